@@ -1,0 +1,311 @@
+//! Keeps a connection's OAuth tokens valid for a run: loads them from the store, logs in when the
+//! server consents by itself (the emulator), refreshes ahead of expiry or after a 401, and saves
+//! every new refresh token before the new access token is used.
+//!
+//! Refreshes happen under the store's cross-process lock and re-read the store first, so that
+//! processes sharing a connection refresh once between them. An `invalid_grant` never deletes
+//! stored tokens: they are marked as needing a login and the error says which command to run.
+
+mod oauth;
+mod store;
+
+pub use oauth::{LoginRequest, OAuthServer};
+pub use store::{StoredTokens, TokenGrant, TokenStore, home_dir, home_dir_from_env};
+
+use crate::connection::ResolvedConnection;
+use crate::diagnostics::{Error, ErrorKind};
+use crate::secret::Secret;
+use chrono::Utc;
+use tokio::sync::Mutex;
+
+/// The longest time before expiry at which an access token is refreshed.
+const REFRESH_MARGIN: chrono::Duration = chrono::Duration::minutes(5);
+
+/// A connection's tokens for one run.
+pub struct Session {
+    connection: ResolvedConnection,
+    store: TokenStore,
+    oauth: OAuthServer,
+    http: reqwest::Client,
+    realm_id: String,
+    current: Mutex<StoredTokens>,
+}
+
+impl Session {
+    /// Loads the connection's tokens; logs in when no person is needed; refreshes if due.
+    pub async fn open(connection: ResolvedConnection, http: reqwest::Client) -> Result<Session, Error> {
+        let store = TokenStore::for_connection(&connection.name)?;
+        let oauth = OAuthServer::new(connection.oauth.clone(), http.clone());
+        let realm_id = match &connection.realm_id {
+            Some(realm) => realm.clone(),
+            None => {
+                let realms = store.realms();
+                match realms.as_slice() {
+                    [only] => only.clone(),
+                    [] => return Err(needs_login(&connection, "there are no tokens for this connection")),
+                    _ => {
+                        return Err(Error::file(format!(
+                            "connection `{}` has tokens for several companies ({}); set `realm_id` in its file",
+                            connection.name,
+                            realms.join(", ")
+                        )));
+                    }
+                }
+            }
+        };
+        let stored = store.load(&realm_id)?;
+        let session_tokens = match stored {
+            Some(tokens) if !tokens.needs_login => tokens,
+            Some(_) | None if connection.consents_automatically() => {
+                let lock_store = store.clone();
+                let lock_realm = realm_id.clone();
+                let _lock = tokio::task::spawn_blocking(move || lock_store.lock(&lock_realm))
+                    .await
+                    .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))??;
+                match store.load(&realm_id)? {
+                    Some(tokens) if !tokens.needs_login => tokens,
+                    _ => login_automatically(&connection, &oauth, &http, &store).await?,
+                }
+            }
+            Some(_) => {
+                return Err(needs_login(
+                    &connection,
+                    "the OAuth server refused the stored refresh token earlier",
+                ));
+            }
+            None => return Err(needs_login(&connection, "there are no tokens for this connection")),
+        };
+        let realm_id = session_tokens.realm_id.clone();
+        let session = Session {
+            connection,
+            store,
+            oauth,
+            http,
+            realm_id,
+            current: Mutex::new(session_tokens),
+        };
+        Ok(session)
+    }
+
+    /// The company id the tokens are for.
+    pub fn realm_id(&self) -> &str {
+        &self.realm_id
+    }
+
+    /// The connection this session belongs to.
+    pub fn connection(&self) -> &ResolvedConnection {
+        &self.connection
+    }
+
+    /// The secrets of this session, for redacting text that came from servers.
+    pub async fn secrets(&self) -> Vec<Secret> {
+        let current = self.current.lock().await;
+        vec![
+            current.access_token.clone(),
+            current.refresh_token.clone(),
+            self.connection.oauth.client_secret.clone(),
+        ]
+    }
+
+    /// An access token good for at least the refresh margin, refreshing first if needed.
+    pub async fn access_token(&self) -> Result<Secret, Error> {
+        let mut current = self.current.lock().await;
+        if current.access_token_fresh(margin(&current)) {
+            return Ok(current.access_token.clone());
+        }
+        let refreshed = self.refresh_locked(&current, None).await?;
+        *current = refreshed;
+        Ok(current.access_token.clone())
+    }
+
+    /// Called after the API refused `rejected` (401 / Fault 3200): refresh once, unless another
+    /// task or process already did.
+    pub async fn refresh_after_rejection(&self, rejected: &Secret) -> Result<Secret, Error> {
+        let mut current = self.current.lock().await;
+        if &current.access_token != rejected {
+            return Ok(current.access_token.clone());
+        }
+        let refreshed = self.refresh_locked(&current, Some(rejected)).await?;
+        *current = refreshed;
+        Ok(current.access_token.clone())
+    }
+
+    async fn refresh_locked(
+        &self,
+        held: &StoredTokens,
+        rejected: Option<&Secret>,
+    ) -> Result<StoredTokens, Error> {
+        let lock_store = self.store.clone();
+        let realm = self.realm_id.clone();
+        let _lock = tokio::task::spawn_blocking(move || lock_store.lock(&realm))
+            .await
+            .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))??;
+        let latest = self.store.load(&self.realm_id)?;
+        let mut tokens = match latest {
+            Some(tokens) => tokens,
+            None => held.clone(),
+        };
+        let rejected_again = rejected.is_some_and(|r| r == &tokens.access_token);
+        if !tokens.needs_login && !rejected_again && tokens.access_token_fresh(margin(&tokens)) {
+            tracing::debug!(connection = %self.connection.name, "another process refreshed the tokens");
+            return Ok(tokens);
+        }
+        if tokens.needs_login || tokens.refresh_token.is_empty() {
+            if self.connection.consents_automatically() {
+                return login_automatically(&self.connection, &self.oauth, &self.http, &self.store).await;
+            }
+            return Err(needs_login(&self.connection, "the stored tokens need a new login"));
+        }
+        tracing::info!(connection = %self.connection.name, "refreshing the access token");
+        match self.oauth.refresh(&tokens.refresh_token).await {
+            Ok(grant) => {
+                tokens.apply_refresh(grant);
+                self.store.save(&tokens)?;
+                Ok(tokens)
+            }
+            Err(err) if err.kind() == ErrorKind::AuthNeedsLogin => {
+                tokens.needs_login = true;
+                self.store.save(&tokens)?;
+                if self.connection.consents_automatically() {
+                    tracing::warn!(connection = %self.connection.name, "refresh token refused; logging in to the emulator again");
+                    return login_automatically(&self.connection, &self.oauth, &self.http, &self.store).await;
+                }
+                Err(err.note(format!(
+                    "the stored tokens are kept; a person must log in again: {}",
+                    login_command(&self.connection)
+                )))
+            }
+            Err(err) => Err(err),
+        }
+    }
+}
+
+fn margin(tokens: &StoredTokens) -> chrono::Duration {
+    let lifetime = tokens.access_token_expires_at - tokens.access_token_obtained_at;
+    REFRESH_MARGIN.min(lifetime / 4)
+}
+
+/// The command that logs in to `connection`.
+pub fn login_command(connection: &ResolvedConnection) -> String {
+    format!("qbo-run auth login {}", connection.name)
+}
+
+fn needs_login(connection: &ResolvedConnection, why: &str) -> Error {
+    Error::new(
+        ErrorKind::AuthNeedsLogin,
+        format!("connection `{}` needs a login: {why}", connection.name),
+    )
+    .note(format!("run: {}", login_command(connection)))
+}
+
+/// The authorization-code flow against a server that consents at once (the emulator): follow
+/// the authorize URL to its redirect, check `state`, exchange the code, store the tokens.
+pub async fn login_automatically(
+    connection: &ResolvedConnection,
+    oauth: &OAuthServer,
+    http: &reqwest::Client,
+    store: &TokenStore,
+) -> Result<StoredTokens, Error> {
+    let login = oauth.start_login()?;
+    tracing::info!(connection = %connection.name, "logging in (the emulator consents by itself)");
+    let response = http.get(login.url.clone()).send().await.map_err(|err| {
+        Error::new(
+            ErrorKind::Transient,
+            format!("cannot reach the authorization endpoint: {}", crate::http::without_url(&err)),
+        )
+    })?;
+    let location = crate::http::header(&response, "location").ok_or_else(|| {
+        Error::new(
+            ErrorKind::Remote,
+            format!(
+                "the authorization endpoint answered {} without redirecting",
+                response.status()
+            ),
+        )
+    })?;
+    let callback = url::Url::parse(&location).map_err(|err| {
+        Error::new(ErrorKind::Remote, format!("the authorization redirect is not a URL: {err}"))
+    })?;
+    let callback = Callback::parse(&callback)?;
+    let code = callback.accept(&login.state)?;
+    let realm = callback
+        .realm_id
+        .clone()
+        .or_else(|| connection.realm_id.clone())
+        .ok_or_else(|| Error::new(ErrorKind::Remote, "the authorization redirect has no realmId"))?;
+    let grant = oauth.exchange_code(&code, login.pkce_verifier).await?;
+    let tokens = StoredTokens::new(&connection.name, &realm, grant);
+    store.save(&tokens)?;
+    Ok(tokens)
+}
+
+/// The query of an OAuth redirect back to the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Callback {
+    /// `code`.
+    pub code: Option<String>,
+    /// `state`.
+    pub state: Option<String>,
+    /// `realmId`.
+    pub realm_id: Option<String>,
+    /// `error` and `error_description`.
+    pub error: Option<(String, Option<String>)>,
+}
+
+impl Callback {
+    /// Reads a redirect URL.
+    pub fn parse(url: &url::Url) -> Result<Callback, Error> {
+        let mut callback = Callback { code: None, state: None, realm_id: None, error: None };
+        let mut description = None;
+        for (key, value) in url.query_pairs() {
+            match key.as_ref() {
+                "code" => callback.code = Some(value.into_owned()),
+                "state" => callback.state = Some(value.into_owned()),
+                "realmId" => callback.realm_id = Some(value.into_owned()),
+                "error" => callback.error = Some((value.into_owned(), None)),
+                "error_description" => description = Some(value.into_owned()),
+                _ => {}
+            }
+        }
+        if let Some((_, slot)) = callback.error.as_mut() {
+            *slot = description;
+        }
+        Ok(callback)
+    }
+
+    /// Checks the state and returns the code; a mismatch or a missing state is refused.
+    pub fn accept(&self, expected_state: &str) -> Result<String, Error> {
+        match &self.state {
+            Some(state) if state == expected_state => {}
+            Some(_) => {
+                return Err(Error::new(
+                    ErrorKind::AuthNeedsLogin,
+                    "the authorization callback's state does not match this login; nothing was exchanged",
+                ));
+            }
+            None => {
+                return Err(Error::new(
+                    ErrorKind::AuthNeedsLogin,
+                    "the authorization callback has no state; nothing was exchanged",
+                ));
+            }
+        }
+        if let Some((error, description)) = &self.error {
+            return Err(Error::new(
+                ErrorKind::AuthNeedsLogin,
+                format!(
+                    "authorization was refused: {error}{}",
+                    description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+                ),
+            ));
+        }
+        self.code.clone().ok_or_else(|| {
+            Error::new(ErrorKind::AuthNeedsLogin, "the authorization callback has no code")
+        })
+    }
+}
+
+/// Seconds until `at`, for status output.
+pub fn seconds_until(at: chrono::DateTime<Utc>) -> i64 {
+    (at - Utc::now()).num_seconds()
+}

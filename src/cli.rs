@@ -1,0 +1,167 @@
+//! The command line, parsed by clap and then checked into [`Command`]: the rest of the crate
+//! never sees clap's types.
+
+use crate::diagnostics::Error;
+use crate::output::Format;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Run QuickBooks Online API methods declared in YAML files.
+#[derive(Debug, Parser)]
+#[command(
+    name = "qbo-run",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  qbo-run requests/invoices.yaml --connection emulator\n  qbo-run requests/invoices.yaml --var since=2025-01-01 --format csv --output invoices.csv\n  qbo-run check requests/ connections/\n  qbo-run list"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Sub>,
+    #[command(flatten)]
+    run: RunArgs,
+    #[command(flatten)]
+    logging: LogArgs,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The request file to run.
+    file: Option<PathBuf>,
+    /// Connection to use: a name (connections/NAME.yaml) or a path; overrides the file's.
+    #[arg(long, short = 'c', value_name = "NAME|PATH")]
+    connection: Option<String>,
+    /// Set a variable of the request file (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Output format; else the file's, else json.
+    #[arg(long, short = 'f', value_parser = ["json", "jsonl", "csv"])]
+    format: Option<String>,
+    /// Write to this file (atomically: only a successful run leaves it); else stdout.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Print the HTTP requests that would be sent (secrets redacted) and send nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+struct LogArgs {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Only errors on stderr.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Check request and connection files (or folders of them) without any network.
+    Check {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List the request files of a folder with their descriptions and variables.
+    List {
+        /// The folder; default `requests`.
+        #[arg(default_value = "requests")]
+        dir: PathBuf,
+    },
+    /// Serve the QBO emulator for any client, until Ctrl-C.
+    Emulator(crate::emulator::EmulatorArgs),
+}
+
+/// What to do, checked.
+#[derive(Debug)]
+pub enum Command {
+    /// Run one request file.
+    Run(RunOptions),
+    /// Check files.
+    Check(Vec<PathBuf>),
+    /// List request files in a folder.
+    List(PathBuf),
+    /// Serve the emulator.
+    Emulator(crate::emulator::EmulatorArgs),
+}
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The request file.
+    pub file: PathBuf,
+    /// `--connection`.
+    pub connection: Option<String>,
+    /// `--var` pairs, in order.
+    pub vars: Vec<(String, String)>,
+    /// `--format`.
+    pub format: Option<Format>,
+    /// `--output`.
+    pub output: Option<PathBuf>,
+    /// `--dry-run`.
+    pub dry_run: bool,
+}
+
+/// How much to log.
+#[derive(Debug, Clone, Copy)]
+pub struct Verbosity {
+    /// Count of `-v`.
+    pub verbose: u8,
+    /// `-q`.
+    pub quiet: bool,
+}
+
+impl Cli {
+    /// The logging level asked for.
+    pub fn verbosity(&self) -> Verbosity {
+        Verbosity {
+            verbose: self.logging.verbose,
+            quiet: self.logging.quiet,
+        }
+    }
+
+    /// Checks the parsed arguments into a [`Command`].
+    pub fn into_command(self) -> Result<Command, Error> {
+        match self.command {
+            Some(Sub::Check { paths }) => Ok(Command::Check(paths)),
+            Some(Sub::List { dir }) => Ok(Command::List(dir)),
+            Some(Sub::Emulator(args)) => Ok(Command::Emulator(args)),
+            None => {
+                let run = self.run;
+                let file = run.file.ok_or_else(|| {
+                    Error::usage("no request file given")
+                        .note("usage: qbo-run <REQUEST_FILE> [--connection NAME] [--var NAME=VALUE]...")
+                        .note("see the available methods with: qbo-run list")
+                })?;
+                let vars = run
+                    .vars
+                    .iter()
+                    .map(|pair| parse_var(pair))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let format = run
+                    .format
+                    .as_deref()
+                    .map(|f| f.parse::<Format>().map_err(|_| Error::usage(format!("unknown format `{f}`"))))
+                    .transpose()?;
+                Ok(Command::Run(RunOptions {
+                    file,
+                    connection: run.connection,
+                    vars,
+                    format,
+                    output: run.output,
+                    dry_run: run.dry_run,
+                }))
+            }
+        }
+    }
+}
+
+fn parse_var(pair: &str) -> Result<(String, String), Error> {
+    match pair.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(Error::usage(format!("--var `{pair}` is not NAME=VALUE"))),
+    }
+}

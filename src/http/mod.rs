@@ -1,0 +1,248 @@
+//! HTTP for API calls: one shared client, retries with backoff for what may pass by itself,
+//! and every failure turned into an error naming the status, QBO's code, message and detail, and
+//! `intuit_tid`. It knows nothing of tokens beyond the header it is handed.
+
+mod fault;
+
+pub use fault::{FailedCall, Fault, FaultError, fault_from_json, parse_fault, parse_oauth_error};
+
+use crate::diagnostics::{Error, ErrorKind};
+use crate::secret::Secret;
+use rand::Rng;
+use std::time::Duration;
+
+/// The `User-Agent` qbo-run sends.
+pub const USER_AGENT: &str = concat!("qbo-run/", env!("CARGO_PKG_VERSION"));
+
+/// Builds the HTTP client shared by a run: no automatic redirects (OAuth needs to see them).
+pub fn client() -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(150))
+        .pool_max_idle_per_host(16)
+        .build()
+        .map_err(|err| Error::new(ErrorKind::Internal, format!("cannot build HTTP client: {err}")))
+}
+
+/// How often and how long to retry transient failures.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// First backoff; doubles each attempt (full jitter).
+    pub base_delay: Duration,
+    /// Longest wait between attempts, `Retry-After` included.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(wait) = retry_after {
+            return wait.min(self.max_delay);
+        }
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.max_delay);
+        let millis = ceiling.as_millis().min(u128::from(u64::MAX)) as u64;
+        Duration::from_millis(rand::rng().random_range(0..=millis))
+    }
+}
+
+/// One API call to send.
+#[derive(Debug, Clone)]
+pub struct ApiCall {
+    /// HTTP method.
+    pub method: reqwest::Method,
+    /// Full URL, query included.
+    pub url: url::Url,
+    /// Extra headers (not Authorization).
+    pub headers: Vec<(String, String)>,
+    /// Body and its content type.
+    pub body: Option<(String, String)>,
+}
+
+impl ApiCall {
+    /// `METHOD /path` for messages and logs: no query string (it may hold user data), no secrets.
+    pub fn describe(&self) -> String {
+        format!("{} {}", self.method, self.url.path())
+    }
+}
+
+/// A successful response.
+#[derive(Debug)]
+pub struct ApiResponse {
+    /// The body.
+    pub body: bytes::Bytes,
+    /// The `intuit_tid` header.
+    pub intuit_tid: Option<String>,
+}
+
+/// Why a call failed.
+#[derive(Debug)]
+pub enum CallError {
+    /// 401, or a 3200 Fault: the access token is not accepted.
+    Unauthorized(FailedCall),
+    /// Anything else, already a user-facing error.
+    Failed(Error),
+}
+
+/// Sends `call` with `token`, retrying transient failures per `policy`.
+pub async fn send(
+    http: &reqwest::Client,
+    call: &ApiCall,
+    token: &Secret,
+    policy: &RetryPolicy,
+) -> Result<ApiResponse, CallError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let started = std::time::Instant::now();
+        let mut builder = http
+            .request(call.method.clone(), call.url.clone())
+            .bearer_auth(token.expose())
+            .header(reqwest::header::ACCEPT, "application/json");
+        for (name, value) in &call.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if let Some((content_type, body)) = &call.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
+                .body(body.clone());
+        }
+        let outcome = builder.send().await;
+        let response = match outcome {
+            Ok(response) => response,
+            Err(err) => {
+                let transient = err.is_timeout() || err.is_connect() || err.is_request();
+                tracing::warn!(request = %call.describe(), attempt, error = %without_url(&err), "HTTP call failed");
+                if transient && attempt < policy.max_attempts {
+                    tokio::time::sleep(policy.backoff(attempt, None)).await;
+                    continue;
+                }
+                return Err(CallError::Failed(
+                    Error::new(
+                        ErrorKind::Transient,
+                        format!("cannot reach QBO: {}", without_url(&err)),
+                    )
+                    .note(format!("request: {}", call.describe()))
+                    .note(format!("after {attempt} attempt(s)")),
+                ));
+            }
+        };
+        let status = response.status();
+        let intuit_tid = header(&response, "intuit_tid");
+        let retry_after = retry_after(&response);
+        let body = match response.bytes().await {
+            Ok(body) => body,
+            Err(err) => {
+                if attempt < policy.max_attempts {
+                    tokio::time::sleep(policy.backoff(attempt, None)).await;
+                    continue;
+                }
+                return Err(CallError::Failed(Error::new(
+                    ErrorKind::Transient,
+                    format!("connection lost while reading the answer to {}: {}", call.describe(), without_url(&err)),
+                )));
+            }
+        };
+        tracing::debug!(
+            request = %call.describe(),
+            status = status.as_u16(),
+            attempt,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            intuit_tid = intuit_tid.as_deref().unwrap_or(""),
+            bytes = body.len(),
+            "HTTP call"
+        );
+        let fault = if status.is_success() {
+            // A 200 may still carry a Fault; only a body that starts like one is parsed twice.
+            if body.starts_with(b"{\"Fault\"") || body.starts_with(b"{\"fault\"") || body.starts_with(b"<") {
+                parse_fault(&body)
+            } else {
+                None
+            }
+        } else {
+            parse_fault(&body)
+        };
+        if status.is_success() && fault.is_none() {
+            return Ok(ApiResponse { body, intuit_tid });
+        }
+        let failed = FailedCall {
+            request: call.describe(),
+            status: status.as_u16(),
+            reason: status.canonical_reason().unwrap_or("").to_string(),
+            body_excerpt: fault.is_none().then(|| excerpt(&body)),
+            fault,
+            intuit_tid,
+        };
+        if failed.status == 401 || failed.fault.as_ref().and_then(Fault::code) == Some("3200") {
+            return Err(CallError::Unauthorized(failed));
+        }
+        if failed.is_transient() && attempt < policy.max_attempts {
+            let wait = policy.backoff(attempt, retry_after);
+            tracing::warn!(request = %call.describe(), status = failed.status, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+            tokio::time::sleep(wait).await;
+            continue;
+        }
+        return Err(CallError::Failed(failed.into_error()));
+    }
+}
+
+/// The value of a response header as text.
+pub fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    let value = header(response, "retry-after")?;
+    if let Ok(seconds) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    wait.to_std().ok()
+}
+
+/// A reqwest error's text without its URL (which may carry query values).
+pub fn without_url(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    if let Some(url) = err.url() {
+        text = text.replace(url.as_str(), url.path());
+    }
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim();
+    if trimmed.chars().count() > 300 {
+        format!("{}…", trimmed.chars().take(300).collect::<String>())
+    } else if trimmed.is_empty() {
+        "(empty)".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}

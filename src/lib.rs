@@ -1,0 +1,21 @@
+//! qbo-run: run QuickBooks Online API methods declared in YAML files.
+//!
+//! Data flows one way: `spec` (load and check files) → `connection` (resolve URLs, realm,
+//! secrets) → `auth` (tokens) → `render` (templates to HTTP requests) → `engine` (calls, retries,
+//! paging) → `extract` (records by JSONPath) → `output` (JSON, JSON Lines, CSV). `app` wires the
+//! stages for each command; `emulator` is the built-in QBO that tests and newcomers run against.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod connection;
+pub mod diagnostics;
+pub mod emulator;
+pub mod engine;
+pub mod extract;
+pub mod http;
+pub mod output;
+pub mod render;
+pub mod secret;
+pub mod spec;
+pub mod template;

@@ -1,0 +1,246 @@
+//! Turns a checked request file, a resolved connection and the run's variables into the
+//! concrete HTTP request(s): URL, parameters, headers, body, and the QBO statement to page.
+
+use crate::connection::ResolvedConnection;
+use crate::diagnostics::{Error, did_you_mean};
+use crate::http::ApiCall;
+use crate::spec::{Pagination, RequestSpec, StatementSlot};
+use crate::template::{self, EnvObject};
+use minijinja::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use url::Url;
+
+/// The values of a request's variables for one run.
+pub type VarValues = BTreeMap<String, String>;
+
+/// Merges defaults with `--var name=value` overrides; unknown names and missing required
+/// variables are usage errors.
+pub fn resolve_vars(spec: &RequestSpec, overrides: &[(String, String)]) -> Result<VarValues, Error> {
+    let mut values = VarValues::new();
+    for (name, value) in overrides {
+        if !spec.vars.iter().any(|v| &v.name == name) {
+            let names: Vec<&str> = spec.vars.iter().map(|v| v.name.as_str()).collect();
+            let suggestion = did_you_mean(name, names.iter().copied());
+            return Err(Error::usage(format!(
+                "--var {name}: {} has no variable `{name}`",
+                spec.file.path().display()
+            ))
+            .note(if names.is_empty() {
+                "it declares no variables".to_string()
+            } else {
+                format!("its variables: {}", names.join(", "))
+            })
+            .note_opt(suggestion.map(|s| format!("help: did you mean `{s}`?"))));
+        }
+        values.insert(name.clone(), value.clone());
+    }
+    for var in &spec.vars {
+        if values.contains_key(&var.name) {
+            continue;
+        }
+        match &var.default {
+            Some(default) => {
+                values.insert(var.name.clone(), default.clone());
+            }
+            None => {
+                return Err(Error::usage(format!(
+                    "{} needs a value for `{}`",
+                    spec.file.path().display(),
+                    var.name
+                ))
+                .note_opt(var.description.as_ref().map(|d| format!("{}: {d}", var.name)))
+                .note(format!("give it with --var {}=VALUE", var.name)));
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// A QBO statement paged with STARTPOSITION / MAXRESULTS.
+#[derive(Debug, Clone)]
+pub struct QueryPaging {
+    /// The statement, with an ORDERBY added when it had none.
+    pub statement: String,
+    /// Rows per page.
+    pub page_size: u32,
+    /// Where the statement goes.
+    pub slot: StatementSlot,
+}
+
+impl QueryPaging {
+    /// The statement of the page starting at the 1-based record `start`.
+    pub fn page_statement(&self, start: u64) -> String {
+        format!(
+            "{} STARTPOSITION {start} MAXRESULTS {}",
+            self.statement, self.page_size
+        )
+    }
+}
+
+/// A request ready to send.
+#[derive(Debug, Clone)]
+pub struct RenderedRequest {
+    /// HTTP method.
+    pub method: reqwest::Method,
+    /// URL with every query parameter but the paged statement.
+    pub url: Url,
+    /// Headers from the request file.
+    pub headers: Vec<(String, String)>,
+    /// Body and its content type, unless the body is the paged statement.
+    pub body: Option<(String, String)>,
+    /// Paging, when the request pages a QBO query.
+    pub paging: Option<QueryPaging>,
+}
+
+impl RenderedRequest {
+    /// Renders `spec` for `connection` and `realm_id` with `vars`.
+    pub fn render(
+        spec: &RequestSpec,
+        connection: &ResolvedConnection,
+        realm_id: &str,
+        vars: &VarValues,
+    ) -> Result<RenderedRequest, Error> {
+        let mut values: BTreeMap<String, Value> = vars
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+            .collect();
+        values.insert("realm_id".into(), Value::from(realm_id));
+        values.insert(
+            "minor_version".into(),
+            Value::from(connection.minor_version.clone()),
+        );
+        let env = Arc::new(EnvObject::default());
+        let context = template::context(&values, env.clone());
+        let render = |name: &str| -> Result<String, Error> {
+            spec.templates.render(name, &context).map_err(|err| {
+                let missing = env.missing();
+                let error = crate::spec::template_error(&spec.file, &err);
+                if missing.is_empty() {
+                    error
+                } else {
+                    error.note(format!("environment variable(s) not set: {}", missing.join(", ")))
+                }
+            })
+        };
+
+        let path = render("path")?;
+        let base = connection.base_url.as_str().trim_end_matches('/');
+        let mut url = Url::parse(&format!("{base}{path}")).map_err(|err| {
+            Error::file(format!("the rendered path is not a valid URL ({err}): {base}{path}"))
+                .at_opt(spec.file.value_location("path"))
+        })?;
+        let paging_param = matches!(
+            spec.pagination,
+            Pagination::QboQuery { slot: StatementSlot::QueryParam, .. }
+        );
+        let mut statement = None;
+        let mut params: Vec<(String, String)> = Vec::new();
+        for name in &spec.params {
+            let value = render(&format!("params.{name}"))?;
+            if paging_param && name == "query" {
+                statement = Some(value);
+            } else {
+                params.push((name.clone(), value));
+            }
+        }
+        if !spec.params.iter().any(|p| p == "minorversion") {
+            params.push(("minorversion".into(), connection.minor_version.clone()));
+        }
+        if !params.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &params {
+                pairs.append_pair(name, value);
+            }
+        }
+        let mut headers = Vec::new();
+        for name in &spec.headers {
+            let value = render(&format!("headers.{name}"))?;
+            if reqwest::header::HeaderValue::from_str(&value).is_err() {
+                return Err(Error::file(format!(
+                    "header `{name}` renders to a value HTTP cannot carry (control characters or non-ASCII)"
+                ))
+                .at_opt(spec.file.value_location(&format!("headers.{name}"))));
+            }
+            headers.push((name.clone(), value));
+        }
+        let mut body = match &spec.body {
+            Some(body_spec) => Some((body_spec.content_type.clone(), render("body")?)),
+            None => None,
+        };
+        let paging = match &spec.pagination {
+            Pagination::None => None,
+            Pagination::QboQuery { page_size, slot } => {
+                let text = match slot {
+                    StatementSlot::QueryParam => statement.unwrap_or_default(),
+                    StatementSlot::Body => body.take().map(|(_, text)| text).unwrap_or_default(),
+                };
+                Some(QueryPaging {
+                    statement: with_stable_order(&text),
+                    page_size: *page_size,
+                    slot: slot.clone(),
+                })
+            }
+        };
+        Ok(RenderedRequest {
+            method: reqwest::Method::from_bytes(spec.method.as_str().as_bytes())
+                .unwrap_or(reqwest::Method::GET),
+            url,
+            headers,
+            body,
+            paging,
+        })
+    }
+
+    /// The call for a request without paging, or for the page starting at record `start`.
+    pub fn call(&self, start: u64) -> ApiCall {
+        let mut call = ApiCall {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+        };
+        if let Some(paging) = &self.paging {
+            let statement = paging.page_statement(start);
+            match paging.slot {
+                StatementSlot::QueryParam => {
+                    call.url.query_pairs_mut().append_pair("query", &statement);
+                }
+                StatementSlot::Body => {
+                    call.body = Some(("application/text".to_string(), statement));
+                }
+            }
+        }
+        call
+    }
+}
+
+/// Adds `ORDERBY Id` to a statement without an ORDERBY, so that pages are stable.
+fn with_stable_order(statement: &str) -> String {
+    let trimmed = statement.trim().trim_end_matches(';').trim_end();
+    let has_order = trimmed
+        .to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| word == "orderby");
+    let is_count = trimmed.to_ascii_lowercase().contains("count(*)");
+    if has_order || is_count {
+        trimmed.to_string()
+    } else {
+        format!("{trimmed} ORDERBY Id")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_stable_order;
+
+    #[test]
+    fn adds_an_order_only_when_missing() {
+        assert_eq!(with_stable_order("select * from Invoice"), "select * from Invoice ORDERBY Id");
+        assert_eq!(
+            with_stable_order("select * from Invoice orderby TxnDate desc"),
+            "select * from Invoice orderby TxnDate desc"
+        );
+        assert_eq!(with_stable_order("select count(*) from Invoice"), "select count(*) from Invoice");
+    }
+}

@@ -1,0 +1,200 @@
+//! Connection files: how to reach one QBO company (URLs, OAuth client, realm), loaded and checked.
+//! Values may be templates over the environment (`{{ env.QBO_CLIENT_SECRET }}`); they are kept
+//! as templates here and rendered by `connection` when a run needs them.
+
+use super::yaml::SourceFile;
+use super::{Scalar, template_error};
+use crate::diagnostics::Error;
+use crate::template::{Escape, TemplateSet};
+use serde::Deserialize;
+use std::path::Path;
+
+/// Which QBO a connection talks to; presets fill the URLs.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// quickbooks.api.intuit.com with Intuit's OAuth endpoints.
+    Production,
+    /// sandbox-quickbooks.api.intuit.com with Intuit's OAuth endpoints.
+    Sandbox,
+    /// The built-in emulator, started in-process on a free loopback port.
+    Emulator,
+}
+
+impl Environment {
+    /// The name used in files and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Sandbox => "sandbox",
+            Environment::Emulator => "emulator",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConnection {
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    environment: Option<Environment>,
+    #[serde(default)]
+    base_url: Option<Scalar>,
+    #[serde(default)]
+    realm_id: Option<Scalar>,
+    #[serde(default)]
+    minor_version: Option<Scalar>,
+    #[serde(default)]
+    oauth2: RawOAuth,
+    #[serde(default)]
+    emulator: EmulatorSettings,
+}
+
+/// Settings of the built-in emulator that a connection with `environment: emulator` starts;
+/// every field is optional and defaults to the emulator's own default.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct EmulatorSettings {
+    /// Seed of the generated company.
+    pub seed: Option<u64>,
+    /// Number of invoices.
+    pub invoices: Option<usize>,
+    /// Number of customers.
+    pub customers: Option<usize>,
+    /// Number of vendors.
+    pub vendors: Option<usize>,
+    /// Number of items.
+    pub items: Option<usize>,
+    /// Access-token lifetime in seconds.
+    pub access_token_ttl: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOAuth {
+    auth_url: Option<Scalar>,
+    token_url: Option<Scalar>,
+    revoke_url: Option<Scalar>,
+    client_id: Option<Scalar>,
+    client_secret: Option<Scalar>,
+    scope: Option<Scalar>,
+    state: Option<Scalar>,
+    redirect_uri: Option<Scalar>,
+}
+
+/// The keys under `oauth2:`, in the order they are documented.
+pub const OAUTH_KEYS: [&str; 8] = [
+    "auth_url",
+    "token_url",
+    "revoke_url",
+    "client_id",
+    "client_secret",
+    "scope",
+    "state",
+    "redirect_uri",
+];
+
+/// A checked connection file; its values are still templates.
+pub struct ConnectionSpec {
+    /// The file it came from.
+    pub file: SourceFile,
+    /// The file's stem: the connection's name in the token store and in messages.
+    pub name: String,
+    /// What it connects to.
+    pub description: Option<String>,
+    /// The preset.
+    pub environment: Environment,
+    /// Compiled templates of the values present, named by their dotted key
+    /// (`base_url`, `realm_id`, `minor_version`, `oauth2.client_id`, ...).
+    pub templates: TemplateSet,
+    /// Which of the keys are present in the file.
+    pub present: Vec<String>,
+    /// True when `oauth2.client_secret` is written literally rather than taken from the environment.
+    pub literal_secret: bool,
+    /// Settings of the in-process emulator (used with `environment: emulator`).
+    pub emulator: EmulatorSettings,
+}
+
+impl ConnectionSpec {
+    /// Reads and checks a connection file.
+    pub fn load(path: &Path) -> Result<ConnectionSpec, Error> {
+        let file = SourceFile::read(path)?;
+        ConnectionSpec::from_file(file)
+    }
+
+    /// Checks an already read connection file.
+    pub fn from_file(file: SourceFile) -> Result<ConnectionSpec, Error> {
+        let raw: RawConnection = file.deserialize("connection file")?;
+        let name = file
+            .path()
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "connection".to_string());
+        let environment = raw.environment.unwrap_or(Environment::Production);
+        let oauth = raw.oauth2;
+        let values: Vec<(&str, Option<Scalar>)> = vec![
+            ("base_url", raw.base_url),
+            ("realm_id", raw.realm_id),
+            ("minor_version", raw.minor_version),
+            ("oauth2.auth_url", oauth.auth_url),
+            ("oauth2.token_url", oauth.token_url),
+            ("oauth2.revoke_url", oauth.revoke_url),
+            ("oauth2.client_id", oauth.client_id),
+            ("oauth2.client_secret", oauth.client_secret),
+            ("oauth2.scope", oauth.scope),
+            ("oauth2.state", oauth.state),
+            ("oauth2.redirect_uri", oauth.redirect_uri),
+        ];
+        let present: Vec<(String, String)> = values
+            .into_iter()
+            .filter_map(|(key, value)| value.map(|v| (key.to_string(), v.0)))
+            .collect();
+        let templates = TemplateSet::new(
+            present
+                .iter()
+                .map(|(key, source)| (key.as_str(), source.as_str(), Escape::Raw)),
+        )
+        .map_err(|err| template_error(&file, &err))?;
+        for (key, _) in &present {
+            let mut used: Vec<String> = templates.variables(key).into_iter().collect();
+            used.sort();
+            if let Some(other) = used.iter().find(|v| v.as_str() != "env") {
+                return Err(Error::file(format!(
+                    "`{key}` uses `{other}`; connection values can only read `env` (e.g. {{{{ env.QBO_CLIENT_ID }}}})"
+                ))
+                .at_opt(file.value_location(key)));
+            }
+        }
+        let literal_secret = present
+            .iter()
+            .any(|(key, source)| key == "oauth2.client_secret" && !source.contains("{{"));
+        if environment != Environment::Emulator {
+            for required in ["oauth2.client_id", "oauth2.client_secret"] {
+                if !present.iter().any(|(key, _)| key == required) {
+                    return Err(Error::file(format!(
+                        "connection `{name}` has no `{required}`"
+                    ))
+                    .note(format!("in {}", file.path().display()))
+                    .note("take it from the environment, e.g. client_secret: \"{{ env.QBO_CLIENT_SECRET }}\"")
+                    );
+                }
+            }
+        }
+        Ok(ConnectionSpec {
+            name,
+            description: raw.description,
+            environment,
+            templates,
+            present: present.into_iter().map(|(key, _)| key).collect(),
+            literal_secret,
+            emulator: raw.emulator,
+            file,
+        })
+    }
+
+    /// Whether the file sets `key` (a dotted key such as `oauth2.state`).
+    pub fn has(&self, key: &str) -> bool {
+        self.present.iter().any(|k| k == key)
+    }
+}

@@ -1,0 +1,65 @@
+//! Loading and checking the two kinds of YAML file: request files and connection files.
+//!
+//! Files become typed, validated specs here, with every mistake reported at its file, line and
+//! column. Nothing in this module touches the network, the token store or the environment's
+//! values (connection values are rendered later, by `connection`).
+
+mod connection;
+mod request;
+mod yaml;
+
+pub use connection::{ConnectionSpec, EmulatorSettings, Environment, OAUTH_KEYS};
+pub use request::{
+    BUILTIN_VARIABLES, BodySpec, HttpMethod, Pagination, QBO_MAX_PAGE_SIZE, RequestSpec,
+    StatementSlot, VarSpec,
+};
+pub use yaml::SourceFile;
+
+use crate::diagnostics::Error;
+use crate::template::TemplateError;
+use serde::Deserialize;
+
+/// A YAML scalar (string, number or boolean) taken as text, so `minorversion: 75` works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scalar(pub String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Scalar, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Scalar, E> {
+                Ok(Scalar(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A template error placed in `file`: on the line holding the text at the error when it can be
+/// found after the value's start (block and folded scalars), else at the value itself.
+pub fn template_error(file: &SourceFile, error: &TemplateError) -> Error {
+    let location = match error.snippet.as_deref() {
+        Some(snippet) => file.find_in_value(&error.name, snippet, true),
+        None => file.value_location(&error.name),
+    };
+    Error::file(format!("template error in `{}`: {}", error.name, error.message)).at_opt(location)
+}

@@ -1,0 +1,406 @@
+//! Request files: one QBO method declared in YAML, loaded, then checked into a [`RequestSpec`].
+
+use super::yaml::SourceFile;
+use super::{Scalar, template_error};
+use crate::diagnostics::{Error, did_you_mean};
+use crate::extract::JsonPath;
+use crate::output::Format;
+use crate::template::{Escape, TemplateSet};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Names every request template may use besides its declared variables.
+pub const BUILTIN_VARIABLES: [&str; 3] = ["realm_id", "minor_version", "env"];
+
+/// QBO's largest page.
+pub const QBO_MAX_PAGE_SIZE: u32 = 1000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequest {
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    connection: Option<String>,
+    #[serde(default)]
+    vars: IndexMap<String, RawVar>,
+    #[serde(default)]
+    method: Option<HttpMethod>,
+    path: String,
+    #[serde(default)]
+    params: IndexMap<String, Scalar>,
+    #[serde(default)]
+    headers: IndexMap<String, Scalar>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    content_type: Option<String>,
+    #[serde(default)]
+    paginate: Option<RawPaginate>,
+    #[serde(default)]
+    records: Option<String>,
+    #[serde(default)]
+    output: RawOutput,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVar {
+    #[serde(default)]
+    default: Option<Scalar>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPaginate {
+    style: PaginateStyle,
+    #[serde(default)]
+    page_size: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum PaginateStyle {
+    QboQuery,
+    None,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    #[serde(default)]
+    format: Option<RawFormat>,
+    #[serde(default)]
+    columns: Option<IndexMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawFormat {
+    Json,
+    Jsonl,
+    Csv,
+}
+
+impl From<RawFormat> for Format {
+    fn from(format: RawFormat) -> Format {
+        match format {
+            RawFormat::Json => Format::Json,
+            RawFormat::Jsonl => Format::Jsonl,
+            RawFormat::Csv => Format::Csv,
+        }
+    }
+}
+
+/// The HTTP methods a request file may use.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl HttpMethod {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// A declared variable.
+#[derive(Debug, Clone)]
+pub struct VarSpec {
+    /// Its name in templates and in `--var name=value`.
+    pub name: String,
+    /// Its value when `--var` does not give one; `None` makes it required.
+    pub default: Option<String>,
+    /// What it is for, shown by `qbo-run list`.
+    pub description: Option<String>,
+}
+
+/// Where the QBO query statement of a paginated request travels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatementSlot {
+    /// In the `query` URL parameter (GET).
+    QueryParam,
+    /// As the raw `application/text` body (POST).
+    Body,
+}
+
+/// How the pages of a request are walked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pagination {
+    /// One call.
+    None,
+    /// QBO query paging: STARTPOSITION/MAXRESULTS appended to the statement.
+    QboQuery {
+        /// Records asked for per page (1..=1000).
+        page_size: u32,
+        /// Where the statement is.
+        slot: StatementSlot,
+    },
+}
+
+/// The body of a request.
+#[derive(Debug, Clone)]
+pub struct BodySpec {
+    /// Its `Content-Type`.
+    pub content_type: String,
+}
+
+/// A checked request file.
+pub struct RequestSpec {
+    /// The file it came from, kept for error positions.
+    pub file: SourceFile,
+    /// The file's stem: the method's name in `list` and in summaries.
+    pub name: String,
+    /// What the method does.
+    pub description: Option<String>,
+    /// The connection named by the file, if any.
+    pub connection: Option<String>,
+    /// Declared variables, in file order.
+    pub vars: Vec<VarSpec>,
+    /// HTTP method.
+    pub method: HttpMethod,
+    /// The compiled templates: `path`, `params.<name>`, `headers.<name>`, `body`.
+    pub templates: TemplateSet,
+    /// Query parameter names, in file order (their templates are `params.<name>`).
+    pub params: Vec<String>,
+    /// Header names, in file order (their templates are `headers.<name>`).
+    pub headers: Vec<String>,
+    /// The body, when there is one (its template is `body`).
+    pub body: Option<BodySpec>,
+    /// How pages are walked.
+    pub pagination: Pagination,
+    /// Which parts of a response are the records.
+    pub records: JsonPath,
+    /// The file's output format, if it names one.
+    pub format: Option<Format>,
+    /// Declared CSV columns (name and JSONPath), if any.
+    pub columns: Option<Vec<(String, JsonPath)>>,
+}
+
+impl RequestSpec {
+    /// Reads and checks a request file.
+    pub fn load(path: &Path) -> Result<RequestSpec, Error> {
+        let file = SourceFile::read(path)?;
+        RequestSpec::from_file(file)
+    }
+
+    /// Checks an already read request file.
+    pub fn from_file(file: SourceFile) -> Result<RequestSpec, Error> {
+        let raw: RawRequest = file.deserialize("request file")?;
+        let name = file
+            .path()
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "request".to_string());
+        let method = raw.method.unwrap_or(HttpMethod::Get);
+
+        let vars: Vec<VarSpec> = raw
+            .vars
+            .into_iter()
+            .map(|(name, var)| VarSpec {
+                name,
+                default: var.default.map(|s| s.0),
+                description: var.description,
+            })
+            .collect();
+        for var in &vars {
+            if BUILTIN_VARIABLES.contains(&var.name.as_str()) || !is_identifier(&var.name) {
+                return Err(Error::file(format!(
+                    "variable name `{}` cannot be used",
+                    var.name
+                ))
+                .at_opt(file.key_location(&format!("vars.{}", var.name)))
+                .note(format!(
+                    "names are letters, digits and `_`, not starting with a digit, and not one of: {}",
+                    BUILTIN_VARIABLES.join(", ")
+                )));
+            }
+        }
+
+        if !raw.path.starts_with('/') && !raw.path.starts_with("{{") {
+            return Err(Error::file("`path` must start with `/`")
+                .at_opt(file.value_location("path"))
+                .note("the path is joined to the connection's base_url, e.g. /v3/company/{{ realm_id }}/query"));
+        }
+
+        let text_body = raw
+            .content_type
+            .as_deref()
+            .map(|ct| ct.starts_with("application/text") || ct.starts_with("text/plain"))
+            .unwrap_or(false);
+        let body = raw.body.as_ref().map(|_| BodySpec {
+            content_type: raw
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "application/json".to_string()),
+        });
+        if raw.content_type.is_some() && raw.body.is_none() {
+            return Err(Error::file("`content_type` is set but there is no `body`")
+                .at_opt(file.key_location("content_type")));
+        }
+
+        let mut sources: Vec<(String, String, Escape)> = Vec::new();
+        sources.push(("path".into(), raw.path.clone(), Escape::UrlPath));
+        for (key, value) in &raw.params {
+            let escape = if key == "query" {
+                Escape::QboLiteral
+            } else {
+                Escape::Raw
+            };
+            sources.push((format!("params.{key}"), value.0.clone(), escape));
+        }
+        for (key, value) in &raw.headers {
+            sources.push((format!("headers.{key}"), value.0.clone(), Escape::Raw));
+        }
+        if let (Some(text), Some(spec)) = (&raw.body, &body) {
+            let escape = if text_body {
+                Escape::QboLiteral
+            } else if spec.content_type.contains("json") {
+                Escape::Json
+            } else {
+                Escape::Raw
+            };
+            sources.push(("body".into(), text.clone(), escape));
+        }
+        let templates = TemplateSet::new(
+            sources
+                .iter()
+                .map(|(name, source, escape)| (name.as_str(), source.as_str(), *escape)),
+        )
+        .map_err(|err| template_error(&file, &err))?;
+
+        let declared: BTreeSet<&str> = vars
+            .iter()
+            .map(|v| v.name.as_str())
+            .chain(BUILTIN_VARIABLES)
+            .collect();
+        for (name, _, _) in &sources {
+            let mut used: Vec<String> = templates.variables(name).into_iter().collect();
+            used.sort();
+            for variable in used {
+                if !declared.contains(variable.as_str()) {
+                    let suggestion = did_you_mean(&variable, declared.iter().copied());
+                    return Err(Error::file(format!(
+                        "`{name}` uses the variable `{variable}`, which is not declared"
+                    ))
+                    .at_opt(file.find_in_value(name, &variable, false))
+                    .note(format!("declared variables: {}", declared.iter().copied().collect::<Vec<_>>().join(", ")))
+                    .note_opt(suggestion.map(|s| format!("help: did you mean `{s}`?")))
+                    .note(format!("or declare it under `vars:` with a default, e.g.\n  vars:\n    {variable}: {{ default: \"...\", description: \"...\" }}")));
+                }
+            }
+        }
+
+        let pagination = match &raw.paginate {
+            None => Pagination::None,
+            Some(p) if p.style == PaginateStyle::None => Pagination::None,
+            Some(p) => {
+                let page_size = p.page_size.unwrap_or(QBO_MAX_PAGE_SIZE);
+                if page_size == 0 || page_size > QBO_MAX_PAGE_SIZE {
+                    return Err(Error::file(format!(
+                        "`page_size` must be between 1 and {QBO_MAX_PAGE_SIZE} (QBO's MAXRESULTS limit), not {page_size}"
+                    ))
+                    .at_opt(file.value_location("paginate.page_size")));
+                }
+                let (slot, statement) = if let Some(query) = raw.params.get("query") {
+                    ("params.query", (StatementSlot::QueryParam, query.0.as_str()))
+                } else if let (Some(text), true) = (&raw.body, text_body) {
+                    ("body", (StatementSlot::Body, text.as_str()))
+                } else {
+                    return Err(Error::file(
+                        "`paginate: qbo-query` needs a QBO statement to page through",
+                    )
+                    .at_opt(file.key_location("paginate"))
+                    .note("put it in `params.query` (GET) or in `body` with `content_type: application/text` (POST)"));
+                };
+                let (slot_key, (slot, statement)) = (slot, statement);
+                let lower = statement.to_ascii_lowercase();
+                for word in ["startposition", "maxresults"] {
+                    if lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == word) {
+                        return Err(Error::file(format!(
+                            "the statement of a paginated request must not contain {}",
+                            word.to_ascii_uppercase()
+                        ))
+                        .at_opt(file.value_location(slot_key))
+                        .note("qbo-run adds STARTPOSITION and MAXRESULTS to each page itself; use `paginate.page_size` to set the page size"));
+                    }
+                }
+                Pagination::QboQuery { page_size, slot }
+            }
+        };
+
+        let records_source = raw.records.clone().unwrap_or_else(|| match pagination {
+            Pagination::QboQuery { .. } => "$.QueryResponse.*[*]".to_string(),
+            Pagination::None => "$".to_string(),
+        });
+        let records = JsonPath::parse(&records_source).map_err(|message| {
+            Error::file(format!("`records` is not a valid JSONPath: {message}"))
+                .at_opt(file.value_location("records"))
+        })?;
+
+        let columns = match raw.output.columns {
+            None => None,
+            Some(columns) => {
+                if columns.is_empty() {
+                    return Err(Error::file("`output.columns` is empty")
+                        .at_opt(file.key_location("output.columns"))
+                        .note("list columns as `name: $.json.path`, or remove the key to flatten every field"));
+                }
+                let mut checked = Vec::with_capacity(columns.len());
+                for (name, path) in columns {
+                    let key = format!("output.columns.{name}");
+                    let compiled = JsonPath::parse(&path).map_err(|message| {
+                        Error::file(format!("column `{name}` is not a valid JSONPath: {message}"))
+                            .at_opt(file.value_location(&key))
+                    })?;
+                    checked.push((name, compiled));
+                }
+                Some(checked)
+            }
+        };
+
+        Ok(RequestSpec {
+            name,
+            description: raw.description,
+            connection: raw.connection,
+            vars,
+            method,
+            templates,
+            params: raw.params.keys().cloned().collect(),
+            headers: raw.headers.keys().cloned().collect(),
+            body,
+            pagination,
+            records,
+            format: raw.output.format.map(Format::from),
+            columns,
+            file,
+        })
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
