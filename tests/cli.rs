@@ -1,0 +1,462 @@
+//! End-to-end tests: the real `qbo-run` binary against its built-in emulator over loopback.
+//! Each test has its own data folder (QBO_RUN_HOME) and its own emulator on a free port.
+
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const REALM: &str = "9341453050298464";
+
+/// A scratch project: a data folder, and a folder for extra request/connection files.
+struct Project {
+    home: tempfile::TempDir,
+    files: tempfile::TempDir,
+}
+
+impl Project {
+    fn new() -> Project {
+        let project = Project {
+            home: tempfile::tempdir().expect("temp home"),
+            files: tempfile::tempdir().expect("temp files"),
+        };
+        std::fs::create_dir_all(project.files.path().join("requests")).expect("mkdir");
+        std::fs::create_dir_all(project.files.path().join("connections")).expect("mkdir");
+        project
+    }
+
+    /// Writes `text` to `relative` under the scratch folder and returns its path.
+    fn file(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.files.path().join(relative);
+        std::fs::write(&path, text).expect("write file");
+        path
+    }
+
+    /// Runs qbo-run from the repository root.
+    fn run<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        Command::new(env!("CARGO_BIN_EXE_qbo-run"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("QBO_RUN_HOME", self.home.path())
+            .env("HOME", self.home.path())
+            .env_remove("QBO_RUN_LOG")
+            .env_remove("QBO_CLIENT_ID")
+            .env_remove("QBO_CLIENT_SECRET")
+            .env_remove("QBO_REALM_ID")
+            .output()
+            .expect("qbo-run runs")
+    }
+
+    fn token_file(&self, connection: &str) -> PathBuf {
+        self.home
+            .path()
+            .join("tokens")
+            .join(format!("{connection}@{REALM}.json"))
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("utf-8 stderr")
+}
+
+fn assert_ok(output: &Output) {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstderr:\n{}",
+        output.status.code(),
+        stderr(output)
+    );
+}
+
+fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .expect("csv header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("csv row").iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+fn emulator_connection(project: &Project, name: &str, extra: &str) -> PathBuf {
+    project.file(
+        &format!("connections/{name}.yaml"),
+        &format!("environment: emulator\nemulator:\n{extra}"),
+    )
+}
+
+#[test]
+fn readme_command_prints_every_invoice_as_csv_across_pages() {
+    let project = Project::new();
+    let output = project.run(["requests/invoices.yaml", "--connection", "emulator", "-v"]);
+    assert_ok(&output);
+    let (header, rows) = csv_rows(&stdout(&output));
+    assert_eq!(
+        header,
+        [
+            "id", "number", "date", "due_date", "customer_id", "customer", "total", "balance",
+            "currency", "email_status", "updated"
+        ]
+    );
+    assert_eq!(rows.len(), 2500, "the emulator's default company has 2500 invoices");
+    let ids: HashSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids.len(), 2500, "no duplicates");
+    assert!(stderr(&output).contains("pages=3"), "{}", stderr(&output));
+    let updated: Vec<&str> = rows.iter().map(|r| r[10].as_str()).collect();
+    let mut sorted = updated.clone();
+    sorted.sort();
+    assert_eq!(updated, sorted, "ordered by LastUpdatedTime");
+}
+
+#[test]
+fn small_pages_are_walked_without_duplicates_or_gaps() {
+    let project = Project::new();
+    emulator_connection(&project, "small", "  invoices: 250\n");
+    let request = project.file(
+        "requests/paged.yaml",
+        "connection: small\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: select * from Invoice\npaginate: { style: qbo-query, page_size: 100 }\nrecords: $.QueryResponse.Invoice[*]\noutput:\n  format: jsonl\n",
+    );
+    let output = project.run([request.as_os_str(), "-v".as_ref()]);
+    assert_ok(&output);
+    let ids: Vec<u64> = stdout(&output)
+        .lines()
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).expect("jsonl line");
+            record["Id"].as_str().expect("Id").parse().expect("numeric id")
+        })
+        .collect();
+    assert_eq!(ids, (1..=250).collect::<Vec<u64>>());
+    assert!(stderr(&output).contains("pages=3"), "{}", stderr(&output));
+}
+
+#[test]
+fn json_jsonl_and_csv_hold_the_same_customers() {
+    let project = Project::new();
+    let run = |format: &str| {
+        let output = project.run([
+            "requests/customers.yaml",
+            "--connection",
+            "emulator",
+            "--format",
+            format,
+        ]);
+        assert_ok(&output);
+        stdout(&output)
+    };
+    let json: Value = serde_json::from_str(&run("json")).expect("a JSON array");
+    let json_ids: Vec<String> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|c| c["Id"].as_str().expect("Id").to_string())
+        .collect();
+    let jsonl_ids: Vec<String> = run("jsonl")
+        .lines()
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).expect("jsonl line");
+            record["Id"].as_str().expect("Id").to_string()
+        })
+        .collect();
+    let (header, rows) = csv_rows(&run("csv"));
+    assert_eq!(header[0], "id");
+    let csv_ids: Vec<String> = rows.iter().map(|r| r[0].clone()).collect();
+    assert_eq!(json_ids.len(), 120, "active and inactive customers");
+    assert_eq!(json_ids, jsonl_ids);
+    assert_eq!(json_ids, csv_ids);
+}
+
+#[test]
+fn csv_without_columns_flattens_nested_fields() {
+    let project = Project::new();
+    let request = project.file(
+        "requests/flat.yaml",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: select * from Invoice where Id <= '3'\npaginate: { style: qbo-query }\nrecords: $.QueryResponse.Invoice[*]\noutput:\n  format: csv\n",
+    );
+    let output = project.run([request]);
+    assert_ok(&output);
+    let (header, rows) = csv_rows(&stdout(&output));
+    assert_eq!(rows.len(), 3);
+    for column in ["Id", "CustomerRef.name", "CustomerRef.value", "MetaData.CreateTime", "TotalAmt", "Line"] {
+        assert!(header.iter().any(|h| h == column), "{column} in {header:?}");
+    }
+    let line = header.iter().position(|h| h == "Line").expect("Line column");
+    let lines: Value = serde_json::from_str(&rows[0][line]).expect("Line cell is JSON");
+    assert!(lines.as_array().is_some_and(|l| !l.is_empty()));
+}
+
+#[test]
+fn var_override_narrows_the_query() {
+    let project = Project::new();
+    let all = project.run(["requests/invoices.yaml", "--connection", "emulator"]);
+    assert_ok(&all);
+    let (_, rows) = csv_rows(&stdout(&all));
+    let since = rows[rows.len() / 2][10].clone();
+    let some = project.run([
+        "requests/invoices.yaml",
+        "--connection",
+        "emulator",
+        "--var",
+        &format!("since={since}"),
+    ]);
+    assert_ok(&some);
+    let (_, narrowed) = csv_rows(&stdout(&some));
+    let expected: Vec<&Vec<String>> = rows.iter().filter(|r| r[10] >= since).collect();
+    assert!(!narrowed.is_empty() && narrowed.len() < rows.len());
+    assert_eq!(narrowed.iter().collect::<Vec<_>>(), expected);
+}
+
+#[test]
+fn unknown_var_is_a_usage_error_with_a_suggestion() {
+    let project = Project::new();
+    let output = project.run([
+        "requests/invoices.yaml",
+        "--connection",
+        "emulator",
+        "--var",
+        "sinse=2025-01-01",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(text.contains("has no variable `sinse`"), "{text}");
+    assert!(text.contains("did you mean `since`?"), "{text}");
+}
+
+#[test]
+fn apostrophe_in_a_query_value_is_escaped() {
+    let project = Project::new();
+    let output = project.run([
+        "requests/customers.yaml",
+        "--connection",
+        "emulator",
+        "--var",
+        "name_like=O'Brien%",
+    ]);
+    assert_ok(&output);
+    let (header, rows) = csv_rows(&stdout(&output));
+    let name = header.iter().position(|h| h == "display_name").expect("column");
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r[name].starts_with("O'Brien")), "{rows:?}");
+}
+
+fn edit_store(project: &Project, edit: impl FnOnce(&mut Value)) -> Value {
+    let path = project.token_file("emulator");
+    let mut tokens: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("token store")).expect("json");
+    let before = tokens.clone();
+    edit(&mut tokens);
+    std::fs::write(&path, serde_json::to_vec_pretty(&tokens).expect("json")).expect("write store");
+    before
+}
+
+fn stored(project: &Project) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(project.token_file("emulator")).expect("store"))
+        .expect("json")
+}
+
+#[test]
+fn expired_access_token_is_refreshed_and_the_run_succeeds() {
+    let project = Project::new();
+    assert_ok(&project.run(["requests/company_info.yaml", "--connection", "emulator"]));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(project.token_file("emulator"))
+            .expect("store")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let before = edit_store(&project, |tokens| {
+        tokens["access_token_expires_at"] = Value::from("2020-01-01T00:00:00Z");
+    });
+    let output = project.run(["requests/company_info.yaml", "--connection", "emulator", "-v"]);
+    assert_ok(&output);
+    assert!(stderr(&output).contains("refreshing the access token"), "{}", stderr(&output));
+    let after = stored(&project);
+    assert_ne!(after["access_token"], before["access_token"]);
+    assert_ne!(after["refresh_token"], before["refresh_token"], "rotated refresh token saved");
+    assert!(after["access_token_expires_at"].as_str() > Some("2025"));
+    let info: Value = serde_json::from_str(&stdout(&output)).expect("json");
+    assert!(info[0]["CompanyName"].is_string());
+}
+
+#[test]
+fn rejected_access_token_is_refreshed_once_after_the_401() {
+    let project = Project::new();
+    assert_ok(&project.run(["requests/company_info.yaml", "--connection", "emulator"]));
+    let before = edit_store(&project, |tokens| {
+        tokens["access_token"] = Value::from("eyJ.not-a-token-the-server-knows");
+    });
+    let output = project.run(["requests/company_info.yaml", "--connection", "emulator", "-v"]);
+    assert_ok(&output);
+    let log = stderr(&output);
+    assert!(log.contains("access token refused; refreshing once"), "{log}");
+    assert_ne!(stored(&project)["refresh_token"], before["refresh_token"]);
+}
+
+#[test]
+fn qbo_fault_shows_status_code_detail_and_intuit_tid() {
+    let project = Project::new();
+    let request = project.file(
+        "requests/broken_query.yaml",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: select * from Invoice where TotalAmt > 1038\npaginate: { style: qbo-query }\n",
+    );
+    let output = project.run([request]);
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(
+        text.starts_with("error: QBO answered 400 Bad Request: Error parsing query (code 4000)\n"),
+        "{text}"
+    );
+    assert!(text.contains(" = detail: QueryParserError:"), "{text}");
+    assert!(text.contains(" = intuit_tid: 1-"), "{text}");
+    assert!(text.contains(" = request: GET /v3/company/"), "{text}");
+}
+
+#[test]
+fn object_not_found_fault_names_code_610() {
+    let project = Project::new();
+    let request = project.file(
+        "requests/missing.yaml",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/invoice/{{ id }}\nvars:\n  id: { default: \"999999\" }\n",
+    );
+    let output = project.run([request]);
+    assert_eq!(output.status.code(), Some(5));
+    assert!(stderr(&output).contains("(code 610)"), "{}", stderr(&output));
+}
+
+#[test]
+fn misspelt_key_is_reported_with_line_column_and_suggestion() {
+    let project = Project::new();
+    let request = project.file(
+        "requests/typo.yaml",
+        "connection: emulator\nmethod: GET\npath: /v3/company/{{ realm_id }}/query\nparms:\n  query: select * from Invoice\n",
+    );
+    let output = project.run([&request]);
+    assert_eq!(output.status.code(), Some(3));
+    let expected = format!(
+        "error: unknown key `parms` of request file\n --> {}:4:1\n  |\n4 | parms:\n  | ^\n  = expected one of: description, connection, vars, method, path, params, headers, body, content_type, paginate, records, output\n  = help: did you mean `params`?\n",
+        request.display()
+    );
+    assert_eq!(stderr(&output), expected);
+}
+
+#[test]
+fn failed_run_leaves_no_output_file() {
+    let project = Project::new();
+    let request = project.file(
+        "requests/broken.yaml",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: select * from Nonsense\npaginate: { style: qbo-query }\n",
+    );
+    let out_dir = tempfile::tempdir().expect("out dir");
+    let target = out_dir.path().join("out.csv");
+    let output = project.run([
+        request.as_os_str(),
+        "--output".as_ref(),
+        target.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    assert!(!target.exists());
+    assert_eq!(std::fs::read_dir(out_dir.path()).expect("dir").count(), 0, "no temp file left");
+
+    let ok = project.run([
+        "requests/vendors.yaml".as_ref(),
+        "--connection".as_ref(),
+        "emulator".as_ref(),
+        "--output".as_ref(),
+        target.as_os_str(),
+    ]);
+    assert_ok(&ok);
+    assert!(std::fs::read_to_string(&target).expect("written").starts_with("id,display_name"));
+    assert_eq!(std::fs::read_dir(out_dir.path()).expect("dir").count(), 1);
+}
+
+#[test]
+fn every_shipped_request_runs_against_the_emulator() {
+    let project = Project::new();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("requests");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("requests folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    names.sort();
+    let mut seen = Vec::new();
+    for path in names {
+        let output = project.run([
+            path.as_os_str(),
+            "--connection".as_ref(),
+            "emulator".as_ref(),
+            "--format".as_ref(),
+            "jsonl".as_ref(),
+        ]);
+        assert_ok(&output);
+        let records = stdout(&output).lines().count();
+        assert!(records > 0, "{} gave no records", path.display());
+        seen.push(path.file_stem().expect("stem").to_string_lossy().into_owned());
+    }
+    for expected in ["accounts", "bills", "company_info", "customers", "invoices", "items", "payments", "vendors"] {
+        assert!(seen.iter().any(|s| s == expected), "missing {expected}");
+    }
+}
+
+#[test]
+fn check_validates_without_network_and_reports_each_broken_file() {
+    let project = Project::new();
+    let output = project.run(["check", "requests", "connections"]);
+    assert_ok(&output);
+    assert!(stdout(&output).ends_with("10 file(s) checked, 0 with errors\n"), "{}", stdout(&output));
+    project.file(
+        "requests/bad.yaml",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: \"select * from Invoice where TxnDate > '{{ sinse }}'\"\n",
+    );
+    let broken = project.run(["check".as_ref(), project.files.path().join("requests").as_os_str()]);
+    assert_eq!(broken.status.code(), Some(3));
+    assert!(stderr(&broken).contains("uses the variable `sinse`, which is not declared"));
+    assert!(stdout(&broken).contains("1 with errors"));
+}
+
+#[test]
+fn dry_run_shows_the_request_and_no_secret() {
+    let project = Project::new();
+    let connection = project.file(
+        "connections/canary.yaml",
+        "environment: emulator\noauth2:\n  client_secret: \"{{ env.CANARY_SECRET }}\"\n",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_qbo-run"))
+        .args(["requests/invoices.yaml", "--dry-run", "--connection"])
+        .arg(&connection)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("QBO_RUN_HOME", project.home.path())
+        .env("CANARY_SECRET", "canary-s3cret-value")
+        .output()
+        .expect("runs");
+    assert_ok(&output);
+    let text = stdout(&output);
+    assert!(text.contains("GET http://127.0.0.1:0/v3/company/9341453050298464/query?minorversion=75&query=select"), "{text}");
+    assert!(text.contains("# statement: select * from Invoice where Metadata.LastUpdatedTime >= '2000-01-01' orderby Metadata.LastUpdatedTime STARTPOSITION 1 MAXRESULTS 1000"), "{text}");
+    assert!(text.contains("Authorization: Bearer ***"));
+    assert!(!text.contains("canary-s3cret-value") && !stderr(&output).contains("canary-s3cret-value"));
+}
+
+#[test]
+fn list_shows_methods_and_their_variables() {
+    let project = Project::new();
+    let output = project.run(["list"]);
+    assert_ok(&output);
+    let text = stdout(&output);
+    assert!(text.contains("invoices      Invoices updated on or after a date"), "{text}");
+    assert!(text.contains("--var since=2000-01-01"), "{text}");
+}
