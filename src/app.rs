@@ -2,7 +2,7 @@
 //! flow; each stage it calls owns one step and hands its own type to the next.
 
 use crate::auth::Session;
-use crate::cli::{Cli, Command, RunOptions, Verbosity};
+use crate::cli::{AuthCommand, Cli, Command, RunOptions, Verbosity};
 use crate::connection::{self, ResolvedConnection};
 use crate::diagnostics::{self, Error, ErrorKind};
 use crate::emulator::{Emulator, EmulatorConfig};
@@ -65,6 +65,7 @@ async fn dispatch(command: Command) -> Result<i32, Error> {
         Command::Run(options) => run(options).await.map(|()| 0),
         Command::Check(paths) => check(&paths),
         Command::List(dir) => list(&dir).map(|()| 0),
+        Command::Auth(auth) => auth_command(auth).await.map(|()| 0),
         Command::Emulator(args) => {
             let addr = args.addr().map_err(Error::usage)?;
             crate::emulator::serve_until_ctrl_c(args.config(), addr)
@@ -396,4 +397,124 @@ fn list(dir: &Path) -> Result<(), Error> {
     std::io::stdout()
         .write_all(out.as_bytes())
         .map_err(|err| Error::output(format!("cannot write to stdout: {err}")))
+}
+
+async fn auth_command(command: AuthCommand) -> Result<(), Error> {
+    let name = match &command {
+        AuthCommand::Login { connection, .. } => connection,
+        AuthCommand::Status(connection) | AuthCommand::Logout(connection) => connection,
+    };
+    let spec = ConnectionSpec::load(&connection::locate(name, None)?)?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        AuthCommand::Login { mode, timeout, .. } => {
+            let emulator = start_emulator_if_needed(&spec).await?;
+            let origin = emulator
+                .as_ref()
+                .map(|e| url::Url::parse(&e.base_url()))
+                .transpose()
+                .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))?;
+            let result = async {
+                let connection = ResolvedConnection::resolve(&spec, origin.as_ref())?;
+                let http = http::client()?;
+                let store = crate::auth::TokenStore::for_connection(&connection.name)?;
+                let oauth = crate::auth::OAuthServer::new(connection.oauth.clone(), http.clone());
+                let tokens = if connection.consents_automatically() {
+                    crate::auth::login_automatically(&connection, &oauth, &http, &store).await?
+                } else {
+                    let (code, realm, login) = crate::auth::obtain_code(
+                        &oauth,
+                        &connection.oauth.redirect_uri,
+                        mode,
+                        timeout,
+                    )
+                    .await?;
+                    let realm = realm.or_else(|| connection.realm_id.clone()).ok_or_else(|| {
+                        Error::new(ErrorKind::Remote, "the callback carried no realmId; set realm_id in the connection")
+                    })?;
+                    let grant = oauth.exchange_code(&code, login.pkce_verifier).await?;
+                    let tokens = crate::auth::StoredTokens::new(&connection.name, &realm, grant);
+                    store.save(&tokens)?;
+                    tokens
+                };
+                let _ = writeln!(
+                    out,
+                    "logged in: connection `{}`, company {}; tokens stored in {}",
+                    connection.name,
+                    tokens.realm_id,
+                    store.path(&tokens.realm_id).display()
+                );
+                Ok(())
+            }
+            .await;
+            if let Some(emulator) = emulator {
+                emulator.shutdown().await;
+            }
+            result
+        }
+        AuthCommand::Status(_) => {
+            let store = crate::auth::TokenStore::for_connection(&spec.name)?;
+            let realms = store.realms();
+            if realms.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::AuthNeedsLogin,
+                    format!("connection `{}` has no stored tokens", spec.name),
+                )
+                .note(format!("run: qbo-run auth login {}", spec.name)));
+            }
+            for realm in realms {
+                let Some(tokens) = store.load(&realm)? else { continue };
+                let when = |at: chrono::DateTime<chrono::Utc>| {
+                    let left = crate::auth::seconds_until(at);
+                    if left <= 0 {
+                        format!("{} (expired)", at.to_rfc3339())
+                    } else {
+                        format!("{} (in {})", at.to_rfc3339(), human_duration(left))
+                    }
+                };
+                let _ = writeln!(out, "connection:     {}", tokens.connection);
+                let _ = writeln!(out, "company:        {}", tokens.realm_id);
+                let _ = writeln!(out, "access token:   expires {}", when(tokens.access_token_expires_at));
+                if let Some(at) = tokens.refresh_token_expires_at {
+                    let warn = if crate::auth::seconds_until(at) < 14 * 86_400 {
+                        "  WARNING: log in again soon"
+                    } else {
+                        ""
+                    };
+                    let _ = writeln!(out, "refresh token:  expires {}{warn}", when(at));
+                }
+                if let Some(at) = tokens.refresh_token_hard_expires_at {
+                    let _ = writeln!(out, "hard expiry:    {}", when(at));
+                }
+                if tokens.needs_login {
+                    let _ = writeln!(out, "state:          needs a login (qbo-run auth login {})", spec.name);
+                }
+            }
+            Ok(())
+        }
+        AuthCommand::Logout(_) => {
+            let store = crate::auth::TokenStore::for_connection(&spec.name)?;
+            let realms = store.realms();
+            for realm in &realms {
+                store.remove(realm)?;
+            }
+            let _ = writeln!(
+                out,
+                "removed the stored tokens of `{}` ({} compan{})",
+                spec.name,
+                realms.len(),
+                if realms.len() == 1 { "y" } else { "ies" }
+            );
+            Ok(())
+        }
+    }
+}
+
+fn human_duration(seconds: i64) -> String {
+    match seconds {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h", s / 3600),
+        s => format!("{} days", s / 86_400),
+    }
 }

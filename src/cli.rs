@@ -71,6 +71,55 @@ enum Sub {
     },
     /// Serve the QBO emulator for any client, until Ctrl-C.
     Emulator(crate::emulator::EmulatorArgs),
+    /// Log in to a connection, show its tokens' state, or forget them.
+    #[command(subcommand)]
+    Auth(AuthSub),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuthSub {
+    /// Consent in a browser and store the tokens (the emulator consents by itself).
+    Login {
+        /// Connection name or path.
+        connection: String,
+        /// Print the URL instead of opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Read the redirect URL pasted on stdin instead of listening (for production keys).
+        #[arg(long, conflicts_with = "no_browser")]
+        paste: bool,
+        /// Seconds to wait for the browser's redirect.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
+    /// Show the company and the expiry of the stored tokens.
+    Status {
+        /// Connection name or path.
+        connection: String,
+    },
+    /// Delete the stored tokens of a connection (without telling the OAuth server).
+    Logout {
+        /// Connection name or path.
+        connection: String,
+    },
+}
+
+/// What an `auth` subcommand asks for.
+#[derive(Debug)]
+pub enum AuthCommand {
+    /// `auth login`.
+    Login {
+        /// Connection name or path.
+        connection: String,
+        /// How the callback comes back.
+        mode: crate::auth::CallbackMode,
+        /// How long to wait for it.
+        timeout: std::time::Duration,
+    },
+    /// `auth status`.
+    Status(String),
+    /// `auth logout`.
+    Logout(String),
 }
 
 /// What to do, checked.
@@ -84,6 +133,8 @@ pub enum Command {
     List(PathBuf),
     /// Serve the emulator.
     Emulator(crate::emulator::EmulatorArgs),
+    /// Manage a connection's tokens.
+    Auth(AuthCommand),
 }
 
 /// Options of a run.
@@ -127,6 +178,28 @@ impl Cli {
             Some(Sub::Check { paths }) => Ok(Command::Check(paths)),
             Some(Sub::List { dir }) => Ok(Command::List(dir)),
             Some(Sub::Emulator(args)) => Ok(Command::Emulator(args)),
+            Some(Sub::Auth(AuthSub::Login {
+                connection,
+                no_browser,
+                paste,
+                timeout,
+            })) => Ok(Command::Auth(AuthCommand::Login {
+                connection,
+                mode: if paste {
+                    crate::auth::CallbackMode::Paste
+                } else if no_browser {
+                    crate::auth::CallbackMode::NoBrowser
+                } else {
+                    crate::auth::CallbackMode::Browser
+                },
+                timeout: std::time::Duration::from_secs(timeout),
+            })),
+            Some(Sub::Auth(AuthSub::Status { connection })) => {
+                Ok(Command::Auth(AuthCommand::Status(connection)))
+            }
+            Some(Sub::Auth(AuthSub::Logout { connection })) => {
+                Ok(Command::Auth(AuthCommand::Logout(connection)))
+            }
             None => {
                 let run = self.run;
                 let file = run.file.ok_or_else(|| {

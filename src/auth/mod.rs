@@ -6,9 +6,11 @@
 //! processes sharing a connection refresh once between them. An `invalid_grant` never deletes
 //! stored tokens: they are marked as needing a login and the error says which command to run.
 
+mod login;
 mod oauth;
 mod store;
 
+pub use login::{CallbackMode, obtain_code};
 pub use oauth::{LoginRequest, OAuthServer};
 pub use store::{StoredTokens, TokenGrant, TokenStore, home_dir, home_dir_from_env};
 
