@@ -1,6 +1,6 @@
-//! Keeps a connection's OAuth tokens valid for a run: loads them from the store, logs in when the
-//! server consents by itself (the emulator), refreshes ahead of expiry or after a 401, and saves
-//! every new refresh token before the new access token is used.
+//! Keeps a connection's OAuth tokens valid for a run: loads them from the store, logs in on first
+//! use when the server consents by itself (the emulator), refreshes ahead of expiry or after a
+//! 401, and saves every new refresh token before the new access token is used.
 //!
 //! Refreshes happen under the store's cross-process lock and re-read the store first, so that
 //! processes sharing a connection refresh once between them. An `invalid_grant` never deletes
@@ -28,7 +28,6 @@ pub struct Session {
     connection: ResolvedConnection,
     store: TokenStore,
     oauth: OAuthServer,
-    http: reqwest::Client,
     realm_id: String,
     current: Mutex<StoredTokens>,
 }
@@ -57,32 +56,36 @@ impl Session {
         };
         let stored = store.load(&realm_id)?;
         let session_tokens = match stored {
-            Some(tokens) if !tokens.needs_login => tokens,
-            Some(_) | None if connection.consents_automatically() => {
+            Some(tokens) if tokens.needs_login => {
+                return Err(needs_login(
+                    &connection,
+                    "the OAuth server refused the stored refresh token earlier",
+                ));
+            }
+            Some(tokens) => tokens,
+            None if connection.consents_automatically() => {
                 let lock_store = store.clone();
                 let lock_realm = realm_id.clone();
                 let _lock = tokio::task::spawn_blocking(move || lock_store.lock(&lock_realm))
                     .await
                     .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))??;
                 match store.load(&realm_id)? {
-                    Some(tokens) if !tokens.needs_login => tokens,
-                    _ => login_automatically(&connection, &oauth, &http, &store).await?,
+                    Some(tokens) => tokens,
+                    None => login_automatically(&connection, &oauth, &http, &store).await?,
                 }
             }
-            Some(_) => {
+            None => {
                 return Err(needs_login(
                     &connection,
-                    "the OAuth server refused the stored refresh token earlier",
+                    "there are no tokens for this connection",
                 ));
             }
-            None => return Err(needs_login(&connection, "there are no tokens for this connection")),
         };
         let realm_id = session_tokens.realm_id.clone();
         let session = Session {
             connection,
             store,
             oauth,
-            http,
             realm_id,
             current: Mutex::new(session_tokens),
         };
@@ -153,9 +156,6 @@ impl Session {
             return Ok(tokens);
         }
         if tokens.needs_login || tokens.refresh_token.is_empty() {
-            if self.connection.consents_automatically() {
-                return login_automatically(&self.connection, &self.oauth, &self.http, &self.store).await;
-            }
             return Err(needs_login(&self.connection, "the stored tokens need a new login"));
         }
         tracing::info!(connection = %self.connection.name, "refreshing the access token");
@@ -168,10 +168,6 @@ impl Session {
             Err(err) if err.kind() == ErrorKind::AuthNeedsLogin => {
                 tokens.needs_login = true;
                 self.store.save(&tokens)?;
-                if self.connection.consents_automatically() {
-                    tracing::warn!(connection = %self.connection.name, "refresh token refused; logging in to the emulator again");
-                    return login_automatically(&self.connection, &self.oauth, &self.http, &self.store).await;
-                }
                 Err(err.note(format!(
                     "the stored tokens are kept; a person must log in again: {}",
                     login_command(&self.connection)
