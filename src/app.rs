@@ -24,7 +24,12 @@ pub fn main(cli: Cli) -> i32 {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
-            .map_err(|err| Error::new(ErrorKind::Internal, format!("cannot start the async runtime: {err}")))?;
+            .map_err(|err| {
+                Error::new(
+                    ErrorKind::Internal,
+                    format!("cannot start the async runtime: {err}"),
+                )
+            })?;
         runtime.block_on(dispatch(command))
     });
     match result {
@@ -50,9 +55,7 @@ fn init_logging(verbosity: Verbosity) {
     let filter = std::env::var("QBO_RUN_LOG")
         .ok()
         .and_then(|spec| tracing_subscriber::EnvFilter::try_new(spec).ok())
-        .unwrap_or_else(|| {
-            tracing_subscriber::EnvFilter::new(format!("warn,qbo_run={level}"))
-        });
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(format!("warn,qbo_run={level}")));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -71,7 +74,12 @@ async fn dispatch(command: Command) -> Result<i32, Error> {
             let addr = args.addr().map_err(Error::usage)?;
             crate::emulator::serve_until_ctrl_c(args.config(), addr)
                 .await
-                .map_err(|err| Error::new(ErrorKind::Output, format!("emulator: cannot serve on {addr}: {err}")))?;
+                .map_err(|err| {
+                    Error::new(
+                        ErrorKind::Output,
+                        format!("emulator: cannot serve on {addr}: {err}"),
+                    )
+                })?;
             Ok(0)
         }
     }
@@ -208,7 +216,10 @@ async fn start_emulator_if_needed(spec: &ConnectionSpec) -> Result<Option<Emulat
     let config = emulator_config(&spec.emulator);
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let emulator = Emulator::start(config, addr).await.map_err(|err| {
-        Error::new(ErrorKind::Internal, format!("cannot start the built-in emulator: {err}"))
+        Error::new(
+            ErrorKind::Internal,
+            format!("cannot start the built-in emulator: {err}"),
+        )
     })?;
     tracing::info!(base_url = %emulator.base_url(), "built-in emulator started");
     Ok(Some(emulator))
@@ -276,7 +287,9 @@ fn yaml_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     for path in paths {
         if path.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|err| Error::file(format!("cannot read folder {}: {err}", path.display())))?
+                .map_err(|err| {
+                    Error::file(format!("cannot read folder {}: {err}", path.display()))
+                })?
                 .filter_map(|entry| entry.ok().map(|e| e.path()))
                 .filter(|p| {
                     p.is_file()
@@ -403,7 +416,11 @@ fn list(dir: &Path) -> Result<(), Error> {
 async fn auth_command(command: AuthCommand) -> Result<(), Error> {
     let name = match &command {
         AuthCommand::Login { connection, .. } => connection,
-        AuthCommand::Status(connection) | AuthCommand::Logout(connection) => connection,
+        AuthCommand::Status(connection)
+        | AuthCommand::Logout(connection)
+        | AuthCommand::Refresh(connection)
+        | AuthCommand::Revoke(connection)
+        | AuthCommand::Test(connection) => connection,
     };
     let spec = ConnectionSpec::load(&connection::locate(name, None)?)?;
     let mut out = std::io::stdout().lock();
@@ -430,9 +447,14 @@ async fn auth_command(command: AuthCommand) -> Result<(), Error> {
                         timeout,
                     )
                     .await?;
-                    let realm = realm.or_else(|| connection.realm_id.clone()).ok_or_else(|| {
-                        Error::new(ErrorKind::Remote, "the callback carried no realmId; set realm_id in the connection")
-                    })?;
+                    let realm = realm
+                        .or_else(|| connection.realm_id.clone())
+                        .ok_or_else(|| {
+                            Error::new(
+                                ErrorKind::Remote,
+                                "the callback carried no realmId; set realm_id in the connection",
+                            )
+                        })?;
                     let grant = oauth.exchange_code(&code, login.pkce_verifier).await?;
                     let tokens = crate::auth::StoredTokens::new(&connection.name, &realm, grant);
                     store.save(&tokens)?;
@@ -464,7 +486,9 @@ async fn auth_command(command: AuthCommand) -> Result<(), Error> {
                 .note(format!("run: qbo-run auth login {}", spec.name)));
             }
             for realm in realms {
-                let Some(tokens) = store.load(&realm)? else { continue };
+                let Some(tokens) = store.load(&realm)? else {
+                    continue;
+                };
                 let when = |at: chrono::DateTime<chrono::Utc>| {
                     let left = crate::auth::seconds_until(at);
                     if left <= 0 {
@@ -475,7 +499,11 @@ async fn auth_command(command: AuthCommand) -> Result<(), Error> {
                 };
                 let _ = writeln!(out, "connection:     {}", tokens.connection);
                 let _ = writeln!(out, "company:        {}", tokens.realm_id);
-                let _ = writeln!(out, "access token:   expires {}", when(tokens.access_token_expires_at));
+                let _ = writeln!(
+                    out,
+                    "access token:   expires {}",
+                    when(tokens.access_token_expires_at)
+                );
                 if let Some(at) = tokens.refresh_token_expires_at {
                     let warn = if crate::auth::seconds_until(at) < 14 * 86_400 {
                         "  WARNING: log in again soon"
@@ -488,10 +516,64 @@ async fn auth_command(command: AuthCommand) -> Result<(), Error> {
                     let _ = writeln!(out, "hard expiry:    {}", when(at));
                 }
                 if tokens.needs_login {
-                    let _ = writeln!(out, "state:          needs a login (qbo-run auth login {})", spec.name);
+                    let _ = writeln!(
+                        out,
+                        "state:          needs a login (qbo-run auth login {})",
+                        spec.name
+                    );
                 }
             }
             Ok(())
+        }
+        AuthCommand::Refresh(_) | AuthCommand::Revoke(_) | AuthCommand::Test(_) => {
+            let emulator = start_emulator_if_needed(&spec).await?;
+            let origin = emulator
+                .as_ref()
+                .map(|e| url::Url::parse(&e.base_url()))
+                .transpose()
+                .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))?;
+            let result = async {
+                let connection = ResolvedConnection::resolve(&spec, origin.as_ref())?;
+                let http = http::client()?;
+                let secret = connection.oauth.client_secret.clone();
+                let session = Session::open(connection, http.clone())
+                    .await
+                    .map_err(|e| redact_error(e, &[&secret]))?;
+                match command {
+                    AuthCommand::Refresh(_) => {
+                        let tokens = session.refresh_now().await?;
+                        let _ = writeln!(
+                            out,
+                            "refreshed: access token valid until {}",
+                            tokens.access_token_expires_at.to_rfc3339()
+                        );
+                    }
+                    AuthCommand::Revoke(_) => {
+                        session.revoke().await?;
+                        let _ = writeln!(
+                            out,
+                            "revoked the tokens of `{}` and deleted them here",
+                            spec.name
+                        );
+                    }
+                    _ => {
+                        let info = company_info(&session, &http).await?;
+                        let _ = writeln!(
+                            out,
+                            "connection `{}` works: company {} ({})",
+                            spec.name,
+                            session.realm_id(),
+                            info
+                        );
+                    }
+                }
+                Ok(())
+            }
+            .await;
+            if let Some(emulator) = emulator {
+                emulator.shutdown().await;
+            }
+            result
         }
         AuthCommand::Logout(_) => {
             let store = crate::auth::TokenStore::for_connection(&spec.name)?;
@@ -509,6 +591,30 @@ async fn auth_command(command: AuthCommand) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// The company name from CompanyInfo, through the session's tokens.
+async fn company_info(session: &Session, http: &reqwest::Client) -> Result<String, Error> {
+    let realm = session.realm_id();
+    let base = session.connection().base_url.as_str().trim_end_matches('/');
+    let url = url::Url::parse(&format!(
+        "{base}/v3/company/{realm}/companyinfo/{realm}?minorversion={}",
+        session.connection().minor_version
+    ))
+    .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))?;
+    let call = crate::http::ApiCall {
+        method: reqwest::Method::GET,
+        url,
+        headers: Vec::new(),
+        body: None,
+    };
+    let response = engine::call_with_auth(http, session, &call, &RetryPolicy::default()).await?;
+    let value: serde_json::Value = serde_json::from_slice(&response.body)
+        .map_err(|err| Error::new(ErrorKind::Remote, format!("CompanyInfo is not JSON: {err}")))?;
+    Ok(value["CompanyInfo"]["CompanyName"]
+        .as_str()
+        .unwrap_or("no CompanyName")
+        .to_string())
 }
 
 fn human_duration(seconds: i64) -> String {

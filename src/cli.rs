@@ -102,6 +102,21 @@ enum AuthSub {
         /// Connection name or path.
         connection: String,
     },
+    /// Refresh the access token now.
+    Refresh {
+        /// Connection name or path.
+        connection: String,
+    },
+    /// Revoke the tokens at the OAuth server, then delete them here.
+    Revoke {
+        /// Connection name or path.
+        connection: String,
+    },
+    /// Call CompanyInfo with the stored tokens, like a "Test connection" button.
+    Test {
+        /// Connection name or path.
+        connection: String,
+    },
 }
 
 /// What an `auth` subcommand asks for.
@@ -120,6 +135,12 @@ pub enum AuthCommand {
     Status(String),
     /// `auth logout`.
     Logout(String),
+    /// `auth refresh`.
+    Refresh(String),
+    /// `auth revoke`.
+    Revoke(String),
+    /// `auth test`.
+    Test(String),
 }
 
 /// What to do, checked.
@@ -200,6 +221,15 @@ impl Cli {
             Some(Sub::Auth(AuthSub::Logout { connection })) => {
                 Ok(Command::Auth(AuthCommand::Logout(connection)))
             }
+            Some(Sub::Auth(AuthSub::Refresh { connection })) => {
+                Ok(Command::Auth(AuthCommand::Refresh(connection)))
+            }
+            Some(Sub::Auth(AuthSub::Revoke { connection })) => {
+                Ok(Command::Auth(AuthCommand::Revoke(connection)))
+            }
+            Some(Sub::Auth(AuthSub::Test { connection })) => {
+                Ok(Command::Auth(AuthCommand::Test(connection)))
+            }
             None => {
                 let run = self.run;
                 let file = run.file.ok_or_else(|| {
@@ -215,7 +245,10 @@ impl Cli {
                 let format = run
                     .format
                     .as_deref()
-                    .map(|f| f.parse::<Format>().map_err(|_| Error::usage(format!("unknown format `{f}`"))))
+                    .map(|f| {
+                        f.parse::<Format>()
+                            .map_err(|_| Error::usage(format!("unknown format `{f}`")))
+                    })
                     .transpose()?;
                 Ok(Command::Run(RunOptions {
                     file,

@@ -16,7 +16,10 @@ pub type VarValues = BTreeMap<String, String>;
 
 /// Merges defaults with `--var name=value` overrides; unknown names and missing required
 /// variables are usage errors.
-pub fn resolve_vars(spec: &RequestSpec, overrides: &[(String, String)]) -> Result<VarValues, Error> {
+pub fn resolve_vars(
+    spec: &RequestSpec,
+    overrides: &[(String, String)],
+) -> Result<VarValues, Error> {
     let mut values = VarValues::new();
     for (name, value) in overrides {
         if !spec.vars.iter().any(|v| &v.name == name) {
@@ -49,7 +52,11 @@ pub fn resolve_vars(spec: &RequestSpec, overrides: &[(String, String)]) -> Resul
                     spec.file.path().display(),
                     var.name
                 ))
-                .note_opt(var.description.as_ref().map(|d| format!("{}: {d}", var.name)))
+                .note_opt(
+                    var.description
+                        .as_ref()
+                        .map(|d| format!("{}: {d}", var.name)),
+                )
                 .note(format!("give it with --var {}=VALUE", var.name)));
             }
         }
@@ -119,7 +126,10 @@ impl RenderedRequest {
                 if missing.is_empty() {
                     error
                 } else {
-                    error.note(format!("environment variable(s) not set: {}", missing.join(", ")))
+                    error.note(format!(
+                        "environment variable(s) not set: {}",
+                        missing.join(", ")
+                    ))
                 }
             })
         };
@@ -127,12 +137,17 @@ impl RenderedRequest {
         let path = render("path")?;
         let base = connection.base_url.as_str().trim_end_matches('/');
         let mut url = Url::parse(&format!("{base}{path}")).map_err(|err| {
-            Error::file(format!("the rendered path is not a valid URL ({err}): {base}{path}"))
-                .at_opt(spec.file.value_location("path"))
+            Error::file(format!(
+                "the rendered path is not a valid URL ({err}): {base}{path}"
+            ))
+            .at_opt(spec.file.value_location("path"))
         })?;
         let paging_param = matches!(
             spec.pagination,
-            Pagination::QboQuery { slot: StatementSlot::QueryParam, .. }
+            Pagination::QboQuery {
+                slot: StatementSlot::QueryParam,
+                ..
+            }
         );
         let mut statement = None;
         let mut params: Vec<(String, String)> = Vec::new();
@@ -236,11 +251,17 @@ mod tests {
 
     #[test]
     fn adds_an_order_only_when_missing() {
-        assert_eq!(with_stable_order("select * from Invoice"), "select * from Invoice ORDERBY Id");
+        assert_eq!(
+            with_stable_order("select * from Invoice"),
+            "select * from Invoice ORDERBY Id"
+        );
         assert_eq!(
             with_stable_order("select * from Invoice orderby TxnDate desc"),
             "select * from Invoice orderby TxnDate desc"
         );
-        assert_eq!(with_stable_order("select count(*) from Invoice"), "select count(*) from Invoice");
+        assert_eq!(
+            with_stable_order("select count(*) from Invoice"),
+            "select count(*) from Invoice"
+        );
     }
 }

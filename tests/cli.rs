@@ -107,11 +107,24 @@ fn readme_command_prints_every_invoice_as_csv_across_pages() {
     assert_eq!(
         header,
         [
-            "id", "number", "date", "due_date", "customer_id", "customer", "total", "balance",
-            "currency", "email_status", "updated"
+            "id",
+            "number",
+            "date",
+            "due_date",
+            "customer_id",
+            "customer",
+            "total",
+            "balance",
+            "currency",
+            "email_status",
+            "updated"
         ]
     );
-    assert_eq!(rows.len(), 2500, "the emulator's default company has 2500 invoices");
+    assert_eq!(
+        rows.len(),
+        2500,
+        "the emulator's default company has 2500 invoices"
+    );
     let ids: HashSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(ids.len(), 2500, "no duplicates");
     assert!(stderr(&output).contains("pages=3"), "{}", stderr(&output));
@@ -135,7 +148,11 @@ fn small_pages_are_walked_without_duplicates_or_gaps() {
         .lines()
         .map(|line| {
             let record: Value = serde_json::from_str(line).expect("jsonl line");
-            record["Id"].as_str().expect("Id").parse().expect("numeric id")
+            record["Id"]
+                .as_str()
+                .expect("Id")
+                .parse()
+                .expect("numeric id")
         })
         .collect();
     assert_eq!(ids, (1..=250).collect::<Vec<u64>>());
@@ -189,10 +206,20 @@ fn csv_without_columns_flattens_nested_fields() {
     assert_ok(&output);
     let (header, rows) = csv_rows(&stdout(&output));
     assert_eq!(rows.len(), 3);
-    for column in ["Id", "CustomerRef.name", "CustomerRef.value", "MetaData.CreateTime", "TotalAmt", "Line"] {
+    for column in [
+        "Id",
+        "CustomerRef.name",
+        "CustomerRef.value",
+        "MetaData.CreateTime",
+        "TotalAmt",
+        "Line",
+    ] {
         assert!(header.iter().any(|h| h == column), "{column} in {header:?}");
     }
-    let line = header.iter().position(|h| h == "Line").expect("Line column");
+    let line = header
+        .iter()
+        .position(|h| h == "Line")
+        .expect("Line column");
     let lines: Value = serde_json::from_str(&rows[0][line]).expect("Line cell is JSON");
     assert!(lines.as_array().is_some_and(|l| !l.is_empty()));
 }
@@ -246,9 +273,15 @@ fn apostrophe_in_a_query_value_is_escaped() {
     ]);
     assert_ok(&output);
     let (header, rows) = csv_rows(&stdout(&output));
-    let name = header.iter().position(|h| h == "display_name").expect("column");
+    let name = header
+        .iter()
+        .position(|h| h == "display_name")
+        .expect("column");
     assert!(!rows.is_empty());
-    assert!(rows.iter().all(|r| r[name].starts_with("O'Brien")), "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r[name].starts_with("O'Brien")),
+        "{rows:?}"
+    );
 }
 
 fn edit_store(project: &Project, edit: impl FnOnce(&mut Value)) -> Value {
@@ -282,12 +315,24 @@ fn expired_access_token_is_refreshed_and_the_run_succeeds() {
     let before = edit_store(&project, |tokens| {
         tokens["access_token_expires_at"] = Value::from("2020-01-01T00:00:00Z");
     });
-    let output = project.run(["requests/company_info.yaml", "--connection", "emulator", "-v"]);
+    let output = project.run([
+        "requests/company_info.yaml",
+        "--connection",
+        "emulator",
+        "-v",
+    ]);
     assert_ok(&output);
-    assert!(stderr(&output).contains("refreshing the access token"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("refreshing the access token"),
+        "{}",
+        stderr(&output)
+    );
     let after = stored(&project);
     assert_ne!(after["access_token"], before["access_token"]);
-    assert_ne!(after["refresh_token"], before["refresh_token"], "rotated refresh token saved");
+    assert_ne!(
+        after["refresh_token"], before["refresh_token"],
+        "rotated refresh token saved"
+    );
     assert!(after["access_token_expires_at"].as_str() > Some("2025"));
     let info: Value = serde_json::from_str(&stdout(&output)).expect("json");
     assert!(info[0]["CompanyName"].is_string());
@@ -300,10 +345,18 @@ fn rejected_access_token_is_refreshed_once_after_the_401() {
     let before = edit_store(&project, |tokens| {
         tokens["access_token"] = Value::from("eyJ.not-a-token-the-server-knows");
     });
-    let output = project.run(["requests/company_info.yaml", "--connection", "emulator", "-v"]);
+    let output = project.run([
+        "requests/company_info.yaml",
+        "--connection",
+        "emulator",
+        "-v",
+    ]);
     assert_ok(&output);
     let log = stderr(&output);
-    assert!(log.contains("access token refused; refreshing once"), "{log}");
+    assert!(
+        log.contains("access token refused; refreshing once"),
+        "{log}"
+    );
     assert_ne!(stored(&project)["refresh_token"], before["refresh_token"]);
 }
 
@@ -335,7 +388,11 @@ fn object_not_found_fault_names_code_610() {
     );
     let output = project.run([request]);
     assert_eq!(output.status.code(), Some(5));
-    assert!(stderr(&output).contains("(code 610)"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("(code 610)"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -363,14 +420,14 @@ fn failed_run_leaves_no_output_file() {
     );
     let out_dir = tempfile::tempdir().expect("out dir");
     let target = out_dir.path().join("out.csv");
-    let output = project.run([
-        request.as_os_str(),
-        "--output".as_ref(),
-        target.as_os_str(),
-    ]);
+    let output = project.run([request.as_os_str(), "--output".as_ref(), target.as_os_str()]);
     assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
     assert!(!target.exists());
-    assert_eq!(std::fs::read_dir(out_dir.path()).expect("dir").count(), 0, "no temp file left");
+    assert_eq!(
+        std::fs::read_dir(out_dir.path()).expect("dir").count(),
+        0,
+        "no temp file left"
+    );
 
     let ok = project.run([
         "requests/vendors.yaml".as_ref(),
@@ -380,7 +437,11 @@ fn failed_run_leaves_no_output_file() {
         target.as_os_str(),
     ]);
     assert_ok(&ok);
-    assert!(std::fs::read_to_string(&target).expect("written").starts_with("id,display_name"));
+    assert!(
+        std::fs::read_to_string(&target)
+            .expect("written")
+            .starts_with("id,display_name")
+    );
     assert_eq!(std::fs::read_dir(out_dir.path()).expect("dir").count(), 1);
 }
 
@@ -405,9 +466,23 @@ fn every_shipped_request_runs_against_the_emulator() {
         assert_ok(&output);
         let records = stdout(&output).lines().count();
         assert!(records > 0, "{} gave no records", path.display());
-        seen.push(path.file_stem().expect("stem").to_string_lossy().into_owned());
+        seen.push(
+            path.file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned(),
+        );
     }
-    for expected in ["accounts", "bills", "company_info", "customers", "invoices", "items", "payments", "vendors"] {
+    for expected in [
+        "accounts",
+        "bills",
+        "company_info",
+        "customers",
+        "invoices",
+        "items",
+        "payments",
+        "vendors",
+    ] {
         assert!(seen.iter().any(|s| s == expected), "missing {expected}");
     }
 }
@@ -417,12 +492,19 @@ fn check_validates_without_network_and_reports_each_broken_file() {
     let project = Project::new();
     let output = project.run(["check", "requests", "connections"]);
     assert_ok(&output);
-    assert!(stdout(&output).ends_with("10 file(s) checked, 0 with errors\n"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).ends_with("10 file(s) checked, 0 with errors\n"),
+        "{}",
+        stdout(&output)
+    );
     project.file(
         "requests/bad.yaml",
         "connection: emulator\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: \"select * from Invoice where TxnDate > '{{ sinse }}'\"\n",
     );
-    let broken = project.run(["check".as_ref(), project.files.path().join("requests").as_os_str()]);
+    let broken = project.run([
+        "check".as_ref(),
+        project.files.path().join("requests").as_os_str(),
+    ]);
     assert_eq!(broken.status.code(), Some(3));
     assert!(stderr(&broken).contains("uses the variable `sinse`, which is not declared"));
     assert!(stdout(&broken).contains("1 with errors"));
@@ -445,10 +527,17 @@ fn dry_run_shows_the_request_and_no_secret() {
         .expect("runs");
     assert_ok(&output);
     let text = stdout(&output);
-    assert!(text.contains("GET http://127.0.0.1:0/v3/company/9341453050298464/query?minorversion=75&query=select"), "{text}");
+    assert!(
+        text.contains(
+            "GET http://127.0.0.1:0/v3/company/9341453050298464/query?minorversion=75&query=select"
+        ),
+        "{text}"
+    );
     assert!(text.contains("# statement: select * from Invoice where Metadata.LastUpdatedTime >= '2000-01-01' orderby Metadata.LastUpdatedTime STARTPOSITION 1 MAXRESULTS 1000"), "{text}");
     assert!(text.contains("Authorization: Bearer ***"));
-    assert!(!text.contains("canary-s3cret-value") && !stderr(&output).contains("canary-s3cret-value"));
+    assert!(
+        !text.contains("canary-s3cret-value") && !stderr(&output).contains("canary-s3cret-value")
+    );
 }
 
 #[test]
@@ -457,6 +546,9 @@ fn list_shows_methods_and_their_variables() {
     let output = project.run(["list"]);
     assert_ok(&output);
     let text = stdout(&output);
-    assert!(text.contains("invoices      Invoices updated on or after a date"), "{text}");
+    assert!(
+        text.contains("invoices      Invoices updated on or after a date"),
+        "{text}"
+    );
     assert!(text.contains("--var since=2000-01-01"), "{text}");
 }

@@ -31,15 +31,17 @@ pub async fn obtain_code(
     let login = oauth.start_login()?;
     let callback = match mode {
         CallbackMode::Paste => {
-            eprintln!("Open this URL in a browser, consent, then paste the full URL you are sent back to:\n\n{}\n", login.url);
+            eprintln!(
+                "Open this URL in a browser, consent, then paste the full URL you are sent back to:\n\n{}\n",
+                login.url
+            );
             let mut line = String::new();
             BufReader::new(tokio::io::stdin())
                 .read_line(&mut line)
                 .await
                 .map_err(|err| Error::usage(format!("cannot read the pasted URL: {err}")))?;
-            let url = url::Url::parse(line.trim()).map_err(|err| {
-                Error::usage(format!("the pasted text is not a URL ({err})"))
-            })?;
+            let url = url::Url::parse(line.trim())
+                .map_err(|err| Error::usage(format!("the pasted text is not a URL ({err})")))?;
             Callback::parse(&url)?
         }
         CallbackMode::Browser | CallbackMode::NoBrowser => {
@@ -53,14 +55,26 @@ pub async fn obtain_code(
                 )));
             }
             let port = redirect.port_or_known_default().unwrap_or(80);
-            let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
-                .await
-                .map_err(|err| Error::new(ErrorKind::Usage, format!("cannot listen on 127.0.0.1:{port} for the OAuth callback: {err}")))?;
-            eprintln!("Open this URL in a browser and consent; waiting for the redirect to {redirect_uri}\n\n{}\n", login.url);
+            let listener =
+                tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+                    .await
+                    .map_err(|err| {
+                        Error::new(
+                            ErrorKind::Usage,
+                            format!(
+                                "cannot listen on 127.0.0.1:{port} for the OAuth callback: {err}"
+                            ),
+                        )
+                    })?;
+            eprintln!(
+                "Open this URL in a browser and consent; waiting for the redirect to {redirect_uri}\n\n{}\n",
+                login.url
+            );
             if mode == CallbackMode::Browser {
                 open_browser(login.url.as_str());
             }
-            let accepted = tokio::time::timeout(timeout, wait_for_callback(&listener, redirect.path())).await;
+            let accepted =
+                tokio::time::timeout(timeout, wait_for_callback(&listener, redirect.path())).await;
             drop(listener);
             match accepted {
                 Ok(result) => result?,
@@ -78,12 +92,17 @@ pub async fn obtain_code(
 }
 
 /// Accepts connections until one asks for `path`; answers it with a short page.
-async fn wait_for_callback(listener: &tokio::net::TcpListener, path: &str) -> Result<Callback, Error> {
+async fn wait_for_callback(
+    listener: &tokio::net::TcpListener,
+    path: &str,
+) -> Result<Callback, Error> {
     loop {
-        let (mut stream, _) = listener
-            .accept()
-            .await
-            .map_err(|err| Error::new(ErrorKind::Transient, format!("OAuth callback listener failed: {err}")))?;
+        let (mut stream, _) = listener.accept().await.map_err(|err| {
+            Error::new(
+                ErrorKind::Transient,
+                format!("OAuth callback listener failed: {err}"),
+            )
+        })?;
         let mut buffer = vec![0u8; 16 * 1024];
         let mut filled = 0;
         while filled < buffer.len() {
@@ -107,7 +126,9 @@ async fn wait_for_callback(listener: &tokio::net::TcpListener, path: &str) -> Re
         let Ok(url) = url else { continue };
         if url.path() != path {
             let _ = stream
-                .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                .write_all(
+                    b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                )
                 .await;
             continue;
         }

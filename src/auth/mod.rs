@@ -34,7 +34,10 @@ pub struct Session {
 
 impl Session {
     /// Loads the connection's tokens; logs in when no person is needed; refreshes if due.
-    pub async fn open(connection: ResolvedConnection, http: reqwest::Client) -> Result<Session, Error> {
+    pub async fn open(
+        connection: ResolvedConnection,
+        http: reqwest::Client,
+    ) -> Result<Session, Error> {
         let store = TokenStore::for_connection(&connection.name)?;
         let oauth = OAuthServer::new(connection.oauth.clone(), http.clone());
         let realm_id = match &connection.realm_id {
@@ -43,7 +46,12 @@ impl Session {
                 let realms = store.realms();
                 match realms.as_slice() {
                     [only] => only.clone(),
-                    [] => return Err(needs_login(&connection, "there are no tokens for this connection")),
+                    [] => {
+                        return Err(needs_login(
+                            &connection,
+                            "there are no tokens for this connection",
+                        ));
+                    }
                     _ => {
                         return Err(Error::file(format!(
                             "connection `{}` has tokens for several companies ({}); set `realm_id` in its file",
@@ -123,6 +131,23 @@ impl Session {
         Ok(current.access_token.clone())
     }
 
+    /// Refreshes now, whatever the access token's expiry (`qbo-run auth refresh`).
+    pub async fn refresh_now(&self) -> Result<StoredTokens, Error> {
+        let mut current = self.current.lock().await;
+        let rejected = current.access_token.clone();
+        let refreshed = self.refresh_locked(&current, Some(&rejected)).await?;
+        *current = refreshed.clone();
+        Ok(refreshed)
+    }
+
+    /// Revokes the refresh token at the OAuth server, then deletes the stored tokens.
+    pub async fn revoke(&self) -> Result<(), Error> {
+        let current = self.current.lock().await;
+        self.oauth.revoke(&current.refresh_token).await?;
+        self.store.remove(&self.realm_id)?;
+        Ok(())
+    }
+
     /// Called after the API refused `rejected` (401 / Fault 3200): refresh once, unless another
     /// task or process already did.
     pub async fn refresh_after_rejection(&self, rejected: &Secret) -> Result<Secret, Error> {
@@ -156,7 +181,10 @@ impl Session {
             return Ok(tokens);
         }
         if tokens.needs_login || tokens.refresh_token.is_empty() {
-            return Err(needs_login(&self.connection, "the stored tokens need a new login"));
+            return Err(needs_login(
+                &self.connection,
+                "the stored tokens need a new login",
+            ));
         }
         tracing::info!(connection = %self.connection.name, "refreshing the access token");
         match self.oauth.refresh(&tokens.refresh_token).await {
@@ -209,7 +237,10 @@ pub async fn login_automatically(
     let response = http.get(login.url.clone()).send().await.map_err(|err| {
         Error::new(
             ErrorKind::Transient,
-            format!("cannot reach the authorization endpoint: {}", crate::http::without_url(&err)),
+            format!(
+                "cannot reach the authorization endpoint: {}",
+                crate::http::without_url(&err)
+            ),
         )
     })?;
     let location = crate::http::header(&response, "location").ok_or_else(|| {
@@ -222,7 +253,10 @@ pub async fn login_automatically(
         )
     })?;
     let callback = url::Url::parse(&location).map_err(|err| {
-        Error::new(ErrorKind::Remote, format!("the authorization redirect is not a URL: {err}"))
+        Error::new(
+            ErrorKind::Remote,
+            format!("the authorization redirect is not a URL: {err}"),
+        )
     })?;
     let callback = Callback::parse(&callback)?;
     let code = callback.accept(&login.state)?;
@@ -230,7 +264,12 @@ pub async fn login_automatically(
         .realm_id
         .clone()
         .or_else(|| connection.realm_id.clone())
-        .ok_or_else(|| Error::new(ErrorKind::Remote, "the authorization redirect has no realmId"))?;
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Remote,
+                "the authorization redirect has no realmId",
+            )
+        })?;
     let grant = oauth.exchange_code(&code, login.pkce_verifier).await?;
     let tokens = StoredTokens::new(&connection.name, &realm, grant);
     store.save(&tokens)?;
@@ -253,7 +292,12 @@ pub struct Callback {
 impl Callback {
     /// Reads a redirect URL.
     pub fn parse(url: &url::Url) -> Result<Callback, Error> {
-        let mut callback = Callback { code: None, state: None, realm_id: None, error: None };
+        let mut callback = Callback {
+            code: None,
+            state: None,
+            realm_id: None,
+            error: None,
+        };
         let mut description = None;
         for (key, value) in url.query_pairs() {
             match key.as_ref() {
@@ -293,12 +337,18 @@ impl Callback {
                 ErrorKind::AuthNeedsLogin,
                 format!(
                     "authorization was refused: {error}{}",
-                    description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+                    description
+                        .as_deref()
+                        .map(|d| format!(": {d}"))
+                        .unwrap_or_default()
                 ),
             ));
         }
         self.code.clone().ok_or_else(|| {
-            Error::new(ErrorKind::AuthNeedsLogin, "the authorization callback has no code")
+            Error::new(
+                ErrorKind::AuthNeedsLogin,
+                "the authorization callback has no code",
+            )
         })
     }
 }

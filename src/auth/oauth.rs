@@ -76,13 +76,15 @@ impl OAuthServer {
                 self.settings.redirect_uri
             ))
         })?;
-        Ok(oauth2::Client::new(ClientId::new(self.settings.client_id.clone()))
-            .set_client_secret(ClientSecret::new(
-                self.settings.client_secret.expose().to_string(),
-            ))
-            .set_auth_uri(AuthUrl::from_url(self.settings.auth_url.clone()))
-            .set_token_uri(TokenUrl::from_url(self.settings.token_url.clone()))
-            .set_redirect_uri(redirect))
+        Ok(
+            oauth2::Client::new(ClientId::new(self.settings.client_id.clone()))
+                .set_client_secret(ClientSecret::new(
+                    self.settings.client_secret.expose().to_string(),
+                ))
+                .set_auth_uri(AuthUrl::from_url(self.settings.auth_url.clone()))
+                .set_token_uri(TokenUrl::from_url(self.settings.token_url.clone()))
+                .set_redirect_uri(redirect),
+        )
     }
 
     /// Builds the authorize URL, with a fresh random state (after the connection's fixed part)
@@ -144,6 +146,51 @@ impl OAuthServer {
         self.grant(result, &tid, "refreshing the access token")
     }
 
+    /// Revokes `token` (a refresh or access token) at the revoke endpoint, as Intuit's SDKs do:
+    /// HTTP Basic client auth and a JSON body `{"token": ...}`.
+    pub async fn revoke(&self, token: &Secret) -> Result<(), Error> {
+        let url = self.settings.revoke_url.clone();
+        let response = self
+            .http
+            .post(url.clone())
+            .basic_auth(
+                &self.settings.client_id,
+                Some(self.settings.client_secret.expose()),
+            )
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(serde_json::json!({ "token": token.expose() }).to_string())
+            .send()
+            .await
+            .map_err(|err| {
+                Error::new(
+                    ErrorKind::Transient,
+                    format!(
+                        "cannot reach the revoke endpoint: {}",
+                        crate::http::without_url(&err)
+                    ),
+                )
+            })?;
+        let status = response.status();
+        let tid = crate::http::header(&response, "intuit_tid");
+        if status.is_success() {
+            return Ok(());
+        }
+        let body = response.bytes().await.unwrap_or_default();
+        let detail = crate::http::parse_oauth_error(&body)
+            .map(|(e, d)| format!("{e}{}", d.map(|d| format!(": {d}")).unwrap_or_default()));
+        Err(Error::new(
+            ErrorKind::Remote,
+            format!("the revoke endpoint answered {status}"),
+        )
+        .note_opt(detail.map(|d| format!("error: {d}")))
+        .note(format!("revoke endpoint: {url}"))
+        .note(format!(
+            "intuit_tid: {}",
+            tid.as_deref().unwrap_or("(none)")
+        )))
+    }
+
     fn http_fn(
         &self,
         tid: Arc<Mutex<Option<String>>>,
@@ -183,10 +230,7 @@ impl OAuthServer {
 
     fn grant(
         &self,
-        result: Result<
-            IntuitTokenResponse,
-            RequestTokenError<reqwest::Error, BasicErrorResponse>,
-        >,
+        result: Result<IntuitTokenResponse, RequestTokenError<reqwest::Error, BasicErrorResponse>>,
         tid: &Arc<Mutex<Option<String>>>,
         doing: &str,
     ) -> Result<TokenGrant, Error> {
@@ -248,11 +292,14 @@ impl OAuthServer {
             )
             .note(endpoint)),
             Err(RequestTokenError::Parse(err, body)) => {
-                let status_hint = crate::http::parse_oauth_error(&body)
-                    .map(|(e, d)| format!("{e}{}", d.map(|d| format!(": {d}")).unwrap_or_default()));
+                let status_hint = crate::http::parse_oauth_error(&body).map(|(e, d)| {
+                    format!("{e}{}", d.map(|d| format!(": {d}")).unwrap_or_default())
+                });
                 Err(Error::new(
                     ErrorKind::Remote,
-                    format!("the OAuth server's answer while {doing} is not a token response: {err}"),
+                    format!(
+                        "the OAuth server's answer while {doing} is not a token response: {err}"
+                    ),
                 )
                 .note(endpoint)
                 .note_opt(status_hint.map(|h| format!("error: {h}")))

@@ -190,7 +190,10 @@ impl TokenStore {
         self.ensure_dir()?;
         let path = self.path(&tokens.realm_id);
         let io_error = |what: &str, err: std::io::Error| {
-            Error::output(format!("cannot {what} token store {}: {err}", path.display()))
+            Error::output(format!(
+                "cannot {what} token store {}: {err}",
+                path.display()
+            ))
         };
         let mut temp = tempfile::Builder::new()
             .prefix(".tokens")
@@ -334,11 +337,18 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(store.path("123")).expect("stat").permissions().mode();
+            let mode = fs::metadata(store.path("123"))
+                .expect("stat")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
-            let dir_mode = fs::metadata(dir.path().join("tokens")).expect("stat").permissions().mode();
+            let dir_mode = fs::metadata(dir.path().join("tokens"))
+                .expect("stat")
+                .permissions()
+                .mode();
             assert_eq!(dir_mode & 0o777, 0o700);
-            fs::set_permissions(store.path("123"), fs::Permissions::from_mode(0o644)).expect("chmod");
+            fs::set_permissions(store.path("123"), fs::Permissions::from_mode(0o644))
+                .expect("chmod");
             let err = store.load("123").expect_err("refused");
             assert!(err.message().contains("readable by others"));
         }

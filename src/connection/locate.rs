@@ -50,18 +50,28 @@ pub fn locate(name_or_path: &str, request_dir: Option<&Path>) -> Result<PathBuf,
         .map(|p| format!("  {}", p.display()))
         .collect::<Vec<_>>()
         .join("\n");
-    Err(Error::file(format!("connection `{name_or_path}` not found"))
-        .note(format!("looked for:\n{tried_list}"))
-        .note_opt(suggestion.map(|s| format!("help: did you mean `{s}`?")))
-        .note_opt((!known.is_empty()).then(|| format!("known connections: {}", known.join(", ")))))
+    Err(
+        Error::file(format!("connection `{name_or_path}` not found"))
+            .note(format!("looked for:\n{tried_list}"))
+            .note_opt(suggestion.map(|s| format!("help: did you mean `{s}`?")))
+            .note_opt(
+                (!known.is_empty()).then(|| format!("known connections: {}", known.join(", "))),
+            ),
+    )
 }
 
 /// The folders searched for `connections/NAME.yaml`, in order.
 fn search_dirs(request_dir: Option<&Path>) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     if let Some(project) = request_dir.and_then(|d| {
-        let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
-        d.parent().map(Path::to_path_buf).or_else(|| Some(d.join("..")))
+        let d = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
+        d.parent()
+            .map(Path::to_path_buf)
+            .or_else(|| Some(d.join("..")))
     }) {
         let project = if project.as_os_str().is_empty() {
             PathBuf::from(".")

@@ -112,12 +112,16 @@ impl ResolvedConnection {
             })
         };
 
-        let emulator_origin = match (spec.environment, emulator_origin) {
-            (Environment::Emulator, Some(origin)) => Some(origin.clone()),
-            (Environment::Emulator, None) => Some(
-                Url::parse(EMULATOR_PLACEHOLDER_ORIGIN)
-                    .map_err(|err| Error::new(crate::diagnostics::ErrorKind::Internal, err.to_string()))?,
-            ),
+        let configured_base = value("base_url")?;
+        let emulator_origin = match (spec.environment, emulator_origin, &configured_base) {
+            (Environment::Emulator, Some(origin), _) => Some(origin.clone()),
+            // An emulator started elsewhere: its OAuth endpoints hang off the same origin.
+            (Environment::Emulator, None, Some(base)) => Some(parse_url("base_url", base)?),
+            (Environment::Emulator, None, None) => {
+                Some(Url::parse(EMULATOR_PLACEHOLDER_ORIGIN).map_err(|err| {
+                    Error::new(crate::diagnostics::ErrorKind::Internal, err.to_string())
+                })?)
+            }
             _ => None,
         };
         let preset = |path: &str, intuit: &str| -> String {
@@ -126,12 +130,14 @@ impl ResolvedConnection {
                 None => intuit.to_string(),
             }
         };
-        let base_default = match spec.environment {
-            Environment::Production => PRODUCTION_BASE_URL.to_string(),
-            Environment::Sandbox => SANDBOX_BASE_URL.to_string(),
-            Environment::Emulator => preset("", ""),
+        let base_text = match configured_base {
+            Some(base) => base,
+            None => match spec.environment {
+                Environment::Production => PRODUCTION_BASE_URL.to_string(),
+                Environment::Sandbox => SANDBOX_BASE_URL.to_string(),
+                Environment::Emulator => preset("", ""),
+            },
         };
-        let base_text = value("base_url")?.unwrap_or(base_default);
         let base_url = parse_url("base_url", base_text.trim_end_matches('/'))?;
 
         let auth_url = value("oauth2.auth_url")?
@@ -144,19 +150,24 @@ impl ResolvedConnection {
         let client_id = value("oauth2.client_id")?
             .or_else(|| emulator.then(|| crate::emulator::DEFAULT_CLIENT_ID.to_string()))
             .unwrap_or_default();
-        let client_secret = value("oauth2.client_secret")?
-            .or_else(|| emulator.then(|| crate::emulator::DEFAULT_CLIENT_SECRET.to_string()))
-            .unwrap_or_default();
+        let client_secret = match value("oauth2.client_secret_command")? {
+            Some(command) => secret_from_command(&command).map_err(|message| {
+                Error::file(format!("`oauth2.client_secret_command` failed: {message}"))
+                    .at_opt(spec.file.value_location("oauth2.client_secret_command"))
+            })?,
+            None => value("oauth2.client_secret")?
+                .or_else(|| emulator.then(|| crate::emulator::DEFAULT_CLIENT_SECRET.to_string()))
+                .unwrap_or_default(),
+        };
         for (key, text) in [
             ("oauth2.client_id", &client_id),
             ("oauth2.client_secret", &client_secret),
         ] {
             if text.is_empty() {
-                return Err(Error::file(format!(
-                    "`{key}` of connection `{}` is empty",
-                    spec.name
-                ))
-                .at_opt(spec.file.value_location(key)));
+                return Err(
+                    Error::file(format!("`{key}` of connection `{}` is empty", spec.name))
+                        .at_opt(spec.file.value_location(key)),
+                );
             }
         }
         let realm_id = value("realm_id")?
@@ -197,6 +208,28 @@ impl ResolvedConnection {
     }
 }
 
+/// Runs `command` with the shell and takes its standard output (trimmed) as the secret; its
+/// standard error goes to the user's terminal, the secret never into a message.
+fn secret_from_command(command: &str) -> Result<String, String> {
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|err| format!("cannot run `sh -c`: {err}"))?;
+    if !output.status.success() {
+        return Err(format!("the command exited with {}", output.status));
+    }
+    let secret = String::from_utf8(output.stdout)
+        .map_err(|_| "the command printed something that is not UTF-8".to_string())?;
+    let secret = secret.trim().to_string();
+    if secret.is_empty() {
+        return Err("the command printed nothing".to_string());
+    }
+    Ok(secret)
+}
+
 fn join_origin(origin: &Url, path: &str) -> String {
-    format!("{}{}", origin.as_str().trim_end_matches('/'), path)
+    format!("{}{}", origin.origin().ascii_serialization(), path)
 }

@@ -104,7 +104,10 @@ pub async fn call_with_auth(
                     "QBO refused a freshly refreshed access token",
                 )
                 .note(second.into_error().message().to_string())
-                .note(format!("run: {}", crate::auth::login_command(session.connection())))),
+                .note(format!(
+                    "run: {}",
+                    crate::auth::login_command(session.connection())
+                ))),
             }
         }
     }

@@ -290,10 +290,10 @@ impl RecordWriter {
     /// [`OutputError::NotAFile`] or [`OutputError::Create`];
     /// [`OutputError::Spool`] if flattening CSV cannot get its spool file.
     pub fn open(spec: OutputSpec, destination: &Destination) -> Result<RecordWriter, OutputError> {
-        if let (Format::Csv, Some(columns)) = (spec.format, &spec.columns) {
-            if columns.is_empty() {
-                return Err(OutputError::NoColumns);
-            }
+        if let (Format::Csv, Some(columns)) = (spec.format, &spec.columns)
+            && columns.is_empty()
+        {
+            return Err(OutputError::NoColumns);
         }
         let sink = Sink::open(destination)?;
         RecordWriter::with_sink(spec, sink, destination)

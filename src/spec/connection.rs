@@ -78,18 +78,20 @@ struct RawOAuth {
     revoke_url: Option<Scalar>,
     client_id: Option<Scalar>,
     client_secret: Option<Scalar>,
+    client_secret_command: Option<Scalar>,
     scope: Option<Scalar>,
     state: Option<Scalar>,
     redirect_uri: Option<Scalar>,
 }
 
 /// The keys under `oauth2:`, in the order they are documented.
-pub const OAUTH_KEYS: [&str; 8] = [
+pub const OAUTH_KEYS: [&str; 9] = [
     "auth_url",
     "token_url",
     "revoke_url",
     "client_id",
     "client_secret",
+    "client_secret_command",
     "scope",
     "state",
     "redirect_uri",
@@ -142,6 +144,7 @@ impl ConnectionSpec {
             ("oauth2.revoke_url", oauth.revoke_url),
             ("oauth2.client_id", oauth.client_id),
             ("oauth2.client_secret", oauth.client_secret),
+            ("oauth2.client_secret_command", oauth.client_secret_command),
             ("oauth2.scope", oauth.scope),
             ("oauth2.state", oauth.state),
             ("oauth2.redirect_uri", oauth.redirect_uri),
@@ -170,13 +173,22 @@ impl ConnectionSpec {
             .iter()
             .any(|(key, source)| key == "oauth2.client_secret" && !source.contains("{{"));
         if environment != Environment::Emulator {
+            let has = |key: &str| present.iter().any(|(k, _)| k == key);
+            if has("oauth2.client_secret") && has("oauth2.client_secret_command") {
+                return Err(Error::file(
+                    "give `oauth2.client_secret` or `oauth2.client_secret_command`, not both",
+                )
+                .at_opt(file.key_location("oauth2.client_secret_command")));
+            }
             for required in ["oauth2.client_id", "oauth2.client_secret"] {
-                if !present.iter().any(|(key, _)| key == required) {
+                let found = has(required)
+                    || (required == "oauth2.client_secret" && has("oauth2.client_secret_command"));
+                if !found {
                     return Err(Error::file(format!(
                         "connection `{name}` has no `{required}`"
                     ))
                     .note(format!("in {}", file.path().display()))
-                    .note("take it from the environment, e.g. client_secret: \"{{ env.QBO_CLIENT_SECRET }}\"")
+                    .note("take it from the environment, e.g. client_secret: \"{{ env.QBO_CLIENT_SECRET }}\", or from a command with client_secret_command")
                     );
                 }
             }

@@ -61,5 +61,9 @@ pub fn template_error(file: &SourceFile, error: &TemplateError) -> Error {
         Some(snippet) => file.find_in_value(&error.name, snippet, true),
         None => file.value_location(&error.name),
     };
-    Error::file(format!("template error in `{}`: {}", error.name, error.message)).at_opt(location)
+    Error::file(format!(
+        "template error in `{}`: {}",
+        error.name, error.message
+    ))
+    .at_opt(location)
 }

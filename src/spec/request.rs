@@ -324,7 +324,10 @@ impl RequestSpec {
                     .at_opt(file.value_location("paginate.page_size")));
                 }
                 let (slot, statement) = if let Some(query) = raw.params.get("query") {
-                    ("params.query", (StatementSlot::QueryParam, query.0.as_str()))
+                    (
+                        "params.query",
+                        (StatementSlot::QueryParam, query.0.as_str()),
+                    )
                 } else if let (Some(text), true) = (&raw.body, text_body) {
                     ("body", (StatementSlot::Body, text.as_str()))
                 } else {
@@ -337,7 +340,10 @@ impl RequestSpec {
                 let (slot_key, (slot, statement)) = (slot, statement);
                 let lower = statement.to_ascii_lowercase();
                 for word in ["startposition", "maxresults"] {
-                    if lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == word) {
+                    if lower
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .any(|w| w == word)
+                    {
                         return Err(Error::file(format!(
                             "the statement of a paginated request must not contain {}",
                             word.to_ascii_uppercase()
@@ -371,8 +377,10 @@ impl RequestSpec {
                 for (name, path) in columns {
                     let key = format!("output.columns.{name}");
                     let compiled = JsonPath::parse(&path).map_err(|message| {
-                        Error::file(format!("column `{name}` is not a valid JSONPath: {message}"))
-                            .at_opt(file.value_location(&key))
+                        Error::file(format!(
+                            "column `{name}` is not a valid JSONPath: {message}"
+                        ))
+                        .at_opt(file.value_location(&key))
                     })?;
                     checked.push((name, compiled));
                 }

@@ -22,9 +22,8 @@ pub struct SourceFile {
 impl SourceFile {
     /// Reads `path`; a missing or unreadable file is a file error naming it.
     pub fn read(path: &Path) -> Result<SourceFile, Error> {
-        let text = std::fs::read_to_string(path).map_err(|err| {
-            Error::file(format!("cannot read {}: {err}", path.display()))
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| Error::file(format!("cannot read {}: {err}", path.display())))?;
         Ok(SourceFile::from_text(path, text))
     }
 
@@ -129,9 +128,7 @@ impl SourceFile {
         let error = match unknown_name(detail) {
             Some(unknown) => {
                 let noun = if unknown.is_variant { "value" } else { "key" };
-                let place = field_path
-                    .map(|p| format!(" in `{p}`"))
-                    .unwrap_or_default();
+                let place = field_path.map(|p| format!(" in `{p}`")).unwrap_or_default();
                 let mut error = Error::file(format!(
                     "unknown {noun} `{}`{place} of {what}",
                     unknown.word
@@ -139,13 +136,12 @@ impl SourceFile {
                 if !unknown.expected.is_empty() {
                     error = error.note(format!("expected one of: {}", unknown.expected.join(", ")));
                 }
-                let suggestion = did_you_mean(&unknown.word, unknown.expected.iter().map(|s| s.as_str()));
+                let suggestion =
+                    did_you_mean(&unknown.word, unknown.expected.iter().map(|s| s.as_str()));
                 error.note_opt(suggestion.map(|s| format!("help: did you mean `{s}`?")))
             }
             None => {
-                let place = field_path
-                    .map(|p| format!(" at `{p}`"))
-                    .unwrap_or_default();
+                let place = field_path.map(|p| format!(" at `{p}`")).unwrap_or_default();
                 Error::file(format!("invalid {what}{place}: {detail}"))
             }
         };
@@ -223,14 +219,8 @@ impl PositionIndex {
 }
 
 enum Frame {
-    Map {
-        path: String,
-        key: Option<String>,
-    },
-    Seq {
-        path: String,
-        next: usize,
-    },
+    Map { path: String, key: Option<String> },
+    Seq { path: String, next: usize },
 }
 
 #[derive(Default)]
@@ -345,6 +335,10 @@ mod tests {
         let loc = err.location().expect("located");
         assert_eq!((loc.line, loc.column), (2, 1));
         assert_eq!(err.message(), "unknown key `parms` of request file");
-        assert!(err.notes().iter().any(|n| n == "help: did you mean `params`?"));
+        assert!(
+            err.notes()
+                .iter()
+                .any(|n| n == "help: did you mean `params`?")
+        );
     }
 }
