@@ -285,7 +285,9 @@ mod tests {
             Escape::QboLiteral,
         )])
         .expect("compiles");
-        let out = set.render("q", &ctx(&[("name", r"O'Brien \ Sons")])).expect("renders");
+        let out = set
+            .render("q", &ctx(&[("name", r"O'Brien \ Sons")]))
+            .expect("renders");
         assert_eq!(
             out,
             r"select * from Customer where DisplayName = 'O\'Brien \\ Sons'"
@@ -300,14 +302,20 @@ mod tests {
             Escape::QboLiteral,
         )])
         .expect("compiles");
-        let out = set.render("q", &ctx(&[("name", "O'Brien")])).expect("renders");
+        let out = set
+            .render("q", &ctx(&[("name", "O'Brien")]))
+            .expect("renders");
         assert_eq!(out, r"where DisplayName = 'O\'Brien'");
     }
 
     #[test]
     fn path_values_are_encoded_once() {
-        let set = TemplateSet::new([("p", "/v3/company/{{ realm }}/invoice/{{ id }}", Escape::UrlPath)])
-            .expect("compiles");
+        let set = TemplateSet::new([(
+            "p",
+            "/v3/company/{{ realm }}/invoice/{{ id }}",
+            Escape::UrlPath,
+        )])
+        .expect("compiles");
         let out = set
             .render("p", &ctx(&[("realm", "123"), ("id", "a/b c%")]))
             .expect("renders");
@@ -318,16 +326,24 @@ mod tests {
     fn json_body_values_are_json() {
         let set = TemplateSet::new([("b", r#"{"DisplayName": {{ name }}}"#, Escape::Json)])
             .expect("compiles");
-        let out = set.render("b", &ctx(&[("name", "O'Brien \"Jr\"")])).expect("renders");
+        let out = set
+            .render("b", &ctx(&[("name", "O'Brien \"Jr\"")]))
+            .expect("renders");
         assert_eq!(out, r#"{"DisplayName": "O'Brien \"Jr\""}"#);
     }
 
     #[test]
     fn undefined_variables_are_errors() {
         let set = TemplateSet::new([("q", "x {{ sinse }}", Escape::QboLiteral)]).expect("compiles");
-        let err = set.render("q", &ctx(&[("since", "1")])).expect_err("strict");
+        let err = set
+            .render("q", &ctx(&[("since", "1")]))
+            .expect_err("strict");
         assert_eq!(err.name, "q");
-        assert!(err.message.starts_with("undefined value"), "{}", err.message);
+        assert!(
+            err.message.starts_with("undefined value"),
+            "{}",
+            err.message
+        );
         assert!(set.variables("q").contains("sinse"));
     }
 

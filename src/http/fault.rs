@@ -36,7 +36,10 @@ impl Fault {
 
 /// The Fault in a response body, if it has one (JSON of either casing, or XML).
 pub fn parse_fault(body: &[u8]) -> Option<Fault> {
-    let text = std::str::from_utf8(body).ok()?.trim_start_matches('\u{feff}').trim();
+    let text = std::str::from_utf8(body)
+        .ok()?
+        .trim_start_matches('\u{feff}')
+        .trim();
     if text.starts_with('<') {
         return parse_xml_fault(text);
     }
@@ -198,9 +201,15 @@ impl FailedCall {
 
     fn hint(&self) -> Option<&'static str> {
         match self.fault.as_ref().and_then(Fault::code) {
-            Some("4000") => Some("the query statement does not parse; run with --dry-run to see it as sent"),
-            Some("4001") => Some("a field in WHERE or ORDERBY cannot be queried; QBO documents which fields are filterable"),
-            Some("3100") => Some("the app's access was revoked or the tokens belong to the other environment (sandbox/production); log in again"),
+            Some("4000") => {
+                Some("the query statement does not parse; run with --dry-run to see it as sent")
+            }
+            Some("4001") => Some(
+                "a field in WHERE or ORDERBY cannot be queried; QBO documents which fields are filterable",
+            ),
+            Some("3100") => Some(
+                "the app's access was revoked or the tokens belong to the other environment (sandbox/production); log in again",
+            ),
             Some("3001") => Some("QBO throttled the calls; wait a minute and run again"),
             Some("610") => Some("the object does not exist or was made inactive"),
             _ => None,
@@ -244,7 +253,10 @@ mod tests {
         let fault = parse_fault(body).expect("fault");
         assert_eq!(fault.code(), Some("3001"));
         assert_eq!(fault.fault_type, "SERVICE");
-        assert_eq!(fault.errors[0].detail, "The request limit was reached.  Try again later");
+        assert_eq!(
+            fault.errors[0].detail,
+            "The request limit was reached.  Try again later"
+        );
     }
 
     #[test]
@@ -264,7 +276,12 @@ mod tests {
             intuit_tid: Some("1-abc-def".into()),
         };
         let text = crate::diagnostics::render(&call.into_error());
-        assert!(text.starts_with("error: QBO answered 400 Bad Request: Error parsing query (code 4000)\n"), "{text}");
+        assert!(
+            text.starts_with(
+                "error: QBO answered 400 Bad Request: Error parsing query (code 4000)\n"
+            ),
+            "{text}"
+        );
         assert!(text.contains("= detail: QueryParserError: bad"));
         assert!(text.contains("= intuit_tid: 1-abc-def"));
     }

@@ -23,7 +23,12 @@ pub fn client() -> Result<reqwest::Client, Error> {
         .timeout(Duration::from_secs(150))
         .pool_max_idle_per_host(16)
         .build()
-        .map_err(|err| Error::new(ErrorKind::Internal, format!("cannot build HTTP client: {err}")))
+        .map_err(|err| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("cannot build HTTP client: {err}"),
+            )
+        })
 }
 
 /// How often and how long to retry transient failures.
@@ -154,7 +159,11 @@ pub async fn send(
                 }
                 return Err(CallError::Failed(Error::new(
                     ErrorKind::Transient,
-                    format!("connection lost while reading the answer to {}: {}", call.describe(), without_url(&err)),
+                    format!(
+                        "connection lost while reading the answer to {}: {}",
+                        call.describe(),
+                        without_url(&err)
+                    ),
                 )));
             }
         };
@@ -169,7 +178,10 @@ pub async fn send(
         );
         let fault = if status.is_success() {
             // A 200 may still carry a Fault; only a body that starts like one is parsed twice.
-            if body.starts_with(b"{\"Fault\"") || body.starts_with(b"{\"fault\"") || body.starts_with(b"<") {
+            if body.starts_with(b"{\"Fault\"")
+                || body.starts_with(b"{\"fault\"")
+                || body.starts_with(b"<")
+            {
                 parse_fault(&body)
             } else {
                 None

@@ -1,0 +1,289 @@
+//! The Accounting API v3 endpoints: bearer authentication, query, read by id, fallbacks.
+//!
+//! Why it exists: this is the HTTP face of `/v3/company/{realmId}/...` (QBO.md 2.1–2.4, 3.1–3.4).
+//! It authenticates the bearer token (401 gateway body, code 3200) and the realm (403, code 3100),
+//! takes the query statement from `GET ?query=` or a `POST` text body, runs it on a blocking
+//! thread (scans of a million rows must not stall the async workers) and serializes the answer
+//! straight into the response bytes. Unknown paths get a QBO `Unsupported Operation` fault, never
+//! an empty body.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, State as AxumState};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::emulator::entity::Entity;
+use crate::emulator::exec::Outcome;
+use crate::emulator::fault::{Fault, gateway_401, gateway_403, json_response};
+use crate::emulator::query;
+use crate::emulator::render::{Count, Page, Record, Single};
+use crate::emulator::state::State;
+use crate::emulator::time::{ResponseTime, now_secs};
+use crate::emulator::token::{Claims, Kind};
+
+/// The realm segment of `/v3/company/{realm}/...`, if the path has one.
+fn realm_of(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/v3/company/")?;
+    let realm = rest.split('/').next()?;
+    (!realm.is_empty()).then_some(realm)
+}
+
+/// Why a `/v3` request was turned away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Denied {
+    /// 401, code 3200: no usable access token. The text is the Fault detail.
+    Unauthenticated(String),
+    /// 403, code 3100: a valid token that does not open this company.
+    Forbidden(String),
+}
+
+impl IntoResponse for Denied {
+    fn into_response(self) -> Response {
+        match self {
+            Denied::Unauthenticated(detail) => gateway_401(&detail),
+            Denied::Forbidden(detail) => gateway_403(&detail),
+        }
+    }
+}
+
+/// Check the bearer token of a `/v3` request: 401 (3200) when it is missing, malformed, expired
+/// or revoked; 403 (3100) when it is valid but for another company or without accounting scope.
+pub(crate) fn authenticate(
+    state: &State,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<Claims, Denied> {
+    let unauthenticated = |detail: &str| Denied::Unauthenticated(detail.to_owned());
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("");
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => {
+            return Err(unauthenticated(
+                "Authorization header is missing or is not a Bearer token",
+            ));
+        }
+    };
+    if token.len() < 16 || token.len() > 8192 {
+        return Err(unauthenticated(
+            "Malformed bearer token: too short or too long",
+        ));
+    }
+    let claims = match state.tokens().verify_any(token) {
+        Ok(c) if c.kind == Kind::Access => c,
+        Ok(_) => return Err(unauthenticated("Token invalid: not an access token")),
+        Err(_) => return Err(unauthenticated("Token invalid")),
+    };
+    if state.grants().is_revoked(&claims.family) {
+        return Err(Denied::Unauthenticated(format!(
+            "Token revoked: {}",
+            claims.jti
+        )));
+    }
+    if now_secs() >= claims.exp {
+        return Err(Denied::Unauthenticated(format!(
+            "Token expired: {}",
+            claims.jti
+        )));
+    }
+    if let Some(realm) = realm_of(path)
+        && realm != claims.realm
+    {
+        return Err(Denied::Forbidden(format!(
+            "The access token was not issued for company {realm}"
+        )));
+    }
+    if !claims
+        .scope
+        .split_whitespace()
+        .any(|s| s == "com.intuit.quickbooks.accounting")
+    {
+        return Err(Denied::Forbidden(
+            "The access token does not carry the com.intuit.quickbooks.accounting scope".to_owned(),
+        ));
+    }
+    Ok(claims)
+}
+
+/// The value of query parameter `name` (form-decoded, first occurrence).
+fn query_param(uri: &Uri, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// `GET /v3/company/{realm}/query?query=...`.
+pub(crate) async fn query_get(AxumState(state): AxumState<Arc<State>>, uri: Uri) -> Response {
+    match query_param(&uri, "query") {
+        Some(text) => run_query(state, text).await,
+        None => Fault::query_parse(
+            "QueryParserError: the query parameter is missing. Send the statement as \
+             ?query=<statement> or POST it with Content-Type: application/text",
+        )
+        .into_response(),
+    }
+}
+
+/// `POST /v3/company/{realm}/query` with the statement as an `application/text` body.
+pub(crate) async fn query_post(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    let Ok(body) = body else {
+        return Fault::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationFault",
+            "500",
+            "Unsupported Operation",
+            "The request body could not be read (is it over 2 MB?)",
+            None,
+        )
+        .into_response();
+    };
+    let text = match mime {
+        "application/text" | "text/plain" | "" => String::from_utf8(body.to_vec()).ok(),
+        "application/x-www-form-urlencoded" => url::form_urlencoded::parse(&body)
+            .find(|(k, _)| k == "query")
+            .map(|(_, v)| v.into_owned()),
+        _ => {
+            return Fault::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "ValidationFault",
+                "500",
+                "Unsupported Operation",
+                format!(
+                    "Content-Type {mime:?} is not supported for queries; send the statement \
+                     as application/text"
+                ),
+                None,
+            )
+            .into_response();
+        }
+    };
+    match text {
+        Some(text) => run_query(state, text).await,
+        None => Fault::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationFault",
+            "500",
+            "Unsupported Operation",
+            "The query body must be UTF-8 text (or a form with a query field)",
+            None,
+        )
+        .into_response(),
+    }
+}
+
+/// Parse, run and render a query on a blocking thread.
+async fn run_query(state: Arc<State>, text: String) -> Response {
+    let job = tokio::task::spawn_blocking(move || answer_query(&state, &text));
+    match job.await {
+        Ok(res) => res,
+        Err(err) => {
+            tracing::error!(%err, "emulator: query task failed");
+            Fault::internal("System Failure Error: the query could not be completed")
+                .into_response()
+        }
+    }
+}
+
+fn answer_query(state: &State, text: &str) -> Response {
+    let parsed = match query::parse(text) {
+        Ok(q) => q,
+        Err(e) => return Fault::query_parse(e.detail).into_response(),
+    };
+    let ds = state.data();
+    let time = ResponseTime::now();
+    match state.queries().run(ds, &parsed) {
+        Ok(Outcome::Count(total)) => json_response(StatusCode::OK, &Count { total, time }),
+        Ok(Outcome::Page {
+            entity,
+            start_position,
+            rows,
+        }) => json_response(
+            StatusCode::OK,
+            &Page {
+                ds,
+                entity,
+                start_position,
+                rows: &rows,
+                time,
+            },
+        ),
+        Err(fault) => fault.into_response(),
+    }
+}
+
+/// `GET /v3/company/{realm}/{entity}/{id}` (and `/companyinfo/{realm}`).
+pub(crate) async fn read_entity(
+    AxumState(state): AxumState<Arc<State>>,
+    method: Method,
+    uri: Uri,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+) -> Response {
+    let Ok(Path((_realm, resource, id))) = path else {
+        return unsupported(method, uri).await;
+    };
+    let Some(entity) = Entity::from_name(&resource) else {
+        return unsupported(method, uri).await;
+    };
+    let ds = state.data();
+    let index = if entity == Entity::CompanyInfo {
+        (id == state.config().realm_id).then_some(0)
+    } else {
+        id.parse::<u64>()
+            .ok()
+            .filter(|&n| n >= 1)
+            .and_then(|n| usize::try_from(n - 1).ok())
+    };
+    let record = index
+        .map(|index| Record { ds, entity, index })
+        .filter(Record::exists);
+    match record {
+        Some(record) => json_response(
+            StatusCode::OK,
+            &Single {
+                record,
+                time: ResponseTime::now(),
+            },
+        ),
+        None => Fault::object_not_found().into_response(),
+    }
+}
+
+/// Any `/v3` path or method the emulator has no resource for.
+pub(crate) async fn unsupported(method: Method, uri: Uri) -> Response {
+    let why = if method == Method::POST {
+        "Writes (create, update, delete, batch) are not supported by this emulator yet."
+    } else {
+        "The emulator serves query, companyinfo and read-by-id of Account, Bill, Customer, \
+         Invoice, Item, Payment and Vendor."
+    };
+    Fault::unsupported_operation(method.as_str(), uri.path(), why).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn realm_is_taken_from_the_path() {
+        assert_eq!(realm_of("/v3/company/123/query"), Some("123"));
+        assert_eq!(realm_of("/v3/company/123"), Some("123"));
+        assert_eq!(realm_of("/v3/company/"), None);
+        assert_eq!(realm_of("/v3/other"), None);
+    }
+}

@@ -1,0 +1,396 @@
+//! The entities the emulator serves and, per entity, the fields a query may filter and sort on.
+//!
+//! Why it exists: QBO only lets a query use documented *filterable* / *sortable* properties; any
+//! other gives a 400. This module is that allow-list, and for each allowed field an accessor that
+//! reads the value straight out of the compact tables in `data.rs` (no JSON is built to evaluate a
+//! query). Names are matched case-insensitively; `Metadata.X` in a query is `MetaData.X` in JSON.
+//! It must stay free of HTTP and of query syntax.
+
+use crate::emulator::data::{Dataset, EMAIL_STATUS, PRINT_STATUS};
+
+/// An entity type the emulator has data for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Entity {
+    Account,
+    Bill,
+    CompanyInfo,
+    Customer,
+    Invoice,
+    Item,
+    Payment,
+    Vendor,
+}
+
+impl Entity {
+    /// Every served entity, in alphabetical order.
+    pub(crate) const ALL: [Entity; 8] = [
+        Entity::Account,
+        Entity::Bill,
+        Entity::CompanyInfo,
+        Entity::Customer,
+        Entity::Invoice,
+        Entity::Item,
+        Entity::Payment,
+        Entity::Vendor,
+    ];
+
+    /// The PascalCase name used in queries and as the JSON key.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Entity::Account => "Account",
+            Entity::Bill => "Bill",
+            Entity::CompanyInfo => "CompanyInfo",
+            Entity::Customer => "Customer",
+            Entity::Invoice => "Invoice",
+            Entity::Item => "Item",
+            Entity::Payment => "Payment",
+            Entity::Vendor => "Vendor",
+        }
+    }
+
+    /// The entity named `name` in a query (`FROM invoice`), case-insensitive.
+    pub(crate) fn from_name(name: &str) -> Option<Entity> {
+        Entity::ALL
+            .into_iter()
+            .find(|e| e.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Name-list entities answer only active records unless the query constrains `Active`.
+    pub(crate) fn is_name_list(self) -> bool {
+        matches!(
+            self,
+            Entity::Account | Entity::Customer | Entity::Item | Entity::Vendor
+        )
+    }
+
+    /// The fields a query may use for this entity.
+    pub(crate) fn fields(self) -> &'static [FieldDef] {
+        match self {
+            Entity::Account => ACCOUNT_FIELDS,
+            Entity::Bill => BILL_FIELDS,
+            Entity::CompanyInfo => COMPANY_FIELDS,
+            Entity::Customer => CUSTOMER_FIELDS,
+            Entity::Invoice => INVOICE_FIELDS,
+            Entity::Item => ITEM_FIELDS,
+            Entity::Payment => PAYMENT_FIELDS,
+            Entity::Vendor => VENDOR_FIELDS,
+        }
+    }
+
+    /// The allowed field called `name` (case-insensitive; `Metadata.` and `MetaData.` both work).
+    pub(crate) fn field(self, name: &str) -> Option<&'static FieldDef> {
+        self.fields()
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The number of records of this entity.
+    pub(crate) fn count(self, ds: &Dataset) -> usize {
+        match self {
+            Entity::Account => ds.accounts.len(),
+            Entity::Bill => ds.bills.len(),
+            Entity::CompanyInfo => 1,
+            Entity::Customer => ds.customers.len(),
+            Entity::Invoice => ds.invoices.len(),
+            Entity::Item => ds.items.len(),
+            Entity::Payment => ds.payments.len(),
+            Entity::Vendor => ds.vendors.len(),
+        }
+    }
+}
+
+/// A field value as a query sees it. Borrowed or numeric: evaluating a filter allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Val<'a> {
+    /// Absent (an optional field without a value). Matches no condition.
+    Null,
+    /// An id-like or number-like string (`Id`, `DocNumber`, `CustomerRef`).
+    Int(i64),
+    /// A JSON number (money).
+    Num(f64),
+    Text(&'a str),
+    Bool(bool),
+    /// A `YYYY-MM-DD` date (company-local day number).
+    Day(i32),
+    /// A timestamp (Unix seconds).
+    Time(i64),
+}
+
+/// One queryable field: its canonical name, what it allows, and how to read it.
+#[derive(Debug)]
+pub(crate) struct FieldDef {
+    /// Canonical spelling, as in QBO's JSON (`MetaData.LastUpdatedTime`).
+    pub(crate) name: &'static str,
+    /// Allowed in `WHERE`.
+    pub(crate) filterable: bool,
+    /// Allowed in `ORDERBY`.
+    pub(crate) sortable: bool,
+    /// The value of record `index` (`Val::Null` when out of range).
+    pub(crate) get: fn(&Dataset, usize) -> Val<'_>,
+}
+
+fn money(cents: i64) -> Val<'static> {
+    Val::Num(cents as f64 / 100.0)
+}
+
+fn id(index: usize) -> Val<'static> {
+    Val::Int(index as i64 + 1)
+}
+
+/// `FieldDef` for a field of table `$table`, with `$r` bound to the record and `$i` to its index.
+macro_rules! field {
+    ($name:literal, $table:ident, filter = $f:expr, sort = $s:expr, |$r:ident, $i:ident| $body:expr) => {
+        FieldDef {
+            name: $name,
+            filterable: $f,
+            sortable: $s,
+            get: |ds, $i| match ds.$table.get($i) {
+                Some($r) => $body,
+                None => Val::Null,
+            },
+        }
+    };
+    ($name:literal, $table:ident, |$r:ident, $i:ident| $body:expr) => {
+        field!($name, $table, filter = true, sort = true, |$r, $i| $body)
+    };
+}
+
+static INVOICE_FIELDS: &[FieldDef] = &[
+    field!("Id", invoices, |_r, i| id(i)),
+    field!("MetaData.CreateTime", invoices, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", invoices, |r, _i| Val::Time(
+        r.updated
+    )),
+    field!("DocNumber", invoices, |_r, i| Val::Int(1001 + i as i64)),
+    field!("TxnDate", invoices, |r, _i| Val::Day(r.txn_date)),
+    field!("DueDate", invoices, |r, _i| Val::Day(r.due_date)),
+    field!("CustomerRef", invoices, |r, _i| Val::Int(
+        i64::from(r.customer) + 1
+    )),
+    field!("TotalAmt", invoices, |r, _i| money(r.total)),
+    field!("Balance", invoices, |r, _i| money(r.balance)),
+    field!("EmailStatus", invoices, |r, _i| Val::Text(
+        EMAIL_STATUS
+            .get(usize::from(r.email_status))
+            .copied()
+            .unwrap_or("NotSet")
+    )),
+    field!(
+        "PrintStatus",
+        invoices,
+        filter = true,
+        sort = false,
+        |r, _i| Val::Text(
+            PRINT_STATUS
+                .get(usize::from(r.print_status))
+                .copied()
+                .unwrap_or("NotSet")
+        )
+    ),
+];
+
+static PAYMENT_FIELDS: &[FieldDef] = &[
+    field!("Id", payments, |_r, i| id(i)),
+    field!("MetaData.CreateTime", payments, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", payments, |r, _i| Val::Time(
+        r.updated
+    )),
+    field!("TxnDate", payments, |r, _i| Val::Day(r.txn_date)),
+    field!("CustomerRef", payments, |r, _i| Val::Int(
+        i64::from(r.customer) + 1
+    )),
+    field!("TotalAmt", payments, |r, _i| money(r.amount)),
+    field!(
+        "PaymentRefNum",
+        payments,
+        filter = true,
+        sort = false,
+        |r, _i| r.check_number.map_or(Val::Null, |n| Val::Int(i64::from(n)))
+    ),
+];
+
+static BILL_FIELDS: &[FieldDef] = &[
+    field!("Id", bills, |_r, i| id(i)),
+    field!("MetaData.CreateTime", bills, |r, _i| Val::Time(r.created)),
+    field!("MetaData.LastUpdatedTime", bills, |r, _i| Val::Time(
+        r.updated
+    )),
+    field!("DocNumber", bills, |r, _i| r
+        .doc_number
+        .map_or(Val::Null, |n| Val::Int(i64::from(n)))),
+    field!("TxnDate", bills, |r, _i| Val::Day(r.txn_date)),
+    field!("DueDate", bills, |r, _i| Val::Day(r.due_date)),
+    field!("VendorRef", bills, |r, _i| Val::Int(
+        i64::from(r.vendor) + 1
+    )),
+    field!("TotalAmt", bills, |r, _i| money(r.total)),
+    field!("Balance", bills, |r, _i| money(r.balance)),
+];
+
+static CUSTOMER_FIELDS: &[FieldDef] = &[
+    field!("Id", customers, |_r, i| id(i)),
+    field!("MetaData.CreateTime", customers, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", customers, |r, _i| Val::Time(
+        r.updated
+    )),
+    field!("DisplayName", customers, |r, _i| Val::Text(&r.display_name)),
+    field!("FullyQualifiedName", customers, |r, _i| Val::Text(
+        &r.display_name
+    )),
+    field!("CompanyName", customers, |r, _i| Val::Text(&r.display_name)),
+    field!("GivenName", customers, |r, _i| Val::Text(r.given_name)),
+    field!("MiddleName", customers, |r, _i| r
+        .middle_name
+        .map_or(Val::Null, Val::Text)),
+    field!("FamilyName", customers, |r, _i| Val::Text(r.family_name)),
+    field!("PrintOnCheckName", customers, |r, _i| Val::Text(
+        &r.print_on_check
+    )),
+    field!(
+        "PrimaryEmailAddr",
+        customers,
+        filter = true,
+        sort = false,
+        |r, _i| Val::Text(&r.email)
+    ),
+    field!("Active", customers, |r, _i| Val::Bool(r.active)),
+    field!("Balance", customers, |r, _i| money(r.balance)),
+];
+
+static VENDOR_FIELDS: &[FieldDef] = &[
+    field!("Id", vendors, |_r, i| id(i)),
+    field!("MetaData.CreateTime", vendors, |r, _i| Val::Time(r.created)),
+    field!("MetaData.LastUpdatedTime", vendors, |r, _i| Val::Time(
+        r.updated
+    )),
+    field!("DisplayName", vendors, |r, _i| Val::Text(&r.display_name)),
+    field!("CompanyName", vendors, |r, _i| Val::Text(&r.display_name)),
+    field!("GivenName", vendors, |r, _i| Val::Text(r.given_name)),
+    field!("FamilyName", vendors, |r, _i| Val::Text(r.family_name)),
+    field!("Active", vendors, |r, _i| Val::Bool(r.active)),
+    field!("Balance", vendors, |r, _i| money(r.balance)),
+    field!(
+        "Vendor1099",
+        vendors,
+        filter = true,
+        sort = false,
+        |r, _i| { Val::Bool(r.vendor_1099) }
+    ),
+];
+
+static ITEM_FIELDS: &[FieldDef] = &[
+    field!("Id", items, |_r, i| id(i)),
+    field!("MetaData.CreateTime", items, |r, _i| Val::Time(r.created)),
+    field!("MetaData.LastUpdatedTime", items, |r, _i| Val::Time(
+        r.updated
+    )),
+    field!("Name", items, |r, _i| Val::Text(&r.name)),
+    field!("FullyQualifiedName", items, |r, _i| Val::Text(&r.name)),
+    field!("Type", items, |r, _i| Val::Text(r.kind.as_str())),
+    field!("Active", items, |r, _i| Val::Bool(r.active)),
+    field!("Sku", items, |r, _i| r
+        .sku
+        .as_deref()
+        .map_or(Val::Null, Val::Text)),
+    field!("UnitPrice", items, |r, _i| money(r.unit_price)),
+    field!("Taxable", items, filter = true, sort = false, |r, _i| {
+        Val::Bool(r.taxable)
+    }),
+];
+
+static ACCOUNT_FIELDS: &[FieldDef] = &[
+    field!("Id", accounts, |_r, i| id(i)),
+    field!("MetaData.CreateTime", accounts, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", accounts, |r, _i| Val::Time(
+        r.updated
+    )),
+    field!("Name", accounts, |r, _i| Val::Text(r.name)),
+    field!("FullyQualifiedName", accounts, |r, _i| Val::Text(r.name)),
+    field!("AccountType", accounts, |r, _i| Val::Text(r.account_type)),
+    field!("AccountSubType", accounts, |r, _i| Val::Text(r.sub_type)),
+    field!("Classification", accounts, |r, _i| Val::Text(
+        r.classification
+    )),
+    field!("Active", accounts, |r, _i| Val::Bool(r.active)),
+    field!("CurrentBalance", accounts, |r, _i| money(r.balance)),
+];
+
+static COMPANY_FIELDS: &[FieldDef] = &[
+    FieldDef {
+        name: "Id",
+        filterable: true,
+        sortable: true,
+        get: |_ds, i| if i == 0 { id(0) } else { Val::Null },
+    },
+    FieldDef {
+        name: "MetaData.CreateTime",
+        filterable: true,
+        sortable: true,
+        get: |ds, i| {
+            if i == 0 {
+                Val::Time(ds.company.created)
+            } else {
+                Val::Null
+            }
+        },
+    },
+    FieldDef {
+        name: "MetaData.LastUpdatedTime",
+        filterable: true,
+        sortable: true,
+        get: |ds, i| {
+            if i == 0 {
+                Val::Time(ds.company.updated)
+            } else {
+                Val::Null
+            }
+        },
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::EmulatorConfig;
+
+    #[test]
+    fn lookups_are_case_insensitive() {
+        assert_eq!(Entity::from_name("invoice"), Some(Entity::Invoice));
+        assert_eq!(Entity::from_name("COMPANYINFO"), Some(Entity::CompanyInfo));
+        assert_eq!(Entity::from_name("Estimate"), None);
+        let f = Entity::Invoice
+            .field("Metadata.LastUpdatedTime")
+            .expect("allowed");
+        assert_eq!(f.name, "MetaData.LastUpdatedTime");
+        assert!(Entity::Invoice.field("Line").is_none());
+    }
+
+    #[test]
+    fn accessors_read_the_tables() {
+        let ds = Dataset::build(&EmulatorConfig::default()).expect("builds");
+        for e in Entity::ALL {
+            for f in e.fields() {
+                assert_eq!((f.get)(&ds, e.count(&ds)), Val::Null, "{e:?}.{}", f.name);
+                if e.count(&ds) > 0 {
+                    let _ = (f.get)(&ds, 0);
+                }
+            }
+            assert!(e.field("Id").is_some());
+        }
+        let name = Entity::Customer.field("DisplayName").expect("allowed");
+        assert_eq!((name.get)(&ds, 2), Val::Text("O'Brien Landscaping"));
+        let total = Entity::Invoice.field("TotalAmt").expect("allowed");
+        assert_eq!(
+            (total.get)(&ds, 0),
+            Val::Num(ds.invoices[0].total as f64 / 100.0)
+        );
+    }
+}

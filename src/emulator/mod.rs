@@ -1,0 +1,362 @@
+//! The built-in QuickBooks Online emulator (`qbo-run emulator`).
+//!
+//! Why it exists: an HTTP server that answers like QBO's Accounting API v3 and Intuit's OAuth 2.0
+//! endpoints — same paths, JSON shapes, Fault bodies, status codes, headers and token rules
+//! (`QBO.md`) — so any QBO client, not only qbo-run, can be pointed at it, and qbo-run's tests
+//! run the whole path (login, refresh, paging, errors) for real over loopback.
+//!
+//! This file is the public face: configuration, the clap arguments, starting and stopping an
+//! instance, and the router. The rest is one concern per file:
+//!
+//! | file | owns |
+//! |---|---|
+//! | `state.rs` | the `Arc<State>` every handler shares |
+//! | `data.rs` | the seeded, compact tables of the company's books |
+//! | `render.rs` | QBO JSON for records and response envelopes |
+//! | `entity.rs` | served entities and their queryable fields |
+//! | `query.rs` | the query language: tokenizer, parser, syntax errors (4000) |
+//! | `exec.rs` | query validation (4001), planning, filtering, sorting, paging, caching |
+//! | `api.rs` | `/v3/company/{realm}/...` handlers and bearer authentication |
+//! | `oauth.rs` | authorize, token, revoke, discovery |
+//! | `token.rs` | self-validating signed tokens |
+//! | `grants.rs` | single-use codes, refresh rotation, revocation (in memory) |
+//! | `fault.rs` | Fault bodies (JSON, gateway-style, XML) and `intuit_tid` |
+//! | `time.rs` | QBO date/time formats in the company's `-07:00` zone |
+//! | `rng.rs` | the SplitMix64 behind seeded data |
+//! | `tests.rs` | loopback tests driving a real instance with reqwest |
+//!
+//! The emulator listens on loopback only and must never call out to the network.
+
+mod api;
+mod data;
+mod entity;
+mod exec;
+mod fault;
+mod grants;
+mod oauth;
+mod query;
+mod render;
+mod rng;
+mod state;
+mod time;
+mod token;
+
+#[cfg(test)]
+mod tests;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State as AxumState};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::emulator::fault::{Fault, INTUIT_TID, new_intuit_tid};
+use crate::emulator::state::State;
+
+/// Default client id the emulator accepts.
+pub const DEFAULT_CLIENT_ID: &str = "qbo-emulator-client";
+/// Default client secret the emulator accepts.
+pub const DEFAULT_CLIENT_SECRET: &str = "qbo-emulator-secret";
+/// Default company (realm) id.
+pub const DEFAULT_REALM_ID: &str = "9341453050298464";
+
+/// Path of the authorization (consent) endpoint, relative to the base URL.
+pub const AUTHORIZE_PATH: &str = "/connect/oauth2";
+/// Path of the token endpoint (code exchange and refresh), relative to the base URL.
+pub const TOKEN_PATH: &str = "/oauth2/v1/tokens/bearer";
+/// Path of the token revocation endpoint, relative to the base URL.
+pub const REVOKE_PATH: &str = "/v2/oauth2/tokens/revoke";
+
+const DEFAULT_SEED: u64 = 42;
+const DEFAULT_INVOICES: usize = 2500;
+const DEFAULT_CUSTOMERS: usize = 120;
+const DEFAULT_VENDORS: usize = 40;
+const DEFAULT_ITEMS: usize = 30;
+const DEFAULT_ACCESS_TTL_SECS: u64 = 3600;
+const DEFAULT_REFRESH_TTL_SECS: u64 = 8_726_400;
+const DEFAULT_PORT: u16 = 8050;
+
+/// Settings of one emulator instance.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Seed of the generated data and of the token key; same seed => byte-identical data.
+    pub seed: u64,
+    /// The company id (`realmId`) served.
+    pub realm_id: String,
+    /// The OAuth client id accepted.
+    pub client_id: String,
+    /// The OAuth client secret accepted.
+    pub client_secret: String,
+    /// Number of invoices (bills are a fifth of this; payments follow the paid invoices).
+    pub invoices: usize,
+    /// Number of customers (a few are inactive).
+    pub customers: usize,
+    /// Number of vendors (a few are inactive).
+    pub vendors: usize,
+    /// Number of items (products and services).
+    pub items: usize,
+    /// Lifetime of access tokens (Intuit: 3600 s). Zero mints tokens that are already expired.
+    pub access_token_ttl: Duration,
+    /// Rolling lifetime of refresh tokens, restarted at each refresh (Intuit: 101 days).
+    pub refresh_token_ttl: Duration,
+    /// How long a rotated-out refresh token keeps working (0: it stops at once).
+    pub refresh_token_grace: Duration,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            seed: DEFAULT_SEED,
+            realm_id: DEFAULT_REALM_ID.to_owned(),
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
+            invoices: DEFAULT_INVOICES,
+            customers: DEFAULT_CUSTOMERS,
+            vendors: DEFAULT_VENDORS,
+            items: DEFAULT_ITEMS,
+            access_token_ttl: Duration::from_secs(DEFAULT_ACCESS_TTL_SECS),
+            refresh_token_ttl: Duration::from_secs(DEFAULT_REFRESH_TTL_SECS),
+            refresh_token_grace: Duration::ZERO,
+        }
+    }
+}
+
+/// Arguments of `qbo-run emulator`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on; must be a loopback address (127.0.0.1, ::1 or localhost)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free port)
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// Seed of the generated company data and token key
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Company id (realmId) to serve
+    #[arg(long, default_value = DEFAULT_REALM_ID)]
+    pub realm_id: String,
+    /// OAuth client id to accept
+    #[arg(long, default_value = DEFAULT_CLIENT_ID)]
+    pub client_id: String,
+    /// OAuth client secret to accept
+    #[arg(long, default_value = DEFAULT_CLIENT_SECRET)]
+    pub client_secret: String,
+    /// Number of invoices to generate
+    #[arg(long, default_value_t = DEFAULT_INVOICES)]
+    pub invoices: usize,
+    /// Number of customers to generate
+    #[arg(long, default_value_t = DEFAULT_CUSTOMERS)]
+    pub customers: usize,
+    /// Number of vendors to generate
+    #[arg(long, default_value_t = DEFAULT_VENDORS)]
+    pub vendors: usize,
+    /// Number of items to generate
+    #[arg(long, default_value_t = DEFAULT_ITEMS)]
+    pub items: usize,
+    /// Lifetime of access tokens
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_ACCESS_TTL_SECS)]
+    pub access_token_ttl: u64,
+    /// How long a rotated-out refresh token keeps working
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub refresh_token_grace: u64,
+}
+
+impl EmulatorArgs {
+    /// The emulator settings these arguments ask for.
+    pub fn config(&self) -> EmulatorConfig {
+        EmulatorConfig {
+            seed: self.seed,
+            realm_id: self.realm_id.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            invoices: self.invoices,
+            customers: self.customers,
+            vendors: self.vendors,
+            items: self.items,
+            access_token_ttl: Duration::from_secs(self.access_token_ttl),
+            refresh_token_grace: Duration::from_secs(self.refresh_token_grace),
+            ..EmulatorConfig::default()
+        }
+    }
+
+    /// The socket address to listen on; an error for a host that is not a loopback address.
+    pub fn addr(&self) -> Result<SocketAddr, String> {
+        let host = self.host.trim();
+        let ip = if host.eq_ignore_ascii_case("localhost") {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        } else {
+            host.trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<IpAddr>()
+                .map_err(|_| format!("--host {host:?} is not an IP address"))?
+        };
+        if !ip.is_loopback() {
+            return Err(format!(
+                "--host {ip} is not a loopback address; the emulator only listens on \
+                 127.0.0.1, ::1 or localhost"
+            ));
+        }
+        Ok(SocketAddr::new(ip, self.port))
+    }
+}
+
+/// A running emulator (in-process, on its own tokio task). Dropping it also stops the server.
+#[derive(Debug)]
+pub struct Emulator {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Emulator {
+    /// Bind `addr` (port 0 = a free port) and serve in the background.
+    pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<Emulator> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let state = tokio::task::spawn_blocking(move || State::new(config, base_url))
+            .await
+            .map_err(std::io::Error::other)?
+            .map_err(|msg| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg))?;
+        let app = router(Arc::new(state));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    // A send or a dropped sender both mean "stop".
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Emulator {
+            addr,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    /// The address the emulator listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// e.g. "http://127.0.0.1:43123" — the API base URL; the OAuth URLs hang off the same origin.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop serving and wait for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match (&mut self.task).await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::warn!(%err, "emulator: server ended with an error"),
+            Err(err) => tracing::warn!(%err, "emulator: server task failed"),
+        }
+    }
+}
+
+/// Serve until Ctrl-C (used by `qbo-run emulator`); print one line to stderr with the base URL
+/// and the client id.
+pub async fn serve_until_ctrl_c(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<()> {
+    let client_id = config.client_id.clone();
+    let realm = config.realm_id.clone();
+    let emulator = Emulator::start(config, addr).await?;
+    eprintln!(
+        "QBO emulator listening on {} (realm {realm}, client id {client_id}); Ctrl-C to stop",
+        emulator.base_url()
+    );
+    let waited = tokio::signal::ctrl_c().await;
+    emulator.shutdown().await;
+    waited
+}
+
+/// The HTTP routes of one instance.
+fn router(state: Arc<State>) -> Router {
+    Router::new()
+        .route(AUTHORIZE_PATH, get(oauth::authorize))
+        .route(TOKEN_PATH, post(oauth::token))
+        .route(REVOKE_PATH, post(oauth::revoke))
+        .route("/.well-known/openid_configuration", get(oauth::discovery))
+        .route(
+            "/.well-known/openid_sandbox_configuration",
+            get(oauth::discovery),
+        )
+        .route("/.well-known/openid-configuration", get(oauth::discovery))
+        .route(oauth::JWKS_PATH, get(oauth::jwks))
+        .route(
+            "/v3/company/{realm}/query",
+            get(api::query_get).post(api::query_post),
+        )
+        .route("/v3/company/{realm}/{entity}/{id}", get(api::read_entity))
+        .fallback(fallback)
+        .method_not_allowed_fallback(fallback)
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), gateway))
+        .with_state(state)
+}
+
+/// Runs around every request: authenticates `/v3` calls and stamps `intuit_tid` on every answer.
+///
+/// This is the hook for the per-realm concerns that come next (fault injection, latency, the
+/// 10-in-flight / 500-per-minute limits): they belong here, after authentication has named the
+/// realm and before the request is routed.
+async fn gateway(
+    AxumState(state): AxumState<Arc<State>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let mut res = if path == "/v3" || path.starts_with("/v3/") {
+        match api::authenticate(&state, req.headers(), path) {
+            Ok(claims) => {
+                req.extensions_mut().insert(claims);
+                next.run(req).await
+            }
+            Err(denied) => denied.into_response(),
+        }
+    } else {
+        next.run(req).await
+    };
+    if let Ok(tid) = HeaderValue::from_str(&new_intuit_tid()) {
+        res.headers_mut()
+            .insert(HeaderName::from_static(INTUIT_TID), tid);
+    }
+    res
+}
+
+/// Unknown paths and methods: a QBO fault under `/v3`, a 404/405 fault elsewhere.
+async fn fallback(method: Method, uri: Uri) -> Response {
+    let path = uri.path();
+    if path == "/v3" || path.starts_with("/v3/") {
+        return api::unsupported(method, uri).await;
+    }
+    let known = [AUTHORIZE_PATH, TOKEN_PATH, REVOKE_PATH].contains(&path);
+    let (status, message) = if known {
+        (StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+    } else {
+        (StatusCode::NOT_FOUND, "Not Found")
+    };
+    Fault::new(
+        status,
+        "ValidationFault",
+        if known { "405" } else { "404" },
+        message,
+        format!(
+            "No resource for {method} {path} on the QBO emulator. It serves \
+             {AUTHORIZE_PATH} (GET), {TOKEN_PATH} (POST), {REVOKE_PATH} (POST), \
+             /.well-known/openid_configuration (GET) and /v3/company/{{realmId}}/..."
+        ),
+        None,
+    )
+    .into_response()
+}

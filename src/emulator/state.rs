@@ -1,0 +1,90 @@
+//! The shared state of one running emulator, handed to every handler as `Arc<State>`.
+//!
+//! Why it exists: one place that owns the configuration, the generated books, the query engine
+//! (with its result cache), the token key and the in-memory grant rules. Handlers reach the data
+//! only through accessors, so later work (writes with `SyncToken`, CDC, per-realm rate limits,
+//! fault injection) can put locks or counters behind them without touching every handler.
+
+use crate::emulator::EmulatorConfig;
+use crate::emulator::data::Dataset;
+use crate::emulator::exec::QueryEngine;
+use crate::emulator::grants::Grants;
+use crate::emulator::token::TokenKey;
+
+/// Everything a request may need.
+#[derive(Debug)]
+pub(crate) struct State {
+    config: EmulatorConfig,
+    base_url: String,
+    data: Dataset,
+    queries: QueryEngine,
+    tokens: TokenKey,
+    grants: Grants,
+}
+
+impl State {
+    /// Validate `config`, generate the data and key the token signer. `base_url` is the origin
+    /// this instance answers on (for the discovery document).
+    pub(crate) fn new(config: EmulatorConfig, base_url: String) -> Result<State, String> {
+        if config.realm_id.is_empty()
+            || !config
+                .realm_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(format!(
+                "realm id {:?} must be non-empty and use only letters, digits, '-' and '_'",
+                config.realm_id
+            ));
+        }
+        if config.client_id.is_empty() || config.client_secret.is_empty() {
+            return Err("client id and client secret must not be empty".to_owned());
+        }
+        let data = Dataset::build(&config)?;
+        let queries = QueryEngine::new(&data);
+        let tokens = TokenKey::new(
+            config.seed,
+            &config.client_id,
+            &config.client_secret,
+            &config.realm_id,
+        )?;
+        Ok(State {
+            config,
+            base_url,
+            data,
+            queries,
+            tokens,
+            grants: Grants::default(),
+        })
+    }
+
+    /// The settings this instance runs with.
+    pub(crate) fn config(&self) -> &EmulatorConfig {
+        &self.config
+    }
+
+    /// The origin, e.g. `http://127.0.0.1:8050`.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The company's books.
+    pub(crate) fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    /// The query engine over [`State::data`].
+    pub(crate) fn queries(&self) -> &QueryEngine {
+        &self.queries
+    }
+
+    /// The token signer.
+    pub(crate) fn tokens(&self) -> &TokenKey {
+        &self.tokens
+    }
+
+    /// The grant rules kept in memory.
+    pub(crate) fn grants(&self) -> &Grants {
+        &self.grants
+    }
+}

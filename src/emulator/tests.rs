@@ -1,0 +1,1133 @@
+//! Loopback tests: a real emulator on a free port, driven with reqwest like any QBO client.
+//!
+//! Why it exists: the emulator's contract is its HTTP behaviour (status codes, headers, exact JSON
+//! shapes, token rules), so these tests exercise it over the wire rather than by calling
+//! handlers. No fixed ports and no sleeps: expiry is tested with a zero TTL.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use serde_json::Value;
+
+use super::*;
+
+const REDIRECT: &str = "http://localhost:8050/callback";
+const SCOPE: &str = "com.intuit.quickbooks.accounting";
+
+async fn start(config: EmulatorConfig) -> Emulator {
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("literal address");
+    Emulator::start(config, addr)
+        .await
+        .expect("emulator starts")
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client builds")
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    v.as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// Status, headers and JSON body of a response (panics on a non-JSON body).
+async fn json(res: reqwest::Response) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.bytes().await.expect("body");
+    let value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes));
+    });
+    (status, headers, value)
+}
+
+fn assert_tid(headers: &reqwest::header::HeaderMap) {
+    let tid = headers
+        .get("intuit_tid")
+        .and_then(|v| v.to_str().ok())
+        .expect("intuit_tid header");
+    let parts: Vec<&str> = tid.split('-').collect();
+    assert_eq!(parts.len(), 3, "{tid}");
+    assert_eq!(
+        (parts[0], parts[1].len(), parts[2].len()),
+        ("1", 8, 24),
+        "{tid}"
+    );
+}
+
+/// Run the consent step; returns the callback's query pairs.
+async fn authorize(
+    emu: &Emulator,
+    http: &reqwest::Client,
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut params = vec![
+        ("client_id", DEFAULT_CLIENT_ID),
+        ("response_type", "code"),
+        ("scope", SCOPE),
+        ("redirect_uri", REDIRECT),
+        ("state", "csrf-123 /?&"),
+    ];
+    params.extend_from_slice(extra);
+    let url =
+        reqwest::Url::parse_with_params(&format!("{}{AUTHORIZE_PATH}", emu.base_url()), &params)
+            .expect("url");
+    let res = http.get(url).send().await.expect("authorize");
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_tid(res.headers());
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("Location")
+        .to_owned();
+    assert!(location.starts_with(REDIRECT), "{location}");
+    let url = reqwest::Url::parse(&location).expect("callback URL");
+    url.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+async fn token_request(
+    emu: &Emulator,
+    http: &reqwest::Client,
+    form: &[(&str, &str)],
+    hard: bool,
+) -> reqwest::Response {
+    let mut req = http
+        .post(format!("{}{TOKEN_PATH}", emu.base_url()))
+        .basic_auth(DEFAULT_CLIENT_ID, Some(DEFAULT_CLIENT_SECRET))
+        .header("Accept", "application/json")
+        .form(form);
+    if hard {
+        req = req.header("x-include-refresh-token-hard-expires-in", "true");
+    }
+    req.send().await.expect("token request")
+}
+
+async fn exchange(emu: &Emulator, http: &reqwest::Client, code: &str) -> reqwest::Response {
+    token_request(
+        emu,
+        http,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+        ],
+        false,
+    )
+    .await
+}
+
+async fn refresh(emu: &Emulator, http: &reqwest::Client, token: &str) -> (StatusCode, Value) {
+    let res = token_request(
+        emu,
+        http,
+        &[("grant_type", "refresh_token"), ("refresh_token", token)],
+        false,
+    )
+    .await;
+    let (status, _, body) = json(res).await;
+    (status, body)
+}
+
+/// A full login: returns (access_token, refresh_token).
+async fn login(emu: &Emulator, http: &reqwest::Client) -> (String, String) {
+    let cb = authorize(emu, http, &[]).await;
+    let code = get(&cb, "code").expect("code");
+    let (status, _, body) = json(exchange(emu, http, code).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let access = body["access_token"].as_str().expect("access").to_owned();
+    let refresh = body["refresh_token"].as_str().expect("refresh").to_owned();
+    (access, refresh)
+}
+
+fn api_url(emu: &Emulator, rest: &str) -> String {
+    format!("{}/v3/company/{DEFAULT_REALM_ID}/{rest}", emu.base_url())
+}
+
+async fn query(
+    emu: &Emulator,
+    http: &reqwest::Client,
+    access: &str,
+    q: &str,
+) -> (StatusCode, Value) {
+    let res = http
+        .get(api_url(emu, "query"))
+        .query(&[("query", q), ("minorversion", "75")])
+        .bearer_auth(access)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .expect("query");
+    let (status, headers, body) = json(res).await;
+    assert_tid(&headers);
+    (status, body)
+}
+
+async fn api_get(
+    emu: &Emulator,
+    http: &reqwest::Client,
+    access: &str,
+    rest: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let res = http
+        .get(api_url(emu, rest))
+        .bearer_auth(access)
+        .send()
+        .await
+        .expect("GET");
+    json(res).await
+}
+
+#[tokio::test]
+async fn authorize_exchange_and_query() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let cb = authorize(&emu, &http, &[]).await;
+    assert_eq!(get(&cb, "state"), Some("csrf-123 /?&"));
+    assert_eq!(get(&cb, "realmId"), Some(DEFAULT_REALM_ID));
+    let names: Vec<&str> = cb.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["code", "state", "realmId"]);
+    let code = get(&cb, "code").expect("code");
+
+    let res = exchange(&emu, &http, code).await;
+    let (status, headers, body) = json(res).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_tid(&headers);
+    assert_eq!(
+        headers.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    assert_eq!(
+        keys(&body),
+        [
+            "token_type",
+            "expires_in",
+            "refresh_token",
+            "x_refresh_token_expires_in",
+            "access_token"
+        ]
+    );
+    assert_eq!(body["token_type"], "bearer");
+    assert_eq!(body["expires_in"], 3600);
+    assert_eq!(body["x_refresh_token_expires_in"], 8_726_400);
+    let access = body["access_token"].as_str().expect("access");
+    assert!(access.starts_with("eyJ"));
+
+    let (status, body) = query(&emu, &http, access, "select * from Invoice maxresults 2").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(keys(&body), ["QueryResponse", "time"]);
+    assert_eq!(
+        keys(&body["QueryResponse"]),
+        ["Invoice", "startPosition", "maxResults"]
+    );
+    assert_eq!(body["QueryResponse"]["startPosition"], 1);
+    assert_eq!(body["QueryResponse"]["maxResults"], 2);
+    let inv = &body["QueryResponse"]["Invoice"][0];
+    assert_eq!(inv["Id"], "1");
+    assert_eq!(inv["DocNumber"], "1001");
+    assert!(body["time"].as_str().expect("time").ends_with("-07:00"));
+
+    // The same statement as a POST body with Content-Type: application/text.
+    let res = http
+        .post(api_url(&emu, "query?minorversion=70"))
+        .bearer_auth(access)
+        .header("Content-Type", "application/text")
+        .body("select * from Invoice maxresults 2")
+        .send()
+        .await
+        .expect("POST query");
+    let (status, headers, post_body) = json(res).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/json;charset=UTF-8")
+    );
+    assert_eq!(post_body["QueryResponse"], body["QueryResponse"]);
+
+    // Read by id answers the same object the query did.
+    let (status, _, one) = api_get(&emu, &http, access, "invoice/1?minorversion=75").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(keys(&one), ["Invoice", "time"]);
+    assert_eq!(one["Invoice"], *inv);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn reusing_a_code_fails_and_revokes_its_tokens() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let cb = authorize(&emu, &http, &[]).await;
+    let code = get(&cb, "code").expect("code");
+    let (status, _, first) = json(exchange(&emu, &http, code).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let res = exchange(&emu, &http, code).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_tid(res.headers());
+    let bytes = res.bytes().await.expect("body");
+    assert_eq!(
+        &bytes[..],
+        br#"{"error":"invalid_grant","error_description":"Token invalid"}"#
+    );
+
+    let access = first["access_token"].as_str().expect("access");
+    let (status, body) = query(&emu, &http, access, "select * from Invoice").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["fault"]["error"][0]["code"], "3200");
+    let (status, body) = refresh(&emu, &http, first["refresh_token"].as_str().expect("rt")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_grant");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_the_old_token_dies() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (_, rt1) = login(&emu, &http).await;
+    let res = token_request(
+        &emu,
+        &http,
+        &[("grant_type", "refresh_token"), ("refresh_token", &rt1)],
+        true,
+    )
+    .await;
+    let (status, _, body) = json(res).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        keys(&body),
+        [
+            "token_type",
+            "expires_in",
+            "refresh_token",
+            "x_refresh_token_expires_in",
+            "x_refresh_token_hard_expires_in",
+            "access_token"
+        ]
+    );
+    let hard = body["x_refresh_token_hard_expires_in"]
+        .as_i64()
+        .expect("hard");
+    assert!(hard > 157_000_000 && hard <= 157_766_400, "{hard}");
+    let rt2 = body["refresh_token"].as_str().expect("rt2").to_owned();
+    assert_ne!(rt1, rt2);
+
+    let (status, body) = refresh(&emu, &http, &rt1).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        serde_json::to_string(&body).expect("json"),
+        r#"{"error":"invalid_grant","error_description":"Incorrect or invalid refresh token"}"#
+    );
+    let (status, body) = refresh(&emu, &http, &rt2).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("x_refresh_token_hard_expires_in").is_none());
+    let access = body["access_token"].as_str().expect("access");
+    let (status, _) = query(&emu, &http, access, "select count(*) from Invoice").await;
+    assert_eq!(status, StatusCode::OK);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn grace_keeps_a_rotated_refresh_token_alive() {
+    let emu = start(EmulatorConfig {
+        refresh_token_grace: Duration::from_secs(3600),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let http = client();
+    let (_, rt1) = login(&emu, &http).await;
+    let (status, _) = refresh(&emu, &http, &rt1).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = refresh(&emu, &http, &rt1).await;
+    assert_eq!(status, StatusCode::OK);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn expired_access_token_is_a_gateway_401() {
+    let emu = start(EmulatorConfig {
+        access_token_ttl: Duration::ZERO,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let res = http
+        .get(api_url(&emu, "query"))
+        .query(&[("query", "select * from Invoice")])
+        .bearer_auth(&access)
+        .send()
+        .await
+        .expect("query");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res.headers().get("www-authenticate").is_some());
+    let (_, headers, body) = json(res).await;
+    assert_tid(&headers);
+    assert_eq!(
+        keys(&body),
+        [
+            "warnings",
+            "intuitObject",
+            "fault",
+            "report",
+            "queryResponse",
+            "batchItemResponse",
+            "attachableResponse",
+            "syncErrorResponse",
+            "requestId",
+            "time",
+            "status",
+            "cdcresponse"
+        ]
+    );
+    let err = &body["fault"]["error"][0];
+    assert_eq!(keys(err), ["message", "detail", "code", "element"]);
+    assert_eq!(
+        err["message"],
+        "message=AuthenticationFailed; errorCode=003200; statusCode=401"
+    );
+    assert_eq!(err["code"], "3200");
+    assert!(err["element"].is_null());
+    let detail = err["detail"].as_str().expect("detail");
+    assert!(detail.starts_with("Token expired: "), "{detail}");
+    assert!(!detail.contains(&access));
+    assert_eq!(body["fault"]["type"], "AUTHENTICATION");
+    assert!(body["time"].is_i64());
+    assert_eq!(body["batchItemResponse"], Value::Array(vec![]));
+
+    // Missing and malformed tokens are 401s too.
+    let (status, _, body) = json(
+        http.get(api_url(&emu, "invoice/1"))
+            .send()
+            .await
+            .expect("GET"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["fault"]["error"][0]["code"], "3200");
+    let (status, _, _) =
+        api_get(&emu, &http, "eyJub3QiOiJ0aGlzIn0.c2lnbmF0dXJl", "invoice/1").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_new_instance_accepts_tokens_of_an_earlier_one() {
+    let first = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, rt) = login(&first, &http).await;
+    first.shutdown().await;
+
+    let second = start(EmulatorConfig::default()).await;
+    let (status, _) = query(&second, &http, &access, "select count(*) from Customer").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = refresh(&second, &http, &rt).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = refresh(&second, &http, &rt).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    second.shutdown().await;
+
+    let other = start(EmulatorConfig {
+        client_secret: "another-secret".into(),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let (status, _) = query(&other, &http, &access, "select count(*) from Customer").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    other.shutdown().await;
+}
+
+#[tokio::test]
+async fn token_from_another_realm_is_a_403() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let url = format!(
+        "{}/v3/company/123145678/query?query=select%20*%20from%20Invoice",
+        emu.base_url()
+    );
+    let res = http
+        .get(url)
+        .bearer_auth(&access)
+        .send()
+        .await
+        .expect("GET");
+    let (status, headers, body) = json(res).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_tid(&headers);
+    assert_eq!(keys(&body), ["warnings", "intuitObject", "fault", "time"]);
+    assert_eq!(body["fault"]["error"][0]["code"], "3100");
+    assert_eq!(
+        body["fault"]["error"][0]["message"],
+        "message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403"
+    );
+    assert_eq!(body["fault"]["type"], "SERVICE");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn revoke_kills_the_family() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, rt) = login(&emu, &http).await;
+    let revoke = |token: String, auth: bool| {
+        let mut req = http
+            .post(format!("{}{REVOKE_PATH}", emu.base_url()))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .body(serde_json::json!({ "token": token }).to_string());
+        if auth {
+            req = req.basic_auth(DEFAULT_CLIENT_ID, Some(DEFAULT_CLIENT_SECRET));
+        }
+        req.send()
+    };
+    let res = revoke(rt.clone(), false).await.expect("revoke");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = revoke(rt.clone(), true).await.expect("revoke");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_tid(res.headers());
+    let (status, body) = query(&emu, &http, &access, "select * from Invoice").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        body["fault"]["error"][0]["detail"]
+            .as_str()
+            .expect("detail")
+            .starts_with("Token revoked")
+    );
+    let (status, body) = refresh(&emu, &http, &rt).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    let res = revoke("not-a-token-we-know".into(), true)
+        .await
+        .expect("revoke");
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = http
+        .post(format!("{}{REVOKE_PATH}", emu.base_url()))
+        .basic_auth(DEFAULT_CLIENT_ID, Some(DEFAULT_CLIENT_SECRET))
+        .body("{}")
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn token_endpoint_errors() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let url = format!("{}{TOKEN_PATH}", emu.base_url());
+    let form = [("grant_type", "refresh_token"), ("refresh_token", "x")];
+    for auth in [
+        None,
+        Some(("qbo-emulator-client", "wrong")),
+        Some(("someone", DEFAULT_CLIENT_SECRET)),
+    ] {
+        let mut req = http.post(&url).form(&form);
+        if let Some((id, secret)) = auth {
+            req = req.basic_auth(id, Some(secret));
+        }
+        let res = req.send().await.expect("token");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_tid(res.headers());
+        assert_eq!(
+            &res.bytes().await.expect("body")[..],
+            br#"{"error":"invalid_client"}"#
+        );
+    }
+    let (status, _, body) =
+        json(token_request(&emu, &http, &[("grant_type", "password")], false).await).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("unsupported_grant_type"))
+    );
+    let (status, _, body) = json(token_request(&emu, &http, &[("code", "x")], false).await).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
+    );
+    let (status, _, body) = json(
+        token_request(
+            &emu,
+            &http,
+            &[("grant_type", "authorization_code"), ("code", "x")],
+            false,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
+    );
+    let (status, body) = refresh(&emu, &http, "garbage").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    // An access token is not a refresh token.
+    let (access, _) = login(&emu, &http).await;
+    let (status, _) = refresh(&emu, &http, &access).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // client_secret_post works too, and the redirect_uri must match the authorize one.
+    let cb = authorize(&emu, &http, &[]).await;
+    let code = get(&cb, "code").expect("code");
+    let res = http
+        .post(&url)
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", "http://localhost:9999/elsewhere"),
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("client_secret", DEFAULT_CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .expect("token");
+    let (status, _, body) = json(res).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    let res = http
+        .post(&url)
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("client_secret", DEFAULT_CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(res.status(), StatusCode::OK);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn authorize_errors_and_pkce() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let base = format!("{}{AUTHORIZE_PATH}", emu.base_url());
+    for params in [
+        vec![
+            ("client_id", "nobody"),
+            ("response_type", "code"),
+            ("scope", SCOPE),
+            ("redirect_uri", REDIRECT),
+        ],
+        vec![
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("response_type", "code"),
+            ("scope", SCOPE),
+        ],
+        vec![
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("response_type", "code"),
+            ("scope", SCOPE),
+            ("redirect_uri", "not a url"),
+        ],
+    ] {
+        let res = http
+            .get(&base)
+            .query(&params)
+            .send()
+            .await
+            .expect("authorize");
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert!(res.headers().get("location").is_none());
+        assert_tid(res.headers());
+        let text = res.text().await.expect("text");
+        assert!(text.contains("<h1>Invalid"), "{text}");
+    }
+    let res = http
+        .get(&base)
+        .query(&[
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("response_type", "token"),
+            ("scope", SCOPE),
+            ("redirect_uri", REDIRECT),
+            ("state", "s1"),
+        ])
+        .send()
+        .await
+        .expect("authorize");
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let loc = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("location");
+    assert_eq!(
+        loc,
+        format!("{REDIRECT}?error=unsupported_response_type&state=s1")
+    );
+    let res = http
+        .get(&base)
+        .query(&[
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("response_type", "code"),
+            ("scope", "profile"),
+            ("redirect_uri", REDIRECT),
+        ])
+        .send()
+        .await
+        .expect("authorize");
+    let loc = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("location");
+    assert_eq!(loc, format!("{REDIRECT}?error=invalid_scope"));
+    // No state: none echoed; openid alone: no realmId.
+    let res = http
+        .get(&base)
+        .query(&[
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("response_type", "code"),
+            ("scope", "openid email"),
+            ("redirect_uri", REDIRECT),
+        ])
+        .send()
+        .await
+        .expect("authorize");
+    let loc = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("location");
+    let url = reqwest::Url::parse(loc).expect("url");
+    let names: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    assert_eq!(names, ["code"]);
+
+    // PKCE S256: the verifier must match.
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let pkce = [
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256"),
+    ];
+    let cb = authorize(&emu, &http, &pkce).await;
+    let code = get(&cb, "code").expect("code");
+    let form = |v: &'static str| {
+        vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", v),
+        ]
+    };
+    let (status, _, _) =
+        json(token_request(&emu, &http, &form("wrong-verifier"), false).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = json(token_request(&emu, &http, &form(verifier), false).await).await;
+    assert_eq!(status, StatusCode::OK);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn paging_counts_and_faults() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+
+    let mut ids = HashSet::new();
+    let mut sizes = Vec::new();
+    let mut start = 1;
+    loop {
+        let q = format!("SELECT * FROM Invoice ORDERBY Id STARTPOSITION {start} MAXRESULTS 1000");
+        let (status, body) = query(&emu, &http, &access, &q).await;
+        assert_eq!(status, StatusCode::OK);
+        let Some(rows) = body["QueryResponse"]["Invoice"].as_array() else {
+            assert_eq!(
+                serde_json::to_string(&body["QueryResponse"]).expect("json"),
+                "{}"
+            );
+            break;
+        };
+        assert_eq!(body["QueryResponse"]["startPosition"], start);
+        assert_eq!(body["QueryResponse"]["maxResults"], rows.len());
+        for r in rows {
+            assert!(
+                ids.insert(r["Id"].as_str().expect("id").to_owned()),
+                "duplicate {}",
+                r["Id"]
+            );
+        }
+        sizes.push(rows.len());
+        start += rows.len();
+    }
+    assert_eq!(sizes, [1000, 1000, 500]);
+    assert_eq!(ids.len(), 2500);
+
+    let (_, body) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Invoice maxresults 5000",
+    )
+    .await;
+    assert_eq!(body["QueryResponse"]["maxResults"], 1000);
+    let (_, body) = query(&emu, &http, &access, "select * from Invoice").await;
+    assert_eq!(body["QueryResponse"]["maxResults"], 100);
+
+    let (status, body) = query(&emu, &http, &access, "select count(*) from Invoice").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::to_string(&body["QueryResponse"]).expect("json"),
+        r#"{"totalCount":2500}"#
+    );
+
+    // Inactive customers only with a condition on Active.
+    let (_, body) = query(&emu, &http, &access, "select count(*) from Customer").await;
+    let active = body["QueryResponse"]["totalCount"].as_u64().expect("count");
+    let (_, body) = query(
+        &emu,
+        &http,
+        &access,
+        "select count(*) from Customer where Active IN (true, false)",
+    )
+    .await;
+    assert_eq!(body["QueryResponse"]["totalCount"], 120);
+    assert!(active < 120);
+    let (_, body) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Customer maxresults 1000",
+    )
+    .await;
+    let rows = body["QueryResponse"]["Customer"].as_array().expect("rows");
+    assert_eq!(rows.len() as u64, active);
+    assert!(rows.iter().all(|c| c["Active"] == true));
+    let (_, body) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Customer where Active = false",
+    )
+    .await;
+    assert!(
+        body["QueryResponse"]["Customer"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|c| c["Active"] == false)
+    );
+    let (_, body) = query(
+        &emu,
+        &http,
+        &access,
+        r"select * from Customer where DisplayName = 'O\'Brien Landscaping'",
+    )
+    .await;
+    assert_eq!(
+        body["QueryResponse"]["Customer"][0]["FamilyName"],
+        "O'Brien"
+    );
+
+    // 4000 with QBO's detail and position, canonical casing, no element.
+    let (status, body) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Invoice where DocNumber = 1038",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(keys(&body), ["Fault", "time"]);
+    assert_eq!(keys(&body["Fault"]), ["Error", "type"]);
+    let e = &body["Fault"]["Error"][0];
+    assert_eq!(keys(e), ["Message", "Detail", "code"]);
+    assert_eq!(e["Message"], "Error parsing query");
+    assert_eq!(e["code"], "4000");
+    assert_eq!(
+        e["Detail"],
+        "QueryParserError: Encountered \" <INTEGER> \"1038 \"\" at line 1, column 41.\nWas expecting:\n    <STRING> ...\n    "
+    );
+    assert_eq!(body["Fault"]["type"], "ValidationFault");
+    let (status, body) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Invoice where Line = 'x'",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["Fault"]["Error"][0]["code"], "4001");
+    assert_eq!(body["Fault"]["Error"][0]["Message"], "Invalid query");
+    assert_eq!(
+        body["Fault"]["Error"][0]["Detail"],
+        "QueryValidationError: property 'Line' is not queryable"
+    );
+
+    // 610 for an unknown id, canonical ValidationFault.
+    for rest in [
+        "invoice/999999",
+        "customer/0",
+        "vendor/abc",
+        "companyinfo/42",
+    ] {
+        let (status, headers, body) = api_get(&emu, &http, &access, rest).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{rest}");
+        assert_tid(&headers);
+        let e = &body["Fault"]["Error"][0];
+        assert_eq!(keys(e), ["Message", "Detail", "code", "element"]);
+        assert_eq!(
+            (e["code"].as_str(), e["Message"].as_str()),
+            (Some("610"), Some("Object Not Found"))
+        );
+        assert_eq!(body["Fault"]["type"], "ValidationFault");
+    }
+
+    // CompanyInfo by id and by query.
+    let (status, _, body) = api_get(
+        &emu,
+        &http,
+        &access,
+        &format!("companyinfo/{DEFAULT_REALM_ID}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(keys(&body), ["CompanyInfo", "time"]);
+    let (_, q) = query(&emu, &http, &access, "select * from CompanyInfo").await;
+    assert_eq!(q["QueryResponse"]["CompanyInfo"][0], body["CompanyInfo"]);
+    for rest in [
+        "customer/3",
+        "payment/1",
+        "bill/1",
+        "vendor/1",
+        "item/1",
+        "account/1",
+    ] {
+        let (status, _, body) = api_get(&emu, &http, &access, rest).await;
+        assert_eq!(status, StatusCode::OK, "{rest}: {body}");
+    }
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_paths_get_faults_not_empty_bodies() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    for (method, rest) in [
+        ("GET", "estimate/1"),
+        ("GET", "reports/ProfitAndLoss"),
+        ("POST", "invoice"),
+        ("DELETE", "query"),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let res = http
+            .request(method, api_url(&emu, rest))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .expect("req");
+        let (status, headers, body) = json(res).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{rest}");
+        assert_tid(&headers);
+        assert_eq!(
+            body["Fault"]["Error"][0]["Message"],
+            "Unsupported Operation"
+        );
+        assert!(
+            body["Fault"]["Error"][0]["Detail"]
+                .as_str()
+                .expect("detail")
+                .contains(rest)
+        );
+    }
+    // Without a token, /v3 answers 401 first.
+    let res = http
+        .get(api_url(&emu, "estimate/1"))
+        .send()
+        .await
+        .expect("req");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let (status, headers, body) = json(
+        http.get(format!("{}/nope", emu.base_url()))
+            .send()
+            .await
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_tid(&headers);
+    assert_eq!(body["Fault"]["Error"][0]["code"], "404");
+    let (status, _, body) = json(
+        http.get(format!("{}{TOKEN_PATH}", emu.base_url()))
+            .send()
+            .await
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["Fault"]["Error"][0]["code"], "405");
+    let res = http
+        .post(api_url(&emu, "query"))
+        .bearer_auth(&access)
+        .header("Content-Type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .expect("req");
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn discovery_document_points_at_this_origin() {
+    let emu = start(EmulatorConfig {
+        invoices: 10,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let http = client();
+    let (status, headers, body) = json(
+        http.get(format!(
+            "{}/.well-known/openid_configuration",
+            emu.base_url()
+        ))
+        .send()
+        .await
+        .expect("GET"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_tid(&headers);
+    let base = emu.base_url();
+    assert_eq!(
+        body["authorization_endpoint"],
+        format!("{base}{AUTHORIZE_PATH}")
+    );
+    assert_eq!(body["token_endpoint"], format!("{base}{TOKEN_PATH}"));
+    assert_eq!(body["revocation_endpoint"], format!("{base}{REVOKE_PATH}"));
+    let (status, _, jwks) = json(
+        http.get(body["jwks_uri"].as_str().expect("jwks"))
+            .send()
+            .await
+            .expect("GET"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(jwks["keys"], Value::Array(vec![]));
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_configs_are_refused_at_start() {
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("literal");
+    for cfg in [
+        EmulatorConfig {
+            customers: 0,
+            ..EmulatorConfig::default()
+        },
+        EmulatorConfig {
+            realm_id: "12/34".into(),
+            ..EmulatorConfig::default()
+        },
+        EmulatorConfig {
+            client_secret: String::new(),
+            ..EmulatorConfig::default()
+        },
+    ] {
+        let err = Emulator::start(cfg, addr).await.expect_err("refused");
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    }
+}
+
+#[test]
+fn args_default_and_refuse_non_loopback_hosts() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: EmulatorArgs,
+    }
+    let cli = Cli::try_parse_from(["emulator"]).expect("defaults parse");
+    assert_eq!(
+        cli.args.addr(),
+        Ok("127.0.0.1:8050".parse().expect("literal"))
+    );
+    let cfg = cli.args.config();
+    let def = EmulatorConfig::default();
+    assert_eq!(
+        (
+            cfg.seed,
+            cfg.invoices,
+            cfg.customers,
+            cfg.vendors,
+            cfg.items,
+            cfg.access_token_ttl,
+            cfg.refresh_token_grace
+        ),
+        (
+            def.seed,
+            def.invoices,
+            def.customers,
+            def.vendors,
+            def.items,
+            def.access_token_ttl,
+            def.refresh_token_grace
+        )
+    );
+    let cli = Cli::try_parse_from([
+        "emulator",
+        "--host",
+        "::1",
+        "--port",
+        "0",
+        "--seed",
+        "7",
+        "--invoices",
+        "10",
+        "--access-token-ttl",
+        "5",
+        "--refresh-token-grace",
+        "60",
+        "--realm-id",
+        "123",
+    ])
+    .expect("parses");
+    assert_eq!(cli.args.addr(), Ok("[::1]:0".parse().expect("literal")));
+    let cfg = cli.args.config();
+    assert_eq!(
+        (cfg.seed, cfg.invoices, cfg.realm_id.as_str()),
+        (7, 10, "123")
+    );
+    assert_eq!(cfg.access_token_ttl, Duration::from_secs(5));
+    assert_eq!(cfg.refresh_token_grace, Duration::from_secs(60));
+    for host in ["0.0.0.0", "192.168.1.10", "example.com"] {
+        let cli = Cli::try_parse_from(["emulator", "--host", host]).expect("parses");
+        assert!(cli.args.addr().is_err(), "{host}");
+    }
+    let cli = Cli::try_parse_from(["emulator", "--host", "localhost"]).expect("parses");
+    assert_eq!(
+        cli.args.addr(),
+        Ok("127.0.0.1:8050".parse().expect("literal"))
+    );
+}
