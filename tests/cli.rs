@@ -4,77 +4,11 @@
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-const REALM: &str = "9341453050298464";
+mod common;
 
-/// A scratch project: a data folder, and a folder for extra request/connection files.
-struct Project {
-    home: tempfile::TempDir,
-    files: tempfile::TempDir,
-}
-
-impl Project {
-    fn new() -> Project {
-        let project = Project {
-            home: tempfile::tempdir().expect("temp home"),
-            files: tempfile::tempdir().expect("temp files"),
-        };
-        std::fs::create_dir_all(project.files.path().join("requests")).expect("mkdir");
-        std::fs::create_dir_all(project.files.path().join("connections")).expect("mkdir");
-        project
-    }
-
-    /// Writes `text` to `relative` under the scratch folder and returns its path.
-    fn file(&self, relative: &str, text: &str) -> PathBuf {
-        let path = self.files.path().join(relative);
-        std::fs::write(&path, text).expect("write file");
-        path
-    }
-
-    /// Runs qbo-run from the repository root.
-    fn run<I, S>(&self, args: I) -> Output
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<std::ffi::OsStr>,
-    {
-        Command::new(env!("CARGO_BIN_EXE_qbo-run"))
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("QBO_RUN_HOME", self.home.path())
-            .env("HOME", self.home.path())
-            .env_remove("QBO_RUN_LOG")
-            .env_remove("QBO_CLIENT_ID")
-            .env_remove("QBO_CLIENT_SECRET")
-            .env_remove("QBO_REALM_ID")
-            .output()
-            .expect("qbo-run runs")
-    }
-
-    fn token_file(&self, connection: &str) -> PathBuf {
-        self.home
-            .path()
-            .join("tokens")
-            .join(format!("{connection}@{REALM}.json"))
-    }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("utf-8 stderr")
-}
-
-fn assert_ok(output: &Output) {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstderr:\n{}",
-        output.status.code(),
-        stderr(output)
-    );
-}
+use common::{Project, assert_ok, stderr, stdout};
 
 fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(text.as_bytes());

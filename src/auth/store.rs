@@ -130,10 +130,15 @@ pub struct TokenStore {
 impl TokenStore {
     /// The store of `connection` under the data folder.
     pub fn for_connection(connection: &str) -> Result<TokenStore, Error> {
-        Ok(TokenStore {
-            dir: home_dir()?.join("tokens"),
+        Ok(TokenStore::in_home(&home_dir()?, connection))
+    }
+
+    /// The store of `connection` under the data folder `home` (what `QBO_RUN_HOME` names).
+    pub fn in_home(home: &Path, connection: &str) -> TokenStore {
+        TokenStore {
+            dir: home.join("tokens"),
             connection: connection.to_string(),
-        })
+        }
     }
 
     /// The file for `realm`.

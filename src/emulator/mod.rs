@@ -23,6 +23,7 @@
 //! | `fault.rs` | Fault bodies (JSON, gateway-style, XML) and `intuit_tid` |
 //! | `time.rs` | QBO date/time formats in the company's `-07:00` zone |
 //! | `rng.rs` | the SplitMix64 behind seeded data |
+//! | `stats.rs` | counters served at `/__emulator/stats` for tests and benchmarks |
 //! | `tests.rs` | loopback tests driving a real instance with reqwest |
 //!
 //! The emulator listens on loopback only and must never call out to the network.
@@ -38,6 +39,7 @@ mod query;
 mod render;
 mod rng;
 mod state;
+pub mod stats;
 mod time;
 mod token;
 
@@ -294,6 +296,7 @@ fn router(state: Arc<State>) -> Router {
         )
         .route("/.well-known/openid-configuration", get(oauth::discovery))
         .route(oauth::JWKS_PATH, get(oauth::jwks))
+        .route(stats::STATS_PATH, get(stats_handler))
         .route(
             "/v3/company/{realm}/query",
             get(api::query_get).post(api::query_post),
@@ -320,6 +323,7 @@ async fn gateway(
         match api::authenticate(&state, req.headers(), path) {
             Ok(claims) => {
                 req.extensions_mut().insert(claims);
+                let _in_flight = state.stats().api_call();
                 next.run(req).await
             }
             Err(denied) => denied.into_response(),
@@ -332,6 +336,11 @@ async fn gateway(
             .insert(HeaderName::from_static(INTUIT_TID), tid);
     }
     res
+}
+
+/// The instance's counters (see [`stats`]).
+async fn stats_handler(AxumState(state): AxumState<Arc<State>>) -> Response {
+    axum::Json(state.stats().snapshot()).into_response()
 }
 
 /// Unknown paths and methods: a QBO fault under `/v3`, a 404/405 fault elsewhere.

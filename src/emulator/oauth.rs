@@ -278,7 +278,8 @@ pub(crate) async fn token(
         .get(HARD_EXPIRY_HEADER)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    let result = match param(&form, "grant_type") {
+    let grant_type = param(&form, "grant_type");
+    let result = match grant_type {
         None => Err(OAuthError::bad("invalid_request", "grant_type is required")),
         Some("authorization_code") => exchange_code(&state, &form),
         Some("refresh_token") => refresh(&state, &form),
@@ -287,6 +288,7 @@ pub(crate) async fn token(
             "grant_type must be authorization_code or refresh_token",
         )),
     };
+    state.stats().token(grant_type, result.is_ok());
     match result {
         Ok(mut body) => {
             if !want_hard {

@@ -9,6 +9,7 @@ use crate::emulator::EmulatorConfig;
 use crate::emulator::data::Dataset;
 use crate::emulator::exec::QueryEngine;
 use crate::emulator::grants::Grants;
+use crate::emulator::stats::Stats;
 use crate::emulator::token::TokenKey;
 
 /// Everything a request may need.
@@ -20,6 +21,7 @@ pub(crate) struct State {
     queries: QueryEngine,
     tokens: TokenKey,
     grants: Grants,
+    stats: Stats,
 }
 
 impl State {
@@ -55,6 +57,7 @@ impl State {
             queries,
             tokens,
             grants: Grants::default(),
+            stats: Stats::default(),
         })
     }
 
@@ -81,6 +84,11 @@ impl State {
     /// The token signer.
     pub(crate) fn tokens(&self) -> &TokenKey {
         &self.tokens
+    }
+
+    /// What this instance was asked so far.
+    pub(crate) fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// The grant rules kept in memory.

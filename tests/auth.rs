@@ -1,0 +1,422 @@
+//! The OAuth lifecycle end to end: login (state checks, one-shot listener, --paste), concurrent
+//! refreshes across processes, crash-safe token writes, invalid_grant, and secrets kept out of
+//! every output. Against standalone emulator processes on free loopback ports.
+
+mod common;
+
+use common::{
+    EmulatorProcess, Project, REALM, assert_ok, external_emulator_connection, free_port,
+    output_text, raw_http, stderr,
+};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+fn read_store(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("token store")).expect("json")
+}
+
+fn expire_access_token(path: &Path) {
+    let mut tokens = read_store(path);
+    tokens["access_token_expires_at"] = Value::from("2020-01-01T00:00:00Z");
+    std::fs::write(path, serde_json::to_vec_pretty(&tokens).expect("json")).expect("write");
+}
+
+#[test]
+fn thirty_two_processes_share_one_refresh() {
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let connection = external_emulator_connection(&project, "shared", &emulator, "");
+    assert_ok(
+        &project
+            .command()
+            .args(["auth", "login"])
+            .arg(&connection)
+            .output()
+            .expect("login"),
+    );
+    let store = project.token_file("shared");
+    expire_access_token(&store);
+    assert_eq!(emulator.stats()["refreshes"], 0);
+
+    let children: Vec<Child> = (0..32)
+        .map(|_| {
+            project
+                .command()
+                .arg("requests/company_info.yaml")
+                .arg("--connection")
+                .arg(&connection)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().expect("run");
+        assert_ok(&output);
+        let info: Value = serde_json::from_slice(&output.stdout).expect("json");
+        assert!(info[0]["CompanyName"].is_string());
+    }
+    let stats = emulator.stats();
+    assert_eq!(
+        stats["refreshes"], 1,
+        "exactly one refresh reached the token endpoint: {stats}"
+    );
+    assert_eq!(stats["token_errors"], 0, "{stats}");
+    // Rotation makes every older refresh token invalid at once, so a refresh that works proves
+    // the store holds the newest one.
+    assert_ok(
+        &project
+            .command()
+            .args(["auth", "refresh"])
+            .arg(&connection)
+            .output()
+            .expect("refresh"),
+    );
+    assert_eq!(emulator.stats()["refreshes"], 2);
+}
+
+/// The child side of the crash test: writes the store over and over until killed.
+#[test]
+fn store_writer_child() {
+    let Ok(rounds) = std::env::var("QBO_RUN_TEST_STORE_WRITER") else {
+        return;
+    };
+    let rounds: u32 = rounds.parse().expect("rounds");
+    let store = qbo_run::auth::TokenStore::for_connection("crash").expect("store");
+    for i in 0..rounds {
+        let grant = qbo_run::auth::TokenGrant {
+            access_token: qbo_run::secret::Secret::new(format!("access-{i}-{}", "x".repeat(2000))),
+            access_token_lifetime: chrono::Duration::seconds(3600),
+            refresh_token: Some(qbo_run::secret::Secret::new(format!("refresh-{i}"))),
+            refresh_token_lifetime: Some(chrono::Duration::days(100)),
+            refresh_token_hard_lifetime: None,
+        };
+        store
+            .save(&qbo_run::auth::StoredTokens::new("crash", REALM, grant))
+            .expect("save");
+    }
+}
+
+#[test]
+fn sigkill_during_store_writes_never_leaves_a_broken_store() {
+    let project = Project::new();
+    let exe = std::env::current_exe().expect("test binary");
+    let store_path = project.token_file("crash");
+    let mut seen = std::collections::BTreeSet::new();
+    for round in 0..40u64 {
+        let mut child = std::process::Command::new(&exe)
+            .args([
+                "--exact",
+                "store_writer_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("QBO_RUN_TEST_STORE_WRITER", "200")
+            .env("QBO_RUN_HOME", project.home.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("writer");
+        let wait = (round * 7919 + u64::from(rand::random::<u8>())) % 60;
+        std::thread::sleep(Duration::from_millis(wait));
+        let _ = child.kill();
+        let _ = child.wait();
+        if !store_path.exists() {
+            continue;
+        }
+        let loaded = qbo_run::auth::TokenStore::in_home(project.home.path(), "crash").load(REALM);
+        let tokens = loaded
+            .expect("the store loads after SIGKILL")
+            .expect("present");
+        let refresh = tokens.refresh_token.expose().to_string();
+        assert!(refresh.starts_with("refresh-"), "{refresh}");
+        assert_eq!(
+            tokens
+                .access_token
+                .expose()
+                .trim_start_matches("access-")
+                .split('-')
+                .next(),
+            refresh.strip_prefix("refresh-"),
+            "access and refresh token of one write"
+        );
+        seen.insert(refresh);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&store_path)
+                .expect("stat")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+    assert!(
+        seen.len() > 1,
+        "the writer was killed at different points: {seen:?}"
+    );
+}
+
+/// A connection that needs a person to log in (like Intuit), served by a standalone emulator.
+fn interactive_connection(
+    project: &Project,
+    emulator: &EmulatorProcess,
+    port: u16,
+) -> std::path::PathBuf {
+    project.file(
+        "connections/person.yaml",
+        &format!(
+            "environment: production\nbase_url: {base}\noauth2:\n  auth_url: {base}/connect/oauth2\n  token_url: {base}/oauth2/v1/tokens/bearer\n  revoke_url: {base}/v2/oauth2/tokens/revoke\n  client_id: qbo-emulator-client\n  client_secret: \"{{{{ env.TEST_CLIENT_SECRET }}}}\"\n  redirect_uri: http://localhost:{port}/callback\n",
+            base = emulator.base_url
+        ),
+    )
+}
+
+/// Starts `auth login` and returns the child and the authorize URL it printed.
+fn start_login(project: &Project, connection: &Path, extra: &[&str]) -> (Child, String) {
+    let mut child = project
+        .command()
+        .args(["auth", "login"])
+        .arg(connection)
+        .args(extra)
+        .env("TEST_CLIENT_SECRET", "qbo-emulator-secret")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("login starts");
+    let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut url = None;
+    let mut line = String::new();
+    while reader.read_line(&mut line).expect("stderr line") > 0 {
+        if line.starts_with("http") {
+            url = Some(line.trim().to_string());
+            break;
+        }
+        line.clear();
+    }
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(reader.get_mut(), &mut rest);
+    });
+    (child, url.expect("the authorize URL is printed"))
+}
+
+/// Plays the browser: the emulator consents and redirects; returns the redirect URL.
+fn consent(authorize_url: &str) -> String {
+    let (status, head, _) = raw_http::request("GET", authorize_url, &[], "");
+    assert_eq!(status, 302, "{head}");
+    raw_http::location(&head).expect("Location")
+}
+
+#[test]
+fn login_with_the_browser_flow_stores_tokens_and_realm_then_closes_the_listener() {
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let port = free_port();
+    let connection = interactive_connection(&project, &emulator, port);
+    let (child, url) = start_login(&project, &connection, &["--no-browser", "--timeout", "60"]);
+    assert!(
+        url.contains("state=") && url.contains("code_challenge_method=S256"),
+        "{url}"
+    );
+    let redirect = consent(&url);
+    let (status, _, body) = raw_http::request("GET", &redirect, &[], "");
+    assert_eq!(status, 200);
+    assert!(body.contains("go back to the terminal"));
+    let output = child.wait_with_output().expect("login ends");
+    assert_ok(&output);
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "listener closed"
+    );
+    let store = read_store(&project.token_file("person"));
+    assert_eq!(store["realm_id"], REALM);
+    assert_eq!(emulator.stats()["code_exchanges"], 1);
+}
+
+#[test]
+fn login_refuses_a_callback_with_the_wrong_state() {
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let port = free_port();
+    let connection = interactive_connection(&project, &emulator, port);
+    let (child, url) = start_login(&project, &connection, &["--no-browser", "--timeout", "60"]);
+    let redirect = consent(&url);
+    let mut forged = url::Url::parse(&redirect).expect("redirect");
+    let pairs: Vec<(String, String)> = forged
+        .query_pairs()
+        .map(|(k, v)| {
+            let value = if k == "state" {
+                "forged".to_string()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), value)
+        })
+        .collect();
+    forged.query_pairs_mut().clear().extend_pairs(pairs);
+    let _ = raw_http::request("GET", forged.as_str(), &[], "");
+    let output = child.wait_with_output().expect("login ends");
+    assert_eq!(output.status.code(), Some(4));
+    assert_eq!(
+        emulator.stats()["code_exchanges"],
+        0,
+        "nothing was exchanged"
+    );
+    assert!(!project.token_file("person").exists());
+}
+
+#[test]
+fn login_with_paste_reads_the_redirect_url() {
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let connection = interactive_connection(&project, &emulator, free_port());
+    let (mut child, url) = start_login(&project, &connection, &["--paste"]);
+    let redirect = consent(&url);
+    let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, "{redirect}").expect("paste");
+    drop(stdin);
+    let output = child.wait_with_output().expect("login ends");
+    assert_ok(&output);
+    assert_eq!(read_store(&project.token_file("person"))["realm_id"], REALM);
+}
+
+#[test]
+fn invalid_grant_keeps_the_tokens_and_asks_for_a_login() {
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let connection = external_emulator_connection(&project, "revoked", &emulator, "");
+    assert_ok(
+        &project
+            .command()
+            .args(["auth", "login"])
+            .arg(&connection)
+            .output()
+            .expect("login"),
+    );
+    let store_path = project.token_file("revoked");
+    let before = read_store(&store_path);
+    // The company disconnects the app on the server side.
+    let body = format!(
+        "{{\"token\":\"{}\"}}",
+        before["refresh_token"].as_str().expect("token")
+    );
+    let basic = format!(
+        "Basic {}",
+        base64_basic("qbo-emulator-client", "qbo-emulator-secret")
+    );
+    let (status, _, _) = raw_http::request(
+        "POST",
+        &format!("{}/v2/oauth2/tokens/revoke", emulator.base_url),
+        &[
+            ("authorization", &basic),
+            ("content-type", "application/json"),
+        ],
+        &body,
+    );
+    assert_eq!(status, 200);
+    expire_access_token(&store_path);
+    let output = project
+        .command()
+        .arg("requests/company_info.yaml")
+        .arg("--connection")
+        .arg(&connection)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(text.contains("invalid_grant"), "{text}");
+    assert!(text.contains("qbo-run auth login revoked"), "{text}");
+    let after = read_store(&store_path);
+    assert_eq!(
+        after["refresh_token"], before["refresh_token"],
+        "tokens kept"
+    );
+    assert_eq!(after["needs_login"], true);
+    let again = project
+        .command()
+        .arg("requests/company_info.yaml")
+        .arg("--connection")
+        .arg(&connection)
+        .output()
+        .expect("run");
+    assert_eq!(again.status.code(), Some(4));
+    assert!(stderr(&again).contains("qbo-run auth login revoked"));
+}
+
+fn base64_basic(id: &str, secret: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+}
+
+#[test]
+fn canary_secret_and_tokens_never_reach_any_output() {
+    const CANARY: &str = "canary-client-secret-7f3a9c";
+    let emulator = EmulatorProcess::start(&["--client-secret", CANARY]);
+    let project = Project::new();
+    let connection = external_emulator_connection(
+        &project,
+        "canary",
+        &emulator,
+        "oauth2:\n  client_secret: \"{{ env.CANARY_SECRET }}\"\n",
+    );
+    let run = |args: &[&str]| {
+        let output = project
+            .command()
+            .args(args)
+            .env("CANARY_SECRET", CANARY)
+            .env("QBO_RUN_LOG", "trace")
+            .output()
+            .expect("run");
+        output_text(&output)
+    };
+    let connection = connection.to_string_lossy().into_owned();
+    let mut outputs = Vec::new();
+    outputs.push(run(&["auth", "login", &connection, "-vvv"]));
+    let first = read_store(&project.token_file("canary"));
+    expire_access_token(&project.token_file("canary"));
+    outputs.push(run(&[
+        "requests/invoices.yaml",
+        "--connection",
+        &connection,
+        "-vvv",
+        "--output",
+        "/dev/null",
+    ]));
+    outputs.push(run(&[
+        "requests/invoices.yaml",
+        "--connection",
+        &connection,
+        "--dry-run",
+    ]));
+    outputs.push(run(&["auth", "refresh", &connection, "-vvv"]));
+    outputs.push(run(&["auth", "status", &connection]));
+    outputs.push(run(&["auth", "test", &connection, "-vvv"]));
+    let last = read_store(&project.token_file("canary"));
+    let secrets = [
+        CANARY.to_string(),
+        first["access_token"].as_str().expect("t").to_string(),
+        first["refresh_token"].as_str().expect("t").to_string(),
+        last["access_token"].as_str().expect("t").to_string(),
+        last["refresh_token"].as_str().expect("t").to_string(),
+    ];
+    assert!(
+        outputs
+            .iter()
+            .any(|o| o.contains("refreshing the access token")),
+        "runs happened"
+    );
+    for output in &outputs {
+        for secret in &secrets {
+            assert!(
+                !output.contains(secret.as_str()),
+                "a secret leaked into:\n{output}"
+            );
+        }
+    }
+}

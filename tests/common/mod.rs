@@ -1,0 +1,223 @@
+//! Helpers shared by the end-to-end tests: a scratch project with its own data folder, the
+//! real binary, and a standalone emulator process on a free loopback port.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+
+pub const REALM: &str = "9341453050298464";
+
+/// A scratch project: a data folder, and a folder for extra request/connection files.
+pub struct Project {
+    pub home: tempfile::TempDir,
+    pub files: tempfile::TempDir,
+}
+
+impl Project {
+    pub fn new() -> Project {
+        let project = Project {
+            home: tempfile::tempdir().expect("temp home"),
+            files: tempfile::tempdir().expect("temp files"),
+        };
+        std::fs::create_dir_all(project.files.path().join("requests")).expect("mkdir");
+        std::fs::create_dir_all(project.files.path().join("connections")).expect("mkdir");
+        project
+    }
+
+    /// Writes `text` to `relative` under the scratch folder and returns its path.
+    pub fn file(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.files.path().join(relative);
+        std::fs::write(&path, text).expect("write file");
+        path
+    }
+
+    /// Runs qbo-run from the repository root.
+    pub fn run<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        Command::new(env!("CARGO_BIN_EXE_qbo-run"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("QBO_RUN_HOME", self.home.path())
+            .env("HOME", self.home.path())
+            .env_remove("QBO_RUN_LOG")
+            .env_remove("QBO_CLIENT_ID")
+            .env_remove("QBO_CLIENT_SECRET")
+            .env_remove("QBO_REALM_ID")
+            .output()
+            .expect("qbo-run runs")
+    }
+
+    pub fn token_file(&self, connection: &str) -> PathBuf {
+        self.home
+            .path()
+            .join("tokens")
+            .join(format!("{connection}@{REALM}.json"))
+    }
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("utf-8 stdout")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("utf-8 stderr")
+}
+
+pub fn assert_ok(output: &Output) {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstderr:\n{}",
+        output.status.code(),
+        stderr(output)
+    );
+}
+
+impl Project {
+    /// A command for the binary with this project's data folder, run from the repository root.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_qbo-run"));
+        command
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("QBO_RUN_HOME", self.home.path())
+            .env("HOME", self.home.path())
+            .env_remove("QBO_RUN_LOG");
+        command
+    }
+}
+
+/// A `qbo-run emulator` process on a free loopback port, killed when dropped.
+pub struct EmulatorProcess {
+    child: Child,
+    /// Its base URL, e.g. `http://127.0.0.1:41234`.
+    pub base_url: String,
+}
+
+impl EmulatorProcess {
+    /// Starts `qbo-run emulator --port 0` with `args` and waits for its address.
+    pub fn start(args: &[&str]) -> EmulatorProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qbo-run"))
+            .args(["emulator", "--port", "0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("emulator starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut line = String::new();
+        BufReader::new(stderr)
+            .read_line(&mut line)
+            .expect("emulator banner");
+        let base_url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .expect("banner names the URL")
+            .to_string();
+        EmulatorProcess { child, base_url }
+    }
+
+    /// The emulator's counters.
+    pub fn stats(&self) -> serde_json::Value {
+        let body = raw_http::blocking_get(&format!("{}/__emulator/stats", self.base_url));
+        serde_json::from_str(&body).expect("stats JSON")
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Tiny blocking HTTP for tests, over std only (no redirects followed).
+pub mod raw_http {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    /// Sends a request and returns (status, headers text, body).
+    pub fn request(
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, String, String) {
+        let parsed = url::Url::parse(url).expect("url");
+        let host = parsed.host_str().expect("host");
+        let port = parsed.port_or_known_default().expect("port");
+        let mut target = parsed.path().to_string();
+        if let Some(query) = parsed.query() {
+            target.push('?');
+            target.push_str(query);
+        }
+        let mut stream = TcpStream::connect((host, port)).expect("connect");
+        let mut head = format!(
+            "{method} {target} HTTP/1.1\r\nhost: {host}:{port}\r\nconnection: close\r\ncontent-length: {}\r\n",
+            body.len()
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).expect("send");
+        stream.write_all(body.as_bytes()).expect("send body");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read");
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status");
+        (status, head.to_string(), body.to_string())
+    }
+
+    /// GET and return the body.
+    pub fn blocking_get(url: &str) -> String {
+        request("GET", url, &[], "").2
+    }
+
+    /// The Location header of a response head.
+    pub fn location(head: &str) -> Option<String> {
+        head.lines().find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("location")
+                .then(|| value.trim().to_string())
+        })
+    }
+}
+
+/// A loopback port that was free a moment ago (for a redirect URI the binary must listen on).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// The path of a connection file in `project` for a standalone emulator, written fresh.
+pub fn external_emulator_connection(
+    project: &Project,
+    name: &str,
+    emulator: &EmulatorProcess,
+    extra: &str,
+) -> PathBuf {
+    project.file(
+        &format!("connections/{name}.yaml"),
+        &format!(
+            "environment: emulator\nbase_url: {}\n{extra}",
+            emulator.base_url
+        ),
+    )
+}
+
+/// Output of a finished child, for assertions.
+pub fn output_text(output: &Output) -> String {
+    format!("{}{}", stdout(output), stderr(output))
+}
