@@ -26,8 +26,8 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 struct RunArgs {
-    /// The request file to run.
-    file: Option<PathBuf>,
+    /// The request file to run, or several files or folders of them (run concurrently).
+    files: Vec<PathBuf>,
     /// Connection to use: a name (connections/NAME.yaml) or a path; overrides the file's.
     #[arg(long, short = 'c', value_name = "NAME|PATH")]
     connection: Option<String>,
@@ -40,6 +40,12 @@ struct RunArgs {
     /// Write to this file (atomically: only a successful run leaves it); else stdout.
     #[arg(long, short = 'o', value_name = "PATH")]
     output: Option<PathBuf>,
+    /// With several request files: write each one's records to DIR/NAME.EXT.
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+    /// State file of an incremental request (default: under the data folder).
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
     /// Print the HTTP requests that would be sent (secrets redacted) and send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -53,6 +59,9 @@ struct LogArgs {
     /// Only errors on stderr.
     #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
     quiet: bool,
+    /// Log lines as text or as JSON objects (for pipelines).
+    #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +157,8 @@ pub enum AuthCommand {
 pub enum Command {
     /// Run one request file.
     Run(RunOptions),
+    /// Run several request files concurrently, each to its own file.
+    RunMany(ManyOptions),
     /// Check files.
     Check(Vec<PathBuf>),
     /// List request files in a folder.
@@ -171,17 +182,36 @@ pub struct RunOptions {
     pub format: Option<Format>,
     /// `--output`.
     pub output: Option<PathBuf>,
+    /// `--state`.
+    pub state: Option<PathBuf>,
     /// `--dry-run`.
     pub dry_run: bool,
 }
 
-/// How much to log.
+/// Options of a run of several files.
+#[derive(Debug, Clone)]
+pub struct ManyOptions {
+    /// The request files (folders already expanded).
+    pub files: Vec<PathBuf>,
+    /// `--connection`, for every file.
+    pub connection: Option<String>,
+    /// `--var` pairs, for every file that declares them.
+    pub vars: Vec<(String, String)>,
+    /// `--format`, for every file.
+    pub format: Option<Format>,
+    /// `--output-dir`.
+    pub output_dir: PathBuf,
+}
+
+/// How much to log, and how.
 #[derive(Debug, Clone, Copy)]
 pub struct Verbosity {
     /// Count of `-v`.
     pub verbose: u8,
     /// `-q`.
     pub quiet: bool,
+    /// `--log-format json`.
+    pub json: bool,
 }
 
 impl Cli {
@@ -190,6 +220,7 @@ impl Cli {
         Verbosity {
             verbose: self.logging.verbose,
             quiet: self.logging.quiet,
+            json: self.logging.log_format == "json",
         }
     }
 
@@ -232,11 +263,11 @@ impl Cli {
             }
             None => {
                 let run = self.run;
-                let file = run.file.ok_or_else(|| {
-                    Error::usage("no request file given")
-                        .note("usage: qbo-run <REQUEST_FILE> [--connection NAME] [--var NAME=VALUE]...")
-                        .note("see the available methods with: qbo-run list")
-                })?;
+                if run.files.is_empty() {
+                    return Err(Error::usage("no request file given")
+                        .note("usage: qbo-run <REQUEST_FILE>... [--connection NAME] [--var NAME=VALUE]...")
+                        .note("see the available methods with: qbo-run list"));
+                }
                 let vars = run
                     .vars
                     .iter()
@@ -250,13 +281,65 @@ impl Cli {
                             .map_err(|_| Error::usage(format!("unknown format `{f}`")))
                     })
                     .transpose()?;
-                Ok(Command::Run(RunOptions {
-                    file,
+                let many = run.files.len() > 1 || run.files.iter().any(|f| f.is_dir());
+                if !many {
+                    if run.output_dir.is_some() {
+                        return Err(Error::usage(
+                            "--output-dir is for several request files; use --output with one",
+                        ));
+                    }
+                    let file = run.files.into_iter().next().unwrap_or_default();
+                    return Ok(Command::Run(RunOptions {
+                        file,
+                        connection: run.connection,
+                        vars,
+                        format,
+                        output: run.output,
+                        state: run.state,
+                        dry_run: run.dry_run,
+                    }));
+                }
+                if run.output.is_some() || run.state.is_some() || run.dry_run {
+                    return Err(Error::usage(
+                        "--output, --state and --dry-run take one request file; with several, use --output-dir",
+                    ));
+                }
+                let output_dir = run.output_dir.ok_or_else(|| {
+                    Error::usage(
+                        "several request files need --output-dir DIR (each writes DIR/NAME.EXT)",
+                    )
+                })?;
+                let mut files = Vec::new();
+                for path in run.files {
+                    if path.is_dir() {
+                        let mut found: Vec<PathBuf> = std::fs::read_dir(&path)
+                            .map_err(|err| {
+                                Error::usage(format!(
+                                    "cannot read folder {}: {err}",
+                                    path.display()
+                                ))
+                            })?
+                            .filter_map(|entry| entry.ok().map(|e| e.path()))
+                            .filter(|p| {
+                                p.is_file()
+                                    && matches!(
+                                        p.extension().and_then(|e| e.to_str()),
+                                        Some("yaml" | "yml")
+                                    )
+                            })
+                            .collect();
+                        found.sort();
+                        files.extend(found);
+                    } else {
+                        files.push(path);
+                    }
+                }
+                Ok(Command::RunMany(ManyOptions {
+                    files,
                     connection: run.connection,
                     vars,
                     format,
-                    output: run.output,
-                    dry_run: run.dry_run,
+                    output_dir,
                 }))
             }
         }

@@ -18,4 +18,5 @@ pub mod output;
 pub mod render;
 pub mod secret;
 pub mod spec;
+pub mod state;
 pub mod template;

@@ -7,10 +7,17 @@
 use crate::auth::Session;
 use crate::diagnostics::{Error, ErrorKind};
 use crate::extract::JsonPath;
-use crate::http::{self, ApiCall, ApiResponse, CallError, RetryPolicy};
-use crate::output::RecordWriter;
+use crate::http::{self, ApiCall, ApiClient, ApiResponse, CallError};
 use crate::render::RenderedRequest;
 use serde_json::Value;
+
+/// Where the engine hands records, page by page.
+pub trait RecordSink {
+    /// Takes one record.
+    fn record(&mut self, record: &Value) -> Result<(), Error>;
+    /// Called after each page's records.
+    fn page_done(&mut self) {}
+}
 
 /// What a run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -21,20 +28,19 @@ pub struct RunStats {
     pub records: u64,
 }
 
-/// Runs `request` through `session`, writing the records selected by `records` to `writer`.
+/// Runs `request` through `session`, handing the records selected by `records` to `sink`.
 pub async fn run(
     request: &RenderedRequest,
     session: &Session,
+    client: &ApiClient,
     records: &JsonPath,
-    writer: &mut RecordWriter,
-    policy: &RetryPolicy,
-    http: &reqwest::Client,
+    sink: &mut dyn RecordSink,
 ) -> Result<RunStats, Error> {
     let mut stats = RunStats::default();
     let mut start: u64 = 1;
     loop {
         let call = request.call(start);
-        let response = call_with_auth(http, session, &call, policy).await?;
+        let response = call_with_auth(client, session, &call).await?;
         let page: Value = serde_json::from_slice(&response.body).map_err(|err| {
             Error::new(
                 ErrorKind::Remote,
@@ -48,11 +54,10 @@ pub async fn run(
         drop(response);
         stats.pages += 1;
         for record in records.select(&page) {
-            writer
-                .write(record)
-                .map_err(|err| Error::output(err.to_string()))?;
+            sink.record(record)?;
             stats.records += 1;
         }
+        sink.page_done();
         let Some(paging) = &request.paging else {
             return Ok(stats);
         };
@@ -84,19 +89,18 @@ fn page_rows(page: &Value) -> u64 {
 /// Sends `call` with the session's access token; after a 401 / Fault 3200, refreshes once and
 /// sends it again.
 pub async fn call_with_auth(
-    http: &reqwest::Client,
+    client: &ApiClient,
     session: &Session,
     call: &ApiCall,
-    policy: &RetryPolicy,
 ) -> Result<ApiResponse, Error> {
     let token = session.access_token().await?;
-    match http::send(http, call, &token, policy).await {
+    match http::send(client, call, &token).await {
         Ok(response) => Ok(response),
         Err(CallError::Failed(error)) => Err(error),
         Err(CallError::Unauthorized(first)) => {
             tracing::info!(request = %call.describe(), intuit_tid = first.intuit_tid.as_deref().unwrap_or(""), "access token refused; refreshing once");
             let token = session.refresh_after_rejection(&token).await?;
-            match http::send(http, call, &token, policy).await {
+            match http::send(client, call, &token).await {
                 Ok(response) => Ok(response),
                 Err(CallError::Failed(error)) => Err(error),
                 Err(CallError::Unauthorized(second)) => Err(Error::new(

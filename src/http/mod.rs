@@ -3,8 +3,10 @@
 //! `intuit_tid`. It knows nothing of tokens beyond the header it is handed.
 
 mod fault;
+mod limit;
 
 pub use fault::{FailedCall, Fault, FaultError, fault_from_json, parse_fault, parse_oauth_error};
+pub use limit::{Limiter, LimiterRegistry, Permit};
 
 use crate::diagnostics::{Error, ErrorKind};
 use crate::secret::Secret;
@@ -14,13 +16,14 @@ use std::time::Duration;
 /// The `User-Agent` qbo-run sends.
 pub const USER_AGENT: &str = concat!("qbo-run/", env!("CARGO_PKG_VERSION"));
 
-/// Builds the HTTP client shared by a run: no automatic redirects (OAuth needs to see them).
-pub fn client() -> Result<reqwest::Client, Error> {
+/// Builds the HTTP client of a connection: no automatic redirects (OAuth needs to see them),
+/// and its connect and whole-request timeouts.
+pub fn client_with(timeouts: &crate::spec::Timeouts) -> Result<reqwest::Client, Error> {
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(15))
-        .timeout(Duration::from_secs(150))
+        .connect_timeout(Duration::from_secs(timeouts.connect_secs))
+        .timeout(Duration::from_secs(timeouts.request_secs))
         .pool_max_idle_per_host(16)
         .build()
         .map_err(|err| {
@@ -29,6 +32,11 @@ pub fn client() -> Result<reqwest::Client, Error> {
                 format!("cannot build HTTP client: {err}"),
             )
         })
+}
+
+/// The HTTP client with the default timeouts.
+pub fn client() -> Result<reqwest::Client, Error> {
+    client_with(&crate::spec::Timeouts::default())
 }
 
 /// How often and how long to retry transient failures.
@@ -40,22 +48,41 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Longest wait between attempts, `Retry-After` included.
     pub max_delay: Duration,
+    /// Wait after a 429 that has no `Retry-After`.
+    pub throttle_wait: Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> RetryPolicy {
+        RetryPolicy::from(&crate::spec::RetrySettings::default())
+    }
+}
+
+impl From<&crate::spec::RetrySettings> for RetryPolicy {
+    fn from(settings: &crate::spec::RetrySettings) -> RetryPolicy {
         RetryPolicy {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(60),
+            max_attempts: settings.max_attempts,
+            base_delay: Duration::from_millis(settings.base_delay_ms),
+            max_delay: Duration::from_secs(settings.max_delay_secs),
+            throttle_wait: Duration::from_secs(settings.throttle_wait_secs),
         }
     }
 }
 
 impl RetryPolicy {
-    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    /// The wait before attempt `attempt + 1`: `Retry-After` when given (capped), Intuit's advice
+    /// after a bare 429, else exponential backoff with full jitter.
+    fn backoff(
+        &self,
+        attempt: u32,
+        status: Option<u16>,
+        retry_after: Option<Duration>,
+    ) -> Duration {
         if let Some(wait) = retry_after {
             return wait.min(self.max_delay);
+        }
+        if status == Some(429) {
+            return self.throttle_wait.min(self.max_delay);
         }
         let ceiling = self
             .base_delay
@@ -64,6 +91,18 @@ impl RetryPolicy {
         let millis = ceiling.as_millis().min(u128::from(u64::MAX)) as u64;
         Duration::from_millis(rand::rng().random_range(0..=millis))
     }
+}
+
+/// What sends API calls for one company: the HTTP client, the company's limiter and the retry
+/// policy.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    /// The connection's HTTP client.
+    pub http: reqwest::Client,
+    /// The company's limits, shared with every other run in the process.
+    pub limiter: std::sync::Arc<Limiter>,
+    /// The connection's retry policy.
+    pub policy: RetryPolicy,
 }
 
 /// One API call to send.
@@ -83,6 +122,25 @@ impl ApiCall {
     /// `METHOD /path` for messages and logs: no query string (it may hold user data), no secrets.
     pub fn describe(&self) -> String {
         format!("{} {}", self.method, self.url.path())
+    }
+
+    /// Whether sending this call twice is harmless: reads, QBO queries (POSTed or not), and
+    /// writes that carry a `requestid` (QBO answers a replay with the first answer).
+    pub fn retry_safe(&self) -> bool {
+        let idempotent_method = matches!(
+            self.method,
+            reqwest::Method::GET
+                | reqwest::Method::HEAD
+                | reqwest::Method::PUT
+                | reqwest::Method::DELETE
+                | reqwest::Method::OPTIONS
+        );
+        idempotent_method
+            || self.url.path().ends_with("/query")
+            || self
+                .url
+                .query_pairs()
+                .any(|(name, value)| name == "requestid" && !value.is_empty())
     }
 }
 
@@ -104,16 +162,24 @@ pub enum CallError {
     Failed(Error),
 }
 
-/// Sends `call` with `token`, retrying transient failures per `policy`.
+/// Sends `call` with `token` within the company's limits, retrying transient failures per the
+/// client's policy (a call that is not [`ApiCall::retry_safe`] is sent once).
 pub async fn send(
-    http: &reqwest::Client,
+    client: &ApiClient,
     call: &ApiCall,
     token: &Secret,
-    policy: &RetryPolicy,
 ) -> Result<ApiResponse, CallError> {
+    let http = &client.http;
+    let policy = &client.policy;
+    let max_attempts = if call.retry_safe() {
+        policy.max_attempts
+    } else {
+        1
+    };
     let mut attempt = 0;
     loop {
         attempt += 1;
+        let permit = client.limiter.acquire().await;
         let started = std::time::Instant::now();
         let mut builder = http
             .request(call.method.clone(), call.url.clone())
@@ -131,16 +197,22 @@ pub async fn send(
         let response = match outcome {
             Ok(response) => response,
             Err(err) => {
+                drop(permit);
                 let transient = err.is_timeout() || err.is_connect() || err.is_request();
-                tracing::warn!(request = %call.describe(), attempt, error = %without_url(&err), "HTTP call failed");
-                if transient && attempt < policy.max_attempts {
-                    tokio::time::sleep(policy.backoff(attempt, None)).await;
+                tracing::warn!(request = %call.describe(), attempt, elapsed_ms = started.elapsed().as_millis() as u64, error = %without_url(&err), "HTTP call failed");
+                if transient && attempt < max_attempts {
+                    tokio::time::sleep(policy.backoff(attempt, None, None)).await;
                     continue;
                 }
+                let what = if err.is_timeout() {
+                    "QBO did not answer in time"
+                } else {
+                    "cannot reach QBO"
+                };
                 return Err(CallError::Failed(
                     Error::new(
                         ErrorKind::Transient,
-                        format!("cannot reach QBO: {}", without_url(&err)),
+                        format!("{what}: {}", without_url(&err)),
                     )
                     .note(format!("request: {}", call.describe()))
                     .note(format!("after {attempt} attempt(s)")),
@@ -153,8 +225,10 @@ pub async fn send(
         let body = match response.bytes().await {
             Ok(body) => body,
             Err(err) => {
-                if attempt < policy.max_attempts {
-                    tokio::time::sleep(policy.backoff(attempt, None)).await;
+                drop(permit);
+                tracing::warn!(request = %call.describe(), attempt, error = %without_url(&err), "connection lost while reading the answer");
+                if attempt < max_attempts {
+                    tokio::time::sleep(policy.backoff(attempt, None, None)).await;
                     continue;
                 }
                 return Err(CallError::Failed(Error::new(
@@ -167,7 +241,8 @@ pub async fn send(
                 )));
             }
         };
-        tracing::debug!(
+        drop(permit);
+        tracing::info!(
             request = %call.describe(),
             status = status.as_u16(),
             attempt,
@@ -203,13 +278,18 @@ pub async fn send(
         if failed.status == 401 || failed.fault.as_ref().and_then(Fault::code) == Some("3200") {
             return Err(CallError::Unauthorized(failed));
         }
-        if failed.is_transient() && attempt < policy.max_attempts {
-            let wait = policy.backoff(attempt, retry_after);
+        if failed.is_transient() && attempt < max_attempts {
+            let wait = policy.backoff(attempt, Some(failed.status), retry_after);
             tracing::warn!(request = %call.describe(), status = failed.status, attempt, wait_ms = wait.as_millis() as u64, "retrying");
             tokio::time::sleep(wait).await;
             continue;
         }
-        return Err(CallError::Failed(failed.into_error()));
+        let attempts = attempt;
+        return Err(CallError::Failed(
+            failed
+                .into_error()
+                .note(format!("after {attempts} attempt(s)")),
+        ));
     }
 }
 

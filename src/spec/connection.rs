@@ -49,11 +49,17 @@ struct RawConnection {
     oauth2: RawOAuth,
     #[serde(default)]
     emulator: EmulatorSettings,
+    #[serde(default)]
+    limits: Limits,
+    #[serde(default)]
+    retry: RetrySettings,
+    #[serde(default)]
+    timeouts: Timeouts,
 }
 
 /// Settings of the built-in emulator that a connection with `environment: emulator` starts;
 /// every field is optional and defaults to the emulator's own default.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct EmulatorSettings {
     /// Seed of the generated company.
@@ -68,6 +74,130 @@ pub struct EmulatorSettings {
     pub items: Option<usize>,
     /// Access-token lifetime in seconds.
     pub access_token_ttl: Option<u64>,
+    /// Share of API calls answered 429 ThrottleExceeded.
+    pub throttle_rate: Option<f64>,
+    /// Share of those 429s with an XML body.
+    pub throttle_xml_rate: Option<f64>,
+    /// Share of 429s that carry `Retry-After`.
+    pub retry_after_rate: Option<f64>,
+    /// The `Retry-After` value, in seconds.
+    pub retry_after_secs: Option<u64>,
+    /// Share of API calls answered 500 or 503.
+    pub server_error_rate: Option<f64>,
+    /// Share of API calls whose connection is dropped.
+    pub drop_rate: Option<f64>,
+    /// Latency added to each API call, in milliseconds.
+    pub latency_ms: Option<u64>,
+    /// Seed of the fault decisions.
+    pub fault_seed: Option<u64>,
+}
+
+/// QBO's own limits per company; a connection may only ask for less.
+pub const QBO_MAX_IN_FLIGHT: usize = 10;
+/// QBO's per-company request budget per minute.
+pub const QBO_MAX_REQUESTS_PER_MINUTE: u32 = 500;
+
+/// How hard qbo-run may push one company (`limits:`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Requests in flight at once (at most 10).
+    #[serde(default = "default_in_flight")]
+    pub max_in_flight: usize,
+    /// Requests per rolling minute (at most 500).
+    #[serde(default = "default_per_minute")]
+    pub requests_per_minute: u32,
+}
+
+fn default_in_flight() -> usize {
+    QBO_MAX_IN_FLIGHT
+}
+
+fn default_per_minute() -> u32 {
+    QBO_MAX_REQUESTS_PER_MINUTE
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_in_flight: QBO_MAX_IN_FLIGHT,
+            requests_per_minute: QBO_MAX_REQUESTS_PER_MINUTE,
+        }
+    }
+}
+
+/// How failed calls are retried (`retry:`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySettings {
+    /// Attempts in all, the first included.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// First backoff in milliseconds; doubles each attempt, with full jitter.
+    #[serde(default = "default_base_delay")]
+    pub base_delay_ms: u64,
+    /// Longest wait between attempts in seconds, `Retry-After` included.
+    #[serde(default = "default_max_delay")]
+    pub max_delay_secs: u64,
+    /// Wait after a 429 without `Retry-After`, in seconds (Intuit advises 60).
+    #[serde(default = "default_throttle_wait")]
+    pub throttle_wait_secs: u64,
+}
+
+fn default_attempts() -> u32 {
+    5
+}
+
+fn default_base_delay() -> u64 {
+    500
+}
+
+fn default_max_delay() -> u64 {
+    60
+}
+
+fn default_throttle_wait() -> u64 {
+    60
+}
+
+impl Default for RetrySettings {
+    fn default() -> RetrySettings {
+        RetrySettings {
+            max_attempts: default_attempts(),
+            base_delay_ms: default_base_delay(),
+            max_delay_secs: default_max_delay(),
+            throttle_wait_secs: default_throttle_wait(),
+        }
+    }
+}
+
+/// Connect and whole-request timeouts (`timeouts:`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Timeouts {
+    /// Seconds to establish a connection.
+    #[serde(default = "default_connect")]
+    pub connect_secs: u64,
+    /// Seconds for a whole request, answer included (QBO itself gives up after 120).
+    #[serde(default = "default_request")]
+    pub request_secs: u64,
+}
+
+fn default_connect() -> u64 {
+    15
+}
+
+fn default_request() -> u64 {
+    150
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            connect_secs: default_connect(),
+            request_secs: default_request(),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -116,6 +246,12 @@ pub struct ConnectionSpec {
     pub literal_secret: bool,
     /// Settings of the in-process emulator (used with `environment: emulator`).
     pub emulator: EmulatorSettings,
+    /// Per-company limits.
+    pub limits: Limits,
+    /// Retry policy.
+    pub retry: RetrySettings,
+    /// Timeouts.
+    pub timeouts: Timeouts,
 }
 
 impl ConnectionSpec {
@@ -193,6 +329,7 @@ impl ConnectionSpec {
                 }
             }
         }
+        check_limits(&file, &raw.limits, &raw.retry, &raw.timeouts)?;
         Ok(ConnectionSpec {
             name,
             description: raw.description,
@@ -201,6 +338,9 @@ impl ConnectionSpec {
             present: present.into_iter().map(|(key, _)| key).collect(),
             literal_secret,
             emulator: raw.emulator,
+            limits: raw.limits,
+            retry: raw.retry,
+            timeouts: raw.timeouts,
             file,
         })
     }
@@ -209,4 +349,38 @@ impl ConnectionSpec {
     pub fn has(&self, key: &str) -> bool {
         self.present.iter().any(|k| k == key)
     }
+}
+
+fn check_limits(
+    file: &SourceFile,
+    limits: &Limits,
+    retry: &RetrySettings,
+    timeouts: &Timeouts,
+) -> Result<(), Error> {
+    if limits.max_in_flight == 0 || limits.max_in_flight > QBO_MAX_IN_FLIGHT {
+        return Err(Error::file(format!(
+            "`limits.max_in_flight` must be between 1 and {QBO_MAX_IN_FLIGHT} (QBO allows {QBO_MAX_IN_FLIGHT} requests in flight per company), not {}",
+            limits.max_in_flight
+        ))
+        .at_opt(file.value_location("limits.max_in_flight")));
+    }
+    if limits.requests_per_minute == 0 || limits.requests_per_minute > QBO_MAX_REQUESTS_PER_MINUTE {
+        return Err(Error::file(format!(
+            "`limits.requests_per_minute` must be between 1 and {QBO_MAX_REQUESTS_PER_MINUTE} (QBO allows {QBO_MAX_REQUESTS_PER_MINUTE} per minute per company), not {}",
+            limits.requests_per_minute
+        ))
+        .at_opt(file.value_location("limits.requests_per_minute")));
+    }
+    if retry.max_attempts == 0 {
+        return Err(Error::file(
+            "`retry.max_attempts` must be at least 1 (the first attempt counts)",
+        )
+        .at_opt(file.value_location("retry.max_attempts")));
+    }
+    if timeouts.connect_secs == 0 || timeouts.request_secs == 0 {
+        return Err(
+            Error::file("timeouts must be at least 1 second").at_opt(file.key_location("timeouts"))
+        );
+    }
+    Ok(())
 }

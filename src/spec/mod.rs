@@ -8,10 +8,13 @@ mod connection;
 mod request;
 mod yaml;
 
-pub use connection::{ConnectionSpec, EmulatorSettings, Environment, OAUTH_KEYS};
+pub use connection::{
+    ConnectionSpec, EmulatorSettings, Environment, Limits, OAUTH_KEYS, QBO_MAX_IN_FLIGHT,
+    QBO_MAX_REQUESTS_PER_MINUTE, RetrySettings, Timeouts,
+};
 pub use request::{
-    BUILTIN_VARIABLES, BodySpec, HttpMethod, Pagination, QBO_MAX_PAGE_SIZE, RequestSpec,
-    StatementSlot, VarSpec,
+    BUILTIN_VARIABLES, BodySpec, HttpMethod, Incremental, Pagination, QBO_MAX_PAGE_SIZE,
+    RequestSpec, StatementSlot, VarSpec,
 };
 pub use yaml::SourceFile;
 

@@ -43,6 +43,23 @@ struct RawRequest {
     records: Option<String>,
     #[serde(default)]
     output: RawOutput,
+    #[serde(default)]
+    incremental: Option<RawIncremental>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIncremental {
+    cursor: String,
+    var: String,
+}
+
+/// Incremental runs: which record field is the cursor and which variable receives the saved one.
+pub struct Incremental {
+    /// JSONPath of the cursor inside each record (e.g. `$.MetaData.LastUpdatedTime`).
+    pub cursor: JsonPath,
+    /// The variable set to the saved cursor on the next run.
+    pub var: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -196,6 +213,8 @@ pub struct RequestSpec {
     pub format: Option<Format>,
     /// Declared CSV columns (name and JSONPath), if any.
     pub columns: Option<Vec<(String, JsonPath)>>,
+    /// How the request resumes where the last successful run stopped, if it does.
+    pub incremental: Option<Incremental>,
 }
 
 impl RequestSpec {
@@ -388,7 +407,35 @@ impl RequestSpec {
             }
         };
 
+        let incremental = match raw.incremental {
+            None => None,
+            Some(inc) => {
+                if !vars.iter().any(|v| v.name == inc.var) {
+                    let names: Vec<&str> = vars.iter().map(|v| v.name.as_str()).collect();
+                    return Err(Error::file(format!(
+                        "`incremental.var` names `{}`, which is not a declared variable",
+                        inc.var
+                    ))
+                    .at_opt(file.value_location("incremental.var"))
+                    .note_opt(
+                        did_you_mean(&inc.var, names.iter().copied())
+                            .map(|s| format!("help: did you mean `{s}`?")),
+                    ));
+                }
+                let cursor = JsonPath::parse(&inc.cursor).map_err(|message| {
+                    Error::file(format!(
+                        "`incremental.cursor` is not a valid JSONPath: {message}"
+                    ))
+                    .at_opt(file.value_location("incremental.cursor"))
+                })?;
+                Some(Incremental {
+                    cursor,
+                    var: inc.var,
+                })
+            }
+        };
         Ok(RequestSpec {
+            incremental,
             name,
             description: raw.description,
             connection: raw.connection,

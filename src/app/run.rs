@@ -1,0 +1,527 @@
+//! Running request files: one to stdout or a file, or several concurrently each to its own file
+//! in a folder; incremental state read before and saved after a successful run.
+
+use super::{redact_error, start_emulator_if_needed};
+use crate::auth::Session;
+use crate::cli::{ManyOptions, RunOptions};
+use crate::connection::{self, ResolvedConnection};
+use crate::diagnostics::{self, Error, ErrorKind};
+use crate::emulator::Emulator;
+use crate::engine::{self, RecordSink, RunStats};
+use crate::http::{self, ApiClient, LimiterRegistry, RetryPolicy};
+use crate::output::{Column, Destination, Format, OutputSpec, RecordWriter};
+use crate::render::{self, RenderedRequest};
+use crate::secret::{Secret, redact};
+use crate::spec::{ConnectionSpec, Environment, RequestSpec};
+use crate::state::{self, SavedState};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A request file and its connection file, loaded and checked, with the run's variables.
+struct LoadedRun {
+    request: RequestSpec,
+    connection: ConnectionSpec,
+    connection_path: PathBuf,
+    vars: render::VarValues,
+    /// Variables given with `--var` (they win over saved state).
+    overridden: Vec<String>,
+}
+
+fn load_run(
+    file: &Path,
+    connection_override: Option<&str>,
+    overrides: &[(String, String)],
+    ignore_unknown_vars: bool,
+) -> Result<LoadedRun, Error> {
+    let request = RequestSpec::load(file)?;
+    let overrides: Vec<(String, String)> = if ignore_unknown_vars {
+        overrides
+            .iter()
+            .filter(|(name, _)| request.vars.iter().any(|v| &v.name == name))
+            .cloned()
+            .collect()
+    } else {
+        overrides.to_vec()
+    };
+    let vars = render::resolve_vars(&request, &overrides)?;
+    let name = connection_override
+        .map(str::to_string)
+        .or_else(|| request.connection.clone())
+        .ok_or_else(|| {
+            Error::file(format!("{} names no connection", file.display())).note(
+                "add `connection: NAME` to the file, or pass --connection NAME (e.g. --connection emulator)",
+            )
+        })?;
+    let connection_path = connection::locate(&name, file.parent())?;
+    let connection = ConnectionSpec::load(&connection_path)?;
+    if connection.literal_secret {
+        tracing::warn!(
+            "{} writes oauth2.client_secret literally; take it from the environment instead (\"{{{{ env.QBO_CLIENT_SECRET }}}}\")",
+            connection_path.display()
+        );
+    }
+    Ok(LoadedRun {
+        request,
+        connection,
+        connection_path,
+        vars,
+        overridden: overrides.into_iter().map(|(name, _)| name).collect(),
+    })
+}
+
+/// A connection opened for this process: its tokens and its client, shared by every run that
+/// uses it.
+struct Opened {
+    session: Session,
+    client: ApiClient,
+    secrets: Vec<Secret>,
+}
+
+/// The connections this process opened, and the emulators it started for them.
+#[derive(Default)]
+struct Connections {
+    opened: tokio::sync::Mutex<HashMap<PathBuf, Arc<Opened>>>,
+    limiters: LimiterRegistry,
+    emulators: std::sync::Mutex<Vec<Emulator>>,
+}
+
+impl Connections {
+    async fn open(&self, spec: &ConnectionSpec, path: &Path) -> Result<Arc<Opened>, Error> {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let mut opened = self.opened.lock().await;
+        if let Some(existing) = opened.get(&key) {
+            return Ok(Arc::clone(existing));
+        }
+        let emulator = start_emulator_if_needed(spec).await?;
+        let origin = emulator
+            .as_ref()
+            .map(|e| url::Url::parse(&e.base_url()))
+            .transpose()
+            .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))?;
+        if let Some(emulator) = emulator
+            && let Ok(mut emulators) = self.emulators.lock()
+        {
+            emulators.push(emulator);
+        }
+        let connection = ResolvedConnection::resolve(spec, origin.as_ref())?;
+        let http = http::client_with(&spec.timeouts)?;
+        let secret = connection.oauth.client_secret.clone();
+        let session = Session::open(connection, http.clone())
+            .await
+            .map_err(|e| redact_error(e, &[&secret]))?;
+        let limiter = self.limiters.get(
+            &format!(
+                "{}|{}",
+                session.connection().base_url.origin().ascii_serialization(),
+                session.realm_id()
+            ),
+            spec.limits.max_in_flight,
+            spec.limits.requests_per_minute,
+        );
+        let secrets = session.secrets().await;
+        let entry = Arc::new(Opened {
+            session,
+            client: ApiClient {
+                http,
+                limiter,
+                policy: RetryPolicy::from(&spec.retry),
+            },
+            secrets,
+        });
+        opened.insert(key, Arc::clone(&entry));
+        Ok(entry)
+    }
+
+    async fn shutdown(&self) {
+        let emulators: Vec<Emulator> = match self.emulators.lock() {
+            Ok(mut emulators) => emulators.drain(..).collect(),
+            Err(_) => Vec::new(),
+        };
+        for emulator in emulators {
+            emulator.shutdown().await;
+        }
+    }
+}
+
+/// Writes records, keeps the highest cursor value seen, and moves the progress bar.
+struct Collector<'a> {
+    writer: RecordWriter,
+    cursor: Option<&'a crate::extract::JsonPath>,
+    highest: Option<String>,
+    progress: &'a indicatif::ProgressBar,
+    pages: u64,
+}
+
+impl RecordSink for Collector<'_> {
+    fn page_done(&mut self) {
+        self.pages += 1;
+        self.progress.set_message(format!("{} page(s)", self.pages));
+    }
+
+    fn record(&mut self, record: &Value) -> Result<(), Error> {
+        self.progress.inc(1);
+        self.writer
+            .write(record)
+            .map_err(|err| Error::output(err.to_string()))?;
+        if let Some(value) = self
+            .cursor
+            .and_then(|path| path.first(record))
+            .and_then(state::cursor_text)
+        {
+            let higher = match &self.highest {
+                Some(current) => state::compare_cursors(&value, current).is_gt(),
+                None => true,
+            };
+            if higher {
+                self.highest = Some(value);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs one loaded request to `destination`; saves its incremental state after success.
+async fn run_loaded(
+    job: &LoadedRun,
+    connections: &Connections,
+    format: Format,
+    destination: &Destination,
+    state_path: Option<&Path>,
+    progress: &indicatif::ProgressBar,
+) -> Result<RunStats, Error> {
+    let opened = connections
+        .open(&job.connection, &job.connection_path)
+        .await?;
+    let secrets: Vec<&Secret> = opened.secrets.iter().collect();
+    let result = async {
+        let mut vars = job.vars.clone();
+        let mut state_file = None;
+        if let Some(incremental) = &job.request.incremental {
+            let path = match state_path {
+                Some(path) => path.to_path_buf(),
+                None => state::default_path(&job.connection.name, &job.request.name)?,
+            };
+            let saved = state::load(&path)?;
+            if let Some(saved) = &saved
+                && !job.overridden.contains(&incremental.var)
+            {
+                tracing::info!(cursor = %saved.cursor, state = %path.display(), "resuming after the saved cursor");
+                vars.insert(incremental.var.clone(), saved.cursor.clone());
+            }
+            state_file = Some(path);
+        }
+        let rendered = RenderedRequest::render(
+            &job.request,
+            opened.session.connection(),
+            opened.session.realm_id(),
+            &vars,
+        )?;
+        let columns = match format {
+            Format::Csv => job.request.columns.as_ref().map(|columns| {
+                columns
+                    .iter()
+                    .map(|(name, path)| Column {
+                        name: name.clone(),
+                        path: path.clone(),
+                    })
+                    .collect()
+            }),
+            _ => None,
+        };
+        let writer = RecordWriter::open(OutputSpec { format, columns }, destination)
+            .map_err(|err| Error::output(err.to_string()))?;
+        let mut collector = Collector {
+            writer,
+            cursor: job.request.incremental.as_ref().map(|i| &i.cursor),
+            highest: None,
+            progress,
+            pages: 0,
+        };
+        let stats = engine::run(
+            &rendered,
+            &opened.session,
+            &opened.client,
+            &job.request.records,
+            &mut collector,
+        )
+        .await?;
+        let written = collector
+            .writer
+            .finish()
+            .map_err(|err| Error::output(err.to_string()))?;
+        if let (Some(path), Some(cursor)) = (state_file, collector.highest) {
+            state::save(
+                &path,
+                &SavedState {
+                    cursor,
+                    saved_at: chrono::Utc::now(),
+                    records: written,
+                },
+            )?;
+        }
+        tracing::info!(request = %job.request.name, pages = stats.pages, records = written, "done");
+        Ok(stats)
+    }
+    .await;
+    result.map_err(|e| redact_error(e, &secrets))
+}
+
+/// A progress line on stderr (records, pages, rate) when stderr is a terminal; hidden otherwise
+/// and with `-q`.
+fn progress_bar(name: &str) -> indicatif::ProgressBar {
+    let quiet = !tracing::enabled!(tracing::Level::WARN);
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {prefix}: {human_pos} records, {msg}, {per_sec} [{elapsed}]",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_prefix(name.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn interrupted() -> Error {
+    Error::new(
+        ErrorKind::Interrupted,
+        "interrupted; no output file was written and no state was saved",
+    )
+}
+
+/// `qbo-run FILE`: one request to stdout or `--output`.
+pub(super) async fn run_single(options: RunOptions) -> Result<(), Error> {
+    let job = load_run(
+        &options.file,
+        options.connection.as_deref(),
+        &options.vars,
+        false,
+    )?;
+    let format = options
+        .format
+        .or(job.request.format)
+        .unwrap_or(Format::Json);
+    if options.dry_run {
+        return dry_run(&job.request, &job.connection, &job.vars, format);
+    }
+    let destination = options
+        .output
+        .clone()
+        .map(Destination::File)
+        .unwrap_or(Destination::Stdout);
+    let connections = Connections::default();
+    let progress = progress_bar(&job.request.name);
+    let result = tokio::select! {
+        result = run_loaded(&job, &connections, format, &destination, options.state.as_deref(), &progress) => result.map(|_| ()),
+        () = stop_requested() => Err(interrupted()),
+    };
+    progress.finish_and_clear();
+    connections.shutdown().await;
+    result
+}
+
+/// The outcome of one file of a multi-file run.
+struct Outcome {
+    name: String,
+    result: Result<(RunStats, PathBuf), Error>,
+    seconds: f64,
+}
+
+/// `qbo-run FILES... --output-dir DIR`: every request concurrently, each to its own file; one
+/// failure does not stop the others; the exit code is the worst one.
+pub(super) async fn run_many(options: ManyOptions) -> Result<i32, Error> {
+    std::fs::create_dir_all(&options.output_dir).map_err(|err| {
+        Error::output(format!(
+            "cannot create output folder {}: {err}",
+            options.output_dir.display()
+        ))
+    })?;
+    let connections = Connections::default();
+    let jobs = options.files.iter().map(|file| {
+        let connections = &connections;
+        let options = &options;
+        async move {
+            let started = Instant::now();
+            let name = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| file.display().to_string());
+            let result = async {
+                let job = load_run(file, options.connection.as_deref(), &options.vars, true)?;
+                let format = options
+                    .format
+                    .or(job.request.format)
+                    .unwrap_or(Format::Json);
+                let target =
+                    options
+                        .output_dir
+                        .join(format!("{}.{}", job.request.name, format.as_str()));
+                let stats = run_loaded(
+                    &job,
+                    connections,
+                    format,
+                    &Destination::File(target.clone()),
+                    None,
+                    &indicatif::ProgressBar::hidden(),
+                )
+                .await?;
+                Ok((stats, target))
+            }
+            .await;
+            Outcome {
+                name,
+                result,
+                seconds: started.elapsed().as_secs_f64(),
+            }
+        }
+    });
+    let outcomes = tokio::select! {
+        outcomes = futures::future::join_all(jobs) => outcomes,
+        () = stop_requested() => {
+            connections.shutdown().await;
+            return Err(interrupted());
+        }
+    };
+    connections.shutdown().await;
+
+    let mut stderr = std::io::stderr().lock();
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    for outcome in &outcomes {
+        if let Err(error) = &outcome.result {
+            let _ = writeln!(stderr, "{}:", outcome.name);
+            let _ = stderr.write_all(diagnostics::render(error).as_bytes());
+        }
+    }
+    let width = outcomes.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    let _ = writeln!(
+        stderr,
+        "summary: {} of {} request(s) succeeded{}",
+        outcomes.len() - failed,
+        outcomes.len(),
+        if failed > 0 {
+            format!(
+                "; failed: {}",
+                outcomes
+                    .iter()
+                    .filter(|o| o.result.is_err())
+                    .map(|o| o.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            String::new()
+        }
+    );
+    let mut worst = 0;
+    for outcome in &outcomes {
+        match &outcome.result {
+            Ok((stats, target)) => {
+                let _ = writeln!(
+                    stderr,
+                    "  ok      {:<width$}  {:>8} records  {:>4} pages  {:>7.2} s  {}",
+                    outcome.name,
+                    stats.records,
+                    stats.pages,
+                    outcome.seconds,
+                    target.display()
+                );
+            }
+            Err(error) => {
+                let code = error.kind().exit_code();
+                worst = worst.max(code);
+                let _ = writeln!(
+                    stderr,
+                    "  FAILED  {:<width$}  exit {code}  {}",
+                    outcome.name,
+                    error.message()
+                );
+            }
+        }
+    }
+    Ok(worst)
+}
+
+fn dry_run(
+    request: &RequestSpec,
+    connection_spec: &ConnectionSpec,
+    vars: &render::VarValues,
+    format: Format,
+) -> Result<(), Error> {
+    let connection = ResolvedConnection::resolve(connection_spec, None)?;
+    let realm = connection
+        .realm_id
+        .clone()
+        .or_else(|| {
+            crate::auth::TokenStore::for_connection(&connection.name)
+                .ok()
+                .and_then(|store| store.realms().into_iter().next())
+        })
+        .unwrap_or_else(|| "REALM_ID".to_string());
+    let rendered = RenderedRequest::render(request, &connection, &realm, vars)?;
+    let call = rendered.call(1);
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# {} via connection `{}` ({}){}\n",
+        request.file.path().display(),
+        connection.name,
+        connection.environment.as_str(),
+        if connection.environment == Environment::Emulator && !connection_spec.has("base_url") {
+            "; the emulator's port is chosen when it starts"
+        } else {
+            ""
+        }
+    ));
+    out.push_str(&format!("{} {}\n", call.method, call.url));
+    out.push_str("Authorization: Bearer ***\nAccept: application/json\n");
+    for (name, value) in &call.headers {
+        out.push_str(&format!("{name}: {value}\n"));
+    }
+    if let Some((content_type, body)) = &call.body {
+        out.push_str(&format!("Content-Type: {content_type}\n\n{body}\n"));
+    }
+    if let Some(paging) = &rendered.paging {
+        out.push_str(&format!("# statement: {}\n", paging.page_statement(1)));
+        out.push_str(&format!(
+            "# then STARTPOSITION {}, {}, ... MAXRESULTS {} until a page has fewer than {} records\n",
+            1 + u64::from(paging.page_size),
+            1 + 2 * u64::from(paging.page_size),
+            paging.page_size,
+            paging.page_size
+        ));
+    }
+    out.push_str(&format!("# output: {format}\n"));
+    let secrets = [&connection.oauth.client_secret];
+    let out = redact(&out, &secrets);
+    std::io::stdout()
+        .write_all(out.as_bytes())
+        .map_err(|err| Error::output(format!("cannot write to stdout: {err}")))
+}
