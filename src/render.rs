@@ -83,6 +83,62 @@ impl QueryPaging {
             self.statement, self.page_size
         )
     }
+
+    /// `select count(*) from ...` with the statement's WHERE and without its ORDERBY, to learn
+    /// how many pages there are; `None` when the statement does not have the expected shape.
+    pub fn count_statement(&self) -> Option<String> {
+        let words = top_level_words(&self.statement);
+        let select = words
+            .iter()
+            .find(|(_, w)| w.eq_ignore_ascii_case("select"))?;
+        let from = words.iter().find(|(_, w)| w.eq_ignore_ascii_case("from"))?;
+        if select.0 != 0 || from.0 <= select.0 {
+            return None;
+        }
+        let end = words
+            .iter()
+            .find(|(_, w)| w.eq_ignore_ascii_case("orderby"))
+            .map(|(at, _)| *at)
+            .unwrap_or(self.statement.len());
+        let tail = self.statement.get(from.0..end)?.trim_end();
+        Some(format!("select count(*) {tail}"))
+    }
+}
+
+/// The words of a QBO statement outside string literals, with their byte offsets.
+fn top_level_words(statement: &str) -> Vec<(usize, &str)> {
+    let mut words = Vec::new();
+    let mut in_literal = false;
+    let mut escaped = false;
+    let mut word_start: Option<usize> = None;
+    for (at, c) in statement.char_indices() {
+        if in_literal {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '\'' {
+                in_literal = false;
+            }
+            continue;
+        }
+        let is_word = c.is_ascii_alphanumeric() || c == '_' || c == '*' || c == '(' || c == ')';
+        match (is_word, word_start) {
+            (true, None) => word_start = Some(at),
+            (false, Some(start)) => {
+                words.push((start, &statement[start..at]));
+                word_start = None;
+            }
+            _ => {}
+        }
+        if c == '\'' {
+            in_literal = true;
+        }
+    }
+    if let Some(start) = word_start {
+        words.push((start, &statement[start..]));
+    }
+    words
 }
 
 /// A request ready to send.
@@ -209,6 +265,14 @@ impl RenderedRequest {
 
     /// The call for a request without paging, or for the page starting at record `start`.
     pub fn call(&self, start: u64) -> ApiCall {
+        match &self.paging {
+            Some(paging) => self.call_with_statement(&paging.page_statement(start)),
+            None => self.call_with_statement(""),
+        }
+    }
+
+    /// The call carrying `statement` in the paged statement's place (ignored without paging).
+    pub fn call_with_statement(&self, statement: &str) -> ApiCall {
         let mut call = ApiCall {
             method: self.method.clone(),
             url: self.url.clone(),
@@ -216,7 +280,7 @@ impl RenderedRequest {
             body: self.body.clone(),
         };
         if let Some(paging) = &self.paging {
-            let statement = paging.page_statement(start);
+            let statement = statement.to_string();
             match paging.slot {
                 StatementSlot::QueryParam => {
                     call.url.query_pairs_mut().append_pair("query", &statement);

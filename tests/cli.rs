@@ -427,7 +427,7 @@ fn check_validates_without_network_and_reports_each_broken_file() {
     let output = project.run(["check", "requests", "connections"]);
     assert_ok(&output);
     assert!(
-        stdout(&output).ends_with("10 file(s) checked, 0 with errors\n"),
+        stdout(&output).ends_with("11 file(s) checked, 0 with errors\n"),
         "{}",
         stdout(&output)
     );
@@ -481,8 +481,53 @@ fn list_shows_methods_and_their_variables() {
     assert_ok(&output);
     let text = stdout(&output);
     assert!(
-        text.contains("invoices      Invoices updated on or after a date"),
+        text.lines().any(|line| line.starts_with("invoices ")
+            && line.ends_with("  Invoices updated on or after a date, one row per invoice")),
         "{text}"
     );
     assert!(text.contains("--var since=2000-01-01"), "{text}");
+}
+
+#[test]
+fn concurrent_pages_give_the_same_bytes_as_page_after_page() {
+    let project = Project::new();
+    let sequential = project.file(
+        "connections/sequential.yaml",
+        "environment: emulator\nemulator:\n  invoices: 2345\nlimits:\n  max_in_flight: 1\n",
+    );
+    let concurrent = project.file(
+        "connections/concurrent.yaml",
+        "environment: emulator\nemulator:\n  invoices: 2345\n",
+    );
+    for format in ["csv", "json", "jsonl"] {
+        let request = project.file(
+            "requests/small_pages.yaml",
+            "connection: emulator\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: select * from Invoice where TotalAmt > '100' orderby TotalAmt desc\npaginate: { style: qbo-query, page_size: 100 }\nrecords: $.QueryResponse.Invoice[*]\n",
+        );
+        let run = |connection: &std::path::Path| {
+            let output = project.run([
+                request.as_os_str(),
+                "--connection".as_ref(),
+                connection.as_os_str(),
+                "--format".as_ref(),
+                format.as_ref(),
+                "-v".as_ref(),
+            ]);
+            assert_ok(&output);
+            output
+        };
+        let one_by_one = run(&sequential);
+        let at_once = run(&concurrent);
+        assert!(!stderr(&one_by_one).contains("fetching pages concurrently"));
+        assert!(
+            stderr(&at_once).contains("fetching pages concurrently"),
+            "{}",
+            stderr(&at_once)
+        );
+        assert!(one_by_one.stdout.len() > 10_000);
+        assert!(
+            one_by_one.stdout == at_once.stdout,
+            "{format}: concurrent output differs from page-after-page output"
+        );
+    }
 }

@@ -161,6 +161,7 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
                                 spec.limits.requests_per_minute,
                             )),
                             policy: RetryPolicy::from(&spec.retry),
+                            max_in_flight: 1,
                         };
                         let info = company_info(&session, &client).await?;
                         let _ = writeln!(

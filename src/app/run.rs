@@ -129,6 +129,7 @@ impl Connections {
                 http,
                 limiter,
                 policy: RetryPolicy::from(&spec.retry),
+                max_in_flight: spec.limits.max_in_flight,
             },
             secrets,
         });

@@ -727,6 +727,10 @@ impl Dataset {
 
 /// Instants for record `i` of `n` spread over `span`: `(created, updated)`, both strictly rising
 /// with `i` (each record owns a slot of at least 2 s; both times stay inside its first 2/3).
+///
+/// Slots are sized for the table's size bucket (the next power of ten, at least 10,000), not
+/// for `n` itself, so a company that grows within its bucket keeps its earlier records exactly:
+/// record `i` of 1,000 and of 1,200 are the same bytes, and the new ones come later in time.
 fn slot_times(
     rng: &mut SplitMix64,
     span: (i64, i64),
@@ -736,7 +740,7 @@ fn slot_times(
 ) -> (i64, i64) {
     let (start, end) = span;
     let len = i128::from(end - start);
-    let n = n.max(1) as i128;
+    let n = size_bucket(n) as i128;
     let slot_start = start + (len * i as i128 / n) as i64;
     let slot = (len / n) as i64;
     let third = (slot / 3).max(0);
@@ -747,6 +751,15 @@ fn slot_times(
         created
     };
     (created, updated)
+}
+
+/// The size bucket of a table of `n` records: the next power of ten, at least 10,000.
+fn size_bucket(n: usize) -> usize {
+    let mut bucket = 10_000usize;
+    while bucket < n {
+        bucket = bucket.saturating_mul(10);
+    }
+    bucket
 }
 
 fn build_accounts(seed: u64) -> Vec<Account> {

@@ -144,10 +144,6 @@ impl Fault {
     }
 
     /// The 429 ThrottleExceeded fault (code 3001, type `SERVICE`) as in `fault-429-throttle.*`.
-    #[allow(
-        dead_code,
-        reason = "used by the coming fault-injection and rate-limit layer"
-    )]
     pub(crate) fn throttled() -> Fault {
         Fault::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -160,10 +156,6 @@ impl Fault {
     }
 
     /// The fault as an XML `IntuitResponse` body (the shape of `fault-429-throttle.xml`).
-    #[allow(
-        dead_code,
-        reason = "used by the coming fault-injection and rate-limit layer"
-    )]
     pub(crate) fn to_xml(&self, time: ResponseTime) -> String {
         let mut out = String::with_capacity(400);
         out.push_str(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#);
@@ -193,10 +185,6 @@ impl Fault {
     }
 
     /// The fault as an XML response (`application/xml;charset=UTF-8`).
-    #[allow(
-        dead_code,
-        reason = "used by the coming fault-injection and rate-limit layer"
-    )]
     pub(crate) fn into_xml_response(self) -> Response {
         let body = self.to_xml(ResponseTime::now());
         let mut res = Response::new(Body::from(body));

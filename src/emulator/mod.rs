@@ -23,6 +23,8 @@
 //! | `fault.rs` | Fault bodies (JSON, gateway-style, XML) and `intuit_tid` |
 //! | `time.rs` | QBO date/time formats in the company's `-07:00` zone |
 //! | `rng.rs` | the SplitMix64 behind seeded data |
+//! | `limits.rs` | QBO's per-realm limits: 10 calls in flight, 500 per minute (429 beyond) |
+//! | `faults.rs` | seeded fault injection: 429 (JSON/XML, `Retry-After`), 500/503, dropped connections |
 //! | `stats.rs` | counters served at `/__emulator/stats` for tests and benchmarks |
 //! | `tests.rs` | loopback tests driving a real instance with reqwest |
 //!
@@ -33,7 +35,9 @@ mod data;
 mod entity;
 mod exec;
 mod fault;
+mod faults;
 mod grants;
+mod limits;
 mod oauth;
 mod query;
 mod render;
@@ -48,7 +52,7 @@ mod tests;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Request, State as AxumState};
@@ -60,7 +64,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::emulator::fault::{Fault, INTUIT_TID, new_intuit_tid};
+use crate::emulator::faults::Injection;
 use crate::emulator::state::State;
+use crate::emulator::stats::Outcome;
 
 /// Default client id the emulator accepts.
 pub const DEFAULT_CLIENT_ID: &str = "qbo-emulator-client";
@@ -84,6 +90,10 @@ const DEFAULT_ITEMS: usize = 30;
 const DEFAULT_ACCESS_TTL_SECS: u64 = 3600;
 const DEFAULT_REFRESH_TTL_SECS: u64 = 8_726_400;
 const DEFAULT_PORT: u16 = 8050;
+const DEFAULT_RETRY_AFTER_SECS: u64 = 60;
+const DEFAULT_FAULT_SEED: u64 = 1;
+const DEFAULT_MAX_IN_FLIGHT: usize = 10;
+const DEFAULT_REQUESTS_PER_MINUTE: u32 = 500;
 
 /// Settings of one emulator instance.
 #[derive(Debug, Clone)]
@@ -110,6 +120,31 @@ pub struct EmulatorConfig {
     pub refresh_token_ttl: Duration,
     /// How long a rotated-out refresh token keeps working (0: it stops at once).
     pub refresh_token_grace: Duration,
+    /// Share (0..=1) of `/v3` API calls answered 429 ThrottleExceeded (code 3001). Default 0.
+    pub throttle_rate: f64,
+    /// Share (0..=1) of the 429s (injected or from the limits) with the XML `IntuitResponse`
+    /// body, whatever the client asked for; the rest are JSON. Default 0.
+    pub throttle_xml_rate: f64,
+    /// Share (0..=1) of the 429s that carry a `Retry-After` header. Default 0.
+    pub retry_after_rate: f64,
+    /// The `Retry-After` value in seconds (QBO's guidance is to wait 60 s). Default 60.
+    pub retry_after_secs: u64,
+    /// Share (0..=1) of `/v3` API calls answered 500 (SystemFault 10000) or 503 (Service
+    /// Unavailable), about half each. Default 0.
+    pub server_error_rate: f64,
+    /// Share (0..=1) of `/v3` API calls whose connection is cut before the response is complete.
+    /// Default 0. `throttle_rate + server_error_rate + drop_rate` must be at most 1.
+    pub drop_rate: f64,
+    /// Delay before answering each `/v3` API call, spent holding its in-flight slot and no lock.
+    /// Default 0.
+    pub latency: Duration,
+    /// Seed of the fault-injection decisions, independent of `seed`: the same seed and number of
+    /// calls give the same number of each fault.
+    pub fault_seed: u64,
+    /// Concurrent `/v3` calls per realm before 429 (QBO: 10); 0 turns the limit off.
+    pub max_in_flight: usize,
+    /// `/v3` calls per realm in any 60 seconds before 429 (QBO: 500); 0 turns the limit off.
+    pub requests_per_minute: u32,
 }
 
 impl Default for EmulatorConfig {
@@ -126,6 +161,16 @@ impl Default for EmulatorConfig {
             access_token_ttl: Duration::from_secs(DEFAULT_ACCESS_TTL_SECS),
             refresh_token_ttl: Duration::from_secs(DEFAULT_REFRESH_TTL_SECS),
             refresh_token_grace: Duration::ZERO,
+            throttle_rate: 0.0,
+            throttle_xml_rate: 0.0,
+            retry_after_rate: 0.0,
+            retry_after_secs: DEFAULT_RETRY_AFTER_SECS,
+            server_error_rate: 0.0,
+            drop_rate: 0.0,
+            latency: Duration::ZERO,
+            fault_seed: DEFAULT_FAULT_SEED,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
         }
     }
 }
@@ -169,6 +214,47 @@ pub struct EmulatorArgs {
     /// How long a rotated-out refresh token keeps working
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub refresh_token_grace: u64,
+    /// Share (0 to 1) of /v3 API calls answered 429 ThrottleExceeded (code 3001, type SERVICE)
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    pub throttle_rate: f64,
+    /// Share (0 to 1) of 429s whose body is QBO's XML IntuitResponse even when JSON was asked
+    /// for (the rest are JSON); applies to the limits' 429s too
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    pub throttle_xml_rate: f64,
+    /// Share (0 to 1) of 429s that carry a Retry-After header (see --retry-after)
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    pub retry_after_rate: f64,
+    /// Value of the Retry-After header on 429s
+    #[arg(
+        long = "retry-after",
+        value_name = "SECONDS",
+        default_value_t = DEFAULT_RETRY_AFTER_SECS
+    )]
+    pub retry_after_secs: u64,
+    /// Share (0 to 1) of /v3 API calls answered 500 (SystemFault 10000) or 503 (Service
+    /// Unavailable), about half each
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    pub server_error_rate: f64,
+    /// Share (0 to 1) of /v3 API calls whose connection is dropped before the response is
+    /// complete (the client sees a transport error); throttle, server error and drop rates must
+    /// add up to at most 1
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    pub drop_rate: f64,
+    /// Delay added before answering each /v3 API call (the call counts as in flight meanwhile)
+    #[arg(long = "latency-ms", value_name = "MILLISECONDS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Seed of the fault-injection decisions (independent of --seed); the same seed and number
+    /// of calls give the same number of each fault
+    #[arg(long, default_value_t = DEFAULT_FAULT_SEED)]
+    pub fault_seed: u64,
+    /// Concurrent /v3 calls allowed per realm; one more is answered 429 at once, as QBO does
+    /// (0 = no limit)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
+    /// /v3 calls allowed per realm in any 60 seconds; one more is answered 429, as QBO does
+    /// (0 = no limit)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REQUESTS_PER_MINUTE)]
+    pub requests_per_minute: u32,
 }
 
 impl EmulatorArgs {
@@ -185,6 +271,16 @@ impl EmulatorArgs {
             items: self.items,
             access_token_ttl: Duration::from_secs(self.access_token_ttl),
             refresh_token_grace: Duration::from_secs(self.refresh_token_grace),
+            throttle_rate: self.throttle_rate,
+            throttle_xml_rate: self.throttle_xml_rate,
+            retry_after_rate: self.retry_after_rate,
+            retry_after_secs: self.retry_after_secs,
+            server_error_rate: self.server_error_rate,
+            drop_rate: self.drop_rate,
+            latency: Duration::from_millis(self.latency_ms),
+            fault_seed: self.fault_seed,
+            max_in_flight: self.max_in_flight,
+            requests_per_minute: self.requests_per_minute,
             ..EmulatorConfig::default()
         }
     }
@@ -308,11 +404,9 @@ fn router(state: Arc<State>) -> Router {
         .with_state(state)
 }
 
-/// Runs around every request: authenticates `/v3` calls and stamps `intuit_tid` on every answer.
-///
-/// This is the hook for the per-realm concerns that come next (fault injection, latency, the
-/// 10-in-flight / 500-per-minute limits): they belong here, after authentication has named the
-/// realm and before the request is routed.
+/// Runs around every request: authenticates `/v3` calls, puts them through the per-realm limits,
+/// latency and fault injection ([`api_call`]), and stamps `intuit_tid` on every answer. OAuth,
+/// discovery and `/__emulator/stats` pass straight through.
 async fn gateway(
     AxumState(state): AxumState<Arc<State>>,
     mut req: Request,
@@ -322,9 +416,12 @@ async fn gateway(
     let mut res = if path == "/v3" || path.starts_with("/v3/") {
         match api::authenticate(&state, req.headers(), path) {
             Ok(claims) => {
+                let realm = claims.realm.clone();
                 req.extensions_mut().insert(claims);
+                // Counted before the limits may turn the call away, so `max_in_flight` shows what
+                // the client sent at once.
                 let _in_flight = state.stats().api_call();
-                next.run(req).await
+                api_call(&state, &realm, req, next).await
             }
             Err(denied) => denied.into_response(),
         }
@@ -336,6 +433,39 @@ async fn gateway(
             .insert(HeaderName::from_static(INTUIT_TID), tid);
     }
     res
+}
+
+/// One authenticated API call to `realm`: QBO's per-realm limits (429 at once when over), then
+/// the configured latency (holding the call's slot, no lock), then an injected fault or the
+/// handler.
+async fn api_call(state: &State, realm: &str, req: Request, next: Next) -> Response {
+    let _slot = match state.limits().admit(realm, Instant::now()) {
+        Ok(slot) => slot,
+        Err(refused) => {
+            tracing::debug!(realm, ?refused, "emulator: per-realm limit, answering 429");
+            state.stats().outcome(Outcome::LimitThrottle);
+            return state.faults().limit_throttle().into_response();
+        }
+    };
+    let latency = state.config().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    match state.faults().next_call() {
+        Injection::None => next.run(req).await,
+        Injection::Throttle(throttle) => {
+            state.stats().outcome(Outcome::InjectedThrottle);
+            throttle.into_response()
+        }
+        Injection::ServerError { unavailable } => {
+            state.stats().outcome(Outcome::ServerError);
+            faults::server_error(unavailable)
+        }
+        Injection::Drop { mid_body } => {
+            state.stats().outcome(Outcome::Dropped);
+            faults::dropped(mid_body)
+        }
+    }
 }
 
 /// The instance's counters (see [`stats`]).

@@ -2,13 +2,16 @@
 //!
 //! Why it exists: one place that owns the configuration, the generated books, the query engine
 //! (with its result cache), the token key and the in-memory grant rules. Handlers reach the data
-//! only through accessors, so later work (writes with `SyncToken`, CDC, per-realm rate limits,
-//! fault injection) can put locks or counters behind them without touching every handler.
+//! only through accessors, so later work (writes with `SyncToken`, CDC) can put locks or counters
+//! behind them without touching every handler. The gateway's per-realm limits and fault injector
+//! live here too, one of each per instance.
 
 use crate::emulator::EmulatorConfig;
 use crate::emulator::data::Dataset;
 use crate::emulator::exec::QueryEngine;
+use crate::emulator::faults::{self, Faults};
 use crate::emulator::grants::Grants;
+use crate::emulator::limits::Limits;
 use crate::emulator::stats::Stats;
 use crate::emulator::token::TokenKey;
 
@@ -22,6 +25,8 @@ pub(crate) struct State {
     tokens: TokenKey,
     grants: Grants,
     stats: Stats,
+    limits: Limits,
+    faults: Faults,
 }
 
 impl State {
@@ -42,6 +47,7 @@ impl State {
         if config.client_id.is_empty() || config.client_secret.is_empty() {
             return Err("client id and client secret must not be empty".to_owned());
         }
+        faults::validate(&config)?;
         let data = Dataset::build(&config)?;
         let queries = QueryEngine::new(&data);
         let tokens = TokenKey::new(
@@ -51,13 +57,15 @@ impl State {
             &config.realm_id,
         )?;
         Ok(State {
-            config,
             base_url,
             data,
             queries,
             tokens,
             grants: Grants::default(),
             stats: Stats::default(),
+            limits: Limits::new(config.max_in_flight, config.requests_per_minute),
+            faults: Faults::new(&config),
+            config,
         })
     }
 
@@ -89,6 +97,16 @@ impl State {
     /// What this instance was asked so far.
     pub(crate) fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// QBO's per-realm limits on API calls.
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The fault injector of API calls.
+    pub(crate) fn faults(&self) -> &Faults {
+        &self.faults
     }
 
     /// The grant rules kept in memory.

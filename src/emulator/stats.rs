@@ -1,7 +1,8 @@
 //! Counters of what one emulator instance was asked, served at `GET /__emulator/stats` (not a
 //! QBO path) so that tests and benchmarks can check what reached the server: how many code
-//! exchanges and refreshes succeeded, how many API calls came, and the most that were in flight
-//! at once.
+//! exchanges and refreshes succeeded, how many API calls came, the most that were in flight at
+//! once, and how many of them were answered with a throttle (429), a server error (500/503) or a
+//! dropped connection.
 
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,17 +19,36 @@ pub(crate) struct Stats {
     api_requests: AtomicU64,
     in_flight: AtomicU64,
     max_in_flight: AtomicU64,
+    throttled: AtomicU64,
+    throttled_by_limit: AtomicU64,
+    server_errors: AtomicU64,
+    dropped: AtomicU64,
 }
 
 /// A copy of the counters, as JSON.
 #[derive(Debug, Serialize)]
 pub(crate) struct Snapshot {
+    /// Successful authorization-code exchanges.
     code_exchanges: u64,
+    /// Successful refreshes.
     refreshes: u64,
+    /// Token-endpoint answers that were errors.
     token_errors: u64,
+    /// Authenticated `/v3` calls, whatever they were answered (429s, 5xx and drops included).
     api_requests: u64,
+    /// Authenticated `/v3` calls being processed now.
     in_flight: u64,
+    /// The most authenticated `/v3` calls processed at once, counted before the per-realm limits
+    /// turn a call away (so a client that sent 11 at once shows 11 here).
     max_in_flight: u64,
+    /// Every 429 ThrottleExceeded sent: injected ones and those of the per-realm limits.
+    throttled: u64,
+    /// The 429s caused by the per-realm limits (in-flight or per-minute), a subset of `throttled`.
+    throttled_by_limit: u64,
+    /// Injected 500 and 503 answers.
+    server_errors: u64,
+    /// Injected dropped connections.
+    dropped: u64,
 }
 
 /// Marks one API call in flight until dropped.
@@ -38,6 +58,19 @@ impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
+}
+
+/// Why an API call was not answered by its handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// A 429 from fault injection.
+    InjectedThrottle,
+    /// A 429 from the per-realm limits.
+    LimitThrottle,
+    /// An injected 500 or 503.
+    ServerError,
+    /// An injected dropped connection.
+    Dropped,
 }
 
 impl Stats {
@@ -59,6 +92,19 @@ impl Stats {
         InFlight(self)
     }
 
+    /// Counts an API call answered by the emulator's faults or limits instead of its handler.
+    pub(crate) fn outcome(&self, outcome: Outcome) {
+        let counters: &[&AtomicU64] = match outcome {
+            Outcome::InjectedThrottle => &[&self.throttled],
+            Outcome::LimitThrottle => &[&self.throttled, &self.throttled_by_limit],
+            Outcome::ServerError => &[&self.server_errors],
+            Outcome::Dropped => &[&self.dropped],
+        };
+        for counter in counters {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
     /// The counters now.
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
@@ -68,6 +114,10 @@ impl Stats {
             api_requests: self.api_requests.load(Ordering::SeqCst),
             in_flight: self.in_flight.load(Ordering::SeqCst),
             max_in_flight: self.max_in_flight.load(Ordering::SeqCst),
+            throttled: self.throttled.load(Ordering::SeqCst),
+            throttled_by_limit: self.throttled_by_limit.load(Ordering::SeqCst),
+            server_errors: self.server_errors.load(Ordering::SeqCst),
+            dropped: self.dropped.load(Ordering::SeqCst),
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
@@ -1130,4 +1130,488 @@ fn args_default_and_refuse_non_loopback_hosts() {
         cli.args.addr(),
         Ok("127.0.0.1:8050".parse().expect("literal"))
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fault injection and QBO's per-realm limits
+
+/// A small company, quick to generate, with `faults` applied on top.
+fn small(faults: EmulatorConfig) -> EmulatorConfig {
+    EmulatorConfig {
+        invoices: 40,
+        customers: 8,
+        vendors: 4,
+        items: 4,
+        ..faults
+    }
+}
+
+const COUNT_QUERY: &str = "select count(*) from Customer";
+
+/// Send one count query and hand back the raw response.
+async fn send_query(
+    emu: &Emulator,
+    http: &reqwest::Client,
+    access: &str,
+) -> reqwest::Result<reqwest::Response> {
+    http.get(api_url(emu, "query"))
+        .query(&[("query", COUNT_QUERY), ("minorversion", "75")])
+        .bearer_auth(access)
+        .header("Accept", "application/json")
+        .send()
+        .await
+}
+
+async fn stats_of(emu: &Emulator, http: &reqwest::Client) -> Value {
+    let res = http
+        .get(format!("{}{}", emu.base_url(), stats::STATS_PATH))
+        .send()
+        .await
+        .expect("stats");
+    let (status, _, body) = json(res).await;
+    assert_eq!(status, StatusCode::OK);
+    body
+}
+
+/// The text of child element `name` of `node`.
+fn xml_child<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> Option<roxmltree::Node<'a, 'a>> {
+    node.children().find(|n| n.has_tag_name(name))
+}
+
+#[tokio::test]
+async fn injected_throttle_is_an_xml_429_with_retry_after() {
+    let emu = start(small(EmulatorConfig {
+        throttle_rate: 1.0,
+        throttle_xml_rate: 1.0,
+        retry_after_rate: 1.0,
+        retry_after_secs: 3,
+        ..EmulatorConfig::default()
+    }))
+    .await;
+    let http = client();
+    // OAuth is never injected.
+    let (access, _) = login(&emu, &http).await;
+
+    let res = send_query(&emu, &http, &access).await.expect("query");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_tid(res.headers());
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(header("retry-after").as_deref(), Some("3"));
+    assert_eq!(
+        header("content-type").as_deref(),
+        Some("application/xml;charset=UTF-8")
+    );
+    let text = res.text().await.expect("body");
+    let doc = roxmltree::Document::parse(&text).expect("XML body");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "IntuitResponse");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://schema.intuit.com/finance/v3")
+    );
+    assert!(
+        root.attribute("time")
+            .is_some_and(|t| t.ends_with("-07:00"))
+    );
+    let fault = xml_child(root, "Fault").expect("Fault");
+    assert_eq!(fault.attribute("type"), Some("SERVICE"));
+    let error = xml_child(fault, "Error").expect("Error");
+    assert_eq!(error.attribute("code"), Some("3001"));
+    assert_eq!(
+        xml_child(error, "Message").and_then(|n| n.text()),
+        Some("message=ThrottleExceeded; errorCode=003001; statusCode=429")
+    );
+    assert_eq!(
+        xml_child(error, "Detail").and_then(|n| n.text()),
+        Some("The request limit was reached.  Try again later")
+    );
+
+    // Authentication comes first: no token is still a 401, not a 429.
+    let res = http
+        .get(api_url(&emu, "query"))
+        .query(&[("query", COUNT_QUERY)])
+        .send()
+        .await
+        .expect("unauthenticated");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    let stats = stats_of(&emu, &http).await;
+    assert_eq!(stats["api_requests"], 1, "{stats}");
+    assert_eq!(stats["throttled"], 1, "{stats}");
+    assert_eq!(stats["throttled_by_limit"], 0, "{stats}");
+    assert_eq!(stats["code_exchanges"], 1, "{stats}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn injected_throttle_as_json_without_retry_after() {
+    let emu = start(small(EmulatorConfig {
+        throttle_rate: 1.0,
+        throttle_xml_rate: 0.0,
+        retry_after_rate: 0.0,
+        ..EmulatorConfig::default()
+    }))
+    .await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let res = send_query(&emu, &http, &access).await.expect("query");
+    assert!(res.headers().get("retry-after").is_none());
+    let (status, headers, body) = json(res).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_tid(&headers);
+    // `qbo-samples/fault-429-throttle.json` (copied so the test does not depend on where the
+    // samples live).
+    let sample = serde_json::json!({
+        "Fault": {
+            "Error": [{
+                "Message": "message=ThrottleExceeded; errorCode=003001; statusCode=429",
+                "Detail": "The request limit was reached.  Try again later",
+                "code": "3001"
+            }],
+            "type": "SERVICE"
+        },
+        "time": "2025-09-19T09:27:03.219-07:00"
+    });
+    assert_eq!(keys(&body), keys(&sample));
+    assert_eq!(body["Fault"]["type"], sample["Fault"]["type"]);
+    assert_eq!(body["Fault"]["Error"], sample["Fault"]["Error"]);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn injected_server_errors_are_500_and_503_faults() {
+    let emu = start(small(EmulatorConfig {
+        server_error_rate: 1.0,
+        ..EmulatorConfig::default()
+    }))
+    .await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let mut seen = HashSet::new();
+    for _ in 0..16 {
+        let res = send_query(&emu, &http, &access).await.expect("query");
+        let (status, headers, body) = json(res).await;
+        assert_tid(&headers);
+        assert_eq!(body["Fault"]["type"], "SystemFault", "{body}");
+        let error = &body["Fault"]["Error"][0];
+        assert_eq!(error["code"], "10000", "{body}");
+        match status {
+            StatusCode::INTERNAL_SERVER_ERROR => assert_eq!(
+                error["Message"],
+                "An application error has occurred while processing your request"
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(error["Message"], "Service Unavailable")
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+        seen.insert(status);
+    }
+    assert_eq!(seen.len(), 2, "both 500 and 503 occur: {seen:?}");
+    let stats = stats_of(&emu, &http).await;
+    assert_eq!(stats["server_errors"], 16, "{stats}");
+    assert_eq!(stats["api_requests"], 16, "{stats}");
+    assert_eq!(stats["throttled"], 0, "{stats}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn injected_drop_is_a_transport_error() {
+    let emu = start(small(EmulatorConfig {
+        drop_rate: 1.0,
+        ..EmulatorConfig::default()
+    }))
+    .await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    // Drops come in two kinds: before anything is sent (`send` fails), or after the head and a
+    // few body bytes (reading the body fails). The default fault seed gives both in 12 calls.
+    let (mut before_head, mut mid_body) = (0, 0);
+    for _ in 0..12 {
+        match send_query(&emu, &http, &access).await {
+            Err(err) => {
+                assert!(!err.is_status(), "{err}");
+                before_head += 1;
+            }
+            Ok(res) => {
+                let status = res.status();
+                let body = res.bytes().await;
+                assert!(
+                    body.is_err(),
+                    "a dropped call must not complete: {status} {body:?}"
+                );
+                mid_body += 1;
+            }
+        }
+    }
+    assert!(before_head > 0 && mid_body > 0, "{before_head} {mid_body}");
+    // The server itself lives on.
+    let stats = stats_of(&emu, &http).await;
+    assert_eq!(stats["dropped"], 12, "{stats}");
+    assert_eq!(stats["api_requests"], 12, "{stats}");
+    assert_eq!(stats["in_flight"], 0, "{stats}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn eleventh_concurrent_call_is_throttled() {
+    let emu = start(small(EmulatorConfig {
+        latency: Duration::from_millis(300),
+        ..EmulatorConfig::default()
+    }))
+    .await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+
+    let batch = |n: usize| {
+        let (emu, http, access) = (&emu, &http, access.as_str());
+        futures::future::join_all((0..n).map(move |_| async move {
+            send_query(emu, http, access).await.expect("query").status()
+        }))
+    };
+
+    // A client that respects the limit: 10 at once all pass.
+    let started = Instant::now();
+    let statuses = batch(10).await;
+    assert!(started.elapsed() >= Duration::from_millis(300), "latency");
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    let stats = stats_of(&emu, &http).await;
+    assert_eq!(stats["max_in_flight"], 10, "{stats}");
+    assert_eq!(stats["throttled_by_limit"], 0, "{stats}");
+
+    // One more than QBO allows: exactly one is turned away at once.
+    let statuses = batch(11).await;
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!((ok, throttled), (10, 1), "{statuses:?}");
+    let stats = stats_of(&emu, &http).await;
+    assert_eq!(stats["max_in_flight"], 11, "{stats}");
+    assert_eq!(stats["throttled_by_limit"], 1, "{stats}");
+    assert_eq!(stats["throttled"], 1, "{stats}");
+    assert_eq!(stats["api_requests"], 21, "{stats}");
+    assert_eq!(stats["in_flight"], 0, "{stats}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn calls_over_the_per_minute_limit_are_throttled() {
+    let emu = start(small(EmulatorConfig {
+        requests_per_minute: 5,
+        ..EmulatorConfig::default()
+    }))
+    .await;
+    let http = client();
+    let (access, refresh_token) = login(&emu, &http).await;
+    for i in 0..5 {
+        let res = send_query(&emu, &http, &access).await.expect("query");
+        assert_eq!(res.status(), StatusCode::OK, "call {i}");
+    }
+    let res = send_query(&emu, &http, &access).await.expect("query");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().get("retry-after").is_none());
+    let (_, _, body) = json(res).await;
+    assert_eq!(body["Fault"]["Error"][0]["code"], "3001", "{body}");
+    // OAuth is not an API call: refreshing still works.
+    let (status, body) = refresh(&emu, &http, &refresh_token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let stats = stats_of(&emu, &http).await;
+    assert_eq!(stats["api_requests"], 6, "{stats}");
+    assert_eq!(stats["throttled"], 1, "{stats}");
+    assert_eq!(stats["throttled_by_limit"], 1, "{stats}");
+    assert_eq!(stats["refreshes"], 1, "{stats}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn zero_turns_the_limits_off() {
+    let emu = start(small(EmulatorConfig {
+        requests_per_minute: 0,
+        max_in_flight: 0,
+        ..EmulatorConfig::default()
+    }))
+    .await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let statuses = futures::future::join_all(
+        (0..24).map(|_| async { send_query(&emu, &http, &access).await.map(|r| r.status()) }),
+    )
+    .await;
+    assert!(
+        statuses
+            .iter()
+            .all(|s| s.as_ref().is_ok_and(|s| *s == StatusCode::OK)),
+        "{statuses:?}"
+    );
+    let stats = stats_of(&emu, &http).await;
+    assert_eq!(stats["throttled"], 0, "{stats}");
+    emu.shutdown().await;
+}
+
+/// How many of 200 sequential calls an instance with `fault_seed` throttles at a 20% rate.
+async fn throttled_of_200(fault_seed: u64) -> u64 {
+    let emu = start(small(EmulatorConfig {
+        throttle_rate: 0.2,
+        fault_seed,
+        ..EmulatorConfig::default()
+    }))
+    .await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let mut throttled = 0;
+    for _ in 0..200 {
+        let res = send_query(&emu, &http, &access).await.expect("query");
+        match res.status() {
+            StatusCode::OK => {}
+            StatusCode::TOO_MANY_REQUESTS => throttled += 1,
+            other => panic!("unexpected {other}"),
+        }
+        // Read the body so the connection is reused.
+        res.bytes().await.expect("body");
+    }
+    let stats = stats_of(&emu, &http).await;
+    assert_eq!(stats["throttled"], throttled, "{stats}");
+    assert_eq!(stats["api_requests"], 200, "{stats}");
+    emu.shutdown().await;
+    throttled
+}
+
+#[tokio::test]
+async fn seeded_injection_is_reproducible() {
+    let first = throttled_of_200(11).await;
+    let second = throttled_of_200(11).await;
+    assert_eq!(first, second);
+    assert!((20..=60).contains(&first), "{first} of 200 throttled");
+}
+
+#[tokio::test]
+async fn bad_fault_settings_are_refused_at_start() {
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("literal");
+    for cfg in [
+        EmulatorConfig {
+            throttle_rate: 1.2,
+            ..EmulatorConfig::default()
+        },
+        EmulatorConfig {
+            server_error_rate: 0.5,
+            drop_rate: 0.6,
+            ..EmulatorConfig::default()
+        },
+    ] {
+        let err = Emulator::start(small(cfg), addr)
+            .await
+            .expect_err("refused");
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    }
+}
+
+#[test]
+fn fault_and_limit_flags() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: EmulatorArgs,
+    }
+    let cfg = Cli::try_parse_from(["emulator"])
+        .expect("defaults parse")
+        .args
+        .config();
+    let def = EmulatorConfig::default();
+    assert_eq!(
+        (
+            cfg.throttle_rate,
+            cfg.throttle_xml_rate,
+            cfg.retry_after_rate,
+            cfg.server_error_rate,
+            cfg.drop_rate
+        ),
+        (0.0, 0.0, 0.0, 0.0, 0.0)
+    );
+    assert_eq!(
+        (
+            cfg.retry_after_secs,
+            cfg.latency,
+            cfg.fault_seed,
+            cfg.max_in_flight,
+            cfg.requests_per_minute
+        ),
+        (
+            def.retry_after_secs,
+            Duration::ZERO,
+            def.fault_seed,
+            10,
+            500
+        )
+    );
+    let cfg = Cli::try_parse_from([
+        "emulator",
+        "--throttle-rate",
+        "0.2",
+        "--throttle-xml-rate",
+        "1.0",
+        "--retry-after-rate",
+        "0.5",
+        "--retry-after",
+        "1",
+        "--server-error-rate",
+        "0.1",
+        "--drop-rate",
+        "0.05",
+        "--latency-ms",
+        "100",
+        "--fault-seed",
+        "9",
+        "--max-in-flight",
+        "0",
+        "--requests-per-minute",
+        "40",
+    ])
+    .expect("parses")
+    .args
+    .config();
+    assert_eq!(
+        (
+            cfg.throttle_rate,
+            cfg.throttle_xml_rate,
+            cfg.retry_after_rate,
+            cfg.server_error_rate,
+            cfg.drop_rate
+        ),
+        (0.2, 1.0, 0.5, 0.1, 0.05)
+    );
+    assert_eq!(
+        (
+            cfg.retry_after_secs,
+            cfg.latency,
+            cfg.fault_seed,
+            cfg.max_in_flight,
+            cfg.requests_per_minute
+        ),
+        (1, Duration::from_millis(100), 9, 0, 40)
+    );
+    assert_eq!(
+        cfg.seed, def.seed,
+        "the fault seed leaves the data seed alone"
+    );
+    for bad in [
+        ["--throttle-rate", "1.5"],
+        ["--drop-rate", "-0.1"],
+        ["--server-error-rate", "x"],
+    ] {
+        assert!(
+            Cli::try_parse_from(["emulator", bad[0], bad[1]]).is_err(),
+            "{bad:?}"
+        );
+    }
 }

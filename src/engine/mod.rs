@@ -9,6 +9,7 @@ use crate::diagnostics::{Error, ErrorKind};
 use crate::extract::JsonPath;
 use crate::http::{self, ApiCall, ApiClient, ApiResponse, CallError};
 use crate::render::RenderedRequest;
+use futures::StreamExt;
 use serde_json::Value;
 
 /// Where the engine hands records, page by page.
@@ -29,6 +30,12 @@ pub struct RunStats {
 }
 
 /// Runs `request` through `session`, handing the records selected by `records` to `sink`.
+///
+/// A paged query with `max_in_flight` above 1 is fetched concurrently: `count(*)` gives the
+/// number of pages, up to `max_in_flight` pages are in flight at once, and pages are written in
+/// order, so the output is the same as page after page. A short page ends the run as it would
+/// sequentially; if every planned page was full (records were added meanwhile), the walk goes on
+/// page after page.
 pub async fn run(
     request: &RenderedRequest,
     session: &Session,
@@ -37,36 +44,103 @@ pub async fn run(
     sink: &mut dyn RecordSink,
 ) -> Result<RunStats, Error> {
     let mut stats = RunStats::default();
-    let mut start: u64 = 1;
-    loop {
-        let call = request.call(start);
-        let response = call_with_auth(client, session, &call).await?;
-        let page: Value = serde_json::from_slice(&response.body).map_err(|err| {
-            Error::new(
-                ErrorKind::Remote,
-                format!("the answer to {} is not JSON: {err}", call.describe()),
-            )
-            .note(format!(
-                "intuit_tid: {}",
-                response.intuit_tid.as_deref().unwrap_or("(none)")
-            ))
-        })?;
-        drop(response);
-        stats.pages += 1;
-        for record in records.select(&page) {
-            sink.record(record)?;
-            stats.records += 1;
+    let Some(paging) = &request.paging else {
+        let page = fetch(client, session, &request.call(1)).await?;
+        write_page(&page, records, sink, &mut stats)?;
+        return Ok(stats);
+    };
+    let page_size = u64::from(paging.page_size);
+    let mut start = 1;
+    if client.max_in_flight > 1
+        && let Some(total) = count(request, session, client).await
+    {
+        let planned = total.div_ceil(page_size);
+        tracing::info!(
+            total,
+            pages = planned,
+            in_flight = client.max_in_flight,
+            "fetching pages concurrently"
+        );
+        let starts = (0..planned).map(|index| 1 + index * page_size);
+        let mut pages = futures::stream::iter(starts)
+            .map(|start| {
+                let call = request.call(start);
+                async move { fetch(client, session, &call).await }
+            })
+            .buffered(client.max_in_flight);
+        while let Some(page) = pages.next().await {
+            let page = page?;
+            let rows = write_page(&page, records, sink, &mut stats)?;
+            if rows < page_size {
+                return Ok(stats);
+            }
+            start += rows;
         }
-        sink.page_done();
-        let Some(paging) = &request.paging else {
-            return Ok(stats);
-        };
-        let rows = page_rows(&page);
+    }
+    loop {
+        let page = fetch(client, session, &request.call(start)).await?;
+        let rows = write_page(&page, records, sink, &mut stats)?;
         tracing::debug!(start, rows, "page");
-        if rows < u64::from(paging.page_size) {
+        if rows < page_size {
             return Ok(stats);
         }
         start += rows;
+    }
+}
+
+/// Sends one call and parses its JSON on a blocking thread (pages of a few MB parse in
+/// parallel with the network and with each other).
+async fn fetch(client: &ApiClient, session: &Session, call: &ApiCall) -> Result<Value, Error> {
+    let response = call_with_auth(client, session, call).await?;
+    let describe = call.describe();
+    let tid = response.intuit_tid.clone();
+    let parsed =
+        tokio::task::spawn_blocking(move || serde_json::from_slice::<Value>(&response.body))
+            .await
+            .map_err(|err| {
+                Error::new(ErrorKind::Internal, format!("page parser stopped: {err}"))
+            })?;
+    parsed.map_err(|err| {
+        Error::new(
+            ErrorKind::Remote,
+            format!("the answer to {describe} is not JSON: {err}"),
+        )
+        .note(format!(
+            "intuit_tid: {}",
+            tid.as_deref().unwrap_or("(none)")
+        ))
+    })
+}
+
+/// Hands a page's records to the sink; returns the page's row count.
+fn write_page(
+    page: &Value,
+    records: &JsonPath,
+    sink: &mut dyn RecordSink,
+    stats: &mut RunStats,
+) -> Result<u64, Error> {
+    stats.pages += 1;
+    for record in records.select(page) {
+        sink.record(record)?;
+        stats.records += 1;
+    }
+    sink.page_done();
+    Ok(page_rows(page))
+}
+
+/// `count(*)` of the paged statement, or `None` when it cannot be asked (then pages are walked
+/// one after another).
+async fn count(request: &RenderedRequest, session: &Session, client: &ApiClient) -> Option<u64> {
+    let statement = request.paging.as_ref()?.count_statement()?;
+    match fetch(client, session, &request.call_with_statement(&statement)).await {
+        Ok(answer) => answer
+            .get("QueryResponse")
+            .and_then(|r| r.get("totalCount"))
+            .and_then(Value::as_u64),
+        Err(error) => {
+            tracing::info!(error = %error.message(), "count(*) failed; fetching pages one after another");
+            None
+        }
     }
 }
 

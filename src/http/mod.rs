@@ -103,6 +103,8 @@ pub struct ApiClient {
     pub limiter: std::sync::Arc<Limiter>,
     /// The connection's retry policy.
     pub policy: RetryPolicy,
+    /// How many calls of one run may be in flight at once (the company's limit).
+    pub max_in_flight: usize,
 }
 
 /// One API call to send.
