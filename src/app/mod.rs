@@ -109,6 +109,25 @@ pub fn emulator_config(settings: &EmulatorSettings) -> EmulatorConfig {
     if let Some(seconds) = settings.access_token_ttl {
         config.access_token_ttl = std::time::Duration::from_secs(seconds);
     }
+    let share = |value: Option<f64>, into: &mut f64| {
+        if let Some(value) = value {
+            *into = value.clamp(0.0, 1.0);
+        }
+    };
+    share(settings.throttle_rate, &mut config.throttle_rate);
+    share(settings.throttle_xml_rate, &mut config.throttle_xml_rate);
+    share(settings.retry_after_rate, &mut config.retry_after_rate);
+    share(settings.server_error_rate, &mut config.server_error_rate);
+    share(settings.drop_rate, &mut config.drop_rate);
+    if let Some(seconds) = settings.retry_after_secs {
+        config.retry_after_secs = seconds;
+    }
+    if let Some(millis) = settings.latency_ms {
+        config.latency = std::time::Duration::from_millis(millis);
+    }
+    if let Some(seed) = settings.fault_seed {
+        config.fault_seed = seed;
+    }
     config
 }
 
