@@ -1,9 +1,9 @@
 //! `qbo-run auth ...`: log in, show, refresh, revoke, test and forget a connection's tokens.
 
-use super::{redact_error, start_emulator_if_needed};
+use super::{redact_error, resolve_live};
 use crate::auth::Session;
 use crate::cli::AuthCommand;
-use crate::connection::{self, ResolvedConnection};
+use crate::connection;
 use crate::diagnostics::{Error, ErrorKind};
 use crate::engine;
 use crate::http::{self, ApiClient, RetryPolicy};
@@ -23,14 +23,8 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match command {
         AuthCommand::Login { mode, timeout, .. } => {
-            let emulator = start_emulator_if_needed(&spec).await?;
-            let origin = emulator
-                .as_ref()
-                .map(|e| url::Url::parse(&e.base_url()))
-                .transpose()
-                .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))?;
+            let (connection, emulator) = resolve_live(&spec).await?;
             let result = async {
-                let connection = ResolvedConnection::resolve(&spec, origin.as_ref())?;
                 let http = http::client_with(&spec.timeouts)?;
                 let store = crate::auth::TokenStore::for_connection(&connection.name)?;
                 let oauth = crate::auth::OAuthServer::new(connection.oauth.clone(), http.clone());
@@ -123,14 +117,8 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
             Ok(())
         }
         AuthCommand::Refresh(_) | AuthCommand::Revoke(_) | AuthCommand::Test(_) => {
-            let emulator = start_emulator_if_needed(&spec).await?;
-            let origin = emulator
-                .as_ref()
-                .map(|e| url::Url::parse(&e.base_url()))
-                .transpose()
-                .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))?;
+            let (connection, emulator) = resolve_live(&spec).await?;
             let result = async {
-                let connection = ResolvedConnection::resolve(&spec, origin.as_ref())?;
                 let http = http::client_with(&spec.timeouts)?;
                 let secret = connection.oauth.client_secret.clone();
                 let session = Session::open(connection, http.clone())

@@ -135,6 +135,29 @@ fn redact_error(error: Error, secrets: &[&Secret]) -> Error {
     error.map_text(|text| redact(text, secrets))
 }
 
+/// Resolves `spec` for this process, starting its in-process emulator when it uses one; the
+/// caller shuts the emulator down when done.
+async fn resolve_live(
+    spec: &ConnectionSpec,
+) -> Result<(crate::connection::ResolvedConnection, Option<Emulator>), Error> {
+    let emulator = start_emulator_if_needed(spec).await?;
+    let origin = match &emulator {
+        Some(emulator) => Some(url::Url::parse(&emulator.base_url()).map_err(|err| {
+            Error::new(ErrorKind::Internal, format!("emulator URL: {err}"))
+        })?),
+        None => None,
+    };
+    match crate::connection::ResolvedConnection::resolve(spec, origin.as_ref()) {
+        Ok(connection) => Ok((connection, emulator)),
+        Err(error) => {
+            if let Some(emulator) = emulator {
+                emulator.shutdown().await;
+            }
+            Err(error)
+        }
+    }
+}
+
 /// Starts the in-process emulator when the connection uses one (emulator preset, no base_url).
 async fn start_emulator_if_needed(spec: &ConnectionSpec) -> Result<Option<Emulator>, Error> {
     if spec.environment != Environment::Emulator || spec.has("base_url") {

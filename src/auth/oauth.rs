@@ -205,6 +205,9 @@ impl OAuthServer {
             let tid = tid.clone();
             Box::pin(async move {
                 let (parts, body) = request.into_parts();
+                let started = std::time::Instant::now();
+                let path = parts.uri.path().to_string();
+                let method = parts.method.clone();
                 let response = http
                     .request(parts.method, parts.uri.to_string())
                     .headers(parts.headers)
@@ -218,6 +221,13 @@ impl OAuthServer {
                     *slot = Some(value);
                 }
                 let status = response.status();
+                tracing::info!(
+                    request = %format!("{method} {path}"),
+                    status = status.as_u16(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    intuit_tid = crate::http::header(&response, "intuit_tid").as_deref().unwrap_or(""),
+                    "OAuth call"
+                );
                 let headers = response.headers().clone();
                 let bytes = response.bytes().await?;
                 let mut out = http::Response::new(bytes.to_vec());

@@ -216,7 +216,32 @@ impl TokenStore {
         if let Ok(dir) = File::open(&self.dir) {
             let _ = dir.sync_all();
         }
+        self.remove_stale_temp_files();
         Ok(())
+    }
+
+    /// Deletes temp files that a killed writer left behind (older than ten minutes, so a write
+    /// in progress in another process is never touched).
+    fn remove_stale_temp_files(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if !(name.starts_with(".tokens") && name.ends_with(".tmp")) {
+                continue;
+            }
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|modified| modified.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(600));
+            if stale {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// Removes the tokens of `realm`; true if there were any.
