@@ -142,9 +142,10 @@ async fn resolve_live(
 ) -> Result<(crate::connection::ResolvedConnection, Option<Emulator>), Error> {
     let emulator = start_emulator_if_needed(spec).await?;
     let origin = match &emulator {
-        Some(emulator) => Some(url::Url::parse(&emulator.base_url()).map_err(|err| {
-            Error::new(ErrorKind::Internal, format!("emulator URL: {err}"))
-        })?),
+        Some(emulator) => Some(
+            url::Url::parse(&emulator.base_url())
+                .map_err(|err| Error::new(ErrorKind::Internal, format!("emulator URL: {err}")))?,
+        ),
         None => None,
     };
     match crate::connection::ResolvedConnection::resolve(spec, origin.as_ref()) {
