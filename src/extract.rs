@@ -27,7 +27,11 @@
 //! Evaluation never mutates or copies the document, and no path is ever
 //! re-parsed after [`JsonPath::parse`].
 
+mod projection;
+
 use std::fmt;
+
+pub use projection::{Projection, ProjectionSeed};
 
 use jsonpath_rust::parser::errors::JsonPathError;
 use jsonpath_rust::parser::model::{
@@ -48,6 +52,15 @@ pub struct JsonPath {
     /// The hand-evaluated form of `query`, present when every segment is a
     /// member name, index, wildcard or string-equality filter.
     plan: Option<Vec<Step>>,
+}
+
+/// The records a plain records path picks from a QBO query page (see [`JsonPath::query_rows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryRows<'a> {
+    /// `$.QueryResponse.<Entity>[*]`: the elements of that member of `QueryResponse`.
+    Entity(&'a str),
+    /// `$.QueryResponse.*[*]`: the elements of every member of `QueryResponse`, in order.
+    Every,
 }
 
 /// One step of a path simple enough to evaluate without the library.
@@ -147,9 +160,26 @@ impl JsonPath {
     }
 
     /// Whether this path is evaluated by the allocation-free fast path.
-    #[cfg(test)]
-    fn is_fast(&self) -> bool {
+    #[must_use]
+    pub fn is_fast(&self) -> bool {
         self.plan.is_some()
+    }
+
+    /// What this path selects of a QBO query page, when it is one of the two plain forms
+    /// `$.QueryResponse.<Entity>[*]` or `$.QueryResponse.*[*]` (the default): then the records
+    /// can be found without building the page.
+    #[must_use]
+    pub fn query_rows(&self) -> Option<QueryRows<'_>> {
+        match self.plan.as_deref()? {
+            [Step::Member(response), entity, Step::Wildcard] if response == "QueryResponse" => {
+                match entity {
+                    Step::Member(name) => Some(QueryRows::Entity(name)),
+                    Step::Wildcard => Some(QueryRows::Every),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// Evaluate with `jsonpath-rust`, whatever the shape of the path.

@@ -531,3 +531,60 @@ fn concurrent_pages_give_the_same_bytes_as_page_after_page() {
         );
     }
 }
+
+#[test]
+fn fast_page_reading_gives_the_same_bytes_as_whole_pages() {
+    let project = Project::new();
+    let connection = project.file(
+        "connections/fast.yaml",
+        "environment: emulator\nemulator:\n  invoices: 2345\n",
+    );
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("requests/invoices.yaml"),
+    )
+    .expect("requests/invoices.yaml");
+    assert!(shipped.contains("records: $.QueryResponse.Invoice[*]\n"));
+    let fast = project.file("requests/fast.yaml", &shipped);
+    // A filter in the records path sends every page down the whole-page route.
+    let whole = project.file(
+        "requests/whole.yaml",
+        &shipped.replace(
+            "records: $.QueryResponse.Invoice[*]\n",
+            "records: $.QueryResponse.Invoice[?(@.Id)]\n",
+        ),
+    );
+    let run = |request: &Path, format: &str| {
+        let output = project.run([
+            request.as_os_str(),
+            "--connection".as_ref(),
+            connection.as_os_str(),
+            "--format".as_ref(),
+            format.as_ref(),
+            "-vv".as_ref(),
+        ]);
+        assert_ok(&output);
+        output
+    };
+    for (format, plan) in [
+        ("csv", "records projected to the columns"),
+        ("jsonl", "records as the server's text"),
+    ] {
+        let fast_output = run(&fast, format);
+        let whole_output = run(&whole, format);
+        assert!(
+            stderr(&fast_output).contains(plan),
+            "{}",
+            stderr(&fast_output)
+        );
+        assert!(
+            stderr(&whole_output).contains("whole pages"),
+            "{}",
+            stderr(&whole_output)
+        );
+        assert!(fast_output.stdout.len() > 100_000, "{format}");
+        assert!(
+            fast_output.stdout == whole_output.stdout,
+            "{format}: the fast route's output differs from whole pages"
+        );
+    }
+}

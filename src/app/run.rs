@@ -7,7 +7,7 @@ use crate::cli::{ManyOptions, RunOptions};
 use crate::connection::{self, ResolvedConnection};
 use crate::diagnostics::{self, Error, ErrorKind};
 use crate::emulator::Emulator;
-use crate::engine::{self, RecordSink, RunStats};
+use crate::engine::{self, PagePlan, RecordSink, RunStats};
 use crate::http::{self, ApiClient, LimiterRegistry, RetryPolicy};
 use crate::output::{Column, Destination, Format, OutputSpec, RecordWriter};
 use crate::render::{self, RenderedRequest};
@@ -168,6 +168,35 @@ impl RecordSink for Collector<'_> {
         self.writer
             .write(record)
             .map_err(|err| Error::output(err.to_string()))?;
+        self.track(record);
+        Ok(())
+    }
+
+    fn raw_record(&mut self, raw: &str, projected: Option<&Value>) -> Result<(), Error> {
+        self.progress.inc(1);
+        self.writer
+            .write_raw(raw)
+            .map_err(|err| Error::output(err.to_string()))?;
+        if self.cursor.is_none() {
+            return Ok(());
+        }
+        match projected {
+            Some(projected) => self.track(projected),
+            None => {
+                let record: Value = serde_json::from_str(raw).map_err(|err| {
+                    Error::new(ErrorKind::Remote, format!("a record is not JSON: {err}"))
+                })?;
+                self.track(&record);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Collector<'_> {
+    /// Keeps the record's cursor value if it is the highest so far. `record` may be the whole
+    /// record or its projection to the cursor path: the cursor path finds the same value.
+    fn track(&mut self, record: &Value) {
         if let Some(value) = self
             .cursor
             .and_then(|path| path.first(record))
@@ -181,7 +210,6 @@ impl RecordSink for Collector<'_> {
                 self.highest = Some(value);
             }
         }
-        Ok(())
     }
 }
 
@@ -233,11 +261,18 @@ async fn run_loaded(
             }),
             _ => None,
         };
+        let cursor = job.request.incremental.as_ref().map(|i| &i.cursor);
+        let plan = Arc::new(PagePlan::new(
+            &job.request.records,
+            format,
+            columns.as_deref(),
+            cursor,
+        ));
         let writer = RecordWriter::open(OutputSpec { format, columns }, destination)
             .map_err(|err| Error::output(err.to_string()))?;
         let mut collector = Collector {
             writer,
-            cursor: job.request.incremental.as_ref().map(|i| &i.cursor),
+            cursor,
             highest: None,
             progress,
             pages: 0,
@@ -246,7 +281,7 @@ async fn run_loaded(
             &rendered,
             &opened.session,
             &opened.client,
-            &job.request.records,
+            &plan,
             &mut collector,
         )
         .await?;

@@ -2,20 +2,40 @@
 //! query pages (STARTPOSITION is a 1-based record offset; a short or empty page ends the walk),
 //! takes the records of each page and hands them to the writer as they arrive.
 //!
-//! Memory is bounded by one page: a page is parsed, its records written, then dropped.
+//! Each page is read on a blocking thread as the run's [`PagePlan`] says (whole, projected to
+//! the CSV columns, or as record text for JSON Lines; see [`page`]), so pages are parsed in
+//! parallel; the writer only hands the prepared records to the [`RecordSink`], in order.
+//! Memory is bounded by the pages in flight, never by the record count.
 
 use crate::auth::Session;
 use crate::diagnostics::{Error, ErrorKind};
-use crate::extract::JsonPath;
 use crate::http::{self, ApiCall, ApiClient, ApiResponse, CallError};
 use crate::render::RenderedRequest;
 use futures::StreamExt;
 use serde_json::Value;
+use std::sync::Arc;
+
+pub mod page;
+
+pub use page::{Page, PagePlan};
 
 /// Where the engine hands records, page by page.
 pub trait RecordSink {
     /// Takes one record.
     fn record(&mut self, record: &Value) -> Result<(), Error>;
+
+    /// Takes one record as the JSON text the server sent (one JSON value, validated), with
+    /// `projected`: the record reduced to what the run's [`PagePlan`] keeps for the sink (the
+    /// incremental cursor), when the plan keeps anything.
+    ///
+    /// The default parses the text and calls [`RecordSink::record`].
+    fn raw_record(&mut self, raw: &str, projected: Option<&Value>) -> Result<(), Error> {
+        let _ = projected;
+        let record: Value = serde_json::from_str(raw)
+            .map_err(|err| Error::new(ErrorKind::Remote, format!("a record is not JSON: {err}")))?;
+        self.record(&record)
+    }
+
     /// Called after each page's records.
     fn page_done(&mut self) {}
 }
@@ -29,7 +49,7 @@ pub struct RunStats {
     pub records: u64,
 }
 
-/// Runs `request` through `session`, handing the records selected by `records` to `sink`.
+/// Runs `request` through `session`, handing the records `plan` selects to `sink`.
 ///
 /// A paged query with `max_in_flight` above 1 is fetched concurrently: `count(*)` gives the
 /// number of pages, up to `max_in_flight` pages are in flight at once, and pages are written in
@@ -40,13 +60,14 @@ pub async fn run(
     request: &RenderedRequest,
     session: &Session,
     client: &ApiClient,
-    records: &JsonPath,
+    plan: &Arc<PagePlan>,
     sink: &mut dyn RecordSink,
 ) -> Result<RunStats, Error> {
     let mut stats = RunStats::default();
+    tracing::debug!(plan = %plan, "reading pages");
     let Some(paging) = &request.paging else {
-        let page = fetch(client, session, &request.call(1)).await?;
-        write_page(&page, records, sink, &mut stats)?;
+        let page = fetch_page(client, session, &request.call(1), plan).await?;
+        write_page(&page, plan, sink, &mut stats)?;
         return Ok(stats);
     };
     let page_size = u64::from(paging.page_size);
@@ -65,12 +86,12 @@ pub async fn run(
         let mut pages = futures::stream::iter(starts)
             .map(|start| {
                 let call = request.call(start);
-                async move { fetch(client, session, &call).await }
+                async move { fetch_page(client, session, &call, plan).await }
             })
             .buffered(client.max_in_flight);
         while let Some(page) = pages.next().await {
             let page = page?;
-            let rows = write_page(&page, records, sink, &mut stats)?;
+            let rows = write_page(&page, plan, sink, &mut stats)?;
             if rows < page_size {
                 return Ok(stats);
             }
@@ -78,8 +99,8 @@ pub async fn run(
         }
     }
     loop {
-        let page = fetch(client, session, &request.call(start)).await?;
-        let rows = write_page(&page, records, sink, &mut stats)?;
+        let page = fetch_page(client, session, &request.call(start), plan).await?;
+        let rows = write_page(&page, plan, sink, &mut stats)?;
         tracing::debug!(start, rows, "page");
         if rows < page_size {
             return Ok(stats);
@@ -88,18 +109,41 @@ pub async fn run(
     }
 }
 
-/// Sends one call and parses its JSON on a blocking thread (pages of a few MB parse in
-/// parallel with the network and with each other).
-async fn fetch(client: &ApiClient, session: &Session, call: &ApiCall) -> Result<Value, Error> {
+/// Sends one call and reads the page on a blocking thread as `plan` says (pages of a few MB
+/// are parsed in parallel with the network and with each other).
+async fn fetch_page(
+    client: &ApiClient,
+    session: &Session,
+    call: &ApiCall,
+    plan: &Arc<PagePlan>,
+) -> Result<Page, Error> {
+    let plan = Arc::clone(plan);
+    fetch_with(client, session, call, move |body| plan.read(body)).await
+}
+
+/// Sends one call and parses its whole JSON on a blocking thread.
+async fn fetch_value(
+    client: &ApiClient,
+    session: &Session,
+    call: &ApiCall,
+) -> Result<Value, Error> {
+    fetch_with(client, session, call, |body| serde_json::from_slice(&body)).await
+}
+
+/// Sends one call and runs `read` on its body on a blocking thread.
+async fn fetch_with<T: Send + 'static>(
+    client: &ApiClient,
+    session: &Session,
+    call: &ApiCall,
+    read: impl FnOnce(bytes::Bytes) -> Result<T, serde_json::Error> + Send + 'static,
+) -> Result<T, Error> {
     let response = call_with_auth(client, session, call).await?;
     let describe = call.describe();
-    let tid = response.intuit_tid.clone();
-    let parsed =
-        tokio::task::spawn_blocking(move || serde_json::from_slice::<Value>(&response.body))
-            .await
-            .map_err(|err| {
-                Error::new(ErrorKind::Internal, format!("page parser stopped: {err}"))
-            })?;
+    let tid = response.intuit_tid;
+    let body = response.body;
+    let parsed = tokio::task::spawn_blocking(move || read(body))
+        .await
+        .map_err(|err| Error::new(ErrorKind::Internal, format!("page parser stopped: {err}")))?;
     parsed.map_err(|err| {
         Error::new(
             ErrorKind::Remote,
@@ -114,25 +158,22 @@ async fn fetch(client: &ApiClient, session: &Session, call: &ApiCall) -> Result<
 
 /// Hands a page's records to the sink; returns the page's row count.
 fn write_page(
-    page: &Value,
-    records: &JsonPath,
+    page: &Page,
+    plan: &PagePlan,
     sink: &mut dyn RecordSink,
     stats: &mut RunStats,
 ) -> Result<u64, Error> {
     stats.pages += 1;
-    for record in records.select(page) {
-        sink.record(record)?;
-        stats.records += 1;
-    }
+    stats.records += page.write(plan, sink)?;
     sink.page_done();
-    Ok(page_rows(page))
+    Ok(page.rows())
 }
 
 /// `count(*)` of the paged statement, or `None` when it cannot be asked (then pages are walked
 /// one after another).
 async fn count(request: &RenderedRequest, session: &Session, client: &ApiClient) -> Option<u64> {
     let statement = request.paging.as_ref()?.count_statement()?;
-    match fetch(client, session, &request.call_with_statement(&statement)).await {
+    match fetch_value(client, session, &request.call_with_statement(&statement)).await {
         Ok(answer) => answer
             .get("QueryResponse")
             .and_then(|r| r.get("totalCount"))
@@ -142,22 +183,6 @@ async fn count(request: &RenderedRequest, session: &Session, client: &ApiClient)
             None
         }
     }
-}
-
-/// The number of rows in a QBO query page: the length of the entity array in `QueryResponse`
-/// (not the number of records selected, which a filtering JSONPath may make smaller).
-fn page_rows(page: &Value) -> u64 {
-    page.get("QueryResponse")
-        .and_then(Value::as_object)
-        .map(|response| {
-            response
-                .values()
-                .filter_map(Value::as_array)
-                .map(|rows| rows.len() as u64)
-                .max()
-                .unwrap_or(0)
-        })
-        .unwrap_or(0)
 }
 
 /// Sends `call` with the session's access token; after a 401 / Fault 3200, refreshes once and
@@ -188,19 +213,5 @@ pub async fn call_with_auth(
                 ))),
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::page_rows;
-    use serde_json::json;
-
-    #[test]
-    fn counts_rows_of_the_entity_array() {
-        let page = json!({"QueryResponse": {"Invoice": [{}, {}, {}], "startPosition": 1, "maxResults": 3}});
-        assert_eq!(page_rows(&page), 3);
-        assert_eq!(page_rows(&json!({"QueryResponse": {}})), 0);
-        assert_eq!(page_rows(&json!({"Invoice": {}})), 0);
     }
 }

@@ -97,6 +97,13 @@ impl<W: Write> JsonLines<W> {
         self.out.write_all(&self.buf)
     }
 
+    /// Write one record given as JSON text that holds no line break (`\n` or `\r`), as is,
+    /// as one line. The caller checks the line breaks ([`super::RecordWriter::write_raw`]).
+    pub(super) fn write_raw_line(&mut self, record: &str) -> io::Result<()> {
+        self.out.write_all(record.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
     /// Return the writer; JSON Lines has no trailer.
     pub(super) fn finish(self) -> W {
         self.out

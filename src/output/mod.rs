@@ -9,7 +9,11 @@
 //! * **`json`**: one top-level array, pretty-printed with a two-space indent,
 //!   written record by record (`[`, records separated by `,`, `]`). Zero
 //!   records give `[]`. The output ends with a newline.
-//! * **`jsonl`**: one compact JSON record per line, each line ending in `\n`.
+//! * **`jsonl`**: one JSON record per line, each line ending in `\n`. A record written with
+//!   [`RecordWriter::write`] is compact `serde_json` text; a record handed over as the
+//!   server's text with [`RecordWriter::write_raw`] (what runs of plain QBO query paths do) is
+//!   written byte for byte as the server sent it, unless it holds a line break (a
+//!   pretty-printing server), in which case it is parsed and written compact.
 //! * **`csv`**: RFC 4180 via the `csv` crate, header row first, `\n` line
 //!   ends, fields quoted only when they contain a comma, quote or line break
 //!   (and a row made of one empty cell is written `""`, so it is not a blank
@@ -227,6 +231,9 @@ pub enum OutputError {
     /// The temporary spool file used to flatten CSV failed.
     #[error("cannot use the temporary spool file for flattened CSV: {0}")]
     Spool(#[source] io::Error),
+    /// A record handed over as text is not JSON.
+    #[error("a record is not JSON: {0}")]
+    NotJson(#[source] serde_json::Error),
     /// A CSV spec declared an empty column list.
     #[error("CSV output declares no columns; omit `columns` to flatten records instead")]
     NoColumns,
@@ -341,6 +348,36 @@ impl RecordWriter {
             Encoder::Csv(e) => e.write(record).map_err(|s| write_error(destination, s))?,
             Encoder::Flatten(f, _) => f.write(record).map_err(|e| flatten_error(destination, e))?,
         }
+        self.written()
+    }
+
+    /// Write one record given as JSON text (one JSON value).
+    ///
+    /// JSON Lines writes the text as it is, unless it holds a line break (`\n` or `\r`, which
+    /// JSON allows only as whitespace), in which case the record is parsed and written compact;
+    /// the other formats parse it and write it as [`RecordWriter::write`] does.
+    ///
+    /// # Errors
+    ///
+    /// [`OutputError::NotJson`] if the text must be parsed and is not JSON; otherwise as
+    /// [`RecordWriter::write`].
+    pub fn write_raw(&mut self, record: &str) -> Result<(), OutputError> {
+        if let Encoder::Jsonl(e) = &mut self.encoder
+            && memchr::memchr2(b'\n', b'\r', record.as_bytes()).is_none()
+        {
+            if e.get_ref().is_closed() {
+                return Ok(());
+            }
+            e.write_raw_line(record)
+                .map_err(|s| write_error(&self.destination, s))?;
+            return self.written();
+        }
+        let value: Value = serde_json::from_str(record).map_err(OutputError::NotJson)?;
+        self.write(&value)
+    }
+
+    /// After a record was handed to the encoder: flush for a terminal, count it.
+    fn written(&mut self) -> Result<(), OutputError> {
         if self.encoder.sink().is_interactive() {
             self.encoder
                 .flush()

@@ -1,0 +1,386 @@
+//! Page reading: the projected and raw forms give the same records, cells, cursors and row
+//! counts as reading the whole page, for every shipped request.
+
+use super::*;
+use crate::spec::RequestSpec;
+use serde_json::json;
+use std::path::Path;
+
+/// Records of each entity shaped as the emulator (and QBO) sends them, with the awkward cases:
+/// a missing field, a null, nested refs, arrays indexed by the columns, escapes and unicode.
+fn records_of(entity: &str) -> Vec<Value> {
+    let meta = |n: u32| json!({"CreateTime": format!("2024-01-0{n}T10:00:00-07:00"), "LastUpdatedTime": format!("2024-02-0{n}T10:00:00-07:00")});
+    let full = match entity {
+        "Invoice" => json!({
+            "AllowIPNPayment": false, "domain": "QBO", "sparse": false, "Id": "1", "SyncToken": "0",
+            "MetaData": meta(1),
+            "CustomField": [{"DefinitionId": "1", "Name": "PO Number", "Type": "StringType", "StringValue": "PO-1"}],
+            "DocNumber": "1001", "TxnDate": "2024-01-01", "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
+            "LinkedTxn": [], "Line": [{"Id": "1", "LineNum": 1, "Amount": 450.0, "DetailType": "SalesItemLineDetail",
+                "SalesItemLineDetail": {"ItemRef": {"value": "3", "name": "Design"}, "UnitPrice": 150, "Qty": 3}}],
+            "CustomerRef": {"value": "58", "name": "Harbor Point \"Dental\", Inc. \u{e9}\u{1F600}"},
+            "DueDate": "2024-01-31", "TotalAmt": 554.46, "Balance": 0, "EmailStatus": "EmailSent"
+        }),
+        "Bill" => json!({
+            "Id": "4", "SyncToken": "1", "MetaData": meta(2), "DocNumber": "B-4", "TxnDate": "2024-01-02",
+            "DueDate": "2024-02-01", "VendorRef": {"value": "9", "name": "Pam's Plumbing"},
+            "APAccountRef": {"value": "33", "name": "Accounts Payable (A/P)"}, "TotalAmt": 1e2, "Balance": 12.5,
+            "Line": [{"Id": "1", "Amount": 100, "DetailType": "AccountBasedExpenseLineDetail"}]
+        }),
+        "Customer" => json!({
+            "Taxable": true, "BillAddr": {"Id": "2", "Line1": "4581 Finch St.", "City": "Bayshore", "CountrySubDivisionCode": "CA"},
+            "Job": false, "Balance": 239.0, "domain": "QBO", "Id": "1", "SyncToken": "0", "MetaData": meta(3),
+            "GivenName": "Amy", "FamilyName": "Lauterbach", "CompanyName": "Amy's Bird Sanctuary",
+            "DisplayName": "Amy's Bird Sanctuary", "PrimaryPhone": {"FreeFormNumber": "(650) 555-3311"},
+            "PrimaryEmailAddr": {"Address": "Birds@Intuit.com"}, "Active": true
+        }),
+        "Vendor" => json!({
+            "Balance": 0, "Vendor1099": false, "Id": "30", "SyncToken": "0", "MetaData": meta(4),
+            "CompanyName": "Books by Bessie", "DisplayName": "Books by Bessie",
+            "PrimaryPhone": {"FreeFormNumber": "(650) 555-7745"}, "PrimaryEmailAddr": {"Address": "Books@Intuit.com"}, "Active": true
+        }),
+        "Account" => json!({
+            "Name": "Checking", "SubAccount": false, "FullyQualifiedName": "Checking", "Active": true,
+            "Classification": "Asset", "AccountType": "Bank", "AccountSubType": "Checking",
+            "CurrentBalance": -1201.0, "Id": "35", "SyncToken": "0", "MetaData": meta(5)
+        }),
+        "Item" => json!({
+            "Name": "Design", "Active": true, "FullyQualifiedName": "Design", "Taxable": false, "UnitPrice": 75,
+            "Type": "Service", "IncomeAccountRef": {"value": "82", "name": "Design income"},
+            "Id": "4", "SyncToken": "0", "MetaData": meta(6)
+        }),
+        "Payment" => json!({
+            "CustomerRef": {"value": "20", "name": "Red Rock Diner"}, "DepositToAccountRef": {"value": "4", "name": "Undeposited Funds"},
+            "TotalAmt": 160.0, "UnappliedAmt": 0, "ProcessPayment": false, "Id": "7", "SyncToken": "0",
+            "MetaData": meta(7), "TxnDate": "2024-01-07",
+            "Line": [{"Amount": 160.0, "LinkedTxn": [{"TxnId": "75", "TxnType": "Invoice"}, {"TxnId": "76", "TxnType": "Invoice"}]}]
+        }),
+        _ => json!({"Id": "1"}),
+    };
+    let mut missing = full.clone();
+    let mut nulls = full.clone();
+    let mut odd = full.clone();
+    if let (Value::Object(missing), Value::Object(nulls), Value::Object(odd)) =
+        (&mut missing, &mut nulls, &mut odd)
+    {
+        // Every other field gone; every ref made null; arrays empty or of the wrong type.
+        let keys: Vec<String> = missing.keys().cloned().collect();
+        for key in keys.iter().step_by(2) {
+            missing.shift_remove(key);
+        }
+        for value in nulls.values_mut() {
+            if value.is_object() || value.is_string() {
+                *value = Value::Null;
+            }
+        }
+        for (at, value) in odd.values_mut().enumerate() {
+            match value {
+                Value::Array(items) if at % 2 == 0 => items.clear(),
+                Value::Array(_) => *value = json!({"0": "not an array"}),
+                Value::Object(_) => *value = json!([1, 2]),
+                _ => {}
+            }
+        }
+        if let Some(Value::Array(lines)) = odd.get_mut("Line") {
+            lines.push(json!({"LinkedTxn": "x"}));
+        }
+    }
+    vec![
+        full,
+        missing,
+        nulls,
+        odd,
+        json!({}),
+        json!(["not", "an", "object"]),
+        json!(null),
+    ]
+}
+
+/// A query page as the emulator writes it: compact, `QueryResponse` first.
+fn page_of(entity: &str, records: &[Value]) -> String {
+    json!({
+        "QueryResponse": {entity: records, "startPosition": 1, "maxResults": records.len()},
+        "time": "2024-03-01T10:00:00.000-07:00"
+    })
+    .to_string()
+}
+
+fn read(plan: &PagePlan, body: &str) -> Page {
+    match plan.read(bytes::Bytes::copy_from_slice(body.as_bytes())) {
+        Ok(page) => page,
+        Err(e) => panic!("{body}: {e}"),
+    }
+}
+
+/// What a sink sees: for each record, the first match of each path, and the raw text if any.
+/// The paths from `cursor_at` on are read from the projection a raw record comes with.
+struct Seen<'a> {
+    paths: &'a [JsonPath],
+    cursor_at: usize,
+    cells: Vec<Vec<Option<Value>>>,
+    raw: Vec<String>,
+}
+
+impl RecordSink for Seen<'_> {
+    fn record(&mut self, record: &Value) -> Result<(), Error> {
+        self.cells.push(
+            self.paths
+                .iter()
+                .map(|p| p.first(record).cloned())
+                .collect(),
+        );
+        Ok(())
+    }
+
+    fn raw_record(&mut self, raw: &str, projected: Option<&Value>) -> Result<(), Error> {
+        self.raw.push(raw.to_owned());
+        let record: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
+        self.cells.push(
+            self.paths
+                .iter()
+                .enumerate()
+                .map(|(at, p)| {
+                    let from = match projected {
+                        Some(projected) if at >= self.cursor_at => projected,
+                        _ => &record,
+                    };
+                    p.first(from).cloned()
+                })
+                .collect(),
+        );
+        Ok(())
+    }
+}
+
+fn seen(
+    plan: &PagePlan,
+    page: &Page,
+    paths: &[JsonPath],
+    cursor_at: usize,
+) -> (u64, Vec<Vec<Option<Value>>>, Vec<String>) {
+    let mut sink = Seen {
+        paths,
+        cursor_at,
+        cells: Vec::new(),
+        raw: Vec::new(),
+    };
+    let written = page.write(plan, &mut sink).unwrap_or(u64::MAX);
+    assert_eq!(written as usize, sink.cells.len());
+    (page.rows(), sink.cells, sink.raw)
+}
+
+fn path(source: &str) -> JsonPath {
+    JsonPath::parse(source).unwrap_or_else(|e| panic!("{source}: {e}"))
+}
+
+fn column(path_text: &str) -> Column {
+    Column {
+        name: path_text.to_owned(),
+        path: path(path_text),
+    }
+}
+
+#[test]
+fn projection_gives_the_cells_of_the_whole_record_for_every_shipped_request() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("requests");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let file = entry.path();
+        let request =
+            RequestSpec::load(&file).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+        let Some(crate::extract::QueryRows::Entity(entity)) = request.records.query_rows() else {
+            continue;
+        };
+        let cursor = request.incremental.as_ref().map(|i| &i.cursor);
+        let columns: Vec<Column> = match &request.columns {
+            Some(columns) => columns
+                .iter()
+                .map(|(name, path)| Column {
+                    name: name.clone(),
+                    path: path.clone(),
+                })
+                .collect(),
+            // A request without columns: check its cursor (and its id) as if they were columns.
+            None => ["$.Id", "$.MetaData.LastUpdatedTime"]
+                .iter()
+                .map(|p| column(p))
+                .collect(),
+        };
+        let mut paths: Vec<JsonPath> = columns.iter().map(|c| c.path.clone()).collect();
+        paths.extend(cursor.cloned());
+        let records = records_of(entity);
+        let body = page_of(entity, &records);
+        let whole_plan = PagePlan::whole(&request.records);
+        let cursor_at = columns.len();
+        let expected = seen(&whole_plan, &read(&whole_plan, &body), &paths, cursor_at);
+        assert_eq!(expected.0, records.len() as u64);
+        assert_eq!(expected.1.len(), records.len());
+        for format in [Format::Csv, Format::Jsonl] {
+            let plan = PagePlan::new(&request.records, format, Some(&columns), cursor);
+            assert!(
+                !matches!(plan.form, Form::Whole),
+                "{}: {format}",
+                file.display()
+            );
+            let got = seen(&plan, &read(&plan, &body), &paths, cursor_at);
+            assert_eq!(got.0, expected.0, "{} {format}: rows", file.display());
+            assert_eq!(got.1, expected.1, "{} {format}: cells", file.display());
+            if format == Format::Jsonl {
+                let texts: Vec<String> = records.iter().map(Value::to_string).collect();
+                assert_eq!(got.2, texts, "{}: raw text", file.display());
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} request files checked");
+}
+
+#[test]
+fn array_indexes_missing_fields_and_nulls_project_like_the_whole_record() {
+    let records = records_of("Payment");
+    let body = page_of("Payment", &records);
+    let records_path = path("$.QueryResponse.Payment[*]");
+    let columns: Vec<Column> = [
+        "$.Line[0].LinkedTxn[0].TxnId",
+        "$.Line[0].LinkedTxn[1].TxnType",
+        "$.Line[1].LinkedTxn",
+        "$.Line[-1].Amount",
+        "$.CustomerRef.name",
+        "$.CustomerRef",
+        "$.Missing.deeper",
+        "$.TotalAmt",
+        "$.Line[0].LinkedTxn[?(@.TxnType == 'Invoice')].TxnId",
+    ]
+    .iter()
+    .map(|p| column(p))
+    .collect();
+    let paths: Vec<JsonPath> = columns.iter().map(|c| c.path.clone()).collect();
+    let whole_plan = PagePlan::whole(&records_path);
+    let plan = PagePlan::new(&records_path, Format::Csv, Some(&columns), None);
+    let expected = seen(&whole_plan, &read(&whole_plan, &body), &paths, paths.len());
+    assert_eq!(
+        seen(&plan, &read(&plan, &body), &paths, paths.len()),
+        expected
+    );
+    assert_eq!(expected.1[0][0], Some(json!("75")));
+}
+
+#[test]
+fn plans_choose_the_cheap_form_only_when_it_is_exact() {
+    let entity = path("$.QueryResponse.Invoice[*]");
+    let every = path("$.QueryResponse.*[*]");
+    let filtered = path("$.QueryResponse.Invoice[?(@.Id)]");
+    let plain = [column("$.Id")];
+    let deep = [column("$..Id")];
+    let root = [column("$")];
+    let form =
+        |records: &JsonPath, format, columns: Option<&[Column]>, cursor: Option<&JsonPath>| {
+            match PagePlan::new(records, format, columns, cursor).form {
+                Form::Whole => "whole",
+                Form::Projected { .. } => "projected",
+                Form::Raw { .. } => "raw",
+            }
+        };
+    assert_eq!(form(&entity, Format::Csv, Some(&plain), None), "projected");
+    assert_eq!(form(&every, Format::Csv, Some(&plain), None), "projected");
+    assert_eq!(form(&filtered, Format::Csv, Some(&plain), None), "whole");
+    assert_eq!(form(&entity, Format::Csv, Some(&deep), None), "whole");
+    assert_eq!(form(&entity, Format::Csv, Some(&root), None), "whole");
+    assert_eq!(
+        form(&entity, Format::Csv, Some(&plain), Some(&path("$..x"))),
+        "whole"
+    );
+    assert_eq!(form(&entity, Format::Csv, None, None), "whole");
+    assert_eq!(form(&entity, Format::Json, Some(&plain), None), "whole");
+    assert_eq!(form(&entity, Format::Jsonl, None, None), "raw");
+    assert_eq!(
+        form(
+            &entity,
+            Format::Jsonl,
+            None,
+            Some(&path("$.MetaData.LastUpdatedTime"))
+        ),
+        "raw"
+    );
+    assert_eq!(
+        form(&entity, Format::Jsonl, None, Some(&path("$..x"))),
+        "whole"
+    );
+    assert_eq!(
+        form(&path("$.CompanyInfo"), Format::Jsonl, None, None),
+        "whole"
+    );
+}
+
+#[test]
+fn pages_off_the_plain_shape_are_read_whole_with_the_same_result() {
+    let columns = [column("$.Id"), column("$.a")];
+    let paths: Vec<JsonPath> = columns.iter().map(|c| c.path.clone()).collect();
+    let bodies = [
+        r#"{"QueryResponse":{}}"#,
+        r#"{"QueryResponse":{},"time":"x"}"#,
+        r#"{"time":"x"}"#,
+        r#"{"QueryResponse":null}"#,
+        r#"{"QueryResponse":[[{"Id":"1"}]]}"#,
+        r#"{"QueryResponse":{"Invoice":{"a":{"Id":"1"}}}}"#,
+        r#"{"QueryResponse":{"Invoice":[{"Id":"1"}],"Invoice":[{"Id":"2"},{"Id":"3"}]}}"#,
+        r#"{"QueryResponse":{"Invoice":[{"Id":"1"}]},"QueryResponse":{"Invoice":[{"Id":"2"}]}}"#,
+        r#"{"QueryResponse":{"Customer":[1,2,3],"Invoice":[{"Id":"1"}],"x":3,"y":null,"z":"s"}}"#,
+        r#"{"QueryResponse":{"Invoice":[{"Id":"1","a":{"b":[1]}},{"Id":"2"}],"maxResults":2},"time":"t"}"#,
+        r#"  {"QueryResponse" : { "Invoice" : [ {"Id" : "1"} ,
+             {"Id":"2", "a": "x\ny"} ] } }  "#,
+        r#"{"QueryRe\u0073ponse":{"Invoice":[{"\u0049d":"1"}]}}"#,
+        r#"[1,2]"#,
+        r#""text""#,
+    ];
+    for records in ["$.QueryResponse.Invoice[*]", "$.QueryResponse.*[*]"] {
+        let records = path(records);
+        let whole_plan = PagePlan::whole(&records);
+        for body in bodies {
+            let expected = seen(&whole_plan, &read(&whole_plan, body), &paths, paths.len());
+            for format in [Format::Csv, Format::Jsonl] {
+                let plan = PagePlan::new(&records, format, Some(&columns), None);
+                let got = seen(&plan, &read(&plan, body), &paths, paths.len());
+                assert_eq!(got.0, expected.0, "{records} {format} rows of {body}");
+                assert_eq!(got.1, expected.1, "{records} {format} cells of {body}");
+            }
+        }
+    }
+}
+
+#[test]
+fn malformed_pages_fail_with_the_whole_parse_error() {
+    let records = path("$.QueryResponse.Invoice[*]");
+    let whole_plan = PagePlan::whole(&records);
+    let columns = [column("$.Id")];
+    for body in [
+        &br#"{"QueryResponse":{"Invoice":[{"Id":"1"},]}}"#[..],
+        br#"{"QueryResponse":{"Invoice":[{"Id":"1"}]}} x"#,
+        b"<html>",
+        b"",
+        b"{\"QueryResponse\":{\"Invoice\":[{\"Id\":\"\xff\"}]}}",
+    ] {
+        let expected = whole_plan
+            .read(bytes::Bytes::copy_from_slice(body))
+            .err()
+            .map(|e| e.to_string());
+        assert!(expected.is_some());
+        for format in [Format::Csv, Format::Jsonl] {
+            let plan = PagePlan::new(&records, format, Some(&columns), None);
+            let got = plan
+                .read(bytes::Bytes::copy_from_slice(body))
+                .err()
+                .map(|e| e.to_string());
+            assert_eq!(got, expected, "{format}");
+        }
+    }
+}
+
+#[test]
+fn counts_rows_of_the_entity_array() {
+    let page =
+        json!({"QueryResponse": {"Invoice": [{}, {}, {}], "startPosition": 1, "maxResults": 3}});
+    assert_eq!(page_rows(&page), 3);
+    assert_eq!(page_rows(&json!({"QueryResponse": {}})), 0);
+    assert_eq!(page_rows(&json!({"Invoice": {}})), 0);
+}
