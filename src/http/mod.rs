@@ -224,7 +224,7 @@ pub async fn send(
         let status = response.status();
         let intuit_tid = header(&response, "intuit_tid");
         let retry_after = retry_after(&response);
-        let body = match response.bytes().await {
+        let body = match read_body(response).await {
             Ok(body) => body,
             Err(err) => {
                 drop(permit);
@@ -327,6 +327,19 @@ pub fn without_url(err: &reqwest::Error) -> String {
         source = inner.source();
     }
     text
+}
+
+/// Reads the whole body into one buffer sized from `Content-Length` (capped, so a lying server
+/// cannot make us reserve gigabytes up front): one allocation and no copy when the length is
+/// known, where collecting chunks would grow and copy a multi-megabyte page.
+async fn read_body(mut response: reqwest::Response) -> Result<bytes::Bytes, reqwest::Error> {
+    const MOST_RESERVED: u64 = 64 * 1024 * 1024;
+    let expected = response.content_length().unwrap_or(0).min(MOST_RESERVED);
+    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(bytes::Bytes::from(body))
 }
 
 fn excerpt(body: &[u8]) -> String {
