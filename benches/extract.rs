@@ -182,7 +182,10 @@ fn main() {
             let connection = dir.path().join("bench.yaml");
             std::fs::write(
                 &connection,
-                format!("environment: emulator\nbase_url: {}\n", emulator.base_url),
+                format!(
+                    "environment: emulator\nbase_url: {}\nlimits:\n  requests_per_minute: 1000000\n",
+                    emulator.base_url
+                ),
             )
             .expect("connection");
             let request = Path::new(env!("CARGO_MANIFEST_DIR")).join("requests/invoices.yaml");

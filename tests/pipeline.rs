@@ -326,6 +326,28 @@ fn check_refuses_limits_above_qbo() {
         stderr(&output)
     );
     assert!(stderr(&output).contains(":3:18"), "{}", stderr(&output));
+
+    // QBO's minute budget binds a real company; the emulator's is its own flag.
+    let check = |text: &str| {
+        let conn = project.file("connections/budget.yaml", text);
+        project
+            .command()
+            .arg("check")
+            .arg(&conn)
+            .output()
+            .expect("run")
+    };
+    let sandbox = check(
+        "environment: sandbox\nrealm_id: \"1\"\noauth2:\n  client_id: x\n  client_secret: \"{{ env.QBO_TEST_UNSET_SECRET }}\"\nlimits:\n  requests_per_minute: 501\n",
+    );
+    assert_eq!(sandbox.status.code(), Some(3), "{}", stderr(&sandbox));
+    assert!(
+        stderr(&sandbox).contains("500 per minute"),
+        "{}",
+        stderr(&sandbox)
+    );
+    let emulator = check("environment: emulator\nlimits:\n  requests_per_minute: 100000\n");
+    assert_eq!(emulator.status.code(), Some(0), "{}", stderr(&emulator));
 }
 
 #[test]

@@ -160,7 +160,11 @@ struct Collector<'a> {
 impl RecordSink for Collector<'_> {
     fn page_done(&mut self) {
         self.pages += 1;
-        self.progress.set_message(format!("{} page(s)", self.pages));
+        self.progress.set_message(format!(
+            "{} page(s), {:.0} records/s",
+            self.pages,
+            self.progress.per_sec()
+        ));
     }
 
     fn record(&mut self, record: &Value) -> Result<(), Error> {
@@ -315,11 +319,12 @@ fn progress_bar(name: &str) -> indicatif::ProgressBar {
     }
     let bar = indicatif::ProgressBar::new_spinner();
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} {prefix}: {human_pos} records, {msg}, {per_sec} [{elapsed}]",
+        "{spinner} {prefix}: {human_pos} records, {msg} [{elapsed}]",
     ) {
         bar.set_style(style);
     }
     bar.set_prefix(name.to_string());
+    bar.set_message("0 pages");
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }
