@@ -46,6 +46,9 @@ struct RunArgs {
     /// State file of an incremental request (default: under the data folder).
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// Input rows of a write request (CSV or JSON Lines): one create/update/delete/void per row.
+    #[arg(long, value_name = "PATH")]
+    input: Option<PathBuf>,
     /// Print the HTTP requests that would be sent (secrets redacted) and send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -184,6 +187,8 @@ pub struct RunOptions {
     pub output: Option<PathBuf>,
     /// `--state`.
     pub state: Option<PathBuf>,
+    /// `--input`.
+    pub input: Option<PathBuf>,
     /// `--dry-run`.
     pub dry_run: bool,
 }
@@ -296,12 +301,14 @@ impl Cli {
                         format,
                         output: run.output,
                         state: run.state,
+                        input: run.input,
                         dry_run: run.dry_run,
                     }));
                 }
-                if run.output.is_some() || run.state.is_some() || run.dry_run {
+                if run.output.is_some() || run.state.is_some() || run.dry_run || run.input.is_some()
+                {
                     return Err(Error::usage(
-                        "--output, --state and --dry-run take one request file; with several, use --output-dir",
+                        "--output, --state, --input and --dry-run take one request file; with several, use --output-dir",
                     ));
                 }
                 let output_dir = run.output_dir.ok_or_else(|| {

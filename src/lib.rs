@@ -2,11 +2,13 @@
 //!
 //! Data flows one way: `spec` (load and check files) → `connection` (resolve URLs, realm,
 //! secrets) → `auth` (tokens) → `render` (templates to HTTP requests) → `engine` (calls, retries,
-//! paging) → `extract` (records by JSONPath) → `output` (JSON, JSON Lines, CSV). `app` wires the
-//! stages for each command; `emulator` is the built-in QBO that tests and newcomers run against.
+//! paging) → `extract` (records by JSONPath; `report`: tidy rows of QBO reports) → `output` (JSON,
+//! JSON Lines, CSV). `app` wires the stages for each command; `emulator` is the built-in QBO that
+//! tests and newcomers run against.
 
 pub mod app;
 pub mod auth;
+pub mod cdc;
 pub mod cli;
 pub mod connection;
 pub mod diagnostics;
@@ -16,7 +18,9 @@ pub mod extract;
 pub mod http;
 pub mod output;
 pub mod render;
+pub mod report;
 pub mod secret;
 pub mod spec;
 pub mod state;
 pub mod template;
+pub mod write;

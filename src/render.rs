@@ -156,6 +156,65 @@ pub struct RenderedRequest {
     pub paging: Option<QueryPaging>,
 }
 
+/// The values templates see: the variables, `realm_id`, `minor_version`, `env`, and for a write
+/// the input `row`; with the `env` object, to name unset environment variables in errors.
+fn template_context(
+    connection: &ResolvedConnection,
+    realm_id: &str,
+    vars: &VarValues,
+    row: Option<&Value>,
+) -> (Value, Arc<EnvObject>) {
+    let mut values: BTreeMap<String, Value> = vars
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+        .collect();
+    values.insert("realm_id".into(), Value::from(realm_id));
+    values.insert(
+        "minor_version".into(),
+        Value::from(connection.minor_version.clone()),
+    );
+    if let Some(row) = row {
+        values.insert("row".into(), row.clone());
+    }
+    let env = Arc::new(EnvObject::default());
+    (template::context(&values, env.clone()), env)
+}
+
+/// Renders template `name` of `spec` with `context`, as a file error placed in the file.
+fn render_named(
+    spec: &RequestSpec,
+    context: &Value,
+    env: &EnvObject,
+    name: &str,
+) -> Result<String, Error> {
+    spec.templates.render(name, context).map_err(|err| {
+        let missing = env.missing();
+        let error = crate::spec::template_error(&spec.file, &err);
+        if missing.is_empty() {
+            error
+        } else {
+            error.note(format!(
+                "environment variable(s) not set: {}",
+                missing.join(", ")
+            ))
+        }
+    })
+}
+
+/// Renders the template `name` of `spec` (e.g. `input.requestid`) with the values a request of
+/// `row` sees.
+pub fn render_template(
+    spec: &RequestSpec,
+    connection: &ResolvedConnection,
+    realm_id: &str,
+    vars: &VarValues,
+    row: Option<&Value>,
+    name: &str,
+) -> Result<String, Error> {
+    let (context, env) = template_context(connection, realm_id, vars, row);
+    render_named(spec, &context, &env, name)
+}
+
 impl RenderedRequest {
     /// Renders `spec` for `connection` and `realm_id` with `vars`.
     pub fn render(
@@ -164,31 +223,19 @@ impl RenderedRequest {
         realm_id: &str,
         vars: &VarValues,
     ) -> Result<RenderedRequest, Error> {
-        let mut values: BTreeMap<String, Value> = vars
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from(v.clone())))
-            .collect();
-        values.insert("realm_id".into(), Value::from(realm_id));
-        values.insert(
-            "minor_version".into(),
-            Value::from(connection.minor_version.clone()),
-        );
-        let env = Arc::new(EnvObject::default());
-        let context = template::context(&values, env.clone());
-        let render = |name: &str| -> Result<String, Error> {
-            spec.templates.render(name, &context).map_err(|err| {
-                let missing = env.missing();
-                let error = crate::spec::template_error(&spec.file, &err);
-                if missing.is_empty() {
-                    error
-                } else {
-                    error.note(format!(
-                        "environment variable(s) not set: {}",
-                        missing.join(", ")
-                    ))
-                }
-            })
-        };
+        RenderedRequest::render_row(spec, connection, realm_id, vars, None)
+    }
+
+    /// Renders `spec` with `row` (one input row of a write) readable as `row` in templates.
+    pub fn render_row(
+        spec: &RequestSpec,
+        connection: &ResolvedConnection,
+        realm_id: &str,
+        vars: &VarValues,
+        row: Option<&Value>,
+    ) -> Result<RenderedRequest, Error> {
+        let (context, env) = template_context(connection, realm_id, vars, row);
+        let render = |name: &str| render_named(spec, &context, &env, name);
 
         let path = render("path")?;
         let base = connection.base_url.as_str().trim_end_matches('/');
@@ -211,7 +258,8 @@ impl RenderedRequest {
             let value = render(&format!("params.{name}"))?;
             if paging_param && name == "query" {
                 statement = Some(value);
-            } else {
+            } else if !value.is_empty() {
+                // A parameter that renders empty is optional and left out (report dates).
                 params.push((name.clone(), value));
             }
         }

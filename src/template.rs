@@ -139,6 +139,7 @@ impl TemplateSet {
         env.set_keep_trailing_newline(false);
         env.set_formatter(format_value);
         env.add_filter("qbo_string", qbo_string_filter);
+        env.add_function("days_ago", days_ago);
         let templates: Vec<(&str, &str, Escape)> = templates.into_iter().collect();
         let escapes: HashMap<String, Escape> = templates
             .iter()
@@ -170,12 +171,32 @@ impl TemplateSet {
             .map_err(|err| TemplateError::from_minijinja(name, Some(template.source()), &err))
     }
 
+    /// The variables template `name` reads, with the attributes it reads of them
+    /// (`row.customer_id`); a variable read whole appears alone (`row`).
+    pub fn nested_variables(&self, name: &str) -> HashSet<String> {
+        self.env
+            .get_template(name)
+            .map(|template| template.undeclared_variables(true))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|v| !self.is_global(v.split('.').next().unwrap_or(v)))
+            .collect()
+    }
+
+    /// Whether `name` is a function every template has (`range`, `days_ago`, ...).
+    fn is_global(&self, name: &str) -> bool {
+        self.env.globals().any(|(global, _)| global == name)
+    }
+
     /// The top-level variable names template `name` reads but does not set itself.
     pub fn variables(&self, name: &str) -> HashSet<String> {
         self.env
             .get_template(name)
             .map(|template| template.undeclared_variables(false))
             .unwrap_or_default()
+            .into_iter()
+            .filter(|v| !self.is_global(v))
+            .collect()
     }
 }
 
@@ -207,6 +228,22 @@ fn format_value(out: &mut minijinja::Output, state: &State, value: &Value) -> Re
         }
     };
     out.write_str(&escaped).map_err(Error::from)
+}
+
+/// `{{ days_ago(7) }}`: the instant `days` days before now, ISO-8601 in UTC
+/// (`2025-09-12T16:05:09+00:00`), e.g. for a CDC `changedSince` default that works on any date.
+fn days_ago(days: f64) -> Result<Value, Error> {
+    if !days.is_finite() || !(0.0..=36_500.0).contains(&days) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("days_ago({days}): the number of days must be between 0 and 36500"),
+        ));
+    }
+    let seconds = (days * 86_400.0).round() as i64;
+    let at = chrono::Utc::now() - chrono::Duration::seconds(seconds);
+    Ok(Value::from(
+        at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+    ))
 }
 
 /// `{{ name | qbo_string }}` gives a whole quoted literal: `'O\'Brien'`.

@@ -4,6 +4,7 @@
 mod auth;
 mod files;
 mod run;
+mod write;
 
 use crate::cli::{Cli, Command, Verbosity};
 use crate::diagnostics::{self, Error, ErrorKind};

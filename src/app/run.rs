@@ -11,8 +11,9 @@ use crate::engine::{self, PagePlan, RecordSink, RunStats};
 use crate::http::{self, ApiClient, LimiterRegistry, RetryPolicy};
 use crate::output::{Column, Destination, Format, OutputSpec, RecordWriter};
 use crate::render::{self, RenderedRequest};
+use crate::report::ReportRows;
 use crate::secret::{Secret, redact};
-use crate::spec::{ConnectionSpec, Environment, RequestSpec};
+use crate::spec::{ConnectionSpec, Environment, Extract, RequestSpec};
 use crate::state::{self, SavedState};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -22,13 +23,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// A request file and its connection file, loaded and checked, with the run's variables.
-struct LoadedRun {
-    request: RequestSpec,
-    connection: ConnectionSpec,
+pub(super) struct LoadedRun {
+    pub(super) request: RequestSpec,
+    pub(super) connection: ConnectionSpec,
     connection_path: PathBuf,
-    vars: render::VarValues,
+    pub(super) vars: render::VarValues,
     /// Variables given with `--var` (they win over saved state).
     overridden: Vec<String>,
+    /// `--input`: the rows of a write request.
+    pub(super) input: Option<PathBuf>,
 }
 
 fn load_run(
@@ -70,6 +73,7 @@ fn load_run(
         connection_path,
         vars,
         overridden: overrides.into_iter().map(|(name, _)| name).collect(),
+        input: None,
     })
 }
 
@@ -231,6 +235,17 @@ async fn run_loaded(
         .await?;
     let secrets: Vec<&Secret> = opened.secrets.iter().collect();
     let result = async {
+        if job.request.write.is_some() {
+            return super::write::run(
+                job,
+                &opened.session,
+                &opened.client,
+                format,
+                destination,
+                progress,
+            )
+            .await;
+        }
         let mut vars = job.vars.clone();
         let mut state_file = None;
         if let Some(incremental) = &job.request.incremental {
@@ -253,6 +268,9 @@ async fn run_loaded(
             opened.session.realm_id(),
             &vars,
         )?;
+        if job.request.extract == Extract::Cdc {
+            crate::cdc::check_url(&rendered.url)?;
+        }
         let columns = match format {
             Format::Csv => job.request.columns.as_ref().map(|columns| {
                 columns
@@ -266,12 +284,12 @@ async fn run_loaded(
             _ => None,
         };
         let cursor = job.request.incremental.as_ref().map(|i| &i.cursor);
-        let plan = Arc::new(PagePlan::new(
-            &job.request.records,
-            format,
-            columns.as_deref(),
-            cursor,
-        ));
+        let plan = Arc::new(match job.request.extract {
+            Extract::Records => {
+                PagePlan::new(&job.request.records, format, columns.as_deref(), cursor)
+            }
+            _ => PagePlan::whole(&job.request.records),
+        });
         let writer = RecordWriter::open(OutputSpec { format, columns }, destination)
             .map_err(|err| Error::output(err.to_string()))?;
         let mut collector = Collector {
@@ -281,14 +299,21 @@ async fn run_loaded(
             progress,
             pages: 0,
         };
-        let stats = engine::run(
-            &rendered,
-            &opened.session,
-            &opened.client,
-            &plan,
-            &mut collector,
-        )
-        .await?;
+        let mut report_rows;
+        let mut cdc_records;
+        let sink: &mut dyn RecordSink = match job.request.extract {
+            Extract::Report => {
+                report_rows = ReportRows::new(&mut collector);
+                &mut report_rows
+            }
+            Extract::Cdc => {
+                cdc_records = crate::cdc::CdcRecords::new(&mut collector);
+                &mut cdc_records
+            }
+            _ => &mut collector,
+        };
+        let mut stats =
+            engine::run(&rendered, &opened.session, &opened.client, &plan, sink).await?;
         let written = collector
             .writer
             .finish()
@@ -302,6 +327,9 @@ async fn run_loaded(
                     records: written,
                 },
             )?;
+        }
+        if matches!(job.request.extract, Extract::Report | Extract::Cdc) {
+            stats.records = written;
         }
         tracing::info!(request = %job.request.name, pages = stats.pages, records = written, "done");
         Ok(stats)
@@ -361,17 +389,27 @@ fn interrupted() -> Error {
 
 /// `qbo-run FILE`: one request to stdout or `--output`.
 pub(super) async fn run_single(options: RunOptions) -> Result<(), Error> {
-    let job = load_run(
+    let mut job = load_run(
         &options.file,
         options.connection.as_deref(),
         &options.vars,
         false,
     )?;
+    job.input = options.input.clone();
+    if job.input.is_some() && job.request.write.is_none() {
+        return Err(Error::usage(format!(
+            "--input is for write requests; {} has no `input:`",
+            options.file.display()
+        )));
+    }
     let format = options
         .format
         .or(job.request.format)
         .unwrap_or(Format::Json);
     if options.dry_run {
+        if job.request.write.is_some() {
+            return super::write::dry_run(&job, format);
+        }
         return dry_run(&job.request, &job.connection, &job.vars, format);
     }
     let destination = options
@@ -393,7 +431,8 @@ pub(super) async fn run_single(options: RunOptions) -> Result<(), Error> {
 /// The outcome of one file of a multi-file run.
 struct Outcome {
     name: String,
-    result: Result<(RunStats, PathBuf), Error>,
+    /// `Ok(None)`: skipped (a write request runs alone, with its `--input`).
+    result: Result<Option<(RunStats, PathBuf)>, Error>,
     seconds: f64,
 }
 
@@ -418,6 +457,9 @@ pub(super) async fn run_many(options: ManyOptions) -> Result<i32, Error> {
                 .unwrap_or_else(|| file.display().to_string());
             let result = async {
                 let job = load_run(file, options.connection.as_deref(), &options.vars, true)?;
+                if job.request.write.is_some() {
+                    return Ok(None);
+                }
                 let format = options
                     .format
                     .or(job.request.format)
@@ -435,7 +477,7 @@ pub(super) async fn run_many(options: ManyOptions) -> Result<i32, Error> {
                     &indicatif::ProgressBar::hidden(),
                 )
                 .await?;
-                Ok((stats, target))
+                Ok(Some((stats, target)))
             }
             .await;
             Outcome {
@@ -463,11 +505,20 @@ pub(super) async fn run_many(options: ManyOptions) -> Result<i32, Error> {
         }
     }
     let width = outcomes.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    let skipped = outcomes
+        .iter()
+        .filter(|o| matches!(o.result, Ok(None)))
+        .count();
     let _ = writeln!(
         stderr,
-        "summary: {} of {} request(s) succeeded{}",
-        outcomes.len() - failed,
-        outcomes.len(),
+        "summary: {} of {} request(s) succeeded{}{}",
+        outcomes.len() - failed - skipped,
+        outcomes.len() - skipped,
+        if skipped > 0 {
+            format!(", {skipped} write request(s) skipped")
+        } else {
+            String::new()
+        },
         if failed > 0 {
             format!(
                 "; failed: {}",
@@ -485,7 +536,14 @@ pub(super) async fn run_many(options: ManyOptions) -> Result<i32, Error> {
     let mut worst = 0;
     for outcome in &outcomes {
         match &outcome.result {
-            Ok((stats, target)) => {
+            Ok(None) => {
+                let _ = writeln!(
+                    stderr,
+                    "  skipped {:<width$}  a write request: run it alone with --input PATH",
+                    outcome.name
+                );
+            }
+            Ok(Some((stats, target))) => {
                 let _ = writeln!(
                     stderr,
                     "  ok      {:<width$}  {:>8} records  {:>4} pages  {:>7.2} s  {}",
@@ -528,6 +586,9 @@ fn dry_run(
         })
         .unwrap_or_else(|| "REALM_ID".to_string());
     let rendered = RenderedRequest::render(request, &connection, &realm, vars)?;
+    if request.extract == Extract::Cdc {
+        crate::cdc::check_url(&rendered.url)?;
+    }
     let call = rendered.call(1);
     let mut out = String::new();
     out.push_str(&format!(

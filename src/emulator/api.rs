@@ -1,4 +1,5 @@
-//! The Accounting API v3 endpoints: bearer authentication, query, read by id, fallbacks.
+//! The Accounting API v3 endpoints: bearer authentication, query, read by id, fallbacks (writes
+//! are `writes.rs`, CDC `cdc.rs`).
 //!
 //! Why it exists: this is the HTTP face of `/v3/company/{realmId}/...` (QBO.md 2.1–2.4, 3.1–3.4).
 //! It authenticates the bearer token (401 gateway body, code 3200) and the realm (403, code 3100),
@@ -15,11 +16,12 @@ use axum::extract::{Path, State as AxumState};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::emulator::changes::Current;
 use crate::emulator::entity::Entity;
 use crate::emulator::exec::Outcome;
 use crate::emulator::fault::{Fault, gateway_401, gateway_403, json_response};
 use crate::emulator::query;
-use crate::emulator::render::{Count, Page, Record, Single};
+use crate::emulator::render::{Count, Envelope, Page, Record, Single};
 use crate::emulator::state::State;
 use crate::emulator::time::{ResponseTime, now_secs};
 use crate::emulator::token::{Claims, Kind};
@@ -206,8 +208,9 @@ fn answer_query(state: &State, text: &str) -> Response {
         Err(e) => return Fault::query_parse(e.detail).into_response(),
     };
     let ds = state.data();
+    let overlay = state.changes().read();
     let time = ResponseTime::now();
-    match state.queries().run(ds, &parsed) {
+    match state.queries().run(ds, &overlay, &parsed) {
         Ok(Outcome::Count(total)) => json_response(StatusCode::OK, &Count { total, time }),
         Ok(Outcome::Page {
             entity,
@@ -217,6 +220,7 @@ fn answer_query(state: &State, text: &str) -> Response {
             StatusCode::OK,
             &Page {
                 ds,
+                table: overlay.table(entity),
                 entity,
                 start_position,
                 rows: &rows,
@@ -249,25 +253,35 @@ pub(crate) async fn read_entity(
             .filter(|&n| n >= 1)
             .and_then(|n| usize::try_from(n - 1).ok())
     };
-    let record = index
-        .map(|index| Record { ds, entity, index })
-        .filter(Record::exists);
-    match record {
-        Some(record) => json_response(
+    let overlay = state.changes().read();
+    let time = ResponseTime::now();
+    match index.map(|index| (index, overlay.current(ds, entity, index))) {
+        Some((_, Current::Stored(stored))) => json_response(
             StatusCode::OK,
-            &Single {
-                record,
-                time: ResponseTime::now(),
+            &Envelope {
+                key: entity.name(),
+                value: &stored.json,
+                time,
             },
         ),
-        None => Fault::object_not_found().into_response(),
+        Some((index, Current::Seeded)) => json_response(
+            StatusCode::OK,
+            &Single {
+                record: Record { ds, entity, index },
+                time,
+            },
+        ),
+        Some((_, Current::Absent | Current::Deleted)) | None => {
+            Fault::object_not_found().into_response()
+        }
     }
 }
 
 /// Any `/v3` path or method the emulator has no resource for.
 pub(crate) async fn unsupported(method: Method, uri: Uri) -> Response {
     let why = if method == Method::POST {
-        "Writes (create, update, delete, batch) are not supported by this emulator yet."
+        "The emulator serves writes (create; ?operation=update, delete, void) of Bill, Customer, \
+         Invoice, Item, Payment and Vendor, POST /batch and POST /query."
     } else {
         "The emulator serves query, companyinfo and read-by-id of Account, Bill, Customer, \
          Invoice, Item, Payment and Vendor."

@@ -50,7 +50,7 @@ fn txn_span() -> (i64, i64) {
     (local(2023, 1, 2, 8), local(2025, 9, 18, 18))
 }
 /// "Now" of the data set: nothing happens after this instant.
-fn data_end() -> i64 {
+pub(crate) fn data_end() -> i64 {
     local(2025, 9, 19, 9)
 }
 
@@ -293,7 +293,8 @@ pub(crate) const ACCT_AR: usize = 3;
 pub(crate) const ACCT_UNDEPOSITED: usize = 4;
 /// Index of "Accounts Payable (A/P)".
 pub(crate) const ACCT_AP: usize = 9;
-const ACCT_SALES_TAX: usize = 11;
+/// Index of "Sales Tax Payable".
+pub(crate) const ACCT_SALES_TAX: usize = 11;
 const ACCT_SERVICE_INCOME: usize = 16;
 const ACCT_PRODUCT_INCOME: usize = 17;
 const ACCT_COGS: usize = 19;

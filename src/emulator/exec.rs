@@ -22,6 +22,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
+use crate::emulator::changes::{Overlay, Slot, Table, field_value};
 use crate::emulator::data::Dataset;
 use crate::emulator::entity::{Entity, FieldDef, Val};
 use crate::emulator::fault::Fault;
@@ -149,16 +150,24 @@ impl QueryEngine {
         }
     }
 
-    /// Forget cached results (to be called after any write to the data).
-    #[allow(dead_code, reason = "writes (create/update/delete) will call it")]
+    /// Forget cached results (called by every write, under the overlay's write lock).
     pub(crate) fn invalidate(&self) {
         if let Ok(mut cache) = self.cache.lock() {
             *cache = Cache::default();
         }
     }
 
-    /// Validate and run `query`.
-    pub(crate) fn run(&self, ds: &Dataset, query: &Query) -> Result<Outcome, Fault> {
+    /// Validate and run `query` over the seeded books and what was written over them.
+    ///
+    /// An entity nobody wrote to takes the seeded route (index ranges, binary search, pages cut
+    /// straight from a range). A written one is scanned: deleted records are left out, changed
+    /// and created ones are read from their JSON, and only `Id` still rises with the index.
+    pub(crate) fn run(
+        &self,
+        ds: &Dataset,
+        overlay: &Overlay,
+        query: &Query,
+    ) -> Result<Outcome, Fault> {
         let entity = Entity::from_name(&query.entity).ok_or_else(|| {
             let served: Vec<&str> = Entity::ALL.iter().map(|e| e.name()).collect();
             Fault::query_invalid(format!(
@@ -216,12 +225,17 @@ impl QueryEngine {
             ));
         }
 
-        let (range, rest) = self.narrow(ds, entity, conds);
+        let table = overlay.table(entity);
+        let (range, rest) = match table {
+            None => self.narrow(ds, entity, conds),
+            Some(table) => (0..table.len(), conds),
+        };
+        let books = Books { ds, table };
         if query.count {
-            let n = if rest.is_empty() {
+            let n = if rest.is_empty() && table.is_none() {
                 range.len()
             } else {
-                self.matches(ds, entity, range, &rest, &[]).len()
+                self.matches(books, entity, range, &rest, &[]).len()
             };
             return Ok(Outcome::Count(n));
         }
@@ -234,14 +248,18 @@ impl QueryEngine {
         let offset = usize::try_from(start_position - 1).unwrap_or(usize::MAX);
         let take = usize::try_from(max).unwrap_or(usize::MAX);
 
-        // `ORDERBY` on a field that rises with `Id` is the same as ordering by `Id`.
+        // `ORDERBY` on a field that rises with `Id` is the same as ordering by `Id`; once the
+        // entity was written, only `Id` itself still does.
         let natural = match order.as_slice() {
             [] => Some(false),
-            [(f, desc)] if self.id_ordered.contains(&(entity, f.name)) => Some(*desc),
+            [(f, desc)] if table.is_some() && f.name == "Id" => Some(*desc),
+            [(f, desc)] if table.is_none() && self.id_ordered.contains(&(entity, f.name)) => {
+                Some(*desc)
+            }
             _ => None,
         };
         let rows: Vec<u32> = match natural {
-            Some(desc) if rest.is_empty() => {
+            Some(desc) if rest.is_empty() && table.is_none() => {
                 let len = range.len();
                 let from = offset.min(len);
                 let to = offset.saturating_add(take).min(len);
@@ -254,8 +272,16 @@ impl QueryEngine {
                 };
                 (from..to).map(|k| idx(k) as u32).collect()
             }
+            Some(desc) if table.is_some() => {
+                let list = self.matches(books, entity, range, &rest, &[]);
+                if desc {
+                    list.iter().rev().skip(offset).take(take).copied().collect()
+                } else {
+                    list.iter().skip(offset).take(take).copied().collect()
+                }
+            }
             _ => {
-                let list = self.matches(ds, entity, range, &rest, &order);
+                let list = self.matches(books, entity, range, &rest, &order);
                 list.iter().skip(offset).take(take).copied().collect()
             }
         };
@@ -308,7 +334,7 @@ impl QueryEngine {
     /// The sorted indexes of records in `range` matching `conds`, from the cache when possible.
     fn matches(
         &self,
-        ds: &Dataset,
+        books: Books<'_>,
         entity: Entity,
         range: Range<usize>,
         conds: &[Cond],
@@ -324,11 +350,11 @@ impl QueryEngine {
             return hit;
         }
         let mut rows: Vec<u32> = range
-            .filter(|&i| conds.iter().all(|c| c.matches((c.field.get)(ds, i))))
+            .filter(|&i| books.live(i) && conds.iter().all(|c| c.matches(books.value(c.field, i))))
             .map(|i| i as u32)
             .collect();
         if !order.is_empty() {
-            sort_rows(ds, &mut rows, order);
+            sort_rows(books, &mut rows, order);
         }
         let rows = Arc::new(rows);
         if let Ok(mut cache) = self.cache.lock() {
@@ -375,11 +401,38 @@ fn cache_key(
     key
 }
 
+/// The records a query reads: the seeded tables and, when the entity was written, its table of
+/// changes.
+#[derive(Clone, Copy)]
+struct Books<'a> {
+    ds: &'a Dataset,
+    table: Option<&'a Table>,
+}
+
+impl<'a> Books<'a> {
+    /// Whether record `index` exists now (not deleted).
+    fn live(&self, index: usize) -> bool {
+        !matches!(
+            self.table.and_then(|t| t.slot(index)),
+            Some(Slot::Deleted(_))
+        )
+    }
+
+    /// The value of `field` in record `index`, from its stored JSON when it was written.
+    fn value(&self, field: &FieldDef, index: usize) -> Val<'a> {
+        match self.table.and_then(|t| t.slot(index)) {
+            Some(Slot::Live(stored)) => field_value(field, &stored.json),
+            Some(Slot::Deleted(_)) => Val::Null,
+            None => (field.get)(self.ds, index),
+        }
+    }
+}
+
 /// Stable sort of `rows` (already in `Id` order) by the order keys; ties keep `Id` order.
-fn sort_rows(ds: &Dataset, rows: &mut Vec<u32>, order: &[(&'static FieldDef, bool)]) {
+fn sort_rows(books: Books<'_>, rows: &mut Vec<u32>, order: &[(&'static FieldDef, bool)]) {
     let columns: Vec<Vec<Val<'_>>> = order
         .iter()
-        .map(|(f, _)| rows.iter().map(|&i| (f.get)(ds, i as usize)).collect())
+        .map(|(f, _)| rows.iter().map(|&i| books.value(f, i as usize)).collect())
         .collect();
     let mut positions: Vec<u32> = (0..rows.len() as u32).collect();
     positions.sort_by(|&a, &b| {
@@ -548,7 +601,7 @@ mod tests {
 
     fn run(ds: &Dataset, engine: &QueryEngine, q: &str) -> Result<Outcome, Fault> {
         let query = parse(q).unwrap_or_else(|e| panic!("{q}: {}", e.detail));
-        engine.run(ds, &query)
+        engine.run(ds, &Overlay::default(), &query)
     }
 
     fn rows(ds: &Dataset, engine: &QueryEngine, q: &str) -> Vec<u32> {

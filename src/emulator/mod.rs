@@ -12,11 +12,17 @@
 //! |---|---|
 //! | `state.rs` | the `Arc<State>` every handler shares |
 //! | `data.rs` | the seeded, compact tables of the company's books |
+//! | `changes.rs` | what writes changed over the seeded tables (created, updated, voided, deleted records) and answers kept by `requestid` |
 //! | `render.rs` | QBO JSON for records and response envelopes |
 //! | `entity.rs` | served entities and their queryable fields |
 //! | `query.rs` | the query language: tokenizer, parser, syntax errors (4000) |
 //! | `exec.rs` | query validation (4001), planning, filtering, sorting, paging, caching |
+//! | `ledger.rs` | the seeded books as double-entry postings, accrual or cash |
+//! | `reports.rs` | `/v3/company/{realm}/reports/{name}`: P&L, balance sheet, trial balance, cash flow, general ledger, A/R aging from the ledger |
 //! | `api.rs` | `/v3/company/{realm}/...` handlers and bearer authentication |
+//! | `build.rs` | checking a create/update body and building the stored record (QBO's rules and Faults) |
+//! | `writes.rs` | create, update, delete, void, batch; `requestid` replays |
+//! | `cdc.rs` | change data capture (`/cdc`), deletes included |
 //! | `oauth.rs` | authorize, token, revoke, discovery |
 //! | `token.rs` | self-validating signed tokens |
 //! | `grants.rs` | single-use codes, refresh rotation, revocation (in memory) |
@@ -27,28 +33,37 @@
 //! | `faults.rs` | seeded fault injection: 429 (JSON/XML, `Retry-After`), 500/503, dropped connections |
 //! | `stats.rs` | counters served at `/__emulator/stats` for tests and benchmarks |
 //! | `tests.rs` | loopback tests driving a real instance with reqwest |
+//! | `tests_writes.rs` | loopback tests of writes, replays, batch and CDC |
 //!
 //! The emulator listens on loopback only and must never call out to the network.
 
 mod api;
+mod build;
+mod cdc;
+mod changes;
 mod data;
 mod entity;
 mod exec;
 mod fault;
 mod faults;
 mod grants;
+mod ledger;
 mod limits;
 mod oauth;
 mod query;
 mod render;
+mod reports;
 mod rng;
 mod state;
 pub mod stats;
 mod time;
 mod token;
+mod writes;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_writes;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -397,6 +412,10 @@ fn router(state: Arc<State>) -> Router {
             "/v3/company/{realm}/query",
             get(api::query_get).post(api::query_post),
         )
+        .route("/v3/company/{realm}/reports/{report}", get(reports::report))
+        .route("/v3/company/{realm}/batch", post(writes::batch))
+        .route("/v3/company/{realm}/cdc", get(cdc::changes))
+        .route("/v3/company/{realm}/{entity}", post(writes::write_entity))
         .route("/v3/company/{realm}/{entity}/{id}", get(api::read_entity))
         .fallback(fallback)
         .method_not_allowed_fallback(fallback)

@@ -11,6 +11,7 @@
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
+use crate::emulator::changes::{Slot, Table};
 use crate::emulator::data::{
     ACCT_AP, Address, Dataset, EMAIL_STATUS, ExpenseLine, PRINT_STATUS, SalesLine, TAX_RATE_BP,
     TERMS,
@@ -998,13 +999,6 @@ pub(crate) struct Record<'a> {
     pub(crate) index: usize,
 }
 
-impl Record<'_> {
-    /// Whether the record exists.
-    pub(crate) fn exists(&self) -> bool {
-        self.index < self.entity.count(self.ds)
-    }
-}
-
 impl Serialize for Record<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (ds, i) = (self.ds, self.index);
@@ -1038,10 +1032,29 @@ impl Serialize for Single<'_> {
     }
 }
 
+/// `{"<key>": value, "time": "..."}`: the envelope of a single-object answer (a written record,
+/// a delete's status object).
+pub(crate) struct Envelope<'a, T: Serialize> {
+    pub(crate) key: &'a str,
+    pub(crate) value: &'a T,
+    pub(crate) time: ResponseTime,
+}
+
+impl<T: Serialize> Serialize for Envelope<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry(self.key, self.value)?;
+        map.serialize_entry("time", &self.time)?;
+        map.end()
+    }
+}
+
 /// A query page: `{"QueryResponse":{"<Entity>":[...],"startPosition":s,"maxResults":n},"time":..}`,
 /// or `{"QueryResponse":{},"time":..}` when `rows` is empty.
 pub(crate) struct Page<'a> {
     pub(crate) ds: &'a Dataset,
+    /// What was written to the entity, when anything was: written rows are rendered from it.
+    pub(crate) table: Option<&'a Table>,
     pub(crate) entity: Entity,
     pub(crate) start_position: u64,
     pub(crate) rows: &'a [u32],
@@ -1057,11 +1070,17 @@ impl Serialize for Rows<'_> {
         let page = self.0;
         let mut seq = s.serialize_seq(Some(page.rows.len()))?;
         for &i in page.rows {
-            seq.serialize_element(&Record {
-                ds: page.ds,
-                entity: page.entity,
-                index: i as usize,
-            })?;
+            match page.table.and_then(|t| t.slot(i as usize)) {
+                Some(Slot::Live(stored)) => seq.serialize_element(&stored.json)?,
+                Some(Slot::Deleted(_)) => {
+                    return Err(serde::ser::Error::custom("a deleted record in a page"));
+                }
+                None => seq.serialize_element(&Record {
+                    ds: page.ds,
+                    entity: page.entity,
+                    index: i as usize,
+                })?,
+            }
         }
         seq.end()
     }
@@ -1354,6 +1373,7 @@ mod tests {
         let time = ResponseTime(1_758_298_364_118);
         let page = Page {
             ds: &ds,
+            table: None,
             entity: Entity::Invoice,
             start_position: 1,
             rows: &[0, 1],
@@ -1396,6 +1416,7 @@ mod tests {
                 let rows: Vec<u32> = (0..e.count(&ds) as u32).collect();
                 let page = Page {
                     ds: &ds,
+                    table: None,
                     entity: e,
                     start_position: 1,
                     rows: &rows,

@@ -7,6 +7,7 @@
 //! live here too, one of each per instance.
 
 use crate::emulator::EmulatorConfig;
+use crate::emulator::changes::Changes;
 use crate::emulator::data::Dataset;
 use crate::emulator::exec::QueryEngine;
 use crate::emulator::faults::{self, Faults};
@@ -21,6 +22,7 @@ pub(crate) struct State {
     config: EmulatorConfig,
     base_url: String,
     data: Dataset,
+    changes: Changes,
     queries: QueryEngine,
     tokens: TokenKey,
     grants: Grants,
@@ -59,6 +61,7 @@ impl State {
         Ok(State {
             base_url,
             data,
+            changes: Changes::default(),
             queries,
             tokens,
             grants: Grants::default(),
@@ -82,6 +85,12 @@ impl State {
     /// The company's books.
     pub(crate) fn data(&self) -> &Dataset {
         &self.data
+    }
+
+    /// What was written over [`State::data`] (creates, updates, voids, deletes) and the answers
+    /// kept for `requestid` replays.
+    pub(crate) fn changes(&self) -> &Changes {
+        &self.changes
     }
 
     /// The query engine over [`State::data`].

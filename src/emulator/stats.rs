@@ -2,7 +2,8 @@
 //! QBO path) so that tests and benchmarks can check what reached the server: how many code
 //! exchanges and refreshes succeeded, how many API calls came, the most that were in flight at
 //! once, and how many of them were answered with a throttle (429), a server error (500/503) or a
-//! dropped connection.
+//! dropped connection; and what writes did: records written, writes refused with a Fault,
+//! `requestid` replays and batches.
 
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,6 +24,10 @@ pub(crate) struct Stats {
     throttled_by_limit: AtomicU64,
     server_errors: AtomicU64,
     dropped: AtomicU64,
+    writes: AtomicU64,
+    write_faults: AtomicU64,
+    replays: AtomicU64,
+    batches: AtomicU64,
 }
 
 /// A copy of the counters, as JSON.
@@ -49,6 +54,14 @@ pub(crate) struct Snapshot {
     server_errors: u64,
     /// Injected dropped connections.
     dropped: u64,
+    /// Creates, updates, deletes and voids that changed the books (batch items included).
+    writes: u64,
+    /// Writes answered with a Fault (batch items included).
+    write_faults: u64,
+    /// Writes answered from a kept `requestid` answer, doing nothing.
+    replays: u64,
+    /// Batch requests processed.
+    batches: u64,
 }
 
 /// Marks one API call in flight until dropped.
@@ -105,6 +118,22 @@ impl Stats {
         }
     }
 
+    /// Counts a write that changed the books (`ok`) or was refused with a Fault.
+    pub(crate) fn write(&self, ok: bool) {
+        let counter = if ok { &self.writes } else { &self.write_faults };
+        counter.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Counts a write answered from its kept `requestid` answer.
+    pub(crate) fn replay(&self) {
+        self.replays.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Counts a batch request.
+    pub(crate) fn batch(&self) {
+        self.batches.fetch_add(1, Ordering::SeqCst);
+    }
+
     /// The counters now.
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
@@ -118,6 +147,10 @@ impl Stats {
             throttled_by_limit: self.throttled_by_limit.load(Ordering::SeqCst),
             server_errors: self.server_errors.load(Ordering::SeqCst),
             dropped: self.dropped.load(Ordering::SeqCst),
+            writes: self.writes.load(Ordering::SeqCst),
+            write_faults: self.write_faults.load(Ordering::SeqCst),
+            replays: self.replays.load(Ordering::SeqCst),
+            batches: self.batches.load(Ordering::SeqCst),
         }
     }
 }

@@ -171,6 +171,42 @@ pub async fn send(
     call: &ApiCall,
     token: &Secret,
 ) -> Result<ApiResponse, CallError> {
+    match send_detailed(client, call, token).await {
+        Ok(response) => Ok(response),
+        Err(SendError::Unauthorized(failed)) => Err(CallError::Unauthorized(failed)),
+        Err(SendError::Refused { failed, attempts }) => Err(CallError::Failed(
+            failed
+                .into_error()
+                .note(format!("after {attempts} attempt(s)")),
+        )),
+        Err(SendError::Failed(error)) => Err(CallError::Failed(error)),
+    }
+}
+
+/// Why a call failed, with the exchange kept whole when the server answered (writes report
+/// QBO's code, message and `intuit_tid` per input row).
+#[derive(Debug)]
+pub enum SendError {
+    /// 401, or a 3200 Fault: the access token is not accepted.
+    Unauthorized(FailedCall),
+    /// The server answered with an error (a Fault, a 4xx, or a 429/5xx that outlasted the
+    /// retries).
+    Refused {
+        /// The exchange.
+        failed: FailedCall,
+        /// Attempts made, the first included.
+        attempts: u32,
+    },
+    /// No answer: network errors and timeouts after retries, already a user-facing error.
+    Failed(Error),
+}
+
+/// Like [`send`], but a refused call comes back as its [`FailedCall`].
+pub async fn send_detailed(
+    client: &ApiClient,
+    call: &ApiCall,
+    token: &Secret,
+) -> Result<ApiResponse, SendError> {
     let http = &client.http;
     let policy = &client.policy;
     let max_attempts = if call.retry_safe() {
@@ -211,7 +247,7 @@ pub async fn send(
                 } else {
                     "cannot reach QBO"
                 };
-                return Err(CallError::Failed(
+                return Err(SendError::Failed(
                     Error::new(
                         ErrorKind::Transient,
                         format!("{what}: {}", without_url(&err)),
@@ -233,7 +269,7 @@ pub async fn send(
                     tokio::time::sleep(policy.backoff(attempt, None, None)).await;
                     continue;
                 }
-                return Err(CallError::Failed(Error::new(
+                return Err(SendError::Failed(Error::new(
                     ErrorKind::Transient,
                     format!(
                         "connection lost while reading the answer to {}: {}",
@@ -278,7 +314,7 @@ pub async fn send(
             intuit_tid,
         };
         if failed.status == 401 || failed.fault.as_ref().and_then(Fault::code) == Some("3200") {
-            return Err(CallError::Unauthorized(failed));
+            return Err(SendError::Unauthorized(failed));
         }
         if failed.is_transient() && attempt < max_attempts {
             let wait = policy.backoff(attempt, Some(failed.status), retry_after);
@@ -286,12 +322,10 @@ pub async fn send(
             tokio::time::sleep(wait).await;
             continue;
         }
-        let attempts = attempt;
-        return Err(CallError::Failed(
-            failed
-                .into_error()
-                .note(format!("after {attempts} attempt(s)")),
-        ));
+        return Err(SendError::Refused {
+            failed,
+            attempts: attempt,
+        });
     }
 }
 

@@ -4,8 +4,10 @@
 //! column. Nothing in this module touches the network, the token store or the environment's
 //! values (connection values are rendered later, by `connection`).
 
+mod cdc;
 mod connection;
 mod request;
+mod write;
 mod yaml;
 
 pub use connection::{
@@ -13,9 +15,10 @@ pub use connection::{
     QBO_MAX_REQUESTS_PER_MINUTE, RetrySettings, Timeouts,
 };
 pub use request::{
-    BUILTIN_VARIABLES, BodySpec, HttpMethod, Incremental, Pagination, QBO_MAX_PAGE_SIZE,
+    BUILTIN_VARIABLES, BodySpec, Extract, HttpMethod, Incremental, Pagination, QBO_MAX_PAGE_SIZE,
     RequestSpec, StatementSlot, VarSpec,
 };
+pub use write::{InputFormat, OnStale, QBO_MAX_BATCH_ITEMS, WriteOperation, WriteSpec};
 pub use yaml::SourceFile;
 
 use crate::diagnostics::Error;

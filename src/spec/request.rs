@@ -1,5 +1,6 @@
 //! Request files: one QBO method declared in YAML, loaded, then checked into a [`RequestSpec`].
 
+use super::write::{self, OnStale, RawBatch, RawInput, RawWrite, WriteSpec};
 use super::yaml::SourceFile;
 use super::{Scalar, template_error};
 use crate::diagnostics::{Error, did_you_mean};
@@ -45,6 +46,16 @@ struct RawRequest {
     output: RawOutput,
     #[serde(default)]
     incremental: Option<RawIncremental>,
+    #[serde(default)]
+    extract: Option<Extract>,
+    #[serde(default)]
+    input: Option<RawInput>,
+    #[serde(default)]
+    write: Option<RawWrite>,
+    #[serde(default)]
+    batch: Option<RawBatch>,
+    #[serde(default)]
+    on_stale: Option<OnStale>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -176,6 +187,19 @@ pub enum Pagination {
     },
 }
 
+/// How records are taken from a response (`extract:`).
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Extract {
+    /// The values the `records:` JSONPath selects (the default).
+    #[default]
+    Records,
+    /// The tidy rows of each QBO report `records:` selects (default `$`): see [`crate::report`].
+    Report,
+    /// The records of a CDC response.
+    Cdc,
+}
+
 /// The body of a request.
 #[derive(Debug, Clone)]
 pub struct BodySpec {
@@ -215,6 +239,10 @@ pub struct RequestSpec {
     pub columns: Option<Vec<(String, JsonPath)>>,
     /// How the request resumes where the last successful run stopped, if it does.
     pub incremental: Option<Incremental>,
+    /// How records are taken from each response.
+    pub extract: Extract,
+    /// When the request is a write driven by an input file (`input:`), what each row becomes.
+    pub write: Option<WriteSpec>,
 }
 
 impl RequestSpec {
@@ -244,6 +272,12 @@ impl RequestSpec {
             })
             .collect();
         for var in &vars {
+            if raw.input.is_some() && var.name == "row" {
+                return Err(Error::file(
+                    "variable name `row` cannot be used in a request with `input`: `row` is each input row",
+                )
+                .at_opt(file.key_location("vars.row")));
+            }
             if BUILTIN_VARIABLES.contains(&var.name.as_str()) || !is_identifier(&var.name) {
                 return Err(Error::file(format!(
                     "variable name `{}` cannot be used",
@@ -302,6 +336,9 @@ impl RequestSpec {
             };
             sources.push(("body".into(), text.clone(), escape));
         }
+        if let Some(requestid) = raw.input.as_ref().and_then(|i| i.requestid.clone()) {
+            sources.push(("input.requestid".into(), requestid, Escape::Raw));
+        }
         let templates = TemplateSet::new(
             sources
                 .iter()
@@ -313,6 +350,7 @@ impl RequestSpec {
             .iter()
             .map(|v| v.name.as_str())
             .chain(BUILTIN_VARIABLES)
+            .chain(raw.input.is_some().then_some("row"))
             .collect();
         for (name, _, _) in &sources {
             let mut used: Vec<String> = templates.variables(name).into_iter().collect();
@@ -375,6 +413,19 @@ impl RequestSpec {
             }
         };
 
+        let extract = raw.extract.unwrap_or_default();
+        if extract == Extract::Report && pagination != Pagination::None {
+            return Err(Error::file(
+                "`extract: report` cannot be combined with `paginate: qbo-query`",
+            )
+            .at_opt(file.value_location("extract"))
+            .note("a report is one answer to one call (GET .../reports/<ReportName>); remove `paginate`"));
+        }
+
+        if extract == Extract::Cdc {
+            super::cdc::check(&file, &raw.params, &vars, &templates, &pagination)?;
+        }
+
         let records_source = raw.records.clone().unwrap_or_else(|| match pagination {
             Pagination::QboQuery { .. } => "$.QueryResponse.*[*]".to_string(),
             Pagination::None => "$".to_string(),
@@ -407,6 +458,38 @@ impl RequestSpec {
             }
         };
 
+        let mut write = write::check(
+            &file,
+            write::WriteKeys {
+                input: raw.input,
+                write: raw.write,
+                batch: raw.batch,
+                on_stale: raw.on_stale,
+            },
+            &write::RequestShape {
+                method_is_post: method == HttpMethod::Post,
+                path: &raw.path,
+                params: &raw.params,
+                has_body: body.is_some(),
+                json_body: body
+                    .as_ref()
+                    .is_some_and(|b| b.content_type.contains("json")),
+                paginated: pagination != Pagination::None,
+                has_records: raw.records.is_some(),
+                incremental: raw.incremental.is_some(),
+            },
+        )?;
+        if let Some(write) = &mut write {
+            let mut fields = BTreeSet::new();
+            for (name, _, _) in &sources {
+                for used in templates.nested_variables(name) {
+                    if let Some(field) = used.strip_prefix("row.") {
+                        fields.insert(field.split('.').next().unwrap_or(field).to_string());
+                    }
+                }
+            }
+            write.row_fields = fields.into_iter().collect();
+        }
         let incremental = match raw.incremental {
             None => None,
             Some(inc) => {
@@ -436,6 +519,7 @@ impl RequestSpec {
         };
         Ok(RequestSpec {
             incremental,
+            extract,
             name,
             description: raw.description,
             connection: raw.connection,
@@ -449,6 +533,7 @@ impl RequestSpec {
             records,
             format: raw.output.format.map(Format::from),
             columns,
+            write,
             file,
         })
     }

@@ -1,0 +1,447 @@
+//! Loopback tests of writes, `requestid` replays, batch and CDC: a real emulator on a free port,
+//! driven with reqwest like any QBO client.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::tests::{api_get, api_url, assert_tid, client, json, login, query, start, stats_of};
+use super::*;
+
+/// POST `body` to `rest` (e.g. `invoice?operation=update`); status and JSON.
+async fn post(
+    emu: &Emulator,
+    http: &reqwest::Client,
+    access: &str,
+    rest: &str,
+    body: &Value,
+) -> (StatusCode, Value) {
+    let res = http
+        .post(api_url(emu, rest))
+        .bearer_auth(access)
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("POST");
+    let (status, headers, value) = json(res).await;
+    assert_tid(&headers);
+    (status, value)
+}
+
+async fn count(emu: &Emulator, http: &reqwest::Client, access: &str, q: &str) -> u64 {
+    let (status, body) = query(emu, http, access, q).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["QueryResponse"]["totalCount"]
+        .as_u64()
+        .expect("totalCount")
+}
+
+fn new_invoice(customer: &str, amount: f64) -> Value {
+    json!({
+        "CustomerRef": {"value": customer},
+        "Line": [{
+            "Amount": amount,
+            "DetailType": "SalesItemLineDetail",
+            "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "Qty": 1, "UnitPrice": amount}
+        }]
+    })
+}
+
+fn code(body: &Value) -> &str {
+    body["Fault"]["Error"][0]["code"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn create_update_delete_and_void_agree_with_reads_and_queries() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+
+    let (status, body) = post(&emu, &http, &access, "invoice", &new_invoice("3", 275.0)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let created = &body["Invoice"];
+    assert_eq!(created["Id"], "2501");
+    assert_eq!(created["SyncToken"], "0");
+    assert_eq!(created["TotalAmt"], json!(275.0));
+    assert_eq!(created["Balance"], json!(275.0));
+    assert_eq!(created["CustomerRef"]["name"], "O'Brien Landscaping");
+    assert!(body["time"].as_str().is_some());
+
+    let (status, _, read) = api_get(&emu, &http, &access, "invoice/2501").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&read["Invoice"], created);
+    assert_eq!(
+        count(&emu, &http, &access, "select count(*) from Invoice").await,
+        2501
+    );
+    let (_, page) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Invoice orderby Metadata.LastUpdatedTime desc maxresults 1",
+    )
+    .await;
+    assert_eq!(page["QueryResponse"]["Invoice"][0]["Id"], "2501");
+    assert_eq!(
+        count(
+            &emu,
+            &http,
+            &access,
+            "select count(*) from Invoice where CustomerRef = '3' and TotalAmt = '275.00' and Id > '2500'"
+        )
+        .await,
+        1
+    );
+
+    // A sparse update changes what it names; the SyncToken moves on; an old one is stale.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?operation=update",
+        &json!({"Id": "2501", "SyncToken": "0", "sparse": true, "PrivateNote": "rush"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Invoice"]["SyncToken"], "1");
+    assert_eq!(body["Invoice"]["PrivateNote"], "rush");
+    assert_eq!(body["Invoice"]["TotalAmt"], json!(275.0));
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?operation=update",
+        &json!({"Id": "2501", "SyncToken": "0", "sparse": true, "PrivateNote": "late"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), "5010");
+    assert_eq!(body["Fault"]["Error"][0]["Message"], "Stale Object Error");
+    assert_eq!(body["Fault"]["type"], "ValidationFault");
+
+    // Updating a seeded invoice keeps its totals (tax included) and its creation time.
+    let (_, _, seeded) = api_get(&emu, &http, &access, "invoice/10").await;
+    let seeded = &seeded["Invoice"];
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?operation=update",
+        &json!({"Id": "10", "SyncToken": seeded["SyncToken"], "sparse": true, "PrivateNote": "x"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Invoice"]["TotalAmt"], seeded["TotalAmt"]);
+    assert_eq!(body["Invoice"]["Balance"], seeded["Balance"]);
+    assert_eq!(
+        body["Invoice"]["MetaData"]["CreateTime"],
+        seeded["MetaData"]["CreateTime"]
+    );
+    assert_ne!(
+        body["Invoice"]["MetaData"]["LastUpdatedTime"],
+        seeded["MetaData"]["LastUpdatedTime"]
+    );
+
+    // Delete: gone from reads, queries and counts.
+    let (_, _, first) = api_get(&emu, &http, &access, "invoice/1").await;
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?operation=delete",
+        &json!({"Id": "1", "SyncToken": first["Invoice"]["SyncToken"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["Invoice"],
+        json!({"domain": "QBO", "status": "Deleted", "Id": "1"})
+    );
+    let (status, _, body) = api_get(&emu, &http, &access, "invoice/1").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), "610");
+    assert_eq!(
+        count(&emu, &http, &access, "select count(*) from Invoice").await,
+        2500
+    );
+    let (_, page) = query(&emu, &http, &access, "select * from Invoice maxresults 2").await;
+    assert_eq!(page["QueryResponse"]["Invoice"][0]["Id"], "2");
+
+    // Void keeps the invoice with zero amounts.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?operation=void",
+        &json!({"Id": "2501", "SyncToken": "1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Invoice"]["TotalAmt"], json!(0));
+    assert_eq!(body["Invoice"]["Balance"], json!(0));
+    assert_eq!(body["Invoice"]["PrivateNote"], "Voided");
+    assert_eq!(body["Invoice"]["SyncToken"], "2");
+
+    // Name-list entities are not deleted; unknown references and duplicate names are Faults.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "customer?operation=delete",
+        &json!({"Id": "1", "SyncToken": "0"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), "500");
+    let (_, body) = post(&emu, &http, &access, "invoice", &new_invoice("9999", 1.0)).await;
+    assert_eq!(code(&body), "2500");
+    let (_, body) = post(
+        &emu,
+        &http,
+        &access,
+        "customer",
+        &json!({"DisplayName": "O'Brien Landscaping"}),
+    )
+    .await;
+    assert_eq!(code(&body), "6240");
+    let (status, body) = post(&emu, &http, &access, "invoice", &json!([1])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), "2010");
+
+    let stats = stats_of(&emu, &http).await;
+    assert_eq!(stats["writes"], 5, "{stats}");
+    assert_eq!(stats["write_faults"], 5, "{stats}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_replayed_requestid_gets_the_first_answer_and_does_nothing() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let (_, first) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?requestid=row-1",
+        &new_invoice("1", 10.0),
+    )
+    .await;
+    let (_, again) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?requestid=row-1",
+        &new_invoice("2", 99.0),
+    )
+    .await;
+    assert_eq!(first, again);
+    assert_eq!(
+        count(&emu, &http, &access, "select count(*) from Invoice").await,
+        2501
+    );
+    // Faults are kept too.
+    let stale = json!({"Id": "2501", "SyncToken": "7", "sparse": true, "PrivateNote": "x"});
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?operation=update&requestid=row-2",
+        &stale,
+    )
+    .await;
+    assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "5010"));
+    let (status, replay) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?operation=update&requestid=row-2",
+        &json!({"Id": "2501", "SyncToken": "0", "sparse": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(replay, body);
+    let long = "x".repeat(51);
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        &format!("invoice?requestid={long}"),
+        &new_invoice("1", 1.0),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["Fault"]["Error"][0]["Detail"]
+            .as_str()
+            .expect("detail")
+            .contains("at most 50")
+    );
+    let stats = stats_of(&emu, &http).await;
+    assert_eq!(
+        (stats["writes"].as_u64(), stats["replays"].as_u64()),
+        (Some(1), Some(2))
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn batch_items_are_independent_with_their_own_faults() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let request = json!({"BatchItemRequest": [
+        {"bId": "b1", "operation": "create", "Customer": {"DisplayName": "Cedar Lane Veterinary Annex"}},
+        {"bId": "b2", "operation": "create", "Customer": {"DisplayName": "O'Brien Landscaping"}},
+        {"bId": "b3", "Query": "select * from Customer where DisplayName = 'Cedar Lane Veterinary Annex'"},
+        {"bId": "b4", "operation": "create", "Invoice": new_invoice("3", 5.5)}
+    ]});
+    let (status, body) = post(&emu, &http, &access, "batch?requestid=batch-1", &request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let items = body["BatchItemResponse"].as_array().expect("items");
+    assert_eq!(items.len(), 4);
+    assert_eq!(items[0]["bId"], "b1");
+    assert_eq!(items[0]["Customer"]["Id"], "121");
+    assert_eq!(
+        items[0]
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["Customer".to_owned(), "bId".to_owned()])
+    );
+    assert_eq!(items[1]["bId"], "b2");
+    assert_eq!(code(&items[1]), "6240");
+    assert_eq!(items[2]["QueryResponse"]["Customer"][0]["Id"], "121");
+    assert_eq!(items[3]["Invoice"]["TotalAmt"], json!(5.5));
+    // The same batch again replays.
+    let (_, again) = post(&emu, &http, &access, "batch?requestid=batch-1", &request).await;
+    assert_eq!(again, body);
+    assert_eq!(
+        count(&emu, &http, &access, "select count(*) from Invoice").await,
+        2501
+    );
+    let too_many: Vec<Value> = (0..31)
+        .map(|i| json!({"bId": i.to_string(), "Query": "select * from Item"}))
+        .collect();
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "batch",
+        &json!({"BatchItemRequest": too_many}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), "1040");
+    let (status, _) = post(
+        &emu,
+        &http,
+        &access,
+        &format!("batch?requestid={}", "b".repeat(37)),
+        &request,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let stats = stats_of(&emu, &http).await;
+    assert_eq!(stats["batches"], 1, "{stats}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn cdc_returns_what_changed_deletes_marked() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let since = (chrono::Utc::now() - chrono::Duration::seconds(5)).to_rfc3339();
+    let cdc = |since: String| {
+        let http = http.clone();
+        let url = api_url(&emu, "cdc");
+        let access = access.clone();
+        async move {
+            let res = http
+                .get(url)
+                .query(&[
+                    ("entities", "Invoice,Customer,Payment"),
+                    ("changedSince", since.as_str()),
+                ])
+                .bearer_auth(&access)
+                .send()
+                .await
+                .expect("cdc");
+            let (status, _, body) = json(res).await;
+            (status, body)
+        }
+    };
+    let (status, body) = cdc(since.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["CDCResponse"][0]["QueryResponse"],
+        json!([{}, {}, {}]),
+        "nothing changed in the last seconds of a seeded company"
+    );
+
+    let (_, created) = post(&emu, &http, &access, "invoice", &new_invoice("3", 12.0)).await;
+    let (_, _, customer) = api_get(&emu, &http, &access, "customer/5").await;
+    let (status, _) = post(
+        &emu,
+        &http,
+        &access,
+        "customer?operation=update",
+        &json!({"Id": "5", "SyncToken": customer["Customer"]["SyncToken"], "sparse": true, "Notes": "VIP"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, old) = api_get(&emu, &http, &access, "invoice/7").await;
+    let (status, _) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?operation=delete",
+        &json!({"Id": "7", "SyncToken": old["Invoice"]["SyncToken"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, body) = cdc(since).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let responses = &body["CDCResponse"][0]["QueryResponse"];
+    let invoices = responses[0]["Invoice"].as_array().expect("invoices");
+    assert_eq!(invoices.len(), 2, "{invoices:?}");
+    let by_id = |id: &str| {
+        invoices
+            .iter()
+            .find(|i| i["Id"] == id)
+            .unwrap_or_else(|| panic!("invoice {id} in {invoices:?}"))
+    };
+    assert_eq!(by_id("2501"), &created["Invoice"]);
+    let deleted = by_id("7");
+    assert_eq!(
+        deleted
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        Some(vec![
+            "domain".to_owned(),
+            "status".to_owned(),
+            "Id".to_owned(),
+            "MetaData".to_owned()
+        ])
+    );
+    assert_eq!(deleted["status"], "Deleted");
+    assert!(deleted["MetaData"]["LastUpdatedTime"].is_string());
+    assert_eq!(responses[0]["maxResults"], 2);
+    let customers = responses[1]["Customer"].as_array().expect("customers");
+    assert_eq!(customers.len(), 1);
+    assert_eq!(customers[0]["Id"], "5");
+    assert_eq!(customers[0]["Notes"], "VIP");
+    assert_eq!(responses[2], json!({}));
+
+    let (status, body) = cdc((chrono::Utc::now() - chrono::Duration::days(31)).to_rfc3339()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["Fault"]["Error"][0]["Detail"]
+            .as_str()
+            .expect("detail")
+            .contains("more than 30 days")
+    );
+    emu.shutdown().await;
+}

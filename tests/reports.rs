@@ -1,0 +1,420 @@
+//! Reports end to end: the real binary runs the shipped report requests (`extract: report`)
+//! against its built-in emulator over loopback, and the tidy rows must add up.
+//!
+//! The emulator's default company (2,500 invoices) has its transactions in 2023, so the runs
+//! ask for 2023 dates.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+mod common;
+
+use common::{Project, assert_ok, stderr, stdout};
+
+const ROW_KEYS: [&str; 6] = ["section", "group", "kind", "depth", "account", "account_id"];
+
+const REPORT_REQUESTS: [&str; 6] = [
+    "aged_receivables",
+    "balance_sheet",
+    "cash_flow",
+    "general_ledger",
+    "profit_and_loss",
+    "trial_balance",
+];
+
+/// An amount cell in cents (`null` is a blank, i.e. zero); panics on anything else.
+fn cents(value: &Value) -> i64 {
+    match value {
+        Value::Null => 0,
+        Value::Number(n) => {
+            let text = n.to_string();
+            let (negative, digits) = match text.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, text.as_str()),
+            };
+            let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+            assert!(fraction.len() <= 2, "more than cents: {text}");
+            let cents = whole.parse::<i64>().expect("digits") * 100
+                + format!("{fraction:0<2}").parse::<i64>().expect("digits");
+            if negative { -cents } else { cents }
+        }
+        other => panic!("not an amount: {other}"),
+    }
+}
+
+/// Same in CSV: an empty cell is zero.
+fn csv_cents(text: &str) -> i64 {
+    if text.is_empty() {
+        return 0;
+    }
+    cents(&serde_json::from_str(text).expect("a number"))
+}
+
+fn rows_of(json: &str) -> Vec<serde_json::Map<String, Value>> {
+    let value: Value = serde_json::from_str(json).expect("a JSON array");
+    value
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|row| row.as_object().expect("row object").clone())
+        .collect()
+}
+
+/// The value columns of a row (every key after the fixed ones).
+fn value_keys(row: &serde_json::Map<String, Value>) -> Vec<String> {
+    let keys: Vec<&String> = row.keys().collect();
+    assert_eq!(keys[..6], ROW_KEYS, "fixed keys first, in order");
+    keys[6..].iter().map(|k| (*k).clone()).collect()
+}
+
+/// Every section's summary row equals its data rows plus its direct child sections' summaries,
+/// per column, in cents; returns how many sections were checked.
+fn assert_sections_add_up(rows: &[serde_json::Map<String, Value>], columns: &[String]) -> usize {
+    let mut checked = 0;
+    for summary in rows.iter().filter(|r| r["kind"] == "summary") {
+        let section = summary["section"].as_str().expect("section");
+        let depth = summary["depth"].as_u64().expect("depth");
+        let prefix = format!("{section} / ");
+        let children: Vec<_> = rows
+            .iter()
+            .filter(|r| {
+                (r["kind"] == "data" && r["section"] == section)
+                    || (r["kind"] == "summary"
+                        && r["depth"].as_u64() == Some(depth + 1)
+                        && r["section"]
+                            .as_str()
+                            .is_some_and(|s| s.starts_with(&prefix)))
+            })
+            .collect();
+        if children.is_empty() {
+            continue;
+        }
+        for column in columns {
+            let sum: i64 = children.iter().map(|r| cents(&r[column])).sum();
+            assert_eq!(
+                sum,
+                cents(&summary[column]),
+                "{section} / {column}: the rows add up to {sum} cents, the summary says otherwise"
+            );
+        }
+        checked += 1;
+    }
+    checked
+}
+
+fn summary_row<'a>(
+    rows: &'a [serde_json::Map<String, Value>],
+    group: &str,
+) -> &'a serde_json::Map<String, Value> {
+    // Nested sections without a group of their own carry their parent's: the outermost one is
+    // the section tagged `group` itself.
+    rows.iter()
+        .filter(|r| r["kind"] == "summary" && r["group"] == group)
+        .min_by_key(|r| r["depth"].as_u64())
+        .unwrap_or_else(|| panic!("no {group} summary"))
+}
+
+#[test]
+fn profit_and_loss_by_month_adds_up_to_its_summaries_and_to_the_invoices() {
+    let project = Project::new();
+    let run = |format: &str| {
+        let output = project.run([
+            "requests/profit_and_loss.yaml",
+            "--connection",
+            "emulator",
+            "--var",
+            "start_date=2023-01-01",
+            "--var",
+            "end_date=2023-12-31",
+            "--var",
+            "summarize_column_by=Months",
+            "--format",
+            format,
+        ]);
+        assert_ok(&output);
+        stdout(&output)
+    };
+    let rows = rows_of(&run("json"));
+    let columns = value_keys(&rows[0]);
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut expected: Vec<String> = months.iter().map(|m| format!("{m} 2023")).collect();
+    expected.push("Total".into());
+    assert_eq!(columns, expected);
+    for row in &rows {
+        assert_eq!(value_keys(row), columns, "every row has every column");
+    }
+    // Income, COGS, Expenses, and the summary-only sections are present.
+    let checked = assert_sections_add_up(&rows, &columns);
+    assert_eq!(
+        checked, 3,
+        "Income, Cost of Goods Sold and Expenses have rows"
+    );
+
+    let income = summary_row(&rows, "Income");
+    let cogs = summary_row(&rows, "COGS");
+    let expenses = summary_row(&rows, "Expenses");
+    let gross = summary_row(&rows, "GrossProfit");
+    let net = summary_row(&rows, "NetIncome");
+    assert_eq!(income["account"], "Total Income");
+    assert_eq!(net["account"], "Net Income");
+    for column in &columns {
+        let (i, c, e) = (
+            cents(&income[column]),
+            cents(&cogs[column]),
+            cents(&expenses[column]),
+        );
+        assert_eq!(cents(&gross[column]), i - c, "{column}");
+        assert_eq!(cents(&net[column]), i - c - e, "{column}");
+    }
+    for row in &rows {
+        let by_month: i64 = columns[..12].iter().map(|c| cents(&row[c])).sum();
+        assert_eq!(by_month, cents(&row["Total"]), "{:?}", row["account"]);
+    }
+    assert_eq!(rows.last().expect("rows")["group"], "NetIncome");
+
+    // Total Income is the invoices' lines (total less tax) dated in 2023.
+    let invoices = project.file(
+        "requests/invoices_2023.yaml",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: select * from Invoice where TxnDate >= '2023-01-01' and TxnDate <= '2023-12-31'\npaginate: { style: qbo-query }\noutput:\n  format: csv\n  columns:\n    total: $.TotalAmt\n    tax: $.TxnTaxDetail.TotalTax\n",
+    );
+    let output = project.run([invoices.as_os_str()]);
+    assert_ok(&output);
+    let text = stdout(&output);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let lines: i64 = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("csv row");
+            csv_cents(&r[0]) - csv_cents(&r[1])
+        })
+        .sum();
+    assert!(lines > 0);
+    assert_eq!(cents(&income["Total"]), lines);
+
+    // The CSV holds the same rows and amounts.
+    let csv_text = run("csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header[..6], ROW_KEYS);
+    assert_eq!(header[6..], columns[..]);
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(records.len(), rows.len());
+    for (record, row) in records.iter().zip(&rows) {
+        assert_eq!(&record[2], row["kind"].as_str().expect("kind"));
+        assert_eq!(&record[4], row["account"].as_str().expect("account"));
+        for (at, column) in columns.iter().enumerate() {
+            assert_eq!(csv_cents(&record[6 + at]), cents(&row[column]));
+        }
+    }
+}
+
+#[test]
+fn every_shipped_report_request_runs_to_csv_and_json() {
+    let project = Project::new();
+    let out = project.files.path().join("out");
+    let files: Vec<String> = REPORT_REQUESTS
+        .iter()
+        .map(|name| format!("requests/{name}.yaml"))
+        .collect();
+    let mut counts: BTreeMap<(String, &str), usize> = BTreeMap::new();
+    for format in ["json", "csv"] {
+        let mut args: Vec<String> = files.clone();
+        args.extend(
+            [
+                "--connection",
+                "emulator",
+                "--format",
+                format,
+                "--output-dir",
+                out.to_str().expect("utf-8 path"),
+                "--var",
+                "start_date=2023-04-01",
+                "--var",
+                "end_date=2023-06-30",
+                "--var",
+                "report_date=2023-06-30",
+                "--var",
+                "summarize_column_by=Month",
+            ]
+            .map(str::to_string),
+        );
+        let output = project.run(&args);
+        assert_ok(&output);
+        assert!(
+            stderr(&output).contains("summary: 6 of 6 request(s) succeeded"),
+            "{}",
+            stderr(&output)
+        );
+        for name in REPORT_REQUESTS {
+            let text =
+                std::fs::read_to_string(out.join(format!("{name}.{format}"))).expect("output file");
+            let rows = match format {
+                "json" => {
+                    let rows = rows_of(&text);
+                    for row in &rows {
+                        value_keys(row);
+                    }
+                    rows.len()
+                }
+                _ => {
+                    let mut reader = csv::Reader::from_reader(text.as_bytes());
+                    let header = reader.headers().expect("header").clone();
+                    assert_eq!(header.iter().take(6).collect::<Vec<_>>(), ROW_KEYS);
+                    reader.records().count()
+                }
+            };
+            assert!(rows > 1, "{name}.{format} has {rows} rows");
+            counts.insert((name.to_string(), format), rows);
+        }
+    }
+    for name in REPORT_REQUESTS {
+        assert_eq!(
+            counts[&(name.to_string(), "json")],
+            counts[&(name.to_string(), "csv")],
+            "{name}"
+        );
+    }
+
+    let read = |name: &str| {
+        rows_of(&std::fs::read_to_string(out.join(format!("{name}.json"))).expect("json"))
+    };
+    // The balance sheet balances at the end of every month.
+    let sheet = read("balance_sheet");
+    let months = value_keys(&sheet[0]);
+    assert_eq!(months, ["Apr 2023", "May 2023", "Jun 2023"]);
+    assert!(assert_sections_add_up(&sheet, &months) >= 5);
+    let assets = summary_row(&sheet, "TotalAssets");
+    let claims = summary_row(&sheet, "TotalLiabilitiesAndEquity");
+    for month in &months {
+        assert_ne!(cents(&assets[month]), 0);
+        assert_eq!(cents(&assets[month]), cents(&claims[month]), "{month}");
+    }
+    // The trial balance's debits equal its credits, and its rows add up to them.
+    let trial = read("trial_balance");
+    let total = summary_row(&trial, "GrandTotal");
+    assert_eq!(total["account"], "TOTAL");
+    assert_eq!(cents(&total["Debit"]), cents(&total["Credit"]));
+    let data = trial.iter().filter(|r| r["kind"] == "data");
+    let (debits, credits) = data.fold((0, 0), |(d, c), r| {
+        (d + cents(&r["Debit"]), c + cents(&r["Credit"]))
+    });
+    assert_eq!(
+        (debits, credits),
+        (cents(&total["Debit"]), cents(&total["Credit"]))
+    );
+    // A/R aging agrees with the balance sheet's receivables on the same day.
+    let aging = read("aged_receivables");
+    assert_eq!(
+        cents(&summary_row(&aging, "GrandTotal")["Total"]),
+        cents(&summary_row(&sheet, "AR")["Jun 2023"])
+    );
+    // The cash flow's ending cash is the balance sheet's bank accounts.
+    let flow = read("cash_flow");
+    assert!(assert_sections_add_up(&flow, &value_keys(&flow[0])) >= 2);
+    assert_eq!(
+        cents(&summary_row(&flow, "EndingCash")["Total"]),
+        cents(&summary_row(&sheet, "BankAccounts")["Jun 2023"])
+    );
+    // General ledger lines carry their account, and text columns stay text.
+    let ledger = read("general_ledger");
+    let line = ledger
+        .iter()
+        .find(|r| r["Transaction Type"] == "Invoice")
+        .expect("an invoice line");
+    assert!(line["account"].is_string() && line["account_id"].is_string());
+    assert!(
+        line["Date"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("2023-0"))
+    );
+    assert!(line["Num"].is_string());
+    assert!(line["Amount"].is_number());
+}
+
+#[test]
+fn declared_csv_columns_pick_from_the_report_rows() {
+    let project = Project::new();
+    let request = project.file(
+        "requests/income.yaml",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/reports/ProfitAndLoss\nparams:\n  start_date: '2023-01-01'\n  end_date: '2023-03-31'\n  summarize_column_by: Quarter\nextract: report\noutput:\n  format: csv\n  columns:\n    line: $.account\n    kind: $.kind\n    q1: $['Q1 2023']\n",
+    );
+    let output = project.run([request.as_os_str()]);
+    assert_ok(&output);
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "line,kind,q1");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Total Income,summary,") && l.len() > 21),
+        "{text}"
+    );
+    assert!(
+        lines
+            .last()
+            .expect("a row")
+            .starts_with("Net Income,summary,")
+    );
+}
+
+#[test]
+fn report_mistakes_are_clear_errors() {
+    let project = Project::new();
+    let paged = project.file(
+        "requests/paged_report.yaml",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: select * from Invoice\npaginate: { style: qbo-query }\nextract: report\n",
+    );
+    let output = project.run(["check".as_ref(), paged.as_os_str()]);
+    assert_eq!(output.status.code(), Some(3));
+    let text = stderr(&output);
+    assert!(
+        text.contains("`extract: report` cannot be combined with `paginate: qbo-query`"),
+        "{text}"
+    );
+    assert!(text.contains("paged_report.yaml:6:10"), "{text}");
+
+    let misspelt = project.file(
+        "requests/misspelt.yaml",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/reports/ProfitAndLoss\nextract: reports\n",
+    );
+    let output = project.run(["check".as_ref(), misspelt.as_os_str()]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("misspelt.yaml:3:"),
+        "{}",
+        stderr(&output)
+    );
+
+    let unknown = project.file(
+        "requests/unknown.yaml",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/reports/ProfitAndLossDetail\nextract: report\n",
+    );
+    let output = project.run([unknown.as_os_str()]);
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Unsupported Operation"),
+        "{}",
+        stderr(&output)
+    );
+
+    let not_a_report = project.file(
+        "requests/not_a_report.yaml",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/companyinfo/{{ realm_id }}\nextract: report\n",
+    );
+    let output = project.run([not_a_report.as_os_str()]);
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the answer is not a QBO report: it has no Columns.Column list"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!Path::new("requests/unknown.csv").exists());
+}
