@@ -13,7 +13,7 @@
 
 use crate::diagnostics::{Error, ErrorKind};
 use crate::engine::RecordSink;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde_json::{Map, Value};
 
 /// How far back QBO's CDC looks.
@@ -85,19 +85,33 @@ pub fn check_url(url: &url::Url) -> Result<(), Error> {
 /// `{"entity", "deleted", ...fields}`, to another sink.
 pub struct CdcRecords<'a> {
     inner: &'a mut dyn RecordSink,
+    answered_at: &'a mut Option<String>,
 }
 
 impl<'a> CdcRecords<'a> {
-    /// Records of every CDC answer this sink receives go to `inner`.
-    pub fn new(inner: &'a mut dyn RecordSink) -> CdcRecords<'a> {
-        CdcRecords { inner }
+    /// Records of every CDC answer this sink receives go to `inner`; the answer's `time` (when
+    /// QBO answered: every change up to then is in the answer) goes to `answered_at`.
+    pub fn new(
+        inner: &'a mut dyn RecordSink,
+        answered_at: &'a mut Option<String>,
+    ) -> CdcRecords<'a> {
+        CdcRecords { inner, answered_at }
     }
 }
 
 impl RecordSink for CdcRecords<'_> {
     fn record(&mut self, answer: &Value) -> Result<(), Error> {
         let inner = &mut *self.inner;
-        for_each_record(answer, &mut |record| inner.record(&record))
+        for_each_record(answer, &mut |record| inner.record(&record))?;
+        // Whole seconds, rounded down: QBO's `LastUpdatedTime`s are whole seconds, and a change
+        // later in the same second must not fall before the cursor.
+        *self.answered_at = answer
+            .get("time")
+            .and_then(Value::as_str)
+            .and_then(|time| DateTime::parse_from_rfc3339(time).ok())
+            .and_then(|at| at.with_nanosecond(0))
+            .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false));
+        Ok(())
     }
 
     fn page_done(&mut self) {

@@ -272,8 +272,19 @@ fn incremental_cdc_resumes_after_the_last_change_it_wrote() {
         assert_ok(&output);
         jsonl(&output)
     };
+    let before = chrono::Utc::now();
     assert!(run().is_empty());
-    assert!(!state.exists(), "no change, no cursor");
+    // No change: the cursor moves to when the emulator answered, so a quiet company never ends
+    // up with a cursor past QBO's 30-day look-back.
+    let quiet: Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).expect("state saved")).expect("json");
+    let answered = chrono::DateTime::parse_from_rfc3339(quiet["cursor"].as_str().expect("cursor"))
+        .expect("an RFC 3339 time");
+    assert!(
+        answered >= before - chrono::Duration::seconds(2)
+            && answered <= chrono::Utc::now() + chrono::Duration::seconds(1),
+        "{answered} is not when the emulator answered"
+    );
 
     let update = write_request(
         &project,

@@ -301,13 +301,14 @@ async fn run_loaded(
         };
         let mut report_rows;
         let mut cdc_records;
+        let mut cdc_answered_at = None;
         let sink: &mut dyn RecordSink = match job.request.extract {
             Extract::Report => {
                 report_rows = ReportRows::new(&mut collector);
                 &mut report_rows
             }
             Extract::Cdc => {
-                cdc_records = crate::cdc::CdcRecords::new(&mut collector);
+                cdc_records = crate::cdc::CdcRecords::new(&mut collector, &mut cdc_answered_at);
                 &mut cdc_records
             }
             _ => &mut collector,
@@ -318,7 +319,10 @@ async fn run_loaded(
             .writer
             .finish()
             .map_err(|err| Error::output(err.to_string()))?;
-        if let (Some(path), Some(cursor)) = (state_file, collector.highest) {
+        // A CDC run that saw no change still moves forward, to when QBO answered; otherwise a
+        // quiet month would leave a cursor past QBO's 30-day look-back.
+        let cursor = collector.highest.or(cdc_answered_at);
+        if let (Some(path), Some(cursor)) = (state_file, cursor) {
             state::save(
                 &path,
                 &SavedState {
