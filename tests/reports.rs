@@ -1,5 +1,6 @@
 //! Reports end to end: the real binary runs the shipped report requests (`extract: report`)
-//! against its built-in emulator over loopback, and the tidy rows must add up.
+//! against its built-in emulator over loopback, and the tidy rows must add up; after invoices are
+//! created, voided and deleted through a standalone emulator, its reports move by their amounts.
 //!
 //! The emulator's default company (2,500 invoices) has its transactions in 2023, so the runs
 //! ask for 2023 dates.
@@ -10,7 +11,7 @@ use std::path::Path;
 
 mod common;
 
-use common::{Project, assert_ok, stderr, stdout};
+use common::{EmulatorProcess, Project, assert_ok, stderr, stdout};
 
 const ROW_KEYS: [&str; 6] = ["section", "group", "kind", "depth", "account", "account_id"];
 
@@ -417,4 +418,114 @@ fn report_mistakes_are_clear_errors() {
         stderr(&output)
     );
     assert!(!Path::new("requests/unknown.csv").exists());
+}
+
+/// Runs a shipped report request against `connection` with `vars`; its rows.
+fn report_rows(
+    project: &Project,
+    connection: &Path,
+    request: &str,
+    vars: &[&str],
+) -> Vec<serde_json::Map<String, Value>> {
+    let mut args: Vec<std::ffi::OsString> = vec![
+        format!("requests/{request}.yaml").into(),
+        "--connection".into(),
+        connection.into(),
+        "--format".into(),
+        "json".into(),
+    ];
+    for var in vars {
+        args.push("--var".into());
+        args.push((*var).into());
+    }
+    let output = project.run(&args);
+    assert_ok(&output);
+    rows_of(&stdout(&output))
+}
+
+/// Total Income of February 2023 on the accrual basis, after checking that the balance sheet
+/// balances and the trial balance's debits equal its credits at the end of 2023.
+fn february_income(project: &Project, connection: &Path) -> i64 {
+    let period = ["start_date=2023-02-01", "end_date=2023-02-28"];
+    let pl = report_rows(project, connection, "profit_and_loss", &period);
+    let at_end = ["start_date=2023-01-01", "end_date=2023-12-31"];
+    let sheet = report_rows(project, connection, "balance_sheet", &at_end);
+    assert_eq!(
+        cents(&summary_row(&sheet, "TotalAssets")["Total"]),
+        cents(&summary_row(&sheet, "TotalLiabilitiesAndEquity")["Total"]),
+        "the balance sheet balances"
+    );
+    let trial = report_rows(project, connection, "trial_balance", &at_end);
+    let total = summary_row(&trial, "GrandTotal");
+    assert_eq!(
+        cents(&total["Debit"]),
+        cents(&total["Credit"]),
+        "debits = credits"
+    );
+    cents(&summary_row(&pl, "Income")["Total"])
+}
+
+#[test]
+fn reports_follow_invoices_created_voided_and_deleted_through_the_api() {
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let conn = common::external_emulator_connection(&project, "books", &emulator, "");
+    let before = february_income(&project, &conn);
+
+    let create = project.file(
+        "requests/create.yaml",
+        &format!(
+            r#"connection: {}
+method: POST
+path: /v3/company/{{{{ realm_id }}}}/invoice
+input:
+  format: csv
+write:
+  entity: Invoice
+  operation: create
+body: |
+  {{
+    "TxnDate": {{{{ row.date }}}},
+    "CustomerRef": {{"value": "3"}},
+    "Line": [{{
+      "Amount": {{{{ row.amount | float }}}},
+      "DetailType": "SalesItemLineDetail",
+      "SalesItemLineDetail": {{"ItemRef": {{"value": "1"}}}}
+    }}]
+  }}
+output:
+  format: jsonl
+"#,
+            conn.display()
+        ),
+    );
+    let input = project.file(
+        "new.csv",
+        "date,amount\n2023-02-10,275.25\n2023-02-20,100.10\n",
+    );
+    let output = project.run([create.as_os_str(), "--input".as_ref(), input.as_os_str()]);
+    assert_ok(&output);
+    let created: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a result per line"))
+        .collect();
+    assert_eq!(created.len(), 2);
+    assert_eq!(february_income(&project, &conn), before + 27_525 + 10_010);
+
+    let id = |at: usize| created[at]["id"].as_str().expect("id").to_owned();
+    let change = |request: &str, at: usize| {
+        let rows = project.file("change.csv", &format!("id,sync_token\n{},0\n", id(at)));
+        let output = project.run([
+            format!("requests/{request}.yaml").as_ref(),
+            "--connection".as_ref(),
+            conn.as_os_str(),
+            "--input".as_ref(),
+            rows.as_os_str(),
+        ]);
+        assert_ok(&output);
+    };
+    change("void_invoices", 0);
+    assert_eq!(february_income(&project, &conn), before + 10_010);
+    change("delete_invoices", 1);
+    assert_eq!(february_income(&project, &conn), before);
 }

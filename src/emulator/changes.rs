@@ -13,7 +13,9 @@
 //!
 //! One `RwLock` guards it all: queries and reads hold the read side for the whole query (the
 //! result cache is filled under it), writes hold the write side while they check, change and
-//! invalidate the cache, so a query never sees half a write nor caches a stale answer.
+//! invalidate the cache, so a query never sees half a write nor caches a stale answer. Each
+//! written invoice, payment and bill is also handed to the ledger's view of the writes
+//! (`written.rs`) as it is stored; reports take that view (an `Arc`) and drop the lock at once.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -24,6 +26,7 @@ use crate::emulator::data::Dataset;
 use crate::emulator::entity::{Entity, FieldDef, Val};
 use crate::emulator::render::Record;
 use crate::emulator::time::{Day, TimeLiteral, parse_time_literal};
+use crate::emulator::written::Written;
 
 /// How many `requestid` answers are kept before the oldest are forgotten.
 const KEPT_ANSWERS: usize = 100_000;
@@ -51,6 +54,8 @@ impl Changes {
 pub(crate) struct Overlay {
     tables: BTreeMap<Entity, Table>,
     kept: Kept,
+    /// Written transactions as the ledger posts them (shared with reports, copied on write).
+    books: Arc<Written>,
 }
 
 /// The written records of one entity.
@@ -201,7 +206,9 @@ impl Overlay {
     pub(crate) fn insert(&mut self, ds: &Dataset, entity: Entity, stored: Stored) -> usize {
         let table = self.table_mut(ds, entity);
         table.created.push(Slot::Live(stored));
-        table.len() - 1
+        let index = table.len() - 1;
+        self.post(ds, entity, index);
+        index
     }
 
     /// Set the state of existing record `index` (changed or deleted).
@@ -212,6 +219,26 @@ impl Overlay {
         } else if let Some(place) = table.created.get_mut(index - table.seeded) {
             *place = slot;
         }
+        self.post(ds, entity, index);
+    }
+
+    /// Hand the current state of record `index` to the written books (transactions only).
+    fn post(&mut self, ds: &Dataset, entity: Entity, index: usize) {
+        if !matches!(entity, Entity::Invoice | Entity::Payment | Entity::Bill) {
+            return;
+        }
+        let json = match self.tables.get(&entity).and_then(|t| t.slot(index)) {
+            Some(Slot::Live(stored)) => Some(&stored.json),
+            Some(Slot::Deleted(_)) | None => None,
+        };
+        // Copies the books only while a report still holds the previous ones.
+        Arc::make_mut(&mut self.books).record(ds, entity, index, json);
+    }
+
+    /// The written transactions as the ledger posts them, for a report to use after the lock is
+    /// released.
+    pub(crate) fn books(&self) -> Arc<Written> {
+        Arc::clone(&self.books)
     }
 
     /// Records of `entity` written at or after `since` (Unix seconds): index and state.

@@ -14,11 +14,17 @@
 //! | bill | each line's expense account + amount; A/P − total | nothing |
 //! | bill paid (balance 0), on its due date | A/P + total; Checking − total | each line's expense account +; Checking − total |
 //!
-//! So at the end of the data the accrual balances equal the accounts' `CurrentBalance`. Records
-//! written through the API (the overlay) are not part of the seeded books and are not posted.
+//! So at the end of the data the accrual balances equal the accounts' `CurrentBalance`.
+//!
+//! Invoices, payments and bills written through the API (`written.rs`) post the same way from
+//! their stored amounts and accounts, replacing the seeded record of the same index (deleted:
+//! nothing; voided: zeros). On the cash basis a payment credits the income accounts and tax of
+//! the invoices it is applied to (their current lines, in proportion to the amount applied), and
+//! A/R with what it leaves unapplied or applies to a deleted invoice.
 //! This module must never render JSON or know about HTTP.
 
 use crate::emulator::data::{ACCT_AP, ACCT_AR, ACCT_CHECKING, Dataset};
+use crate::emulator::written::{Shadow, Written, allocate};
 
 /// When income and expenses count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,9 +83,11 @@ pub(crate) struct Posting {
 }
 
 /// Calls `post` with every posting of `basis` dated in `from..=to` (`from: None`: since the
-/// beginning). Transactions outside the window are skipped before their lines are rebuilt.
+/// beginning), seeded and `written` transactions both (a written record replaces the seeded one
+/// of its index). Transactions outside the window are skipped before their lines are rebuilt.
 pub(crate) fn for_each(
     ds: &Dataset,
+    written: &Written,
     basis: Basis,
     from: Option<i32>,
     to: i32,
@@ -90,7 +98,7 @@ pub(crate) fn for_each(
     match basis {
         Basis::Accrual => {
             for (index, invoice) in ds.invoices.iter().enumerate() {
-                if inside(invoice.txn_date) {
+                if inside(invoice.txn_date) && is_seeded(written.invoice(index)) {
                     invoice_lines(ds, index, &mut lines);
                     let source = Source::Invoice(index);
                     double(
@@ -104,7 +112,7 @@ pub(crate) fn for_each(
                 }
             }
             for (index, payment) in ds.payments.iter().enumerate() {
-                if inside(payment.txn_date) {
+                if inside(payment.txn_date) && is_seeded(written.payment(index)) {
                     let deposit = payment.deposit_account as usize;
                     lines.clear();
                     lines.push((ACCT_AR, payment.amount));
@@ -120,6 +128,9 @@ pub(crate) fn for_each(
                 }
             }
             for (index, bill) in ds.bills.iter().enumerate() {
+                if !is_seeded(written.bill(index)) {
+                    continue;
+                }
                 if inside(bill.txn_date) {
                     bill_lines(ds, index, &mut lines);
                     double(
@@ -145,11 +156,65 @@ pub(crate) fn for_each(
                     );
                 }
             }
+            for (index, invoice) in written.invoices() {
+                if inside(invoice.day) {
+                    let source = Source::Invoice(index);
+                    double(
+                        invoice.day,
+                        ACCT_AR,
+                        invoice.total(),
+                        &invoice.credits,
+                        source,
+                        post,
+                    );
+                }
+            }
+            for (index, payment) in written.payments() {
+                if inside(payment.day) {
+                    lines.clear();
+                    lines.push((ACCT_AR, payment.total));
+                    let source = Source::Payment(index);
+                    double(
+                        payment.day,
+                        payment.deposit,
+                        payment.total,
+                        &lines,
+                        source,
+                        post,
+                    );
+                }
+            }
+            for (index, bill) in written.bills() {
+                if inside(bill.day) {
+                    negated(&bill.debits, &mut lines);
+                    double(
+                        bill.day,
+                        ACCT_AP,
+                        -bill.total(),
+                        &lines,
+                        Source::Bill(index),
+                        post,
+                    );
+                }
+                if bill.paid && inside(bill.due) {
+                    lines.clear();
+                    lines.push((ACCT_AP, -bill.total()));
+                    let source = Source::BillPayment(index);
+                    double(bill.due, ACCT_CHECKING, -bill.total(), &lines, source, post);
+                }
+            }
         }
         Basis::Cash => {
+            let mut parts: Vec<(usize, i64)> = Vec::with_capacity(4);
             for (index, payment) in ds.payments.iter().enumerate() {
-                if inside(payment.txn_date) {
-                    invoice_lines(ds, payment.invoice as usize, &mut lines);
+                if inside(payment.txn_date) && is_seeded(written.payment(index)) {
+                    let invoice = payment.invoice as usize;
+                    if is_seeded(written.invoice(invoice)) {
+                        invoice_lines(ds, invoice, &mut lines);
+                    } else {
+                        lines.clear();
+                        paid_invoice(ds, written, invoice, payment.amount, &mut parts, &mut lines);
+                    }
                     let deposit = payment.deposit_account as usize;
                     let source = Source::Payment(index);
                     double(
@@ -163,7 +228,7 @@ pub(crate) fn for_each(
                 }
             }
             for (index, bill) in ds.bills.iter().enumerate() {
-                if is_paid(bill) && inside(bill.due_date) {
+                if is_paid(bill) && inside(bill.due_date) && is_seeded(written.bill(index)) {
                     bill_lines(ds, index, &mut lines);
                     let source = Source::BillPayment(index);
                     double(
@@ -176,8 +241,66 @@ pub(crate) fn for_each(
                     );
                 }
             }
+            for (index, payment) in written.payments() {
+                if inside(payment.day) {
+                    lines.clear();
+                    for &(invoice, amount) in &payment.applied {
+                        paid_invoice(ds, written, invoice, amount, &mut parts, &mut lines);
+                    }
+                    let unapplied = payment.unapplied();
+                    if unapplied != 0 {
+                        add(&mut lines, ACCT_AR, unapplied);
+                    }
+                    let source = Source::Payment(index);
+                    double(
+                        payment.day,
+                        payment.deposit,
+                        payment.total,
+                        &lines,
+                        source,
+                        post,
+                    );
+                }
+            }
+            for (index, bill) in written.bills() {
+                if bill.paid && inside(bill.due) {
+                    negated(&bill.debits, &mut lines);
+                    let source = Source::BillPayment(index);
+                    double(bill.due, ACCT_CHECKING, -bill.total(), &lines, source, post);
+                }
+            }
         }
     }
+}
+
+fn is_seeded<T>(shadow: Shadow<'_, T>) -> bool {
+    matches!(shadow, Shadow::Seeded)
+}
+
+/// Adds to `out` the cash-basis credits of `amount` paid on invoice `index`: its income accounts
+/// and tax in proportion (A/R when the invoice is deleted, missing or of zero total).
+fn paid_invoice(
+    ds: &Dataset,
+    written: &Written,
+    index: usize,
+    amount: i64,
+    parts: &mut Vec<(usize, i64)>,
+    out: &mut Vec<(usize, i64)>,
+) {
+    match written.invoice(index) {
+        Shadow::Live(invoice) => allocate(amount, &invoice.credits, out),
+        Shadow::Seeded if index < ds.invoices.len() => {
+            invoice_lines(ds, index, parts);
+            allocate(amount, parts, out);
+        }
+        Shadow::Seeded | Shadow::Deleted => allocate(amount, &[], out),
+    }
+}
+
+/// `debits` with their signs flipped (the "credit side" [`double`] takes), into `out`.
+fn negated(debits: &[(usize, i64)], out: &mut Vec<(usize, i64)>) {
+    out.clear();
+    out.extend(debits.iter().map(|&(account, amount)| (account, -amount)));
 }
 
 /// Whether a bill was paid (it is then paid on its due date).
@@ -254,6 +377,7 @@ mod tests {
     use super::*;
     use crate::emulator::EmulatorConfig;
     use crate::emulator::data::ACCT_UNDEPOSITED;
+    use crate::emulator::entity::Entity;
 
     fn books() -> Dataset {
         Dataset::build(&EmulatorConfig {
@@ -265,18 +389,86 @@ mod tests {
 
     fn balances(ds: &Dataset, basis: Basis) -> Vec<i64> {
         let mut balances = vec![0i64; ds.accounts.len()];
-        for_each(ds, basis, None, i32::MAX, &mut |p| {
+        for_each(ds, &Written::default(), basis, None, i32::MAX, &mut |p| {
             balances[p.account] += p.amount
         });
         balances
     }
 
+    /// Writes over `ds`: a new invoice with tax, half paid; seeded invoice 0 replaced; seeded
+    /// invoice 1 deleted (its payment, if any, stays); a new paid bill.
+    fn writes(ds: &Dataset) -> Written {
+        let object = |v: serde_json::Value| v.as_object().cloned().expect("object");
+        let mut written = Written::default();
+        let invoice = object(serde_json::json!({
+            "TxnDate": "2023-03-01", "CustomerRef": {"value": "3"},
+            "Line": [{"Amount": 100.01, "DetailType": "SalesItemLineDetail",
+                      "SalesItemLineDetail": {"ItemRef": {"value": "1"}}},
+                     {"Amount": 50, "DetailType": "DescriptionOnly"}],
+            "TxnTaxDetail": {"TotalTax": 7.77}
+        }));
+        let created = ds.invoices.len();
+        written.record(ds, Entity::Invoice, created, Some(&invoice));
+        written.record(ds, Entity::Invoice, 0, Some(&invoice));
+        written.record(ds, Entity::Invoice, 1, None);
+        let payment = object(serde_json::json!({
+            "TxnDate": "2023-03-05", "CustomerRef": {"value": "3"}, "TotalAmt": 100,
+            "DepositToAccountRef": {"value": "1"},
+            "Line": [{"Amount": 78.89, "LinkedTxn": [{"TxnId": (created + 1).to_string(), "TxnType": "Invoice"}]}]
+        }));
+        written.record(ds, Entity::Payment, ds.payments.len(), Some(&payment));
+        let bill = object(serde_json::json!({
+            "TxnDate": "2023-03-02", "DueDate": "2023-04-01", "VendorRef": {"value": "1"},
+            "Balance": 0,
+            "Line": [{"Amount": 12.5, "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "28"}}}]
+        }));
+        written.record(ds, Entity::Bill, ds.bills.len(), Some(&bill));
+        written
+    }
+
+    #[test]
+    fn written_transactions_post_their_amounts_and_replace_seeded_ones() {
+        let ds = books();
+        let written = writes(&ds);
+        let seeded = balances(&ds, Basis::Accrual);
+        let mut after = vec![0i64; ds.accounts.len()];
+        for_each(&ds, &written, Basis::Accrual, None, i32::MAX, &mut |p| {
+            after[p.account] += p.amount
+        });
+        let invoice = |i: usize| ds.invoices[i].total;
+        // A/R: + the new invoice twice (new and replacing 0), - invoices 0 and 1, - the payment.
+        assert_eq!(
+            after[ACCT_AR] - seeded[ACCT_AR],
+            2 * 15_778 - invoice(0) - invoice(1) - 10_000
+        );
+        assert_eq!(after[ACCT_CHECKING] - seeded[ACCT_CHECKING], 10_000 - 1_250);
+        assert_eq!(after[27] - seeded[27], 1_250);
+        assert_eq!(after[ACCT_AP], seeded[ACCT_AP]);
+        assert_eq!(after.iter().sum::<i64>(), 0);
+        // Cash basis: the payment's 78.89 split over the invoice's 100.01 + 50 + 7.77, the rest
+        // of it unapplied on A/R.
+        let mut cash = vec![0i64; ds.accounts.len()];
+        for_each(&ds, &written, Basis::Cash, None, i32::MAX, &mut |p| {
+            cash[p.account] += p.amount
+        });
+        assert_eq!(cash.iter().sum::<i64>(), 0);
+        assert_eq!(
+            cash[ACCT_CHECKING] - balances(&ds, Basis::Cash)[ACCT_CHECKING],
+            10_000 - 1_250
+        );
+    }
+
     #[test]
     fn every_transaction_balances_on_both_bases() {
         let ds = books();
-        for basis in [Basis::Accrual, Basis::Cash] {
+        for (basis, written) in [
+            (Basis::Accrual, Written::default()),
+            (Basis::Cash, Written::default()),
+            (Basis::Accrual, writes(&ds)),
+            (Basis::Cash, writes(&ds)),
+        ] {
             let mut per_source: std::collections::HashMap<(u8, usize), i64> = Default::default();
-            for_each(&ds, basis, None, i32::MAX, &mut |p| {
+            for_each(&ds, &written, basis, None, i32::MAX, &mut |p| {
                 let key = match p.source {
                     Source::Invoice(i) => (0, i),
                     Source::Payment(i) => (1, i),

@@ -17,8 +17,9 @@
 //! | `entity.rs` | served entities and their queryable fields |
 //! | `query.rs` | the query language: tokenizer, parser, syntax errors (4000) |
 //! | `exec.rs` | query validation (4001), planning, filtering, sorting, paging, caching |
-//! | `ledger.rs` | the seeded books as double-entry postings, accrual or cash |
-//! | `reports.rs` | `/v3/company/{realm}/reports/{name}`: P&L, balance sheet, trial balance, cash flow, general ledger, A/R aging from the ledger |
+//! | `written.rs` | transactions written through the API reduced to what the ledger posts (kept by `changes.rs`) |
+//! | `ledger.rs` | the books (seeded and written) as double-entry postings, accrual or cash |
+//! | `reports.rs` | `/v3/company/{realm}/reports/{name}`: P&L, balance sheet, trial balance, cash flow, general ledger, A/R aging from the ledger, writes included |
 //! | `api.rs` | `/v3/company/{realm}/...` handlers and bearer authentication |
 //! | `build.rs` | checking a create/update body and building the stored record (QBO's rules and Faults) |
 //! | `writes.rs` | create, update, delete, void, batch; `requestid` replays |
@@ -33,7 +34,7 @@
 //! | `faults.rs` | seeded fault injection: 429 (JSON/XML, `Retry-After`), 500/503, dropped connections |
 //! | `stats.rs` | counters served at `/__emulator/stats` for tests and benchmarks |
 //! | `tests.rs` | loopback tests driving a real instance with reqwest |
-//! | `tests_writes.rs` | loopback tests of writes, replays, batch and CDC |
+//! | `tests_writes.rs` | loopback tests of writes, replays, batch, CDC and the reports that follow writes |
 //!
 //! The emulator listens on loopback only and must never call out to the network.
 
@@ -59,6 +60,7 @@ pub mod stats;
 mod time;
 mod token;
 mod writes;
+mod written;
 
 #[cfg(test)]
 mod tests;

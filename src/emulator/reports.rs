@@ -1,4 +1,5 @@
-//! `GET /v3/company/{realm}/reports/{ReportName}`: QBO reports computed from the seeded books.
+//! `GET /v3/company/{realm}/reports/{ReportName}`: QBO reports computed from the books, writes
+//! included.
 //!
 //! Why it exists: report clients (flatteners, spreadsheets) need answers shaped exactly like
 //! QBO's (QBO.md 2.7, `qbo-samples/report-profitandloss.json`): a `Header`, `Columns.Column[]`
@@ -19,7 +20,11 @@
 //! are 400 ValidationFaults. Other parameters (`minorversion`, filters) are ignored.
 //!
 //! Everything is computed in one pass over the tables per request, on a blocking thread: a
-//! transaction outside the report's window is skipped before its lines are rebuilt.
+//! transaction outside the report's window is skipped before its lines are rebuilt. Writes come
+//! from the overlay's written books (`written.rs`), taken as an `Arc` under the overlay's read
+//! lock, which is released before anything is computed. A/R aging counts each invoice's total
+//! less what payments dated by then applied to it; what a payment leaves unapplied (or applied
+//! to a deleted invoice) is the customer's credit in the Current column.
 
 use std::sync::Arc;
 
@@ -35,6 +40,7 @@ use crate::emulator::fault::{Fault, json_response};
 use crate::emulator::ledger::{self, Basis, Posting, Source, Split};
 use crate::emulator::state::State;
 use crate::emulator::time::{Day, ResponseTime, day_of};
+use crate::emulator::written::{Shadow, Written};
 
 /// Most columns a report may have (QBO caps the size of reports too).
 const MAX_PERIODS: usize = 1000;
@@ -99,9 +105,13 @@ pub(crate) async fn report(
     };
     let query = uri.query().unwrap_or("").to_owned();
     // Computed and serialized on a blocking thread: a general ledger can be tens of MB.
-    let job = tokio::task::spawn_blocking(move || match answer(state.data(), report, &query) {
-        Ok(body) => json_response(StatusCode::OK, &body),
-        Err(fault) => fault.into_response(),
+    let job = tokio::task::spawn_blocking(move || {
+        // The lock is held only to take the written books (an `Arc`).
+        let written = state.changes().read().books();
+        match answer(state.data(), &written, report, &query) {
+            Ok(body) => json_response(StatusCode::OK, &body),
+            Err(fault) => fault.into_response(),
+        }
     });
     match job.await {
         Ok(response) => response,
@@ -114,9 +124,14 @@ pub(crate) async fn report(
 }
 
 /// The report's JSON for the query string `query`, or the fault its parameters deserve.
-pub(crate) fn answer(ds: &Dataset, report: Report, query: &str) -> Result<Value, Fault> {
+pub(crate) fn answer(
+    ds: &Dataset,
+    written: &Written,
+    report: Report,
+    query: &str,
+) -> Result<Value, Fault> {
     let params = Params::parse(ds, report, query)?;
-    build(ds, report, &params, ResponseTime::now())
+    build(ds, written, report, &params, ResponseTime::now())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -707,13 +722,19 @@ fn totals_of(block: &Option<Block>, width: usize) -> Vec<i64> {
 
 /// Debit-positive balances per account as of each of `checkpoints` (sorted ascending), counting
 /// postings from `from` on (`None`: all).
-fn balances(ds: &Dataset, basis: Basis, from: Option<i32>, checkpoints: &[i32]) -> Vec<Vec<i64>> {
+fn balances(
+    ds: &Dataset,
+    written: &Written,
+    basis: Basis,
+    from: Option<i32>,
+    checkpoints: &[i32],
+) -> Vec<Vec<i64>> {
     let accounts = ds.accounts.len();
     let mut buckets = vec![vec![0i64; accounts]; checkpoints.len()];
     let Some(&last) = checkpoints.last() else {
         return buckets;
     };
-    ledger::for_each(ds, basis, from, last, &mut |p: Posting| {
+    ledger::for_each(ds, written, basis, from, last, &mut |p: Posting| {
         let at = checkpoints.partition_point(|&c| c < p.day);
         if let Some(bucket) = buckets.get_mut(at)
             && let Some(balance) = bucket.get_mut(p.account)
@@ -810,17 +831,18 @@ fn account_lines(
 
 fn build(
     ds: &Dataset,
+    written: &Written,
     report: Report,
     params: &Params,
     time: ResponseTime,
 ) -> Result<Value, Fault> {
     let (columns, rows, no_data, by) = match report {
-        Report::ProfitAndLoss => profit_and_loss(ds, params),
-        Report::BalanceSheet => balance_sheet(ds, params),
-        Report::TrialBalance => trial_balance(ds, params),
-        Report::CashFlow => cash_flow(ds, params),
-        Report::GeneralLedger => general_ledger(ds, params),
-        Report::AgedReceivables => aged_receivables(ds, params),
+        Report::ProfitAndLoss => profit_and_loss(ds, written, params),
+        Report::BalanceSheet => balance_sheet(ds, written, params),
+        Report::TrialBalance => trial_balance(ds, written, params),
+        Report::CashFlow => cash_flow(ds, written, params),
+        Report::GeneralLedger => general_ledger(ds, written, params),
+        Report::AgedReceivables => aged_receivables(ds, written, params),
     }?;
     let mut header = Map::new();
     header.insert("Time".into(), time.to_string().into());
@@ -852,12 +874,12 @@ fn build(
 /// What a report builder gives: columns, rows, whether there is no data, how columns are split.
 type Built = (Vec<Value>, Vec<Node>, bool, By);
 
-fn profit_and_loss(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
+fn profit_and_loss(ds: &Dataset, written: &Written, params: &Params) -> Result<Built, Fault> {
     let periods = periods(params.start, params.end, params.by)?;
     let split = params.by != By::Total;
     let width = periods.len() + usize::from(split);
     let ends: Vec<i32> = periods.iter().map(|p| p.end).collect();
-    let cumulative = balances(ds, params.basis, Some(params.start), &ends);
+    let cumulative = balances(ds, written, params.basis, Some(params.start), &ends);
     let amounts = |account: usize| -> Vec<i64> {
         let classification = ds.accounts.get(account).map_or("", |a| a.classification);
         let mut values: Vec<i64> = (0..periods.len())
@@ -974,7 +996,7 @@ fn profit_and_loss_debits(ds: &Dataset, balances: &[i64]) -> i64 {
         .sum()
 }
 
-fn balance_sheet(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
+fn balance_sheet(ds: &Dataset, written: &Written, params: &Params) -> Result<Built, Fault> {
     let periods = periods(params.start, params.end, params.by)?;
     let width = periods.len();
     let fiscal_start = |day: i32| to_day(year_start(to_date(day))) - 1;
@@ -984,7 +1006,7 @@ fn balance_sheet(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
             .flat_map(|p| [p.end, fiscal_start(p.end)])
             .collect(),
     );
-    let cumulative = balances(ds, params.basis, None, &checkpoints.0);
+    let cumulative = balances(ds, written, params.basis, None, &checkpoints.0);
     let at_end: Vec<&Vec<i64>> = periods
         .iter()
         .map(|p| &cumulative[checkpoints.at(p.end)])
@@ -1151,10 +1173,10 @@ fn balance_sheet(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
     Ok((columns, rows, no_data, params.by))
 }
 
-fn trial_balance(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
+fn trial_balance(ds: &Dataset, written: &Written, params: &Params) -> Result<Built, Fault> {
     let fiscal_start = to_day(year_start(to_date(params.end))) - 1;
     let checkpoints = Checkpoints::new(vec![fiscal_start, params.end]);
-    let cumulative = balances(ds, params.basis, None, &checkpoints.0);
+    let cumulative = balances(ds, written, params.basis, None, &checkpoints.0);
     let at_end = &cumulative[checkpoints.at(params.end)];
     let before_year = &cumulative[checkpoints.at(fiscal_start)];
     let retained = retained_earnings(ds);
@@ -1191,14 +1213,14 @@ fn trial_balance(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
     Ok((columns, rows, no_data, By::Total))
 }
 
-fn cash_flow(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
+fn cash_flow(ds: &Dataset, written: &Written, params: &Params) -> Result<Built, Fault> {
     let periods = periods(params.start, params.end, params.by)?;
     let split = params.by != By::Total;
     let width = periods.len() + usize::from(split);
     let mut days: Vec<i32> = periods.iter().map(|p| p.end).collect();
     days.push(params.start - 1);
     let checkpoints = Checkpoints::new(days);
-    let cumulative = balances(ds, params.basis, None, &checkpoints.0);
+    let cumulative = balances(ds, written, params.basis, None, &checkpoints.0);
     let bounds: Vec<(usize, usize)> = periods
         .iter()
         .map(|p| (checkpoints.at(p.start - 1), checkpoints.at(p.end)))
@@ -1301,55 +1323,144 @@ fn cash_flow(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
     Ok((columns, rows, no_data, params.by))
 }
 
-fn aged_receivables(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
+fn aged_receivables(ds: &Dataset, written: &Written, params: &Params) -> Result<Built, Fault> {
     let day = params.end;
     let buckets = params.num_periods as usize;
     let width = buckets + 2;
     let mut per_customer: Vec<Option<Vec<i64>>> = vec![None; ds.customers.len()];
-    for invoice in &ds.invoices {
-        if invoice.txn_date > day || invoice.total == 0 {
-            continue;
+    let mut names: std::collections::HashMap<usize, String> = Default::default();
+    let mut charge = |customer: usize, column: usize, amount: i64| {
+        if customer >= per_customer.len() {
+            per_customer.resize(customer + 1, None);
         }
-        let paid_by_then = invoice.payment != 0
-            && ds
-                .payments
-                .get(invoice.payment as usize - 1)
-                .is_some_and(|p| p.txn_date <= day);
-        if paid_by_then {
-            continue;
+        if let Some(slot) = per_customer.get_mut(customer) {
+            let values = slot.get_or_insert_with(|| vec![0; width]);
+            values[column] += amount;
+            values[width - 1] += amount;
         }
-        let late = day - invoice.due_date;
-        let column = if late <= 0 {
+    };
+    let column_of = |due_date: i32| {
+        let late = day - due_date;
+        if late <= 0 {
             0
         } else {
             (((late - 1) / params.aging_period) as usize + 1).min(buckets)
-        };
-        if let Some(slot) = per_customer.get_mut(invoice.customer as usize) {
-            let values = slot.get_or_insert_with(|| vec![0; width]);
-            values[column] += invoice.total;
-            values[width - 1] += invoice.total;
+        }
+    };
+    // Written payments dated by then: what they applied per invoice, and customer credits.
+    let mut applied: std::collections::HashMap<usize, i64> = Default::default();
+    let open = |index: usize| match written.invoice(index) {
+        Shadow::Live(invoice) => invoice.day <= day,
+        Shadow::Seeded => ds.invoices.get(index).is_some_and(|i| i.txn_date <= day),
+        Shadow::Deleted => false,
+    };
+    for (_, payment) in written.payments().filter(|(_, p)| p.day <= day) {
+        for &(invoice, amount) in &payment.applied {
+            if open(invoice) {
+                *applied.entry(invoice).or_default() += amount;
+            } else {
+                charge(payment.customer, 0, -amount);
+            }
+        }
+        if payment.unapplied() != 0 {
+            charge(payment.customer, 0, -payment.unapplied());
+        }
+        if payment.customer >= ds.customers.len() {
+            names.insert(payment.customer, payment.party.clone());
         }
     }
-    let mut customers: Vec<(usize, Vec<i64>)> = per_customer
+    // (Not hashed at all without written payments: this runs once per invoice.)
+    let applied_to = |index: usize| {
+        if applied.is_empty() {
+            0
+        } else {
+            applied.get(&index).copied().unwrap_or(0)
+        }
+    };
+    let sales_written = written.invoices().next().is_some() || !applied.is_empty();
+    for (index, invoice) in ds.invoices.iter().enumerate() {
+        if !sales_written {
+            // The seeded books alone (the common case, kept as lean as it was): an invoice is
+            // open until its payment.
+            let paid_by_then = invoice.payment != 0
+                && ds
+                    .payments
+                    .get(invoice.payment as usize - 1)
+                    .is_some_and(|p| p.txn_date <= day)
+                && matches!(
+                    written.payment(invoice.payment as usize - 1),
+                    Shadow::Seeded
+                );
+            if invoice.txn_date <= day && invoice.total != 0 && !paid_by_then {
+                charge(
+                    invoice.customer as usize,
+                    column_of(invoice.due_date),
+                    invoice.total,
+                );
+            }
+            continue;
+        }
+        // The seeded payment of the invoice, if it still stands and was made by then.
+        let seeded_payment = || {
+            (invoice.payment != 0)
+                .then(|| invoice.payment as usize - 1)
+                .filter(|&p| matches!(written.payment(p), Shadow::Seeded))
+                .and_then(|p| ds.payments.get(p))
+                .filter(|p| p.txn_date <= day)
+        };
+        let (customer, total, due_date) = match written.invoice(index) {
+            Shadow::Seeded => {
+                if invoice.txn_date > day || invoice.total == 0 {
+                    continue;
+                }
+                (invoice.customer as usize, invoice.total, invoice.due_date)
+            }
+            Shadow::Live(now) if now.day <= day => (now.customer, now.total(), now.due),
+            // Deleted, or now dated later: a payment already made is the customer's credit.
+            Shadow::Live(_) | Shadow::Deleted => {
+                if let Some(payment) = seeded_payment() {
+                    charge(payment.customer as usize, 0, -payment.amount);
+                }
+                continue;
+            }
+        };
+        let paid = seeded_payment().map_or(0, |p| p.amount) + applied_to(index);
+        if total != paid {
+            charge(customer, column_of(due_date), total - paid);
+        }
+    }
+    for (index, invoice) in written.invoices() {
+        if index < ds.invoices.len() || invoice.day > day {
+            continue;
+        }
+        let open = invoice.total() - applied_to(index);
+        if open != 0 {
+            charge(invoice.customer, column_of(invoice.due), open);
+        }
+        if invoice.customer >= ds.customers.len() {
+            names.insert(invoice.customer, invoice.party.clone());
+        }
+    }
+    let mut customers: Vec<(&str, usize, Vec<i64>)> = per_customer
         .into_iter()
         .enumerate()
         .filter_map(|(index, values)| values.map(|v| (index, v)))
+        .filter(|(_, values)| values.iter().any(|&v| v != 0))
+        .map(|(index, values)| {
+            let name = names
+                .get(&index)
+                .map_or_else(|| ds.customer_name(index), String::as_str);
+            (name, index, values)
+        })
         .collect();
-    customers.sort_by(|a, b| ds.customer_name(a.0).cmp(ds.customer_name(b.0)));
+    customers.sort_by(|a, b| a.0.cmp(b.0));
     let mut totals = vec![0i64; width];
     let mut rows = Vec::new();
-    for (index, values) in customers {
+    for (name, index, values) in customers {
         for (total, value) in totals.iter_mut().zip(&values) {
             *total += value;
         }
-        rows.push(
-            line(
-                ds.customer_name(index),
-                Some((index + 1).to_string()),
-                values,
-            )
-            .node,
-        );
+        rows.push(line(name, Some((index + 1).to_string()), values).node);
     }
     let no_data = rows.is_empty();
     rows.push(summary_only("GrandTotal", "TOTAL", totals).node);
@@ -1370,19 +1481,26 @@ fn aged_receivables(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
     Ok((columns, rows, no_data, By::Total))
 }
 
-fn general_ledger(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
+fn general_ledger(ds: &Dataset, written: &Written, params: &Params) -> Result<Built, Fault> {
     let accounts = ds.accounts.len();
     let mut beginning = vec![0i64; accounts];
     let mut lines: Vec<Vec<Posting>> = vec![Vec::new(); accounts];
-    ledger::for_each(ds, params.basis, None, params.end, &mut |p: Posting| {
-        if p.day < params.start {
-            if let Some(b) = beginning.get_mut(p.account) {
-                *b += p.amount;
+    ledger::for_each(
+        ds,
+        written,
+        params.basis,
+        None,
+        params.end,
+        &mut |p: Posting| {
+            if p.day < params.start {
+                if let Some(b) = beginning.get_mut(p.account) {
+                    *b += p.amount;
+                }
+            } else if let Some(list) = lines.get_mut(p.account) {
+                list.push(p);
             }
-        } else if let Some(list) = lines.get_mut(p.account) {
-            list.push(p);
-        }
-    });
+        },
+    );
     let blanks = |n: usize| (0..n).map(|_| cell("")).collect::<Vec<_>>();
     let mut rows = Vec::new();
     for (index, account) in ds.accounts.iter().enumerate() {
@@ -1403,7 +1521,9 @@ fn general_ledger(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
             let amount = natural(classification, posting.amount);
             total += amount;
             balance += amount;
-            section_rows.push(Node::Data(ledger_cells(ds, posting, amount, balance)));
+            section_rows.push(Node::Data(ledger_cells(
+                ds, written, posting, amount, balance,
+            )));
         }
         let mut summary = vec![cell(format!("Total for {}", account.name))];
         summary.extend(blanks(5));
@@ -1434,37 +1554,73 @@ fn general_ledger(ds: &Dataset, params: &Params) -> Result<Built, Fault> {
 }
 
 /// The cells of one general-ledger line.
-fn ledger_cells(ds: &Dataset, posting: &Posting, amount: i64, balance: i64) -> Vec<Value> {
+fn ledger_cells(
+    ds: &Dataset,
+    written: &Written,
+    posting: &Posting,
+    amount: i64,
+    balance: i64,
+) -> Vec<Value> {
     let id = |index: usize| (index + 1).to_string();
+    let customer = |index: usize, written_name: Option<&str>| {
+        let name = written_name
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| ds.customer_name(index));
+        Some((name.to_owned(), id(index)))
+    };
     let (kind, txn_id, number, name) = match posting.source {
-        Source::Invoice(i) => {
-            let customer = ds.invoices.get(i).map_or(0, |v| v.customer as usize);
-            (
+        Source::Invoice(i) => match written.invoice(i) {
+            Shadow::Live(invoice) => (
                 "Invoice",
                 Some(id(i)),
-                (1001 + i).to_string(),
-                Some((ds.customer_name(customer), id(customer))),
-            )
-        }
-        Source::Payment(i) => {
-            let payment = ds.payments.get(i);
-            let customer = payment.map_or(0, |p| p.customer as usize);
-            (
+                invoice.doc_number.clone(),
+                customer(invoice.customer, Some(&invoice.party)),
+            ),
+            _ => {
+                let index = ds.invoices.get(i).map_or(0, |v| v.customer as usize);
+                (
+                    "Invoice",
+                    Some(id(i)),
+                    (1001 + i).to_string(),
+                    customer(index, None),
+                )
+            }
+        },
+        Source::Payment(i) => match written.payment(i) {
+            Shadow::Live(payment) => (
                 "Payment",
                 Some(id(i)),
-                payment
-                    .and_then(|p| p.check_number)
-                    .map_or_else(String::new, |n| n.to_string()),
-                Some((ds.customer_name(customer), id(customer))),
-            )
-        }
+                payment.ref_number.clone(),
+                customer(payment.customer, Some(&payment.party)),
+            ),
+            _ => {
+                let payment = ds.payments.get(i);
+                (
+                    "Payment",
+                    Some(id(i)),
+                    payment
+                        .and_then(|p| p.check_number)
+                        .map_or_else(String::new, |n| n.to_string()),
+                    customer(payment.map_or(0, |p| p.customer as usize), None),
+                )
+            }
+        },
         Source::Bill(i) | Source::BillPayment(i) => {
-            let bill = ds.bills.get(i);
-            let vendor = bill.map_or(0, |b| b.vendor as usize);
-            let vendor_name = ds
-                .vendors
-                .get(vendor)
-                .map_or("", |v| v.display_name.as_str());
+            let (vendor, vendor_name, doc_number) = match written.bill(i) {
+                Shadow::Live(bill) => (bill.vendor, bill.party.clone(), bill.doc_number.clone()),
+                _ => {
+                    let bill = ds.bills.get(i);
+                    let vendor = bill.map_or(0, |b| b.vendor as usize);
+                    let name = ds
+                        .vendors
+                        .get(vendor)
+                        .map_or("", |v| v.display_name.as_str());
+                    let doc = bill
+                        .and_then(|b| b.doc_number)
+                        .map_or_else(String::new, |n| n.to_string());
+                    (vendor, name.to_owned(), doc)
+                }
+            };
             let is_bill = matches!(posting.source, Source::Bill(_));
             (
                 if is_bill {
@@ -1473,12 +1629,7 @@ fn ledger_cells(ds: &Dataset, posting: &Posting, amount: i64, balance: i64) -> V
                     "Bill Payment (Check)"
                 },
                 is_bill.then(|| id(i)),
-                if is_bill {
-                    bill.and_then(|b| b.doc_number)
-                        .map_or_else(String::new, |n| n.to_string())
-                } else {
-                    String::new()
-                },
+                if is_bill { doc_number } else { String::new() },
                 Some((vendor_name, id(vendor))),
             )
         }

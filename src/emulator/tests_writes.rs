@@ -1,5 +1,5 @@
-//! Loopback tests of writes, `requestid` replays, batch and CDC: a real emulator on a free port,
-//! driven with reqwest like any QBO client.
+//! Loopback tests of writes, `requestid` replays, batch, CDC and the reports that follow writes:
+//! a real emulator on a free port, driven with reqwest like any QBO client.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -444,4 +444,196 @@ async fn cdc_returns_what_changed_deletes_marked() {
             .contains("more than 30 days")
     );
     emu.shutdown().await;
+}
+
+/// Cents of a report amount (`""` is zero).
+fn report_cents(cell: &Value) -> i64 {
+    let text = cell["value"].as_str().expect("amount text");
+    if text.is_empty() {
+        return 0;
+    }
+    let (whole, fraction) = text.trim_start_matches('-').split_once('.').expect("cents");
+    let value =
+        whole.parse::<i64>().expect("digits") * 100 + fraction.parse::<i64>().expect("digits");
+    if text.starts_with('-') { -value } else { value }
+}
+
+/// The amounts of the summary of the section tagged `group`, anywhere in `rows`.
+fn group_summary(rows: &Value, group: &str) -> Option<Vec<i64>> {
+    for row in rows["Row"].as_array().into_iter().flatten() {
+        if row["group"] == group {
+            let cells = row["Summary"]["ColData"].as_array().expect("summary");
+            return Some(cells.iter().skip(1).map(report_cents).collect());
+        }
+        if let Some(found) = group_summary(&row["Rows"], group) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// What the reports say about the books, in cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Figures {
+    /// June 2023 P&L, accrual: Total Income, Total Expenses, Net Income.
+    income: i64,
+    expenses: i64,
+    net: i64,
+    /// June 2023 P&L, cash basis: Total Income.
+    cash_income: i64,
+    /// Balance sheet today: Accounts Receivable.
+    receivable: i64,
+}
+
+/// Fetches the reports and checks what must hold whatever was written: balance sheets balance
+/// on both bases, trial balances' debits equal credits, A/R aging adds up to the balance sheet's
+/// receivables.
+async fn figures(emu: &Emulator, http: &reqwest::Client, access: &str) -> Figures {
+    let report = |rest: String| async move {
+        let (status, _, body) = api_get(emu, http, access, &format!("reports/{rest}")).await;
+        assert_eq!(status, StatusCode::OK, "{rest}: {body}");
+        body
+    };
+    let june = "start_date=2023-06-01&end_date=2023-06-30";
+    let pl = report(format!("ProfitAndLoss?{june}")).await;
+    let total =
+        |report: &Value, group: &str| group_summary(&report["Rows"], group).map_or(0, |v| v[0]);
+    let cash = report(format!("ProfitAndLoss?{june}&accounting_method=Cash")).await;
+    for basis in ["Accrual", "Cash"] {
+        let bs = report(format!(
+            "BalanceSheet?end_date=2023-12-31&accounting_method={basis}"
+        ))
+        .await;
+        assert_eq!(
+            total(&bs, "TotalAssets"),
+            total(&bs, "TotalLiabilitiesAndEquity"),
+            "{basis} balance sheet"
+        );
+        let tb = report(format!(
+            "TrialBalance?end_date=2023-12-31&accounting_method={basis}"
+        ))
+        .await;
+        let grand = group_summary(&tb["Rows"], "GrandTotal").expect("TOTAL");
+        assert_eq!(grand[0], grand[1], "{basis} trial balance");
+    }
+    let today = report("BalanceSheet".to_owned()).await;
+    let aging = report("AgedReceivables".to_owned()).await;
+    let aged = group_summary(&aging["Rows"], "GrandTotal").expect("TOTAL");
+    let receivable = total(&today, "AR");
+    assert_eq!(aged.last().copied(), Some(receivable), "aging = A/R");
+    Figures {
+        income: total(&pl, "Income"),
+        expenses: total(&pl, "Expenses"),
+        net: total(&pl, "NetIncome"),
+        cash_income: total(&cash, "Income"),
+        receivable,
+    }
+}
+
+#[tokio::test]
+async fn reports_follow_created_paid_voided_and_deleted_transactions() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let before = figures(&emu, &http, &access).await;
+    assert!(before.income > 0 && before.cash_income > 0, "{before:?}");
+
+    // Two invoices in June 2023; the second one carries 5.00 of sales tax.
+    let mut first = new_invoice("3", 275.25);
+    first["TxnDate"] = json!("2023-06-15");
+    let mut second = new_invoice("3", 100.10);
+    second["TxnDate"] = json!("2023-06-16");
+    second["TxnTaxDetail"] = json!({"TotalTax": 5.0});
+    let (status, body) = post(&emu, &http, &access, "invoice", &first).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first_id = body["Invoice"]["Id"].as_str().expect("id").to_owned();
+    let (status, body) = post(&emu, &http, &access, "invoice", &second).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let second_id = body["Invoice"]["Id"].as_str().expect("id").to_owned();
+    let created = figures(&emu, &http, &access).await;
+    assert_eq!(created.income, before.income + 27_525 + 10_010);
+    assert_eq!(created.net, before.net + 27_525 + 10_010);
+    assert_eq!(created.cash_income, before.cash_income);
+    assert_eq!(created.receivable, before.receivable + 27_525 + 10_510);
+
+    // A bill for rent: expenses rise, net income falls.
+    let bill = json!({
+        "VendorRef": {"value": "1"},
+        "TxnDate": "2023-06-10",
+        "Line": [{"Amount": 42.5, "DetailType": "AccountBasedExpenseLineDetail",
+                  "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "28"}}}]
+    });
+    let (status, body) = post(&emu, &http, &access, "bill", &bill).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let billed = figures(&emu, &http, &access).await;
+    assert_eq!(billed.expenses, created.expenses + 4_250);
+    assert_eq!(billed.net, created.net - 4_250);
+
+    // Paying the first invoice in June counts its income on the cash basis.
+    let payment = json!({
+        "CustomerRef": {"value": "3"},
+        "TotalAmt": 275.25,
+        "TxnDate": "2023-06-20",
+        "Line": [{"Amount": 275.25, "LinkedTxn": [{"TxnId": first_id, "TxnType": "Invoice"}]}]
+    });
+    let (status, body) = post(&emu, &http, &access, "payment", &payment).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let paid = figures(&emu, &http, &access).await;
+    assert_eq!(paid.income, billed.income);
+    assert_eq!(paid.cash_income, billed.cash_income + 27_525);
+    assert_eq!(paid.receivable, billed.receivable - 27_525);
+
+    // Voiding the second invoice takes its line (and tax) out.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?operation=void",
+        &json!({"Id": second_id, "SyncToken": "0"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let voided = figures(&emu, &http, &access).await;
+    assert_eq!(voided.income, paid.income - 10_010);
+    assert_eq!(voided.receivable, paid.receivable - 10_510);
+
+    // Deleting the paid first invoice: its income goes; the payment stays, as a credit.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?operation=delete",
+        &json!({"Id": first_id, "SyncToken": "0"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let deleted = figures(&emu, &http, &access).await;
+    assert_eq!(deleted.income, before.income);
+    assert_eq!(deleted.net, before.net - 4_250);
+    assert_eq!(deleted.cash_income, before.cash_income);
+    assert_eq!(deleted.receivable, before.receivable - 27_525);
+
+    // Updating a seeded June invoice replaces its postings.
+    let (_, page) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Invoice where TxnDate >= '2023-06-01' and TxnDate <= '2023-06-30' maxresults 1",
+    )
+    .await;
+    let seeded = &page["QueryResponse"]["Invoice"][0];
+    let old_total = (seeded["TotalAmt"].as_f64().expect("total") * 100.0).round() as i64;
+    let old_tax =
+        (seeded["TxnTaxDetail"]["TotalTax"].as_f64().unwrap_or(0.0) * 100.0).round() as i64;
+    let mut replaced = new_invoice("3", 12.34);
+    replaced["Id"] = seeded["Id"].clone();
+    replaced["SyncToken"] = seeded["SyncToken"].clone();
+    replaced["TxnDate"] = seeded["TxnDate"].clone();
+    let (status, body) = post(&emu, &http, &access, "invoice?operation=update", &replaced).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let updated = figures(&emu, &http, &access).await;
+    assert_eq!(
+        updated.income,
+        deleted.income - (old_total - old_tax) + 1_234
+    );
 }

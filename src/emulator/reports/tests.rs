@@ -1,6 +1,7 @@
 use super::*;
 use crate::emulator::EmulatorConfig;
 use crate::emulator::data::{ACCT_AR, ACCT_CHECKING};
+use crate::emulator::entity::Entity;
 use crate::emulator::time::days_from_civil;
 
 fn books(invoices: usize) -> Dataset {
@@ -12,7 +13,8 @@ fn books(invoices: usize) -> Dataset {
 }
 
 fn run(ds: &Dataset, report: Report, query: &str) -> Value {
-    answer(ds, report, query).unwrap_or_else(|fault| panic!("{query}: {fault:?}"))
+    answer(ds, &Written::default(), report, query)
+        .unwrap_or_else(|fault| panic!("{query}: {fault:?}"))
 }
 
 fn cents(text: &str) -> i64 {
@@ -492,14 +494,27 @@ fn bad_parameters_are_validation_faults() {
         ),
     ];
     for (query, code, element) in cases {
-        let fault = answer(&ds, Report::ProfitAndLoss, query).expect_err(query);
+        let fault =
+            answer(&ds, &Written::default(), Report::ProfitAndLoss, query).expect_err(query);
         assert_eq!(fault.status, StatusCode::BAD_REQUEST, "{query}");
         assert_eq!(fault.errors[0].code, code, "{query}");
         assert_eq!(fault.errors[0].element.as_deref(), Some(element), "{query}");
     }
-    let fault = answer(&ds, Report::AgedReceivables, "num_periods=0").expect_err("0 periods");
+    let fault = answer(
+        &ds,
+        &Written::default(),
+        Report::AgedReceivables,
+        "num_periods=0",
+    )
+    .expect_err("0 periods");
     assert_eq!(fault.errors[0].code, "6000");
-    let fault = answer(&ds, Report::ProfitAndLoss, "end_date=10000-01-01").expect_err("far");
+    let fault = answer(
+        &ds,
+        &Written::default(),
+        Report::ProfitAndLoss,
+        "end_date=10000-01-01",
+    )
+    .expect_err("far");
     assert_eq!(fault.errors[0].element.as_deref(), Some("end_date"));
     // The ends of the calendar are answered, not a panic.
     for report in [
@@ -608,31 +623,145 @@ fn the_answer_has_qbos_shape() {
 #[ignore = "a measurement, run by hand in release mode"]
 fn timing_at_100k_invoices() {
     let ds = books(100_000);
-    for (report, query) in [
-        (
-            Report::ProfitAndLoss,
-            "date_macro=Last Fiscal Year&summarize_column_by=Month",
-        ),
-        (
-            Report::ProfitAndLoss,
-            "date_macro=Last Fiscal Year&summarize_column_by=Month&accounting_method=Cash",
-        ),
-        (
-            Report::BalanceSheet,
-            "date_macro=Last Fiscal Year&summarize_column_by=Month",
-        ),
-        (Report::TrialBalance, ""),
-        (
-            Report::CashFlow,
-            "date_macro=Last Fiscal Year&summarize_column_by=Month",
-        ),
-        (Report::GeneralLedger, "date_macro=Last Month"),
-        (Report::AgedReceivables, ""),
-    ] {
-        let started = std::time::Instant::now();
-        let body = run(&ds, report, query);
-        let elapsed = started.elapsed();
-        let bytes = serde_json::to_vec(&body).expect("JSON").len();
-        println!("{report:?} {query}: {elapsed:?}, {bytes} bytes");
+    // The same books with 1,000 invoices written over them (500 new, 500 replacing seeded ones).
+    let mut written = Written::default();
+    let invoice = json!({
+        "TxnDate": "2024-06-15", "CustomerRef": {"value": "3"},
+        "Line": [{"Amount": 12.5, "DetailType": "SalesItemLineDetail",
+                  "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}]
+    });
+    let invoice = invoice.as_object().expect("object");
+    for k in 0..500 {
+        written.record(&ds, Entity::Invoice, ds.invoices.len() + k, Some(invoice));
+        written.record(&ds, Entity::Invoice, k * 199, Some(invoice));
     }
+    for (label, written) in [("no writes", Written::default()), ("1,000 writes", written)] {
+        for (report, query) in [
+            (
+                Report::ProfitAndLoss,
+                "date_macro=Last Fiscal Year&summarize_column_by=Month",
+            ),
+            (
+                Report::ProfitAndLoss,
+                "date_macro=Last Fiscal Year&summarize_column_by=Month&accounting_method=Cash",
+            ),
+            (
+                Report::BalanceSheet,
+                "date_macro=Last Fiscal Year&summarize_column_by=Month",
+            ),
+            (Report::TrialBalance, ""),
+            (
+                Report::CashFlow,
+                "date_macro=Last Fiscal Year&summarize_column_by=Month",
+            ),
+            (Report::GeneralLedger, "date_macro=Last Month"),
+            (Report::AgedReceivables, ""),
+        ] {
+            let started = std::time::Instant::now();
+            let body = answer(&ds, &written, report, query).expect("report");
+            let elapsed = started.elapsed();
+            let bytes = serde_json::to_vec(&body).expect("JSON").len();
+            println!("{label}: {report:?} {query}: {elapsed:?}, {bytes} bytes");
+        }
+    }
+}
+
+/// Written transactions over `ds` (in March 2023): a new taxed invoice for customer 3, the same
+/// replacing seeded invoice 0, seeded invoice 1 deleted, a payment partly applied to the new
+/// invoice, and a new paid bill.
+fn writes(ds: &Dataset) -> Written {
+    let object = |v: Value| v.as_object().cloned().expect("object");
+    let mut written = Written::default();
+    let invoice = object(json!({
+        "TxnDate": "2023-03-01", "DueDate": "2023-03-31", "DocNumber": "W-1",
+        "CustomerRef": {"value": "3", "name": "O'Brien Landscaping"},
+        "Line": [{"Amount": 100.01, "DetailType": "SalesItemLineDetail",
+                  "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}],
+        "TxnTaxDetail": {"TotalTax": 7.77}
+    }));
+    let created = ds.invoices.len();
+    written.record(ds, Entity::Invoice, created, Some(&invoice));
+    written.record(ds, Entity::Invoice, 0, Some(&invoice));
+    written.record(ds, Entity::Invoice, 1, None);
+    let payment = object(json!({
+        "TxnDate": "2023-03-05", "CustomerRef": {"value": "3"}, "TotalAmt": 100,
+        "DepositToAccountRef": {"value": "1"},
+        "Line": [{"Amount": 78.89,
+                  "LinkedTxn": [{"TxnId": (created + 1).to_string(), "TxnType": "Invoice"}]}]
+    }));
+    written.record(ds, Entity::Payment, ds.payments.len(), Some(&payment));
+    let bill = object(json!({
+        "TxnDate": "2023-03-02", "DueDate": "2023-04-01", "VendorRef": {"value": "1"},
+        "Balance": 0,
+        "Line": [{"Amount": 12.5,
+                  "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "28"}}}]
+    }));
+    written.record(ds, Entity::Bill, ds.bills.len(), Some(&bill));
+    written
+}
+
+#[test]
+fn reports_over_writes_still_balance_and_agree() {
+    let ds = books(3000);
+    let written = writes(&ds);
+    let over = |report: Report, query: &str| {
+        answer(&ds, &written, report, query).unwrap_or_else(|fault| panic!("{query}: {fault:?}"))
+    };
+    // March 2023 income: + the new invoice's line twice (new, replacing 0), - invoices 0 and 1.
+    let lines = |index: usize| ds.invoice_detail(index).subtotal;
+    let march = "start_date=2023-03-01&end_date=2023-03-31";
+    let income = |report: &Value| summary(report, "Income")[0];
+    let in_march = |index: usize| {
+        let day = ds.invoices[index].txn_date;
+        (days_from_civil(2023, 3, 1)..=days_from_civil(2023, 3, 31)).contains(&day)
+    };
+    let removed: i64 = [0, 1].into_iter().filter(|&i| in_march(i)).map(lines).sum();
+    assert_eq!(
+        income(&over(Report::ProfitAndLoss, march)),
+        income(&run(&ds, Report::ProfitAndLoss, march)) + 2 * 10_001 - removed
+    );
+    for basis in ["Accrual", "Cash"] {
+        for day in ["2023-03-31", "2023-12-31", "2025-09-19"] {
+            let query = format!("accounting_method={basis}&end_date={day}");
+            let sheet = over(Report::BalanceSheet, &query);
+            assert_eq!(
+                summary(&sheet, "TotalAssets"),
+                summary(&sheet, "TotalLiabilitiesAndEquity"),
+                "{query}"
+            );
+            assert_sections_add_up(&sheet);
+            let trial = summary(&over(Report::TrialBalance, &query), "GrandTotal");
+            assert_eq!(trial[0], trial[1], "{query}");
+            if basis == "Accrual" {
+                let aging = over(Report::AgedReceivables, &format!("report_date={day}"));
+                assert_eq!(
+                    summary(&sheet, "AR"),
+                    [summary(&aging, "GrandTotal")[5]],
+                    "{day}"
+                );
+            }
+        }
+    }
+    let flow = over(
+        Report::CashFlow,
+        "start_date=2023-01-01&end_date=2023-06-30&summarize_column_by=Month",
+    );
+    let (increase, beginning, ending) = (
+        summary(&flow, "CashIncrease"),
+        summary(&flow, "BeginningCash"),
+        summary(&flow, "EndingCash"),
+    );
+    assert_eq!(beginning[6] + increase[6], ending[6]);
+    let sheet = over(Report::BalanceSheet, "end_date=2023-06-30");
+    assert_eq!(summary(&sheet, "BankAccounts"), [ending[6]]);
+    // The general ledger names the written invoice as it is stored.
+    let ledger = over(Report::GeneralLedger, march);
+    let written_line = all_sections(&ledger)
+        .into_iter()
+        .flat_map(|s| s["Rows"]["Row"].as_array().cloned().unwrap_or_default())
+        .find(|row| row["ColData"][2]["value"] == "W-1")
+        .expect("a W-1 line");
+    assert_eq!(written_line["ColData"][0]["value"], "2023-03-01");
+    assert_eq!(written_line["ColData"][1]["value"], "Invoice");
+    assert_eq!(written_line["ColData"][3]["value"], "O'Brien Landscaping");
 }

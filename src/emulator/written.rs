@@ -1,0 +1,438 @@
+//! Transactions written through the API, reduced to what the ledger posts.
+//!
+//! Why it exists: reports (`reports.rs`, via `ledger.rs`) must agree with the books as the API
+//! serves them, writes included. Reading the stored QBO JSON of every written invoice, payment
+//! and bill on each report would hold the overlay's lock for as long as there are writes, so the
+//! overlay (`changes.rs`) hands each written transaction to [`Written::record`] when it is
+//! stored, and a report takes the whole [`Written`] by cloning an `Arc` (copy on write). With no
+//! writes it is empty and the ledger's seeded pass runs as before.
+//!
+//! A written record shadows the seeded record of the same index (an update replaces its
+//! postings, a delete removes them; a void stores zero amounts, so it posts zeros). Accounts come
+//! from the stored JSON: an invoice line's `ItemAccountRef` (else its item's income account; a
+//! `DescriptionOnly` line: the first income account), `TxnTaxDetail.TotalTax` to Sales Tax
+//! Payable, a payment's `DepositToAccountRef` and `Line[].LinkedTxn` invoices, a bill's line
+//! `AccountRef`s. This module must never render JSON or know about HTTP.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::emulator::build::{cents, id_text, index_of};
+use crate::emulator::data::{ACCT_AR, ACCT_SALES_TAX, ACCT_UNDEPOSITED, Dataset};
+use crate::emulator::entity::Entity;
+use crate::emulator::time::{TimeLiteral, parse_time_literal};
+
+/// A written invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Invoice {
+    /// `TxnDate`, company-local day.
+    pub(crate) day: i32,
+    /// `DueDate`.
+    pub(crate) due: i32,
+    /// Customer index.
+    pub(crate) customer: usize,
+    /// The customer's name (`CustomerRef.name`).
+    pub(crate) party: String,
+    /// `DocNumber`.
+    pub(crate) doc_number: String,
+    /// Income accounts of its lines and the tax, per account, in cents (credited).
+    pub(crate) credits: Vec<(usize, i64)>,
+}
+
+impl Invoice {
+    /// What A/R is debited: the sum of the credits (`TotalAmt`).
+    pub(crate) fn total(&self) -> i64 {
+        self.credits.iter().map(|(_, amount)| amount).sum()
+    }
+}
+
+/// A written customer payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Payment {
+    /// `TxnDate`.
+    pub(crate) day: i32,
+    /// Customer index.
+    pub(crate) customer: usize,
+    /// The customer's name (`CustomerRef.name`).
+    pub(crate) party: String,
+    /// `DepositToAccountRef` account index.
+    pub(crate) deposit: usize,
+    /// `TotalAmt` in cents.
+    pub(crate) total: i64,
+    /// Invoice indexes and the amounts applied to them.
+    pub(crate) applied: Vec<(usize, i64)>,
+    /// `PaymentRefNum`.
+    pub(crate) ref_number: String,
+}
+
+impl Payment {
+    /// What is not applied to any invoice (a credit on the customer's account).
+    pub(crate) fn unapplied(&self) -> i64 {
+        self.total - self.applied.iter().map(|(_, amount)| amount).sum::<i64>()
+    }
+}
+
+/// A written bill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Bill {
+    /// `TxnDate`.
+    pub(crate) day: i32,
+    /// `DueDate` (when a paid bill is paid, like the seeded ones).
+    pub(crate) due: i32,
+    /// Vendor index.
+    pub(crate) vendor: usize,
+    /// The vendor's name (`VendorRef.name`).
+    pub(crate) party: String,
+    /// `DocNumber`.
+    pub(crate) doc_number: String,
+    /// Expense accounts of its lines, per account, in cents (debited).
+    pub(crate) debits: Vec<(usize, i64)>,
+    /// `Balance` is zero (and the total is not): paid by check on its due date.
+    pub(crate) paid: bool,
+}
+
+impl Bill {
+    /// What A/P is credited.
+    pub(crate) fn total(&self) -> i64 {
+        self.debits.iter().map(|(_, amount)| amount).sum()
+    }
+}
+
+/// Written records of one transaction type by index; `None`: deleted.
+type Records<T> = BTreeMap<usize, Option<Arc<T>>>;
+
+/// Every written invoice, payment and bill, as the ledger posts them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Written {
+    invoices: Records<Invoice>,
+    payments: Records<Payment>,
+    bills: Records<Bill>,
+}
+
+/// What a record index holds in [`Written`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shadow<'a, T> {
+    /// Not written: the seeded record (if any) counts.
+    Seeded,
+    /// Written: this replaces the seeded record.
+    Live(&'a T),
+    /// Deleted: nothing counts.
+    Deleted,
+}
+
+fn shadow<T>(records: &Records<T>, index: usize) -> Shadow<'_, T> {
+    if records.is_empty() {
+        return Shadow::Seeded;
+    }
+    match records.get(&index) {
+        None => Shadow::Seeded,
+        Some(Some(record)) => Shadow::Live(record),
+        Some(None) => Shadow::Deleted,
+    }
+}
+
+fn live<T>(records: &Records<T>) -> impl Iterator<Item = (usize, &T)> {
+    records
+        .iter()
+        .filter_map(|(index, record)| record.as_deref().map(|r| (*index, r)))
+}
+
+impl Written {
+    /// Take in the current state of record `index` of `entity` (`None`: deleted). Entities
+    /// that post nothing are ignored.
+    pub(crate) fn record(
+        &mut self,
+        ds: &Dataset,
+        entity: Entity,
+        index: usize,
+        json: Option<&Map<String, Value>>,
+    ) {
+        match entity {
+            Entity::Invoice => {
+                let record = json.and_then(|j| invoice(ds, j)).map(Arc::new);
+                self.invoices.insert(index, record);
+            }
+            Entity::Payment => {
+                let record = json.and_then(|j| payment(ds, j)).map(Arc::new);
+                self.payments.insert(index, record);
+            }
+            Entity::Bill => {
+                let record = json.and_then(|j| bill(ds, j)).map(Arc::new);
+                self.bills.insert(index, record);
+            }
+            _ => {}
+        }
+    }
+
+    /// What invoice `index` is now, as far as writes go.
+    pub(crate) fn invoice(&self, index: usize) -> Shadow<'_, Invoice> {
+        shadow(&self.invoices, index)
+    }
+
+    /// What payment `index` is now.
+    pub(crate) fn payment(&self, index: usize) -> Shadow<'_, Payment> {
+        shadow(&self.payments, index)
+    }
+
+    /// What bill `index` is now.
+    pub(crate) fn bill(&self, index: usize) -> Shadow<'_, Bill> {
+        shadow(&self.bills, index)
+    }
+
+    /// Written invoices that are not deleted, by index.
+    pub(crate) fn invoices(&self) -> impl Iterator<Item = (usize, &Invoice)> {
+        live(&self.invoices)
+    }
+
+    /// Written payments that are not deleted, by index.
+    pub(crate) fn payments(&self) -> impl Iterator<Item = (usize, &Payment)> {
+        live(&self.payments)
+    }
+
+    /// Written bills that are not deleted, by index.
+    pub(crate) fn bills(&self) -> impl Iterator<Item = (usize, &Bill)> {
+        live(&self.bills)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading stored JSON
+
+fn day(json: &Map<String, Value>, key: &str) -> Option<i32> {
+    match parse_time_literal(json.get(key)?.as_str()?)? {
+        TimeLiteral::Day(day) => Some(day),
+        TimeLiteral::Instant(_) => None,
+    }
+}
+
+fn amount(json: &Map<String, Value>, key: &str) -> i64 {
+    json.get(key).and_then(cents).unwrap_or(0)
+}
+
+/// The index a reference (`{"value": "58"}`) names.
+fn reference(value: Option<&Value>) -> Option<usize> {
+    index_of(&id_text(value?.get("value")?)?)
+}
+
+/// The `name` of a reference field.
+fn name(json: &Map<String, Value>, key: &str) -> String {
+    json.get(key)
+        .and_then(|r| r.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn text(json: &Map<String, Value>, key: &str) -> String {
+    json.get(key).and_then(id_text).unwrap_or_default()
+}
+
+/// An account index that exists, else `fallback`.
+fn account(ds: &Dataset, index: Option<usize>, fallback: usize) -> usize {
+    index.filter(|&i| i < ds.accounts.len()).unwrap_or(fallback)
+}
+
+/// The first account of `account_type` (the chart always has one of each type used here).
+fn first_of(ds: &Dataset, account_type: &str) -> usize {
+    ds.accounts
+        .iter()
+        .position(|a| a.account_type == account_type)
+        .unwrap_or(0)
+}
+
+fn add(out: &mut Vec<(usize, i64)>, account: usize, amount: i64) {
+    match out.iter_mut().find(|(a, _)| *a == account) {
+        Some((_, total)) => *total += amount,
+        None => out.push((account, amount)),
+    }
+}
+
+fn lines(json: &Map<String, Value>) -> impl Iterator<Item = &Map<String, Value>> {
+    json.get("Line")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+}
+
+fn invoice(ds: &Dataset, json: &Map<String, Value>) -> Option<Invoice> {
+    let day = day(json, "TxnDate")?;
+    let income = first_of(ds, "Income");
+    let mut credits = Vec::with_capacity(2);
+    for line in lines(json) {
+        let value = amount(line, "Amount");
+        match line.get("DetailType").and_then(Value::as_str) {
+            Some("SalesItemLineDetail") => {
+                let detail = line.get("SalesItemLineDetail");
+                let of_item = reference(detail.and_then(|d| d.get("ItemRef")))
+                    .and_then(|item| ds.items.get(item))
+                    .map(|item| item.income_account);
+                let named = reference(detail.and_then(|d| d.get("ItemAccountRef")));
+                add(&mut credits, account(ds, named.or(of_item), income), value);
+            }
+            Some("DescriptionOnly") => add(&mut credits, income, value),
+            _ => {}
+        }
+    }
+    let tax = json
+        .get("TxnTaxDetail")
+        .and_then(|t| t.get("TotalTax"))
+        .and_then(cents)
+        .unwrap_or(0);
+    if tax != 0 {
+        add(&mut credits, ACCT_SALES_TAX, tax);
+    }
+    Some(Invoice {
+        day,
+        due: self::day(json, "DueDate").unwrap_or(day),
+        customer: reference(json.get("CustomerRef")).unwrap_or(0),
+        party: name(json, "CustomerRef"),
+        doc_number: text(json, "DocNumber"),
+        credits,
+    })
+}
+
+fn payment(ds: &Dataset, json: &Map<String, Value>) -> Option<Payment> {
+    let day = day(json, "TxnDate")?;
+    let mut applied = Vec::new();
+    for line in lines(json) {
+        let invoice = line
+            .get("LinkedTxn")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|t| t.get("TxnType").and_then(Value::as_str) == Some("Invoice"))
+            .and_then(|t| index_of(&id_text(t.get("TxnId")?)?));
+        if let Some(invoice) = invoice {
+            add(&mut applied, invoice, amount(line, "Amount"));
+        }
+    }
+    Some(Payment {
+        day,
+        customer: reference(json.get("CustomerRef")).unwrap_or(0),
+        party: name(json, "CustomerRef"),
+        deposit: account(
+            ds,
+            reference(json.get("DepositToAccountRef")),
+            ACCT_UNDEPOSITED,
+        ),
+        total: amount(json, "TotalAmt"),
+        applied,
+        ref_number: text(json, "PaymentRefNum"),
+    })
+}
+
+fn bill(ds: &Dataset, json: &Map<String, Value>) -> Option<Bill> {
+    let day = day(json, "TxnDate")?;
+    let expense = first_of(ds, "Expense");
+    let mut debits = Vec::with_capacity(2);
+    for line in lines(json) {
+        let named = reference(
+            line.get("AccountBasedExpenseLineDetail")
+                .and_then(|d| d.get("AccountRef")),
+        );
+        add(
+            &mut debits,
+            account(ds, named, expense),
+            amount(line, "Amount"),
+        );
+    }
+    let total: i64 = debits.iter().map(|(_, a)| a).sum();
+    Some(Bill {
+        day,
+        due: self::day(json, "DueDate").unwrap_or(day),
+        vendor: reference(json.get("VendorRef")).unwrap_or(0),
+        party: name(json, "VendorRef"),
+        doc_number: text(json, "DocNumber"),
+        debits,
+        paid: amount(json, "Balance") == 0 && total != 0,
+    })
+}
+
+/// `amount` split over `parts` in proportion to their amounts, the rounding left on the last;
+/// all of it on A/R when the parts add up to nothing.
+pub(crate) fn allocate(amount: i64, parts: &[(usize, i64)], out: &mut Vec<(usize, i64)>) {
+    let sum: i64 = parts.iter().map(|(_, a)| a).sum();
+    if sum == 0 {
+        add(out, ACCT_AR, amount);
+        return;
+    }
+    if sum == amount {
+        for &(account, part) in parts {
+            add(out, account, part);
+        }
+        return;
+    }
+    let mut left = amount;
+    for (at, &(account, part)) in parts.iter().enumerate() {
+        let share = if at + 1 == parts.len() {
+            left
+        } else {
+            let share = i128::from(amount) * i128::from(part) / i128::from(sum);
+            i64::try_from(share).unwrap_or(0)
+        };
+        left -= share;
+        add(out, account, share);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::EmulatorConfig;
+    use serde_json::json;
+
+    fn object(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn an_invoice_credits_its_items_income_accounts_and_the_tax() {
+        let ds = Dataset::build(&EmulatorConfig::default()).expect("builds");
+        let income = ds.items[1].income_account;
+        let json = object(json!({
+            "TxnDate": "2023-05-02", "DueDate": "2023-06-01",
+            "CustomerRef": {"value": "3"}, "DocNumber": "T-1",
+            "Line": [
+                {"Amount": 100.25, "DetailType": "SalesItemLineDetail",
+                 "SalesItemLineDetail": {"ItemRef": {"value": "2"}}},
+                {"Amount": 10, "DetailType": "SalesItemLineDetail",
+                 "SalesItemLineDetail": {"ItemRef": {"value": "2"},
+                                         "ItemAccountRef": {"value": "17"}}},
+                {"Amount": 110.25, "DetailType": "SubTotalLineDetail"}
+            ],
+            "TxnTaxDetail": {"TotalTax": 5.5}
+        }));
+        let mut written = Written::default();
+        written.record(&ds, Entity::Invoice, 2500, Some(&json));
+        let Shadow::Live(invoice) = written.invoice(2500) else {
+            panic!("written");
+        };
+        let mut expected = Vec::new();
+        add(&mut expected, income, 10025);
+        add(&mut expected, 16, 1000);
+        add(&mut expected, ACCT_SALES_TAX, 550);
+        assert_eq!(invoice.credits, expected);
+        assert_eq!(invoice.total(), 11575);
+        assert_eq!(invoice.customer, 2);
+        assert!(matches!(written.invoice(0), Shadow::Seeded));
+        written.record(&ds, Entity::Invoice, 0, None);
+        assert!(matches!(written.invoice(0), Shadow::Deleted));
+        assert_eq!(written.invoices().count(), 1);
+    }
+
+    #[test]
+    fn allocation_keeps_every_cent() {
+        let mut out = Vec::new();
+        allocate(1000, &[(1, 1), (2, 1), (3, 1)], &mut out);
+        assert_eq!(out, vec![(1, 333), (2, 333), (3, 334)]);
+        out.clear();
+        allocate(500, &[], &mut out);
+        assert_eq!(out, vec![(ACCT_AR, 500)]);
+    }
+}
