@@ -387,3 +387,46 @@ fn json_logs_carry_status_duration_attempt_and_intuit_tid() {
             .is_some_and(|r| r.starts_with("GET /v3/company/"))
     );
 }
+
+#[test]
+fn gzip_answers_give_the_same_records() {
+    let project = Project::new();
+    let mut outputs = Vec::new();
+    for flags in [
+        &["--invoices", "2345"][..],
+        &["--invoices", "2345", "--gzip"],
+    ] {
+        let emulator = EmulatorProcess::start(flags);
+        let name = if flags.len() == 3 { "gzip" } else { "plain" };
+        let conn = connection(&project, name, &emulator, "");
+        for format in ["csv", "jsonl"] {
+            let output = project
+                .command()
+                .args(["requests/invoices.yaml", "--format", format, "--connection"])
+                .arg(&conn)
+                .output()
+                .expect("run");
+            assert_ok(&output);
+            outputs.push((name, format, output.stdout));
+        }
+        // qbo-run asks for gzip on every API call (the emulator compresses only with --gzip).
+        let stats = emulator.stats();
+        assert!(stats["api_requests"].as_u64() > Some(0), "{stats}");
+        assert_eq!(stats["gzip_asked"], stats["api_requests"], "{stats}");
+    }
+    for format in ["csv", "jsonl"] {
+        let of = |name: &str| {
+            outputs
+                .iter()
+                .find(|(n, f, _)| *n == name && *f == format)
+                .map(|(_, _, bytes)| bytes.clone())
+                .expect("output")
+        };
+        let plain = of("plain");
+        assert!(plain.len() > 100_000, "{format}");
+        assert!(
+            plain == of("gzip"),
+            "{format}: gzip answers changed the output"
+        );
+    }
+}

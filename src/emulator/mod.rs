@@ -162,6 +162,9 @@ pub struct EmulatorConfig {
     pub max_in_flight: usize,
     /// `/v3` calls per realm in any 60 seconds before 429 (QBO: 500); 0 turns the limit off.
     pub requests_per_minute: u32,
+    /// Compress answers with gzip when the client asks (`Accept-Encoding: gzip`), as QBO does.
+    /// Off by default: on loopback it only costs CPU.
+    pub gzip: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -188,6 +191,7 @@ impl Default for EmulatorConfig {
             fault_seed: DEFAULT_FAULT_SEED,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
+            gzip: false,
         }
     }
 }
@@ -260,6 +264,10 @@ pub struct EmulatorArgs {
     /// Delay added before answering each /v3 API call (the call counts as in flight meanwhile)
     #[arg(long = "latency-ms", value_name = "MILLISECONDS", default_value_t = 0)]
     pub latency_ms: u64,
+    /// Compress answers with gzip when the client sends Accept-Encoding: gzip, as QBO does (off
+    /// by default: on loopback compression only costs CPU)
+    #[arg(long)]
+    pub gzip: bool,
     /// Seed of the fault-injection decisions (independent of --seed); the same seed and number
     /// of calls give the same number of each fault
     #[arg(long, default_value_t = DEFAULT_FAULT_SEED)]
@@ -298,6 +306,7 @@ impl EmulatorArgs {
             fault_seed: self.fault_seed,
             max_in_flight: self.max_in_flight,
             requests_per_minute: self.requests_per_minute,
+            gzip: self.gzip,
             ..EmulatorConfig::default()
         }
     }
@@ -398,7 +407,7 @@ pub async fn serve_until_ctrl_c(config: EmulatorConfig, addr: SocketAddr) -> std
 
 /// The HTTP routes of one instance.
 fn router(state: Arc<State>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route(AUTHORIZE_PATH, get(oauth::authorize))
         .route(TOKEN_PATH, post(oauth::token))
         .route(REVOKE_PATH, post(oauth::revoke))
@@ -421,8 +430,28 @@ fn router(state: Arc<State>) -> Router {
         .route("/v3/company/{realm}/{entity}/{id}", get(api::read_entity))
         .fallback(fallback)
         .method_not_allowed_fallback(fallback)
-        .layer(middleware::from_fn_with_state(Arc::clone(&state), gateway))
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), gateway));
+    let router = if state.config().gzip {
+        router.layer(tower_http::compression::CompressionLayer::new().gzip(true))
+    } else {
+        router
+    };
+    router.with_state(state)
+}
+
+/// Whether `Accept-Encoding` lists gzip.
+fn asks_for_gzip(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(axum::http::header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            coding
+                .split(';')
+                .next()
+                .is_some_and(|name| name.trim().eq_ignore_ascii_case("gzip"))
+        })
 }
 
 /// Runs around every request: authenticates `/v3` calls, puts them through the per-realm limits,
@@ -442,6 +471,9 @@ async fn gateway(
                 // Counted before the limits may turn the call away, so `max_in_flight` shows what
                 // the client sent at once.
                 let _in_flight = state.stats().api_call();
+                if asks_for_gzip(req.headers()) {
+                    state.stats().gzip_asked();
+                }
                 api_call(&state, &realm, req, next).await
             }
             Err(denied) => denied.into_response(),

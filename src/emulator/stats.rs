@@ -28,6 +28,7 @@ pub(crate) struct Stats {
     write_faults: AtomicU64,
     replays: AtomicU64,
     batches: AtomicU64,
+    gzip_asked: AtomicU64,
 }
 
 /// A copy of the counters, as JSON.
@@ -62,6 +63,8 @@ pub(crate) struct Snapshot {
     replays: u64,
     /// Batch requests processed.
     batches: u64,
+    /// Authenticated `/v3` calls that asked for a gzip answer (`Accept-Encoding: gzip`).
+    gzip_asked: u64,
 }
 
 /// Marks one API call in flight until dropped.
@@ -134,6 +137,11 @@ impl Stats {
         self.batches.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Counts an API call that asked for a gzip answer.
+    pub(crate) fn gzip_asked(&self) {
+        self.gzip_asked.fetch_add(1, Ordering::SeqCst);
+    }
+
     /// The counters now.
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
@@ -151,6 +159,7 @@ impl Stats {
             write_faults: self.write_faults.load(Ordering::SeqCst),
             replays: self.replays.load(Ordering::SeqCst),
             batches: self.batches.load(Ordering::SeqCst),
+            gzip_asked: self.gzip_asked.load(Ordering::SeqCst),
         }
     }
 }

@@ -1617,3 +1617,66 @@ fn fault_and_limit_flags() {
         );
     }
 }
+
+#[tokio::test]
+async fn gzip_answers_only_when_asked_and_switched_on() {
+    for gzip in [true, false] {
+        let emu = start(small(EmulatorConfig {
+            gzip,
+            ..EmulatorConfig::default()
+        }))
+        .await;
+        let http = client();
+        let (access, _) = login(&emu, &http).await;
+        let url = api_url(&emu, "query?query=select%20*%20from%20Invoice");
+        let plain_client = reqwest::Client::builder()
+            .no_gzip()
+            .build()
+            .expect("client builds");
+        let send = |accept_encoding: Option<&'static str>| {
+            let mut request = plain_client.get(&url).bearer_auth(&access);
+            if let Some(coding) = accept_encoding {
+                request = request.header("Accept-Encoding", coding);
+            }
+            request.send()
+        };
+        let plain = send(None).await.expect("query");
+        assert_eq!(plain.headers().get("content-encoding"), None);
+        let plain: Value =
+            serde_json::from_slice(&plain.bytes().await.expect("body")).expect("json");
+        assert_eq!(
+            plain["QueryResponse"]["Invoice"].as_array().map(Vec::len),
+            Some(40)
+        );
+
+        let asked = send(Some("br;q=1.0, gzip;q=0.8")).await.expect("query");
+        assert_tid(asked.headers());
+        let encoding = asked
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap_or_default().to_owned());
+        let body = asked.bytes().await.expect("body");
+        if gzip {
+            assert_eq!(encoding.as_deref(), Some("gzip"));
+            assert_eq!(body.get(..2), Some(&[0x1f, 0x8b][..]), "gzip magic");
+            assert!(body.len() * 4 < serde_json::to_vec(&plain).expect("json").len());
+        } else {
+            assert_eq!(encoding, None);
+        }
+        // A client that inflates gets exactly the plain answer.
+        let (_, inflated) = query(&emu, &http, &access, "select * from Invoice").await;
+        assert_eq!(inflated["QueryResponse"], plain["QueryResponse"]);
+
+        let stats: Value = http
+            .get(format!("{}{}", emu.base_url(), stats::STATS_PATH))
+            .send()
+            .await
+            .expect("stats")
+            .bytes()
+            .await
+            .map(|body| serde_json::from_slice(&body).expect("json"))
+            .expect("body");
+        // The `asked` call and the inflating client's query asked; the plain one did not.
+        assert_eq!(stats["gzip_asked"], 2, "gzip {gzip}: {stats}");
+    }
+}
