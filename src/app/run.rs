@@ -1,7 +1,7 @@
 //! Running request files: one to stdout or a file, or several concurrently each to its own file
 //! in a folder; incremental state read before and saved after a successful run.
 
-use super::{redact_error, start_emulator_if_needed};
+use super::{redact_error, resolve_live};
 use crate::auth::Session;
 use crate::cli::{ManyOptions, RunOptions};
 use crate::connection::{self, ResolvedConnection};
@@ -100,18 +100,12 @@ impl Connections {
         if let Some(existing) = opened.get(&key) {
             return Ok(Arc::clone(existing));
         }
-        let emulator = start_emulator_if_needed(spec).await?;
-        let origin = emulator
-            .as_ref()
-            .map(|e| url::Url::parse(&e.base_url()))
-            .transpose()
-            .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))?;
+        let (connection, emulator) = resolve_live(spec).await?;
         if let Some(emulator) = emulator
             && let Ok(mut emulators) = self.emulators.lock()
         {
             emulators.push(emulator);
         }
-        let connection = ResolvedConnection::resolve(spec, origin.as_ref())?;
         let http = http::client_with(&spec.timeouts)?;
         let secret = connection.oauth.client_secret.clone();
         let session = Session::open(connection, http.clone())

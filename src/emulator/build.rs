@@ -326,7 +326,9 @@ fn today() -> i32 {
 // ---------------------------------------------------------------------------------------------
 // Invoice
 
-const INVOICE_ORDER: [&str; 31] = [
+/// QBO's key order of an Invoice (as in `qbo-samples/query-invoices-page.json`, plus
+/// `PrivateNote`); seeded invoices are rendered in it too.
+pub(crate) const INVOICE_ORDER: [&str; 31] = [
     "AllowIPNPayment",
     "AllowOnlinePayment",
     "AllowOnlineCreditCardPayment",
@@ -540,7 +542,9 @@ fn sales_lines(ctx: &Ctx<'_>, lines: Option<&Value>) -> Result<(Vec<Value>, i64)
 // ---------------------------------------------------------------------------------------------
 // Customer and Vendor
 
-const CUSTOMER_ORDER: [&str; 28] = [
+/// QBO's key order of a Customer (as in `qbo-samples/query-customers-page.json`); seeded
+/// customers are rendered in it too.
+pub(crate) const CUSTOMER_ORDER: [&str; 28] = [
     "Taxable",
     "BillAddr",
     "ShipAddr",
