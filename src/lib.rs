@@ -12,7 +12,6 @@ pub mod cdc;
 pub mod cli;
 pub mod connection;
 pub mod diagnostics;
-pub mod emulator;
 pub mod engine;
 pub mod extract;
 pub mod http;

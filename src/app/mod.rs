@@ -8,9 +8,9 @@ mod write;
 
 use crate::cli::{Cli, Command, Verbosity};
 use crate::diagnostics::{self, Error, ErrorKind};
-use crate::emulator::{Emulator, EmulatorConfig};
 use crate::secret::{Secret, redact};
 use crate::spec::{ConnectionSpec, EmulatorSettings, Environment};
+use qbo_emulator::{Emulator, EmulatorConfig};
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 
@@ -53,7 +53,9 @@ fn init_logging(verbosity: Verbosity) {
     let filter = std::env::var("QBO_RUN_LOG")
         .ok()
         .and_then(|spec| tracing_subscriber::EnvFilter::try_new(spec).ok())
-        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(format!("warn,qbo_run={level}")));
+        .unwrap_or_else(|| {
+            tracing_subscriber::EnvFilter::new(format!("warn,qbo_run={level},qbo_emulator={level}"))
+        });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -76,7 +78,7 @@ async fn dispatch(command: Command) -> Result<i32, Error> {
         Command::Auth(command) => auth::auth_command(command).await.map(|()| 0),
         Command::Emulator(args) => {
             let addr = args.addr().map_err(Error::usage)?;
-            crate::emulator::serve_until_ctrl_c(args.config(), addr)
+            qbo_emulator::serve_until_ctrl_c(args.config(), addr)
                 .await
                 .map_err(|err| {
                     Error::new(

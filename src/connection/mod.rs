@@ -141,14 +141,14 @@ impl ResolvedConnection {
         let base_url = parse_url("base_url", base_text.trim_end_matches('/'))?;
 
         let auth_url = value("oauth2.auth_url")?
-            .unwrap_or_else(|| preset(crate::emulator::AUTHORIZE_PATH, INTUIT_AUTH_URL));
+            .unwrap_or_else(|| preset(qbo_emulator::AUTHORIZE_PATH, INTUIT_AUTH_URL));
         let token_url = value("oauth2.token_url")?
-            .unwrap_or_else(|| preset(crate::emulator::TOKEN_PATH, INTUIT_TOKEN_URL));
+            .unwrap_or_else(|| preset(qbo_emulator::TOKEN_PATH, INTUIT_TOKEN_URL));
         let revoke_url = value("oauth2.revoke_url")?
-            .unwrap_or_else(|| preset(crate::emulator::REVOKE_PATH, INTUIT_REVOKE_URL));
+            .unwrap_or_else(|| preset(qbo_emulator::REVOKE_PATH, INTUIT_REVOKE_URL));
         let emulator = spec.environment == Environment::Emulator;
         let client_id = value("oauth2.client_id")?
-            .or_else(|| emulator.then(|| crate::emulator::DEFAULT_CLIENT_ID.to_string()))
+            .or_else(|| emulator.then(|| qbo_emulator::DEFAULT_CLIENT_ID.to_string()))
             .unwrap_or_default();
         let client_secret = match value("oauth2.client_secret_command")? {
             Some(command) => secret_from_command(&command).map_err(|message| {
@@ -156,7 +156,7 @@ impl ResolvedConnection {
                     .at_opt(spec.file.value_location("oauth2.client_secret_command"))
             })?,
             None => value("oauth2.client_secret")?
-                .or_else(|| emulator.then(|| crate::emulator::DEFAULT_CLIENT_SECRET.to_string()))
+                .or_else(|| emulator.then(|| qbo_emulator::DEFAULT_CLIENT_SECRET.to_string()))
                 .unwrap_or_default(),
         };
         for (key, text) in [
@@ -172,7 +172,7 @@ impl ResolvedConnection {
         }
         let realm_id = value("realm_id")?
             .filter(|r| !r.is_empty())
-            .or_else(|| emulator.then(|| crate::emulator::DEFAULT_REALM_ID.to_string()));
+            .or_else(|| emulator.then(|| qbo_emulator::DEFAULT_REALM_ID.to_string()));
         if let Some(realm) = &realm_id
             && !realm.chars().all(|c| c.is_ascii_alphanumeric())
         {

@@ -6,15 +6,15 @@
 //! behind them without touching every handler. The gateway's per-realm limits and fault injector
 //! live here too, one of each per instance.
 
-use crate::emulator::EmulatorConfig;
-use crate::emulator::changes::Changes;
-use crate::emulator::data::Dataset;
-use crate::emulator::exec::QueryEngine;
-use crate::emulator::faults::{self, Faults};
-use crate::emulator::grants::Grants;
-use crate::emulator::limits::Limits;
-use crate::emulator::stats::Stats;
-use crate::emulator::token::TokenKey;
+use crate::changes::Changes;
+use crate::config::EmulatorConfig;
+use crate::data::Dataset;
+use crate::exec::QueryEngine;
+use crate::faults::{self, Faults};
+use crate::grants::Grants;
+use crate::limits::Limits;
+use crate::stats::Stats;
+use crate::token::TokenKey;
 
 /// Everything a request may need.
 #[derive(Debug)]

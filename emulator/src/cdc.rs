@@ -14,12 +14,12 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::emulator::changes::{Current, Slot};
-use crate::emulator::entity::{Entity, Val};
-use crate::emulator::fault::{Fault, json_response};
-use crate::emulator::render::Record;
-use crate::emulator::state::State;
-use crate::emulator::time::{ResponseTime, Timestamp, now_secs, parse_time_literal};
+use crate::changes::{Current, Slot};
+use crate::entity::{Entity, Val};
+use crate::fault::{Fault, json_response};
+use crate::render::Record;
+use crate::state::State;
+use crate::time::{ResponseTime, Timestamp, now_secs, parse_time_literal};
 
 /// How far back `changedSince` may go.
 pub(crate) const MAX_LOOKBACK_DAYS: i64 = 30;

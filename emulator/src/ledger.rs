@@ -23,8 +23,8 @@
 //! A/R with what it leaves unapplied or applies to a deleted invoice.
 //! This module must never render JSON or know about HTTP.
 
-use crate::emulator::data::{ACCT_AP, ACCT_AR, ACCT_CHECKING, Dataset};
-use crate::emulator::written::{Shadow, Written, allocate};
+use crate::data::{ACCT_AP, ACCT_AR, ACCT_CHECKING, Dataset};
+use crate::written::{Shadow, Written, allocate};
 
 /// When income and expenses count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,7 +304,7 @@ fn negated(debits: &[(usize, i64)], out: &mut Vec<(usize, i64)>) {
 }
 
 /// Whether a bill was paid (it is then paid on its due date).
-pub(crate) fn is_paid(bill: &crate::emulator::data::Bill) -> bool {
+pub(crate) fn is_paid(bill: &crate::data::Bill) -> bool {
     bill.balance == 0 && bill.total != 0
 }
 
@@ -320,7 +320,7 @@ fn invoice_lines(ds: &Dataset, index: usize, out: &mut Vec<(usize, i64)>) {
         add(out, item.income_account, line.amount);
     }
     if let Some((_, tax)) = detail.tax {
-        add(out, crate::emulator::data::ACCT_SALES_TAX, tax);
+        add(out, crate::data::ACCT_SALES_TAX, tax);
     }
 }
 
@@ -375,9 +375,9 @@ fn double(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::EmulatorConfig;
-    use crate::emulator::data::ACCT_UNDEPOSITED;
-    use crate::emulator::entity::Entity;
+    use crate::config::EmulatorConfig;
+    use crate::data::ACCT_UNDEPOSITED;
+    use crate::entity::Entity;
 
     fn books() -> Dataset {
         Dataset::build(&EmulatorConfig {
@@ -491,7 +491,7 @@ mod tests {
         }
         // Liabilities carry credit balances.
         assert_eq!(-balances[ACCT_AP], ds.accounts[ACCT_AP].balance);
-        let tax = crate::emulator::data::ACCT_SALES_TAX;
+        let tax = crate::data::ACCT_SALES_TAX;
         assert_eq!(-balances[tax], ds.accounts[tax].balance);
     }
 

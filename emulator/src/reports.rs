@@ -35,12 +35,12 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Months, NaiveDate};
 use serde_json::{Map, Value, json};
 
-use crate::emulator::data::{Dataset, data_end};
-use crate::emulator::fault::{Fault, json_response};
-use crate::emulator::ledger::{self, Basis, Posting, Source, Split};
-use crate::emulator::state::State;
-use crate::emulator::time::{Day, ResponseTime, day_of};
-use crate::emulator::written::{Shadow, Written};
+use crate::data::{Dataset, data_end};
+use crate::fault::{Fault, json_response};
+use crate::ledger::{self, Basis, Posting, Source, Split};
+use crate::state::State;
+use crate::time::{Day, ResponseTime, day_of};
+use crate::written::{Shadow, Written};
 
 /// Most columns a report may have (QBO caps the size of reports too).
 const MAX_PERIODS: usize = 1000;
@@ -92,7 +92,7 @@ pub(crate) async fn report(
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Response {
     let Ok(Path((_realm, name))) = path else {
-        return crate::emulator::api::unsupported(method, uri).await;
+        return crate::api::unsupported(method, uri).await;
     };
     let Some(report) = Report::from_name(&name) else {
         let served: Vec<&str> = REPORTS.iter().map(|(name, _)| *name).collect();

@@ -16,15 +16,15 @@ use axum::extract::{Path, State as AxumState};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::emulator::changes::Current;
-use crate::emulator::entity::Entity;
-use crate::emulator::exec::Outcome;
-use crate::emulator::fault::{Fault, gateway_401, gateway_403, json_response};
-use crate::emulator::query;
-use crate::emulator::render::{Count, Envelope, Page, Record, Single};
-use crate::emulator::state::State;
-use crate::emulator::time::{ResponseTime, now_secs};
-use crate::emulator::token::{Claims, Kind};
+use crate::changes::Current;
+use crate::entity::Entity;
+use crate::exec::Outcome;
+use crate::fault::{Fault, gateway_401, gateway_403, json_response};
+use crate::query;
+use crate::render::{Count, Envelope, Page, Record, Single};
+use crate::state::State;
+use crate::time::{ResponseTime, now_secs};
+use crate::token::{Claims, Kind};
 
 /// The realm segment of `/v3/company/{realm}/...`, if the path has one.
 fn realm_of(path: &str) -> Option<&str> {

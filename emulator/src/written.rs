@@ -19,10 +19,10 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::emulator::build::{cents, id_text, index_of};
-use crate::emulator::data::{ACCT_AR, ACCT_SALES_TAX, ACCT_UNDEPOSITED, Dataset};
-use crate::emulator::entity::Entity;
-use crate::emulator::time::{TimeLiteral, parse_time_literal};
+use crate::build::{cents, id_text, index_of};
+use crate::data::{ACCT_AR, ACCT_SALES_TAX, ACCT_UNDEPOSITED, Dataset};
+use crate::entity::Entity;
+use crate::time::{TimeLiteral, parse_time_literal};
 
 /// A written invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -381,7 +381,7 @@ pub(crate) fn allocate(amount: i64, parts: &[(usize, i64)], out: &mut Vec<(usize
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::EmulatorConfig;
+    use crate::config::EmulatorConfig;
     use serde_json::json;
 
     fn object(v: Value) -> Map<String, Value> {

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::emulator::time::ResponseTime;
+use crate::time::ResponseTime;
 
 /// `Content-Type` of QBO's JSON answers (data and faults).
 pub(crate) const QBO_JSON: &str = "application/json;charset=UTF-8";
@@ -24,7 +24,7 @@ pub(crate) const INTUIT_TID: &str = "intuit_tid";
 /// A fresh `intuit_tid`, shaped like `1-628f0be4-19ed5ea63980105102b16b1e` (the AWS trace-id root
 /// format Intuit uses: version, epoch seconds in hex, 96 random bits).
 pub(crate) fn new_intuit_tid() -> String {
-    let secs = crate::emulator::time::now_secs().max(0) as u64;
+    let secs = crate::time::now_secs().max(0) as u64;
     let random: u128 = rand::random::<u128>() & ((1u128 << 96) - 1);
     format!("1-{:08x}-{random:024x}", secs & 0xffff_ffff)
 }
@@ -260,7 +260,7 @@ pub(crate) fn gateway_401(detail: &str) -> Response {
         "attachableResponse": [],
         "syncErrorResponse": null,
         "requestId": null,
-        "time": crate::emulator::time::now_millis(),
+        "time": crate::time::now_millis(),
         "status": null,
         "cdcresponse": []
     });
@@ -286,7 +286,7 @@ pub(crate) fn gateway_403(detail: &str) -> Response {
             }],
             "type": "SERVICE"
         },
-        "time": crate::emulator::time::now_millis()
+        "time": crate::time::now_millis()
     });
     json_response(StatusCode::FORBIDDEN, &body)
 }

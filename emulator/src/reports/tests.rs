@@ -1,8 +1,8 @@
 use super::*;
-use crate::emulator::EmulatorConfig;
-use crate::emulator::data::{ACCT_AR, ACCT_CHECKING};
-use crate::emulator::entity::Entity;
-use crate::emulator::time::days_from_civil;
+use crate::config::EmulatorConfig;
+use crate::data::{ACCT_AR, ACCT_CHECKING};
+use crate::entity::Entity;
+use crate::time::days_from_civil;
 
 fn books(invoices: usize) -> Dataset {
     Dataset::build(&EmulatorConfig {

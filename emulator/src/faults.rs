@@ -16,9 +16,9 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::emulator::EmulatorConfig;
-use crate::emulator::fault::{Fault, QBO_JSON};
-use crate::emulator::rng::SplitMix64;
+use crate::config::EmulatorConfig;
+use crate::fault::{Fault, QBO_JSON};
+use crate::rng::SplitMix64;
 
 /// Stream tag of the injection decisions (one draw set per API call).
 const STREAM_INJECTED: u64 = 0x_fa17_0001;

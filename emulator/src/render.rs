@@ -11,13 +11,13 @@
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use crate::emulator::changes::{Slot, Table};
-use crate::emulator::data::{
+use crate::changes::{Slot, Table};
+use crate::data::{
     ACCT_AP, Address, Dataset, EMAIL_STATUS, ExpenseLine, PRINT_STATUS, SalesLine, TAX_RATE_BP,
     TERMS,
 };
-use crate::emulator::entity::Entity;
-use crate::emulator::time::{Day, ResponseTime, Timestamp};
+use crate::entity::Entity;
+use crate::time::{Day, ResponseTime, Timestamp};
 
 /// An id (or other number-like string) rendered as a JSON string without allocating.
 #[derive(Debug, Clone, Copy)]
@@ -1135,7 +1135,7 @@ impl Serialize for Count {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::EmulatorConfig;
+    use crate::config::EmulatorConfig;
     use serde_json::Value;
 
     fn ds(seed: u64) -> Dataset {
@@ -1159,7 +1159,7 @@ mod tests {
     // Invoices and customers follow the key orders written records are built in (`build.rs`,
     // from the samples); nested objects follow the samples' orders below (copied here so the
     // tests do not depend on where the samples live).
-    use crate::emulator::build::{CUSTOMER_ORDER as CUSTOMER_KEYS, INVOICE_ORDER as INVOICE_KEYS};
+    use crate::build::{CUSTOMER_ORDER as CUSTOMER_KEYS, INVOICE_ORDER as INVOICE_KEYS};
     const SALES_LINE_KEYS: [&str; 6] = [
         "Id",
         "LineNum",

@@ -19,12 +19,18 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
-use crate::emulator::fault::{bytes_response, json_response_typed};
-use crate::emulator::grants::GrantError;
-use crate::emulator::state::State;
-use crate::emulator::time::now_secs;
-use crate::emulator::token::{Claims, Kind, new_jti, pkce_s256};
-use crate::emulator::{AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH};
+use crate::fault::{bytes_response, json_response_typed};
+use crate::grants::GrantError;
+use crate::state::State;
+use crate::time::now_secs;
+use crate::token::{Claims, Kind, new_jti, pkce_s256};
+
+/// Path of the authorization (consent) endpoint, relative to the base URL.
+pub const AUTHORIZE_PATH: &str = "/connect/oauth2";
+/// Path of the token endpoint (code exchange and refresh), relative to the base URL.
+pub const TOKEN_PATH: &str = "/oauth2/v1/tokens/bearer";
+/// Path of the token revocation endpoint, relative to the base URL.
+pub const REVOKE_PATH: &str = "/v2/oauth2/tokens/revoke";
 
 /// How long an authorization code lives (Intuit's value is undocumented).
 const CODE_TTL_SECS: i64 = 600;

@@ -15,9 +15,9 @@
 //! payments and bills, which lets the query planner serve `ORDERBY MetaData...` from the slice.
 //! This module must never render JSON (that is `render.rs`) or know about HTTP.
 
-use crate::emulator::EmulatorConfig;
-use crate::emulator::rng::SplitMix64;
-use crate::emulator::time::{day_of, days_from_civil, start_of_day};
+use crate::config::EmulatorConfig;
+use crate::rng::SplitMix64;
+use crate::time::{day_of, days_from_civil, start_of_day};
 
 /// Largest table the emulator accepts (ids are `u32`, and times need at least a few seconds per
 /// record to keep rising strictly with `Id`).

@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::emulator::token::Claims;
+use crate::token::Claims;
 
 /// Why a grant was refused (all answered as `invalid_grant`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +132,7 @@ impl Grants {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::token::{Kind, new_jti};
+    use crate::token::{Kind, new_jti};
 
     fn claims(kind: Kind, jti: &str, family: &str) -> Claims {
         Claims {

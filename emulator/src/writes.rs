@@ -19,18 +19,18 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::emulator::build::{
+use crate::build::{
     self, Ctx, SERVER_FIELDS, bad_body, business, id_text, index_of, not_writable, required,
     stale_object, voided,
 };
-use crate::emulator::changes::{Overlay, Slot, Stored};
-use crate::emulator::entity::Entity;
-use crate::emulator::exec::Outcome;
-use crate::emulator::fault::{Fault, QBO_JSON, bytes_response};
-use crate::emulator::query;
-use crate::emulator::render::{Count, Envelope, Page};
-use crate::emulator::state::State;
-use crate::emulator::time::{ResponseTime, Timestamp, now_secs};
+use crate::changes::{Overlay, Slot, Stored};
+use crate::entity::Entity;
+use crate::exec::Outcome;
+use crate::fault::{Fault, QBO_JSON, bytes_response};
+use crate::query;
+use crate::render::{Count, Envelope, Page};
+use crate::state::State;
+use crate::time::{ResponseTime, Timestamp, now_secs};
 
 /// Longest `requestid` of a single write (QBO: 50 characters).
 pub(crate) const MAX_REQUEST_ID: usize = 50;
@@ -303,7 +303,7 @@ async fn idempotent(
         if let Some(key) = key {
             overlay.keep(
                 key,
-                crate::emulator::changes::KeptAnswer {
+                crate::changes::KeptAnswer {
                     status: status.as_u16(),
                     body: body.clone(),
                 },
@@ -346,10 +346,10 @@ pub(crate) async fn write_entity(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Ok(Path((realm, resource))) = path else {
-        return crate::emulator::api::unsupported(method, uri).await;
+        return crate::api::unsupported(method, uri).await;
     };
     let Some(entity) = Entity::from_name(&resource) else {
-        return crate::emulator::api::unsupported(method, uri).await;
+        return crate::api::unsupported(method, uri).await;
     };
     let operation_param = query_param(&uri, "operation");
     let Some(operation) = Operation::parse(operation_param.as_deref()) else {

@@ -22,12 +22,12 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
-use crate::emulator::changes::{Overlay, Slot, Table, field_value};
-use crate::emulator::data::Dataset;
-use crate::emulator::entity::{Entity, FieldDef, Val};
-use crate::emulator::fault::Fault;
-use crate::emulator::query::{Op, Query};
-use crate::emulator::time::{Day, TimeLiteral, Timestamp, parse_time_literal, start_of_day};
+use crate::changes::{Overlay, Slot, Table, field_value};
+use crate::data::Dataset;
+use crate::entity::{Entity, FieldDef, Val};
+use crate::fault::Fault;
+use crate::query::{Op, Query};
+use crate::time::{Day, TimeLiteral, Timestamp, parse_time_literal, start_of_day};
 
 /// `MAXRESULTS` when the query has none.
 pub(crate) const DEFAULT_MAX_RESULTS: u64 = 100;
@@ -589,9 +589,9 @@ fn partition_point(n: usize, pred: impl Fn(usize) -> bool) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::EmulatorConfig;
-    use crate::emulator::data::OBRIEN_INDEX;
-    use crate::emulator::query::parse;
+    use crate::config::EmulatorConfig;
+    use crate::data::OBRIEN_INDEX;
+    use crate::query::parse;
 
     fn fixture() -> (Dataset, QueryEngine) {
         let ds = Dataset::build(&EmulatorConfig::default()).expect("builds");
@@ -759,7 +759,7 @@ mod tests {
             .take(1000)
             .collect();
         assert_eq!(big, expected);
-        let day = crate::emulator::time::days_from_civil(2023, 5, 1);
+        let day = crate::time::days_from_civil(2023, 5, 1);
         let since: Vec<u32> = rows(
             &ds,
             &engine,

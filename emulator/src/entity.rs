@@ -6,7 +6,7 @@
 //! query). Names are matched case-insensitively; `Metadata.X` in a query is `MetaData.X` in JSON.
 //! It must stay free of HTTP and of query syntax.
 
-use crate::emulator::data::{Dataset, EMAIL_STATUS, PRINT_STATUS};
+use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS};
 
 /// An entity type the emulator has data for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -359,7 +359,7 @@ static COMPANY_FIELDS: &[FieldDef] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::EmulatorConfig;
+    use crate::config::EmulatorConfig;
 
     #[test]
     fn lookups_are_case_insensitive() {

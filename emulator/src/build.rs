@@ -14,11 +14,11 @@
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::emulator::changes::{Current, Overlay, day_text};
-use crate::emulator::data::{ACCT_AP, ACCT_UNDEPOSITED, Dataset, TERMS};
-use crate::emulator::entity::Entity;
-use crate::emulator::fault::Fault;
-use crate::emulator::time::{TimeLiteral, Timestamp, day_of, parse_time_literal};
+use crate::changes::{Current, Overlay, day_text};
+use crate::data::{ACCT_AP, ACCT_UNDEPOSITED, Dataset, TERMS};
+use crate::entity::Entity;
+use crate::fault::Fault;
+use crate::time::{TimeLiteral, Timestamp, day_of, parse_time_literal};
 
 /// What a record is built with besides the client's fields.
 pub(crate) struct Ctx<'a> {
@@ -320,7 +320,7 @@ fn paid_before(ctx: &Ctx<'_>) -> i64 {
 }
 
 fn today() -> i32 {
-    day_of(crate::emulator::time::now_secs())
+    day_of(crate::time::now_secs())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -968,7 +968,7 @@ pub(crate) fn voided(record: &mut Map<String, Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::EmulatorConfig;
+    use crate::config::EmulatorConfig;
 
     fn ds() -> Dataset {
         Dataset::build(&EmulatorConfig::default()).expect("builds")

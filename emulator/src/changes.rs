@@ -22,11 +22,11 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde_json::{Map, Value};
 
-use crate::emulator::data::Dataset;
-use crate::emulator::entity::{Entity, FieldDef, Val};
-use crate::emulator::render::Record;
-use crate::emulator::time::{Day, TimeLiteral, parse_time_literal};
-use crate::emulator::written::Written;
+use crate::data::Dataset;
+use crate::entity::{Entity, FieldDef, Val};
+use crate::render::Record;
+use crate::time::{Day, TimeLiteral, parse_time_literal};
+use crate::written::Written;
 
 /// How many `requestid` answers are kept before the oldest are forgotten.
 const KEPT_ANSWERS: usize = 100_000;
@@ -333,7 +333,7 @@ pub(crate) fn day_text(day: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::EmulatorConfig;
+    use crate::config::EmulatorConfig;
     use serde_json::json;
 
     fn object(v: Value) -> Map<String, Value> {

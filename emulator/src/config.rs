@@ -1,0 +1,247 @@
+//! Settings of one emulator instance: [`EmulatorConfig`] and the `emulator` command's
+//! arguments ([`EmulatorArgs`]) that produce it.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use crate::faults;
+
+/// Default client id the emulator accepts.
+pub const DEFAULT_CLIENT_ID: &str = "qbo-emulator-client";
+/// Default client secret the emulator accepts.
+pub const DEFAULT_CLIENT_SECRET: &str = "qbo-emulator-secret";
+/// Default company (realm) id.
+pub const DEFAULT_REALM_ID: &str = "9341453050298464";
+
+const DEFAULT_SEED: u64 = 42;
+const DEFAULT_INVOICES: usize = 2500;
+const DEFAULT_CUSTOMERS: usize = 120;
+const DEFAULT_VENDORS: usize = 40;
+const DEFAULT_ITEMS: usize = 30;
+const DEFAULT_ACCESS_TTL_SECS: u64 = 3600;
+const DEFAULT_REFRESH_TTL_SECS: u64 = 8_726_400;
+const DEFAULT_PORT: u16 = 8050;
+const DEFAULT_RETRY_AFTER_SECS: u64 = 60;
+const DEFAULT_FAULT_SEED: u64 = 1;
+const DEFAULT_MAX_IN_FLIGHT: usize = 10;
+const DEFAULT_REQUESTS_PER_MINUTE: u32 = 500;
+
+/// Settings of one emulator instance.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Seed of the generated data and of the token key; same seed => byte-identical data.
+    pub seed: u64,
+    /// The company id (`realmId`) served.
+    pub realm_id: String,
+    /// The OAuth client id accepted.
+    pub client_id: String,
+    /// The OAuth client secret accepted.
+    pub client_secret: String,
+    /// Number of invoices (bills are a fifth of this; payments follow the paid invoices).
+    pub invoices: usize,
+    /// Number of customers (a few are inactive).
+    pub customers: usize,
+    /// Number of vendors (a few are inactive).
+    pub vendors: usize,
+    /// Number of items (products and services).
+    pub items: usize,
+    /// Lifetime of access tokens (Intuit: 3600 s). Zero mints tokens that are already expired.
+    pub access_token_ttl: Duration,
+    /// Rolling lifetime of refresh tokens, restarted at each refresh (Intuit: 101 days).
+    pub refresh_token_ttl: Duration,
+    /// How long a rotated-out refresh token keeps working (0: it stops at once).
+    pub refresh_token_grace: Duration,
+    /// Share (0..=1) of `/v3` API calls answered 429 ThrottleExceeded (code 3001). Default 0.
+    pub throttle_rate: f64,
+    /// Share (0..=1) of the 429s (injected or from the limits) with the XML `IntuitResponse`
+    /// body, whatever the client asked for; the rest are JSON. Default 0.
+    pub throttle_xml_rate: f64,
+    /// Share (0..=1) of the 429s that carry a `Retry-After` header. Default 0.
+    pub retry_after_rate: f64,
+    /// The `Retry-After` value in seconds (QBO's guidance is to wait 60 s). Default 60.
+    pub retry_after_secs: u64,
+    /// Share (0..=1) of `/v3` API calls answered 500 (SystemFault 10000) or 503 (Service
+    /// Unavailable), about half each. Default 0.
+    pub server_error_rate: f64,
+    /// Share (0..=1) of `/v3` API calls whose connection is cut before the response is complete.
+    /// Default 0. `throttle_rate + server_error_rate + drop_rate` must be at most 1.
+    pub drop_rate: f64,
+    /// Delay before answering each `/v3` API call, spent holding its in-flight slot and no lock.
+    /// Default 0.
+    pub latency: Duration,
+    /// Seed of the fault-injection decisions, independent of `seed`: the same seed and number of
+    /// calls give the same number of each fault.
+    pub fault_seed: u64,
+    /// Concurrent `/v3` calls per realm before 429 (QBO: 10); 0 turns the limit off.
+    pub max_in_flight: usize,
+    /// `/v3` calls per realm in any 60 seconds before 429 (QBO: 500); 0 turns the limit off.
+    pub requests_per_minute: u32,
+    /// Compress answers with gzip when the client asks (`Accept-Encoding: gzip`), as QBO does.
+    /// Off by default: on loopback it only costs CPU.
+    pub gzip: bool,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            seed: DEFAULT_SEED,
+            realm_id: DEFAULT_REALM_ID.to_owned(),
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
+            invoices: DEFAULT_INVOICES,
+            customers: DEFAULT_CUSTOMERS,
+            vendors: DEFAULT_VENDORS,
+            items: DEFAULT_ITEMS,
+            access_token_ttl: Duration::from_secs(DEFAULT_ACCESS_TTL_SECS),
+            refresh_token_ttl: Duration::from_secs(DEFAULT_REFRESH_TTL_SECS),
+            refresh_token_grace: Duration::ZERO,
+            throttle_rate: 0.0,
+            throttle_xml_rate: 0.0,
+            retry_after_rate: 0.0,
+            retry_after_secs: DEFAULT_RETRY_AFTER_SECS,
+            server_error_rate: 0.0,
+            drop_rate: 0.0,
+            latency: Duration::ZERO,
+            fault_seed: DEFAULT_FAULT_SEED,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
+            gzip: false,
+        }
+    }
+}
+
+/// Arguments of `qbo-run emulator`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on; must be a loopback address (127.0.0.1, ::1 or localhost)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free port)
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// Seed of the generated company data and token key
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Company id (realmId) to serve
+    #[arg(long, default_value = DEFAULT_REALM_ID)]
+    pub realm_id: String,
+    /// OAuth client id to accept
+    #[arg(long, default_value = DEFAULT_CLIENT_ID)]
+    pub client_id: String,
+    /// OAuth client secret to accept
+    #[arg(long, default_value = DEFAULT_CLIENT_SECRET)]
+    pub client_secret: String,
+    /// Number of invoices to generate
+    #[arg(long, default_value_t = DEFAULT_INVOICES)]
+    pub invoices: usize,
+    /// Number of customers to generate
+    #[arg(long, default_value_t = DEFAULT_CUSTOMERS)]
+    pub customers: usize,
+    /// Number of vendors to generate
+    #[arg(long, default_value_t = DEFAULT_VENDORS)]
+    pub vendors: usize,
+    /// Number of items to generate
+    #[arg(long, default_value_t = DEFAULT_ITEMS)]
+    pub items: usize,
+    /// Lifetime of access tokens
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_ACCESS_TTL_SECS)]
+    pub access_token_ttl: u64,
+    /// How long a rotated-out refresh token keeps working
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub refresh_token_grace: u64,
+    /// Share (0 to 1) of /v3 API calls answered 429 ThrottleExceeded (code 3001, type SERVICE)
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    pub throttle_rate: f64,
+    /// Share (0 to 1) of 429s whose body is QBO's XML IntuitResponse even when JSON was asked
+    /// for (the rest are JSON); applies to the limits' 429s too
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    pub throttle_xml_rate: f64,
+    /// Share (0 to 1) of 429s that carry a Retry-After header (see --retry-after)
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    pub retry_after_rate: f64,
+    /// Value of the Retry-After header on 429s
+    #[arg(
+        long = "retry-after",
+        value_name = "SECONDS",
+        default_value_t = DEFAULT_RETRY_AFTER_SECS
+    )]
+    pub retry_after_secs: u64,
+    /// Share (0 to 1) of /v3 API calls answered 500 (SystemFault 10000) or 503 (Service
+    /// Unavailable), about half each
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    pub server_error_rate: f64,
+    /// Share (0 to 1) of /v3 API calls whose connection is dropped before the response is
+    /// complete (the client sees a transport error); throttle, server error and drop rates must
+    /// add up to at most 1
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    pub drop_rate: f64,
+    /// Delay added before answering each /v3 API call (the call counts as in flight meanwhile)
+    #[arg(long = "latency-ms", value_name = "MILLISECONDS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Compress answers with gzip when the client sends Accept-Encoding: gzip, as QBO does (off
+    /// by default: on loopback compression only costs CPU)
+    #[arg(long)]
+    pub gzip: bool,
+    /// Seed of the fault-injection decisions (independent of --seed); the same seed and number
+    /// of calls give the same number of each fault
+    #[arg(long, default_value_t = DEFAULT_FAULT_SEED)]
+    pub fault_seed: u64,
+    /// Concurrent /v3 calls allowed per realm; one more is answered 429 at once, as QBO does
+    /// (0 = no limit)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
+    /// /v3 calls allowed per realm in any 60 seconds; one more is answered 429, as QBO does
+    /// (0 = no limit)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REQUESTS_PER_MINUTE)]
+    pub requests_per_minute: u32,
+}
+
+impl EmulatorArgs {
+    /// The emulator settings these arguments ask for.
+    pub fn config(&self) -> EmulatorConfig {
+        EmulatorConfig {
+            seed: self.seed,
+            realm_id: self.realm_id.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            invoices: self.invoices,
+            customers: self.customers,
+            vendors: self.vendors,
+            items: self.items,
+            access_token_ttl: Duration::from_secs(self.access_token_ttl),
+            refresh_token_grace: Duration::from_secs(self.refresh_token_grace),
+            throttle_rate: self.throttle_rate,
+            throttle_xml_rate: self.throttle_xml_rate,
+            retry_after_rate: self.retry_after_rate,
+            retry_after_secs: self.retry_after_secs,
+            server_error_rate: self.server_error_rate,
+            drop_rate: self.drop_rate,
+            latency: Duration::from_millis(self.latency_ms),
+            fault_seed: self.fault_seed,
+            max_in_flight: self.max_in_flight,
+            requests_per_minute: self.requests_per_minute,
+            gzip: self.gzip,
+            ..EmulatorConfig::default()
+        }
+    }
+
+    /// The socket address to listen on; an error for a host that is not a loopback address.
+    pub fn addr(&self) -> Result<SocketAddr, String> {
+        let host = self.host.trim();
+        let ip = if host.eq_ignore_ascii_case("localhost") {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        } else {
+            host.trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<IpAddr>()
+                .map_err(|_| format!("--host {host:?} is not an IP address"))?
+        };
+        if !ip.is_loopback() {
+            return Err(format!(
+                "--host {ip} is not a loopback address; the emulator only listens on \
+                 127.0.0.1, ::1 or localhost"
+            ));
+        }
+        Ok(SocketAddr::new(ip, self.port))
+    }
+}
