@@ -3,6 +3,7 @@
 
 mod auth;
 mod files;
+mod job;
 mod run;
 mod write;
 

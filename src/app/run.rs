@@ -1,10 +1,11 @@
 //! Running request files: one to stdout or a file, or several concurrently each to its own file
 //! in a folder; incremental state read before and saved after a successful run.
 
+use super::job::{LoadedRun, load_run};
 use super::{redact_error, resolve_live};
 use crate::auth::Session;
 use crate::cli::{ManyOptions, RunOptions};
-use crate::connection::{self, ResolvedConnection};
+use crate::connection::ResolvedConnection;
 use crate::diagnostics::{self, Error, ErrorKind};
 use crate::engine::{self, PagePlan, RecordSink, RunStats};
 use crate::http::{self, ApiClient, LimiterRegistry, RetryPolicy};
@@ -21,61 +22,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
-
-/// A request file and its connection file, loaded and checked, with the run's variables.
-pub(super) struct LoadedRun {
-    pub(super) request: RequestSpec,
-    pub(super) connection: ConnectionSpec,
-    connection_path: PathBuf,
-    pub(super) vars: render::VarValues,
-    /// Variables given with `--var` (they win over saved state).
-    overridden: Vec<String>,
-    /// `--input`: the rows of a write request.
-    pub(super) input: Option<PathBuf>,
-}
-
-fn load_run(
-    file: &Path,
-    connection_override: Option<&str>,
-    overrides: &[(String, String)],
-    ignore_unknown_vars: bool,
-) -> Result<LoadedRun, Error> {
-    let request = RequestSpec::load(file)?;
-    let overrides: Vec<(String, String)> = if ignore_unknown_vars {
-        overrides
-            .iter()
-            .filter(|(name, _)| request.vars.iter().any(|v| &v.name == name))
-            .cloned()
-            .collect()
-    } else {
-        overrides.to_vec()
-    };
-    let vars = render::resolve_vars(&request, &overrides)?;
-    let name = connection_override
-        .map(str::to_string)
-        .or_else(|| request.connection.clone())
-        .ok_or_else(|| {
-            Error::file(format!("{} names no connection", file.display())).note(
-                "add `connection: NAME` to the file, or pass --connection NAME (e.g. --connection emulator)",
-            )
-        })?;
-    let connection_path = connection::locate(&name, file.parent())?;
-    let connection = ConnectionSpec::load(&connection_path)?;
-    if connection.literal_secret {
-        tracing::warn!(
-            "{} writes oauth2.client_secret literally; take it from the environment instead (\"{{{{ env.QBO_CLIENT_SECRET }}}}\")",
-            connection_path.display()
-        );
-    }
-    Ok(LoadedRun {
-        request,
-        connection,
-        connection_path,
-        vars,
-        overridden: overrides.into_iter().map(|(name, _)| name).collect(),
-        input: None,
-    })
-}
 
 /// A connection opened for this process: its tokens and its client, shared by every run that
 /// uses it.

@@ -2,7 +2,7 @@
 //! sent, then every row sent and its result written by the usual record writers; `--dry-run`
 //! prints the calls instead.
 
-use super::run::LoadedRun;
+use super::job::LoadedRun;
 use crate::auth::Session;
 use crate::connection::ResolvedConnection;
 use crate::diagnostics::{Error, ErrorKind};

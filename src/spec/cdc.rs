@@ -2,9 +2,9 @@
 //! `changedSince`, and a `changedSince` the file fixes (a literal, or rendered with the
 //! variables' defaults, e.g. `{{ since or days_ago(7) }}`) at most 30 days back.
 
-use super::request::{Pagination, VarSpec};
+use super::Scalar;
+use super::vars::{BUILTIN_VARIABLES, VarSpec};
 use super::yaml::SourceFile;
-use super::{BUILTIN_VARIABLES, Scalar};
 use crate::diagnostics::Error;
 use crate::template::{self, EnvObject, TemplateSet};
 use indexmap::IndexMap;
@@ -18,9 +18,9 @@ pub(super) fn check(
     params: &IndexMap<String, Scalar>,
     vars: &[VarSpec],
     templates: &TemplateSet,
-    pagination: &Pagination,
+    paginated: bool,
 ) -> Result<(), Error> {
-    if *pagination != Pagination::None {
+    if paginated {
         return Err(Error::file(
             "`extract: cdc` cannot be combined with `paginate: qbo-query`",
         )

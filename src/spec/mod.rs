@@ -7,6 +7,7 @@
 mod cdc;
 mod connection;
 mod request;
+mod vars;
 mod write;
 mod yaml;
 
@@ -15,9 +16,10 @@ pub use connection::{
     QBO_MAX_REQUESTS_PER_MINUTE, RetrySettings, Timeouts,
 };
 pub use request::{
-    BUILTIN_VARIABLES, BodySpec, Extract, HttpMethod, Incremental, Pagination, QBO_MAX_PAGE_SIZE,
-    RequestSpec, StatementSlot, VarSpec,
+    BodySpec, Extract, HttpMethod, Incremental, Pagination, QBO_MAX_PAGE_SIZE, RequestSpec,
+    StatementSlot,
 };
+pub use vars::{BUILTIN_VARIABLES, VarSpec};
 pub use write::{InputFormat, OnStale, QBO_MAX_BATCH_ITEMS, WriteOperation, WriteSpec};
 pub use yaml::SourceFile;
 

@@ -1,5 +1,6 @@
 //! Request files: one QBO method declared in YAML, loaded, then checked into a [`RequestSpec`].
 
+use super::vars::{BUILTIN_VARIABLES, VarSpec};
 use super::write::{self, OnStale, RawBatch, RawInput, RawWrite, WriteSpec};
 use super::yaml::SourceFile;
 use super::{Scalar, template_error};
@@ -11,9 +12,6 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::Path;
-
-/// Names every request template may use besides its declared variables.
-pub const BUILTIN_VARIABLES: [&str; 3] = ["realm_id", "minor_version", "env"];
 
 /// QBO's largest page.
 pub const QBO_MAX_PAGE_SIZE: u32 = 1000;
@@ -151,17 +149,6 @@ impl HttpMethod {
             HttpMethod::Delete => "DELETE",
         }
     }
-}
-
-/// A declared variable.
-#[derive(Debug, Clone)]
-pub struct VarSpec {
-    /// Its name in templates and in `--var name=value`.
-    pub name: String,
-    /// Its value when `--var` does not give one; `None` makes it required.
-    pub default: Option<String>,
-    /// What it is for, shown by `qbo-run list`.
-    pub description: Option<String>,
 }
 
 /// Where the QBO query statement of a paginated request travels.
@@ -423,7 +410,13 @@ impl RequestSpec {
         }
 
         if extract == Extract::Cdc {
-            super::cdc::check(&file, &raw.params, &vars, &templates, &pagination)?;
+            super::cdc::check(
+                &file,
+                &raw.params,
+                &vars,
+                &templates,
+                pagination != Pagination::None,
+            )?;
         }
 
         let records_source = raw.records.clone().unwrap_or_else(|| match pagination {
