@@ -18,10 +18,11 @@ use axum::response::{IntoResponse, Response};
 
 use crate::changes::Current;
 use crate::entity::Entity;
+use crate::envelope::{Count, Envelope, Page, Single};
 use crate::exec::Outcome;
 use crate::fault::{Fault, gateway_401, gateway_403, json_response};
 use crate::query;
-use crate::render::{Count, Envelope, Page, Record, Single};
+use crate::records::Record;
 use crate::state::State;
 use crate::time::{ResponseTime, now_secs};
 use crate::token::{Claims, Kind};

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use crate::changes::{Current, Slot};
 use crate::entity::{Entity, Val};
 use crate::fault::{Fault, json_response};
-use crate::render::Record;
+use crate::records::Record;
 use crate::state::State;
 use crate::time::{ResponseTime, Timestamp, now_secs, parse_time_literal};
 

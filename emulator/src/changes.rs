@@ -24,8 +24,8 @@ use serde_json::{Map, Value};
 
 use crate::data::Dataset;
 use crate::entity::{Entity, FieldDef, Val};
-use crate::render::Record;
-use crate::time::{Day, TimeLiteral, parse_time_literal};
+use crate::records::Record;
+use crate::time::{TimeLiteral, parse_time_literal};
 use crate::written::Written;
 
 /// How many `requestid` answers are kept before the oldest are forgotten.
@@ -323,11 +323,6 @@ pub(crate) fn field_value<'a>(field: &FieldDef, json: &'a Map<String, Value>) ->
             }
         }
     }
-}
-
-/// `YYYY-MM-DD` of a company-local day (for defaults such as `TxnDate`).
-pub(crate) fn day_text(day: i32) -> String {
-    Day(day).to_string()
 }
 
 #[cfg(test)]

@@ -4,8 +4,6 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use crate::faults;
-
 /// Default client id the emulator accepts.
 pub const DEFAULT_CLIENT_ID: &str = "qbo-emulator-client";
 /// Default client secret the emulator accepts.
@@ -150,14 +148,14 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub refresh_token_grace: u64,
     /// Share (0 to 1) of /v3 API calls answered 429 ThrottleExceeded (code 3001, type SERVICE)
-    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_share)]
     pub throttle_rate: f64,
     /// Share (0 to 1) of 429s whose body is QBO's XML IntuitResponse even when JSON was asked
     /// for (the rest are JSON); applies to the limits' 429s too
-    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_share)]
     pub throttle_xml_rate: f64,
     /// Share (0 to 1) of 429s that carry a Retry-After header (see --retry-after)
-    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_share)]
     pub retry_after_rate: f64,
     /// Value of the Retry-After header on 429s
     #[arg(
@@ -168,12 +166,12 @@ pub struct EmulatorArgs {
     pub retry_after_secs: u64,
     /// Share (0 to 1) of /v3 API calls answered 500 (SystemFault 10000) or 503 (Service
     /// Unavailable), about half each
-    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_share)]
     pub server_error_rate: f64,
     /// Share (0 to 1) of /v3 API calls whose connection is dropped before the response is
     /// complete (the client sees a transport error); throttle, server error and drop rates must
     /// add up to at most 1
-    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = faults::parse_share)]
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_share)]
     pub drop_rate: f64,
     /// Delay added before answering each /v3 API call (the call counts as in flight meanwhile)
     #[arg(long = "latency-ms", value_name = "MILLISECONDS", default_value_t = 0)]
@@ -243,5 +241,38 @@ impl EmulatorArgs {
             ));
         }
         Ok(SocketAddr::new(ip, self.port))
+    }
+}
+
+/// `Err` with the reason when `share` is not a number within `0..=1`.
+pub(crate) fn check_share(share: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&share) {
+        Ok(())
+    } else {
+        Err(format!("{share} is not a share between 0 and 1"))
+    }
+}
+
+/// clap parser of a share flag (`--throttle-rate 0.2`): a number from 0 to 1.
+pub(crate) fn parse_share(text: &str) -> Result<f64, String> {
+    let share: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    check_share(share)?;
+    Ok(share)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_flags_take_numbers_from_0_to_1() {
+        assert_eq!(parse_share(" 0.25"), Ok(0.25));
+        assert_eq!(parse_share("1"), Ok(1.0));
+        for bad in ["-0.1", "1.01", "NaN", "inf", "lots"] {
+            assert!(parse_share(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -16,7 +16,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::config::EmulatorConfig;
+use crate::config::{EmulatorConfig, check_share};
 use crate::fault::{Fault, QBO_JSON};
 use crate::rng::SplitMix64;
 
@@ -181,25 +181,6 @@ pub(crate) fn validate(config: &EmulatorConfig) -> Result<(), String> {
     Ok(())
 }
 
-/// `Err` with the reason when `share` is not a number within `0..=1`.
-fn check_share(share: f64) -> Result<(), String> {
-    if (0.0..=1.0).contains(&share) {
-        Ok(())
-    } else {
-        Err(format!("{share} is not a share between 0 and 1"))
-    }
-}
-
-/// clap parser of a share flag (`--throttle-rate 0.2`): a number from 0 to 1.
-pub(crate) fn parse_share(text: &str) -> Result<f64, String> {
-    let share: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number"))?;
-    check_share(share)?;
-    Ok(share)
-}
-
 /// 500 code 10000 SystemFault, or 503 Service Unavailable (also a SystemFault).
 pub(crate) fn server_error(unavailable: bool) -> Response {
     if unavailable {
@@ -297,6 +278,37 @@ mod tests {
     }
 
     #[test]
+    fn settings_are_validated() {
+        let ok = EmulatorConfig {
+            throttle_rate: 0.2,
+            server_error_rate: 0.1,
+            drop_rate: 0.7,
+            throttle_xml_rate: 1.0,
+            retry_after_rate: 0.0,
+            ..EmulatorConfig::default()
+        };
+        assert_eq!(validate(&ok), Ok(()));
+        assert_eq!(validate(&EmulatorConfig::default()), Ok(()));
+        for bad in [
+            EmulatorConfig {
+                throttle_rate: 1.5,
+                ..EmulatorConfig::default()
+            },
+            EmulatorConfig {
+                retry_after_rate: f64::NAN,
+                ..EmulatorConfig::default()
+            },
+            EmulatorConfig {
+                throttle_rate: 0.6,
+                drop_rate: 0.6,
+                ..EmulatorConfig::default()
+            },
+        ] {
+            assert!(validate(&bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn shares_are_met_and_seeded() {
         let r = rates(0.2, 0.1, 0.05);
         let counts = tally(&r, 9, 100_000);
@@ -346,39 +358,4 @@ mod tests {
         }
     }
 
-    #[test]
-    fn settings_are_validated() {
-        let ok = EmulatorConfig {
-            throttle_rate: 0.2,
-            server_error_rate: 0.1,
-            drop_rate: 0.7,
-            throttle_xml_rate: 1.0,
-            retry_after_rate: 0.0,
-            ..EmulatorConfig::default()
-        };
-        assert_eq!(validate(&ok), Ok(()));
-        assert_eq!(validate(&EmulatorConfig::default()), Ok(()));
-        for bad in [
-            EmulatorConfig {
-                throttle_rate: 1.5,
-                ..EmulatorConfig::default()
-            },
-            EmulatorConfig {
-                retry_after_rate: f64::NAN,
-                ..EmulatorConfig::default()
-            },
-            EmulatorConfig {
-                throttle_rate: 0.6,
-                drop_rate: 0.6,
-                ..EmulatorConfig::default()
-            },
-        ] {
-            assert!(validate(&bad).is_err(), "{bad:?}");
-        }
-        assert_eq!(parse_share(" 0.25"), Ok(0.25));
-        assert_eq!(parse_share("1"), Ok(1.0));
-        for bad in ["-0.1", "1.01", "NaN", "inf", "lots"] {
-            assert!(parse_share(bad).is_err(), "{bad}");
-        }
-    }
 }

@@ -186,6 +186,11 @@ fn naive_day(date: chrono::NaiveDate) -> i32 {
     days_from_civil(i64::from(date.year()), date.month(), date.day())
 }
 
+/// `YYYY-MM-DD` of a company-local day (for defaults such as `TxnDate`).
+pub(crate) fn day_text(day: i32) -> String {
+    Day(day).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

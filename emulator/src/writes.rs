@@ -20,17 +20,17 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::build::{
-    self, Ctx, SERVER_FIELDS, bad_body, business, id_text, index_of, not_writable, required,
-    stale_object, voided,
+    self, Ctx, SERVER_FIELDS, bad_body, business, not_writable, required, stale_object, voided,
 };
 use crate::changes::{Overlay, Slot, Stored};
 use crate::entity::Entity;
+use crate::envelope::{Count, Envelope, Page};
 use crate::exec::Outcome;
 use crate::fault::{Fault, QBO_JSON, bytes_response};
 use crate::query;
-use crate::render::{Count, Envelope, Page};
 use crate::state::State;
 use crate::time::{ResponseTime, Timestamp, now_secs};
+use crate::values::{id_text, index_of};
 
 /// Longest `requestid` of a single write (QBO: 50 characters).
 pub(crate) const MAX_REQUEST_ID: usize = 50;

@@ -19,10 +19,10 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::build::{cents, id_text, index_of};
 use crate::data::{ACCT_AR, ACCT_SALES_TAX, ACCT_UNDEPOSITED, Dataset};
 use crate::entity::Entity;
 use crate::time::{TimeLiteral, parse_time_literal};
+use crate::values::{cents, id_text, index_of};
 
 /// A written invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,102 @@
+//! Bills: QBO's key order, the vendor, expense lines against accounts, totals and balance.
+
+use serde_json::{Map, Value, json};
+
+use super::context::Ctx;
+use super::fields::{date_field, default, money_field, named_ref, paid_before, reference, today};
+use super::refusals::{business, required};
+use crate::data::ACCT_AP;
+use crate::entity::Entity;
+use crate::fault::Fault;
+use crate::time::day_text;
+use crate::values::money;
+
+pub(super) const BILL_ORDER: [&str; 17] = [
+    "SyncToken",
+    "domain",
+    "APAccountRef",
+    "VendorRef",
+    "DocNumber",
+    "TxnDate",
+    "TotalAmt",
+    "CurrencyRef",
+    "PrivateNote",
+    "LinkedTxn",
+    "SalesTermRef",
+    "DueDate",
+    "sparse",
+    "Line",
+    "Balance",
+    "Id",
+    "MetaData",
+];
+
+pub(super) fn bill(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
+    let (vendor_id, vendor) = reference(ctx, Entity::Vendor, fields.get("VendorRef"), "VendorRef")?;
+    fields.insert(
+        "VendorRef".into(),
+        named_ref(&vendor_id, &vendor, "DisplayName"),
+    );
+    let given = fields
+        .get("Line")
+        .and_then(Value::as_array)
+        .filter(|l| !l.is_empty())
+        .cloned()
+        .ok_or_else(|| required("Line"))?;
+    let mut lines = Vec::with_capacity(given.len());
+    let mut total = 0i64;
+    for (at, line) in given.iter().enumerate() {
+        let Some(line) = line.as_object() else {
+            return Err(business(format!("Line {} is not an object", at + 1)));
+        };
+        let detail = line
+            .get("AccountBasedExpenseLineDetail")
+            .and_then(Value::as_object)
+            .ok_or_else(|| required("Line.AccountBasedExpenseLineDetail"))?;
+        let (account_id, account) = reference(
+            ctx,
+            Entity::Account,
+            detail.get("AccountRef"),
+            "Line.AccountBasedExpenseLineDetail.AccountRef",
+        )?;
+        let amount = money_field(line, "Amount")?.ok_or_else(|| required("Line.Amount"))?;
+        total += amount;
+        let mut d = detail.clone();
+        d.insert(
+            "AccountRef".into(),
+            named_ref(&account_id, &account, "Name"),
+        );
+        default(&mut d, "BillableStatus", json!("NotBillable"));
+        default(&mut d, "TaxCodeRef", json!({"value": "NON"}));
+        let mut built = Map::new();
+        built.insert("Id".into(), json!((at + 1).to_string()));
+        built.insert("LineNum".into(), json!(at + 1));
+        built.insert(
+            "Description".into(),
+            line.get("Description").cloned().unwrap_or(json!("")),
+        );
+        built.insert("Amount".into(), money(amount));
+        built.insert("DetailType".into(), json!("AccountBasedExpenseLineDetail"));
+        built.insert("AccountBasedExpenseLineDetail".into(), Value::Object(d));
+        lines.push(Value::Object(built));
+    }
+    fields.insert("Line".into(), Value::Array(lines));
+    let txn_date = date_field(fields, "TxnDate")?.unwrap_or_else(today);
+    fields.insert("TxnDate".into(), json!(day_text(txn_date)));
+    let due = date_field(fields, "DueDate")?.unwrap_or(txn_date + 30);
+    fields.insert("DueDate".into(), json!(day_text(due)));
+    fields.insert("TotalAmt".into(), money(total));
+    fields.insert("Balance".into(), money((total - paid_before(ctx)).max(0)));
+    default(
+        fields,
+        "APAccountRef",
+        json!({"value": (ACCT_AP + 1).to_string(), "name": ctx.ds.account_name(ACCT_AP)}),
+    );
+    default(
+        fields,
+        "CurrencyRef",
+        json!({"value": "USD", "name": "United States Dollar"}),
+    );
+    default(fields, "LinkedTxn", json!([]));
+    Ok(())
+}

@@ -1,0 +1,289 @@
+//! Turning the body of a create or update into the record QBO would store, or the Fault QBO
+//! would answer.
+//!
+//! Why it exists: a client's write must meet QBO's rules before anything changes — required
+//! fields (code 2020), references to records that exist (2500, or 610 for an inactive one),
+//! unique names across customers and vendors (6240), business rules (6000) — and the stored
+//! record must read like QBO's: server fields (`Id`, `SyncToken`, `MetaData`, `domain`,
+//! `sparse`), computed amounts (`TotalAmt` from the lines plus tax, `Balance` less what was
+//! already paid, the trailing `SubTotalLineDetail` line), names filled into references, and keys
+//! in the order QBO writes them. Invoice and Customer are served in depth; Payment, Bill, Vendor
+//! and Item with their required fields and references. This module is pure: it reads the books
+//! and returns JSON or a Fault; `writes.rs` stores the result.
+
+mod bill;
+mod context;
+mod fields;
+mod invoice;
+mod item;
+mod party;
+mod payment;
+mod refusals;
+mod void;
+
+use serde_json::{Map, Value, json};
+
+pub(crate) use context::Ctx;
+pub(crate) use invoice::INVOICE_ORDER;
+pub(crate) use party::CUSTOMER_ORDER;
+pub(crate) use refusals::{bad_body, business, not_writable, required, stale_object};
+pub(crate) use void::voided;
+
+use crate::entity::Entity;
+use crate::fault::Fault;
+use crate::time::Timestamp;
+use bill::{BILL_ORDER, bill};
+use invoice::invoice;
+use item::{ITEM_ORDER, item};
+use party::{VENDOR_ORDER, party};
+use payment::{PAYMENT_ORDER, payment};
+
+/// Fields a client may send but QBO sets itself.
+pub(crate) const SERVER_FIELDS: [&str; 5] = ["Id", "SyncToken", "MetaData", "domain", "sparse"];
+
+/// The entities writes are served for.
+pub(crate) fn writable(entity: Entity) -> bool {
+    matches!(
+        entity,
+        Entity::Invoice
+            | Entity::Customer
+            | Entity::Payment
+            | Entity::Bill
+            | Entity::Vendor
+            | Entity::Item
+    )
+}
+
+/// The stored record for `input` (the client's fields, or the merged ones of a sparse update).
+pub(crate) fn build(
+    ctx: &Ctx<'_>,
+    input: &Map<String, Value>,
+) -> Result<Map<String, Value>, Fault> {
+    let mut fields: Map<String, Value> = input
+        .iter()
+        .filter(|(k, _)| !SERVER_FIELDS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    fields.insert("domain".into(), json!("QBO"));
+    fields.insert("sparse".into(), json!(false));
+    fields.insert("Id".into(), json!((ctx.index + 1).to_string()));
+    fields.insert("SyncToken".into(), json!(ctx.sync_token.to_string()));
+    fields.insert(
+        "MetaData".into(),
+        json!({
+            "CreateTime": ctx.created,
+            "LastUpdatedTime": Timestamp(ctx.updated).to_string(),
+        }),
+    );
+    let order: &[&str] = match ctx.entity {
+        Entity::Invoice => {
+            invoice(ctx, &mut fields)?;
+            &INVOICE_ORDER
+        }
+        Entity::Customer => {
+            party(ctx, &mut fields, Entity::Customer)?;
+            &CUSTOMER_ORDER
+        }
+        Entity::Vendor => {
+            party(ctx, &mut fields, Entity::Vendor)?;
+            &VENDOR_ORDER
+        }
+        Entity::Item => {
+            item(ctx, &mut fields)?;
+            &ITEM_ORDER
+        }
+        Entity::Payment => {
+            payment(ctx, &mut fields)?;
+            &PAYMENT_ORDER
+        }
+        Entity::Bill => {
+            bill(ctx, &mut fields)?;
+            &BILL_ORDER
+        }
+        other => return Err(not_writable(other, "create or update")),
+    };
+    Ok(in_order(order, fields))
+}
+
+/// `fields` with the keys of `order` first, in that order, then the others as they came.
+fn in_order(order: &[&str], mut fields: Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::with_capacity(fields.len());
+    for key in order {
+        if let Some(value) = fields.shift_remove(*key) {
+            out.insert((*key).to_owned(), value);
+        }
+    }
+    out.extend(fields);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::changes::Overlay;
+    use crate::data::Dataset;
+    use crate::values::{cents, money};
+    use crate::config::EmulatorConfig;
+
+    fn ds() -> Dataset {
+        Dataset::build(&EmulatorConfig::default()).expect("builds")
+    }
+
+    fn ctx<'a>(ds: &'a Dataset, overlay: &'a Overlay, entity: Entity) -> Ctx<'a> {
+        Ctx {
+            ds,
+            overlay,
+            entity,
+            index: overlay.next_index(ds, entity),
+            sync_token: 0,
+            created: json!("2026-11-23T09:00:00-07:00"),
+            updated: 0,
+            previous: None,
+        }
+    }
+
+    fn object(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    fn code(result: Result<Map<String, Value>, Fault>) -> String {
+        match result {
+            Err(f) => f.errors[0].code.clone(),
+            Ok(m) => panic!("expected a fault, built {m:?}"),
+        }
+    }
+
+    #[test]
+    fn an_invoice_gets_totals_names_lines_and_qbo_key_order() {
+        let ds = ds();
+        let overlay = Overlay::default();
+        let input = object(json!({
+            "CustomerRef": {"value": "3"},
+            "PrivateNote": "from a test",
+            "Line": [
+                {"Amount": 100.5, "DetailType": "SalesItemLineDetail",
+                 "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "Qty": 1, "UnitPrice": 100.5}},
+                {"DetailType": "SalesItemLineDetail",
+                 "SalesItemLineDetail": {"ItemRef": {"value": "2"}, "Qty": 2, "UnitPrice": 10}},
+                {"Amount": 9, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}}
+            ],
+            "TxnDate": "2026-11-01"
+        }));
+        let built = build(&ctx(&ds, &overlay, Entity::Invoice), &input).expect("builds");
+        assert_eq!(built["Id"], "2501");
+        assert_eq!(built["SyncToken"], "0");
+        assert_eq!(built["DocNumber"], "3501");
+        assert_eq!(built["TotalAmt"], json!(120.5));
+        assert_eq!(built["Balance"], json!(120.5));
+        assert_eq!(built["DueDate"], "2026-12-01");
+        assert_eq!(built["CustomerRef"]["name"], "O'Brien Landscaping");
+        let lines = built["Line"].as_array().expect("lines");
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[1]["Amount"], json!(20.0));
+        assert_eq!(lines[2]["DetailType"], "SubTotalLineDetail");
+        assert_eq!(lines[2]["Amount"], json!(120.5));
+        let keys: Vec<&str> = built.keys().map(String::as_str).collect();
+        let position = |k: &str| keys.iter().position(|x| *x == k).expect(k);
+        assert!(position("domain") < position("Id"));
+        assert!(position("Line") < position("CustomerRef"));
+        assert!(position("TotalAmt") < position("Balance"));
+        assert!(position("PrivateNote") < position("Line"));
+    }
+
+    #[test]
+    fn invoice_faults_are_qbo_codes() {
+        let ds = ds();
+        let overlay = Overlay::default();
+        let c = ctx(&ds, &overlay, Entity::Invoice);
+        let line = json!([{"Amount": 1, "DetailType": "SalesItemLineDetail",
+            "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}]);
+        assert_eq!(code(build(&c, &object(json!({"Line": line})))), "2020");
+        assert_eq!(
+            code(build(
+                &c,
+                &object(json!({"CustomerRef": {"value": "99999"}, "Line": line}))
+            )),
+            "2500"
+        );
+        // Customer 8 (index 7) is always inactive.
+        assert_eq!(
+            code(build(
+                &c,
+                &object(json!({"CustomerRef": {"value": "8"}, "Line": line}))
+            )),
+            "610"
+        );
+        assert_eq!(
+            code(build(
+                &c,
+                &object(json!({"CustomerRef": {"value": "1"}, "Line": []}))
+            )),
+            "2020"
+        );
+        let bad_item = json!([{"Amount": 1, "DetailType": "SalesItemLineDetail",
+            "SalesItemLineDetail": {"ItemRef": {"value": "0"}}}]);
+        assert_eq!(
+            code(build(
+                &c,
+                &object(json!({"CustomerRef": {"value": "1"}, "Line": bad_item}))
+            )),
+            "2500"
+        );
+        let discount = json!([{"Amount": 1, "DetailType": "DiscountLineDetail"}]);
+        assert_eq!(
+            code(build(
+                &c,
+                &object(json!({"CustomerRef": {"value": "1"}, "Line": discount}))
+            )),
+            "6000"
+        );
+    }
+
+    #[test]
+    fn names_are_unique_across_customers_and_vendors() {
+        let ds = ds();
+        let overlay = Overlay::default();
+        let c = ctx(&ds, &overlay, Entity::Customer);
+        let taken = ds.vendors[0].display_name.to_uppercase();
+        assert_eq!(
+            code(build(&c, &object(json!({"DisplayName": taken})))),
+            "6240"
+        );
+        assert_eq!(code(build(&c, &object(json!({})))), "2020");
+        let built = build(
+            &c,
+            &object(json!({"GivenName": "Ada", "FamilyName": "Lovelace"})),
+        )
+        .expect("builds");
+        assert_eq!(built["DisplayName"], "Ada Lovelace");
+        assert_eq!(built["FullyQualifiedName"], "Ada Lovelace");
+        assert_eq!(built["Active"], true);
+        assert_eq!(built["Id"], "121");
+    }
+
+    #[test]
+    fn money_reads_and_writes_like_qbo() {
+        assert_eq!(cents(&json!(554.46)), Some(55446));
+        assert_eq!(cents(&json!("12.5")), Some(1250));
+        assert_eq!(cents(&json!("x")), None);
+        assert_eq!(money(0), json!(0));
+        assert_eq!(money(27500).to_string(), "275.0");
+    }
+
+    #[test]
+    fn a_voided_invoice_has_zero_amounts_and_a_note() {
+        let ds = ds();
+        let overlay = Overlay::default();
+        let mut record = overlay.json(&ds, Entity::Invoice, 0).expect("seeded");
+        voided(&mut record);
+        assert_eq!(record["TotalAmt"], json!(0));
+        assert_eq!(record["Balance"], json!(0));
+        assert_eq!(record["PrivateNote"], "Voided");
+        for line in record["Line"].as_array().expect("lines") {
+            assert_eq!(line["Amount"], json!(0));
+        }
+    }
+}

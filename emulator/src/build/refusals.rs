@@ -1,0 +1,99 @@
+//! The Faults a write is refused with, as QBO words them: a required field missing (2020), a
+//! reference to no record (2500), a name in use (6240), a business rule (6000), a stale
+//! `SyncToken` (5010), a body that is not an object, an unsupported operation.
+
+use axum::http::StatusCode;
+
+use crate::entity::Entity;
+use crate::fault::Fault;
+
+/// 400 code 2020: a required field is missing.
+pub(crate) fn required(param: &str) -> Fault {
+    Fault::new(
+        StatusCode::BAD_REQUEST,
+        "ValidationFault",
+        "2020",
+        "Required param missing, need to supply the required value for the API",
+        format!("Required parameter {param} is missing in the request"),
+        Some(""),
+    )
+}
+
+/// 400 code 2500: a reference names no record.
+pub(crate) fn invalid_reference(what: &str, id: &str) -> Fault {
+    Fault::new(
+        StatusCode::BAD_REQUEST,
+        "ValidationFault",
+        "2500",
+        "Invalid Reference Id",
+        format!("Invalid Reference Id : {what} element id {id} not found"),
+        Some(""),
+    )
+}
+
+/// 400 code 6000: a business rule.
+pub(crate) fn business(detail: impl Into<String>) -> Fault {
+    Fault::new(
+        StatusCode::BAD_REQUEST,
+        "ValidationFault",
+        "6000",
+        "A business validation error has occurred while processing your request",
+        format!("Business Validation Error: {}", detail.into()),
+        Some(""),
+    )
+}
+
+/// 400 code 6240: the name is taken (customers, vendors and employees share names).
+pub(crate) fn duplicate_name() -> Fault {
+    Fault::new(
+        StatusCode::BAD_REQUEST,
+        "ValidationFault",
+        "6240",
+        "Duplicate Name Exists Error",
+        "The name supplied already exists. : Another customer, vendor or employee is already \
+         using this name. Please use a different name.",
+        Some(""),
+    )
+}
+
+/// 400 code 5010: the client's `SyncToken` is not the record's (`fault-400-stale-object.json`).
+pub(crate) fn stale_object() -> Fault {
+    Fault::new(
+        StatusCode::BAD_REQUEST,
+        "ValidationFault",
+        "5010",
+        "Stale Object Error",
+        "Stale Object Error : You and another user were working on this at the same time. \
+         The other user finished before you did, so your work was not saved.",
+        Some(""),
+    )
+}
+
+/// 400 code 2010: the body is not a JSON object of the entity.
+pub(crate) fn bad_body(detail: impl Into<String>) -> Fault {
+    Fault::new(
+        StatusCode::BAD_REQUEST,
+        "ValidationFault",
+        "2010",
+        "Request has invalid or unsupported property",
+        detail,
+        Some(""),
+    )
+}
+
+/// 400 code 500: the operation does not exist for this entity.
+pub(crate) fn not_writable(entity: Entity, operation: &str) -> Fault {
+    Fault::new(
+        StatusCode::BAD_REQUEST,
+        "ValidationFault",
+        "500",
+        "Unsupported Operation",
+        format!(
+            "Operation {operation} is not supported for {} by this emulator (writes serve \
+             Invoice, Customer, Payment, Bill, Vendor and Item; delete and void serve \
+             transactions only)",
+            entity.name()
+        ),
+        None,
+    )
+}
