@@ -1,4 +1,5 @@
-//! Invoices: QBO's key order, sales lines checked against items, the subtotal line, tax, totals and balance.
+//! Invoices: QBO's key order, sales lines checked against items, the subtotal line, tax, totals and
+//! balance.
 
 use serde_json::{Map, Value, json};
 

@@ -121,9 +121,9 @@ fn in_order(order: &[&str], mut fields: Map<String, Value>) -> Map<String, Value
 mod tests {
     use super::*;
     use crate::changes::Overlay;
+    use crate::config::EmulatorConfig;
     use crate::data::Dataset;
     use crate::values::{cents, money};
-    use crate::config::EmulatorConfig;
 
     fn ds() -> Dataset {
         Dataset::build(&EmulatorConfig::default()).expect("builds")

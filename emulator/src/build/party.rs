@@ -1,4 +1,5 @@
-//! Customers and vendors: QBO's key orders, display names, and the one name space they share (6240).
+//! Customers and vendors: QBO's key orders, display names, and the one name space they share
+//! (6240).
 
 use serde_json::{Map, Value, json};
 

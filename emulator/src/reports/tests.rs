@@ -1,4 +1,7 @@
 use super::*;
+use super::columns::periods;
+use super::params::By;
+use serde_json::json;
 use crate::config::EmulatorConfig;
 use crate::data::{ACCT_AR, ACCT_CHECKING};
 use crate::entity::Entity;

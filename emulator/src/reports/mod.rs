@@ -1,0 +1,154 @@
+//! `GET /v3/company/{realm}/reports/{ReportName}`: QBO reports computed from the books, writes
+//! included.
+//!
+//! Why it exists: report clients (flatteners, spreadsheets) need answers shaped exactly like
+//! QBO's (QBO.md 2.7, `qbo-samples/report-profitandloss.json`): a `Header`, `Columns.Column[]`
+//! with `ColTitle`/`ColType`/`MetaData`, and `Rows.Row[]` of `Data` rows and nested `Section`s
+//! with `group` tags, every amount a string (`""` for a blank). The numbers come from
+//! [`ledger`]'s postings, so they agree with the invoices, payments and bills the API serves:
+//! a P&L's Total Income is the sum of the invoice lines of the period, a balance sheet balances,
+//! a trial balance's debits equal its credits.
+//!
+//! Served: `ProfitAndLoss`, `BalanceSheet`, `TrialBalance`, `CashFlow`, `GeneralLedger`,
+//! `AgedReceivables`; any other name is QBO's `Unsupported Operation` fault. Parameters:
+//! `start_date`, `end_date` (YYYY-MM-DD), `date_macro` (QBO's list, relative to the data set's
+//! "now", 2025-09-19; the fiscal year is the calendar year), `accounting_method`
+//! (`Accrual`|`Cash`), `summarize_column_by` (`Total`, `Days`, `Weeks`, `Months`, `Quarters`,
+//! `Years`, singular or plural; P&L, balance sheet and cash flow), and for `AgedReceivables`
+//! `report_date`, `aging_period`, `num_periods`. Without dates a report covers "This Fiscal
+//! Year-to-date" (`GeneralLedger`: "This Month-to-date"; `AgedReceivables`: today). Bad values
+//! are 400 ValidationFaults. Other parameters (`minorversion`, filters) are ignored.
+//!
+//! Everything is computed in one pass over the tables per request, on a blocking thread: a
+//! transaction outside the report's window is skipped before its lines are rebuilt. Writes come
+//! from the overlay's written books (`written.rs`), taken as an `Arc` under the overlay's read
+//! lock, which is released before anything is computed. A/R aging counts each invoice's total
+//! less what payments dated by then applied to it; what a payment leaves unapplied (or applied
+//! to a deleted invoice) is the customer's credit in the Current column.
+
+mod aged_receivables;
+mod balance_sheet;
+mod balances;
+mod cash_flow;
+mod catalog;
+mod columns;
+mod general_ledger;
+mod params;
+mod profit_and_loss;
+mod rows;
+mod trial_balance;
+
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State as AxumState};
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+use crate::data::Dataset;
+use crate::fault::{Fault, json_response};
+use crate::state::State;
+use crate::time::{Day, ResponseTime};
+use crate::written::Written;
+
+use catalog::REPORTS;
+pub(crate) use catalog::Report;
+use columns::meta;
+use params::Params;
+use rows::rows_json;
+
+/// `GET /v3/company/{realm}/reports/{ReportName}`.
+pub(crate) async fn report(
+    AxumState(state): AxumState<Arc<State>>,
+    method: Method,
+    uri: Uri,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    let Ok(Path((_realm, name))) = path else {
+        return crate::api::unsupported(method, uri).await;
+    };
+    let Some(report) = Report::from_name(&name) else {
+        let served: Vec<&str> = REPORTS.iter().map(|(name, _)| *name).collect();
+        return Fault::unsupported_operation(
+            method.as_str(),
+            uri.path(),
+            &format!("The emulator serves the reports {}.", served.join(", ")),
+        )
+        .into_response();
+    };
+    let query = uri.query().unwrap_or("").to_owned();
+    // Computed and serialized on a blocking thread: a general ledger can be tens of MB.
+    let job = tokio::task::spawn_blocking(move || {
+        // The lock is held only to take the written books (an `Arc`).
+        let written = state.changes().read().books();
+        match answer(state.data(), &written, report, &query) {
+            Ok(body) => json_response(StatusCode::OK, &body),
+            Err(fault) => fault.into_response(),
+        }
+    });
+    match job.await {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::error!(%err, "emulator: report task failed");
+            Fault::internal("System Failure Error: the report could not be completed")
+                .into_response()
+        }
+    }
+}
+
+/// The report's JSON for the query string `query`, or the fault its parameters deserve.
+pub(crate) fn answer(
+    ds: &Dataset,
+    written: &Written,
+    report: Report,
+    query: &str,
+) -> Result<Value, Fault> {
+    let params = Params::parse(ds, report, query)?;
+    build(ds, written, report, &params, ResponseTime::now())
+}
+
+fn build(
+    ds: &Dataset,
+    written: &Written,
+    report: Report,
+    params: &Params,
+    time: ResponseTime,
+) -> Result<Value, Fault> {
+    let (columns, rows, no_data, by) = match report {
+        Report::ProfitAndLoss => profit_and_loss::profit_and_loss(ds, written, params),
+        Report::BalanceSheet => balance_sheet::balance_sheet(ds, written, params),
+        Report::TrialBalance => trial_balance::trial_balance(ds, written, params),
+        Report::CashFlow => cash_flow::cash_flow(ds, written, params),
+        Report::GeneralLedger => general_ledger::general_ledger(ds, written, params),
+        Report::AgedReceivables => aged_receivables::aged_receivables(ds, written, params),
+    }?;
+    let mut header = Map::new();
+    header.insert("Time".into(), time.to_string().into());
+    header.insert("ReportName".into(), report.name().into());
+    if let Some(name) = &params.date_macro {
+        header.insert("DateMacro".into(), name.to_ascii_lowercase().into());
+    }
+    header.insert("ReportBasis".into(), params.basis.as_str().into());
+    header.insert("StartPeriod".into(), Day(params.start).to_string().into());
+    header.insert("EndPeriod".into(), Day(params.end).to_string().into());
+    header.insert("SummarizeColumnsBy".into(), by.as_str().into());
+    header.insert("Currency".into(), "USD".into());
+    let mut options = Vec::new();
+    if report == Report::AgedReceivables {
+        options.push(meta("report_date", Day(params.end).to_string()));
+    }
+    options.push(meta("AccountingStandard", "GAAP".to_owned()));
+    options.push(meta("NoReportData", no_data.to_string()));
+    header.insert("Option".into(), Value::Array(options));
+    let mut column_list = Map::new();
+    column_list.insert("Column".into(), Value::Array(columns));
+    let mut body = Map::new();
+    body.insert("Header".into(), Value::Object(header));
+    body.insert("Columns".into(), Value::Object(column_list));
+    body.insert("Rows".into(), rows_json(rows));
+    Ok(Value::Object(body))
+}
+
+#[cfg(test)]
+mod tests;
