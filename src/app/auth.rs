@@ -1,6 +1,6 @@
 //! `qbo-run auth ...`: log in, show, refresh, revoke, test and forget a connection's tokens.
 
-use super::{redact_error, resolve_live};
+use super::connect::{redact_error, resolve_live};
 use crate::auth::Session;
 use crate::cli::AuthCommand;
 use crate::connection;

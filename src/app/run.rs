@@ -1,8 +1,8 @@
 //! Running request files: one to stdout or a file, or several concurrently each to its own file
 //! in a folder; incremental state read before and saved after a successful run.
 
+use super::connect::{redact_error, resolve_live};
 use super::job::{LoadedRun, load_run};
-use super::{redact_error, resolve_live};
 use crate::auth::Session;
 use crate::cli::{ManyOptions, RunOptions};
 use crate::connection::ResolvedConnection;

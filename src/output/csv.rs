@@ -9,8 +9,8 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
-use super::Column;
 use super::sink::BUFFER_SIZE;
+use super::spec::Column;
 
 /// A CSV writer with this module's dialect: RFC 4180 quoting where needed,
 /// `\n` line ends, 64 KiB buffer.

@@ -98,7 +98,7 @@ impl<W: Write> JsonLines<W> {
     }
 
     /// Write one record given as JSON text that holds no line break (`\n` or `\r`), as is,
-    /// as one line. The caller checks the line breaks ([`super::RecordWriter::write_raw`]).
+    /// as one line. The caller checks the line breaks ([`super::writer::RecordWriter::write_raw`]).
     pub(super) fn write_raw_line(&mut self, record: &str) -> io::Result<()> {
         self.out.write_all(record.as_bytes())?;
         self.out.write_all(b"\n")

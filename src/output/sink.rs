@@ -12,12 +12,13 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-use super::{Destination, OutputError};
+use super::error::OutputError;
+use super::spec::Destination;
 
 /// Size of the output buffers (stdout, the temporary file, the CSV writer).
 pub(super) const BUFFER_SIZE: usize = 64 * 1024;
 
-/// The byte destination of a [`super::RecordWriter`].
+/// The byte destination of a [`super::writer::RecordWriter`].
 pub(super) enum Sink {
     /// A stream such as stdout, buffered, ending quietly on a broken pipe.
     /// `interactive`: a terminal, flushed after every record.

@@ -1,6 +1,5 @@
 //! `AgedReceivables`: open invoice balances per customer by days past due.
 
-
 use super::columns::{label_column, money_column};
 use super::params::{By, Params};
 use super::rows::{Built, line, summary_only};

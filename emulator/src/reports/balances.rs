@@ -1,7 +1,6 @@
 //! Account balances from the ledger's postings at chosen days, the side each account sits on, and
 //! the P&L figures the balance sheet needs.
 
-
 use super::rows::{Block, line};
 use crate::data::Dataset;
 use crate::ledger::{self, Basis, Posting};

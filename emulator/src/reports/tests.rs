@@ -1,11 +1,11 @@
-use super::*;
 use super::columns::periods;
 use super::params::By;
-use serde_json::json;
+use super::*;
 use crate::config::EmulatorConfig;
 use crate::data::{ACCT_AR, ACCT_CHECKING};
 use crate::entity::Entity;
 use crate::time::days_from_civil;
+use serde_json::json;
 
 fn books(invoices: usize) -> Dataset {
     Dataset::build(&EmulatorConfig {
