@@ -24,7 +24,7 @@ use crate::fault::{Fault, gateway_401, gateway_403, json_response};
 use crate::query;
 use crate::records::Record;
 use crate::state::State;
-use crate::time::{ResponseTime, now_secs};
+use crate::time::now_secs;
 use crate::token::{Claims, Kind};
 
 /// The realm segment of `/v3/company/{realm}/...`, if the path has one.
@@ -156,34 +156,30 @@ pub(crate) async fn query_post(
         )
         .into_response();
     };
-    let text = match mime {
-        "application/text" | "text/plain" | "" => String::from_utf8(body.to_vec()).ok(),
-        "application/x-www-form-urlencoded" => url::form_urlencoded::parse(&body)
-            .find(|(k, _)| k == "query")
-            .map(|(_, v)| v.into_owned()),
-        _ => {
-            return Fault::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "ValidationFault",
-                "500",
-                "Unsupported Operation",
-                format!(
-                    "Content-Type {mime:?} is not supported for queries; send the statement \
-                     as application/text"
-                ),
-                None,
-            )
-            .into_response();
-        }
-    };
-    match text {
-        Some(text) => run_query(state, text).await,
-        None => Fault::new(
+    // QBO takes a POSTed statement only as `application/text`; anything else (no type,
+    // `text/plain`, a form, JSON) is its "Unsupported Operation" fault.
+    if mime != "application/text" {
+        return Fault::new(
             StatusCode::BAD_REQUEST,
             "ValidationFault",
             "500",
             "Unsupported Operation",
-            "The query body must be UTF-8 text (or a form with a query field)",
+            format!(
+                "Operation Cannot consume content type is not supported. (Content-Type {mime:?}; \
+                 send the statement as application/text)"
+            ),
+            None,
+        )
+        .into_response();
+    }
+    match String::from_utf8(body.to_vec()) {
+        Ok(text) => run_query(state, text).await,
+        Err(_) => Fault::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationFault",
+            "500",
+            "Unsupported Operation",
+            "The query body must be UTF-8 text",
             None,
         )
         .into_response(),
@@ -210,24 +206,29 @@ fn answer_query(state: &State, text: &str) -> Response {
     };
     let ds = state.data();
     let overlay = state.changes().read();
-    let time = ResponseTime::now();
+    let time = state.clock().response_time();
     match state.queries().run(ds, &overlay, &parsed) {
         Ok(Outcome::Count(total)) => json_response(StatusCode::OK, &Count { total, time }),
         Ok(Outcome::Page {
             entity,
             start_position,
             rows,
-        }) => json_response(
-            StatusCode::OK,
-            &Page {
-                ds,
-                table: overlay.table(entity),
-                entity,
-                start_position,
-                rows: &rows,
-                time,
-            },
-        ),
+        }) => {
+            let response = json_response(
+                StatusCode::OK,
+                &Page {
+                    ds,
+                    table: overlay.table(entity),
+                    entity,
+                    start_position,
+                    rows: &rows,
+                    time,
+                },
+            );
+            drop(overlay);
+            state.edits().after_page(state, entity);
+            response
+        }
         Err(fault) => fault.into_response(),
     }
 }
@@ -255,7 +256,7 @@ pub(crate) async fn read_entity(
             .and_then(|n| usize::try_from(n - 1).ok())
     };
     let overlay = state.changes().read();
-    let time = ResponseTime::now();
+    let time = state.clock().response_time();
     match index.map(|index| (index, overlay.current(ds, entity, index))) {
         Some((_, Current::Stored(stored))) => json_response(
             StatusCode::OK,

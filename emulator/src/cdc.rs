@@ -19,7 +19,7 @@ use crate::entity::{Entity, Val};
 use crate::fault::{Fault, json_response};
 use crate::records::Record;
 use crate::state::State;
-use crate::time::{ResponseTime, Timestamp, now_secs, parse_time_literal};
+use crate::time::{Timestamp, parse_time_literal};
 
 /// How far back `changedSince` may go.
 pub(crate) const MAX_LOOKBACK_DAYS: i64 = 30;
@@ -87,7 +87,7 @@ fn parse_request(uri: &Uri, now: i64) -> Result<(Vec<Entity>, i64), Fault> {
 
 /// `GET /v3/company/{realm}/cdc`.
 pub(crate) async fn changes(AxumState(state): AxumState<Arc<State>>, uri: Uri) -> Response {
-    let (entities, since) = match parse_request(&uri, now_secs()) {
+    let (entities, since) = match parse_request(&uri, state.clock().now_secs()) {
         Ok(request) => request,
         Err(fault) => return fault.into_response(),
     };
@@ -156,7 +156,7 @@ fn answer(state: &State, entities: &[Entity], since: i64) -> Value {
     }
     json!({
         "CDCResponse": [{"QueryResponse": responses}],
-        "time": ResponseTime::now().to_string(),
+        "time": state.clock().response_time().to_string(),
     })
 }
 

@@ -312,11 +312,7 @@ pub(crate) fn field_value<'a>(field: &FieldDef, json: &'a Map<String, Value>) ->
                     Some(TimeLiteral::Day(d)) => Val::Day(d),
                     _ => Val::Text(s),
                 }
-            } else if name == "Id"
-                || name == "DocNumber"
-                || name == "PaymentRefNum"
-                || name.ends_with("Ref")
-            {
+            } else if name == "Id" || name.ends_with("Ref") {
                 s.parse::<i64>().map_or(Val::Text(s), Val::Int)
             } else {
                 Val::Text(s)

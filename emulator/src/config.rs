@@ -2,7 +2,9 @@
 //! arguments ([`EmulatorArgs`]) that produce it.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use crate::clock::parse_now;
 
 /// Default client id the emulator accepts.
 pub const DEFAULT_CLIENT_ID: &str = "qbo-emulator-client";
@@ -77,6 +79,25 @@ pub struct EmulatorConfig {
     /// Compress answers with gzip when the client asks (`Accept-Encoding: gzip`), as QBO does.
     /// Off by default: on loopback it only costs CPU.
     pub gzip: bool,
+    /// The company's clock stands at this instant (records written, every answer's `time`,
+    /// CDC's 30-day window, reports' today); `None`, the default: the system clock.
+    pub now: Option<SystemTime>,
+    /// Seeded invoices, payments and bills come in groups of this many consecutive records that
+    /// share one `MetaData.LastUpdatedTime`, as after a bulk edit; 0 or 1 (the default): every
+    /// record has a time of its own.
+    pub tie_groups: usize,
+    /// Rows that tie on every `ORDERBY` key (every row, without `ORDERBY`) come back in a new
+    /// order on every query, as nothing in QBO promises a stable order among ties. Off by
+    /// default: ties keep `Id` order.
+    pub shuffle_ties: bool,
+    /// After answering each page of a `select *` query, update this many records of the queried
+    /// entity (a new `SyncToken`, `MetaData.LastUpdatedTime` now), as a user editing the
+    /// company while a client pages. Default 0.
+    pub updates_per_page: usize,
+    /// Share (0..=1) of writes (creates, updates, deletes, voids, batches) that take effect and
+    /// whose answer is then lost: the connection drops before it is sent. A later call with the
+    /// same `requestid` is answered from the kept answer. Default 0.
+    pub lost_answer_rate: f64,
 }
 
 impl Default for EmulatorConfig {
@@ -104,6 +125,11 @@ impl Default for EmulatorConfig {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
             gzip: false,
+            now: None,
+            tie_groups: 0,
+            shuffle_ties: false,
+            updates_per_page: 0,
+            lost_answer_rate: 0.0,
         }
     }
 }
@@ -192,6 +218,25 @@ pub struct EmulatorArgs {
     /// (0 = no limit)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_REQUESTS_PER_MINUTE)]
     pub requests_per_minute: u32,
+    /// Stop the company's clock at this RFC 3339 instant (records written, answers' time, CDC's
+    /// window, reports' today); without it the system clock runs
+    #[arg(long, value_name = "TIME", env = "QBO_EMULATOR_NOW", value_parser = parse_now)]
+    pub now: Option<SystemTime>,
+    /// Give seeded invoices, payments and bills the same LastUpdatedTime in groups of N
+    /// consecutive records, as a bulk edit leaves them
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub ties: usize,
+    /// Return rows that tie on every ORDERBY key in a new order on every query
+    #[arg(long)]
+    pub shuffle_ties: bool,
+    /// After each page of a query, update N records of the queried entity (new SyncToken and
+    /// LastUpdatedTime), as a user editing while a client pages
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub updates_per_page: usize,
+    /// Share (0 to 1) of writes that take effect and then lose their answer (the connection
+    /// drops before it is sent); the same requestid again is answered from the kept answer
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_share)]
+    pub lose_write_answers: f64,
 }
 
 impl EmulatorArgs {
@@ -219,6 +264,11 @@ impl EmulatorArgs {
             max_in_flight: self.max_in_flight,
             requests_per_minute: self.requests_per_minute,
             gzip: self.gzip,
+            now: self.now,
+            tie_groups: self.ties,
+            shuffle_ties: self.shuffle_ties,
+            updates_per_page: self.updates_per_page,
+            lost_answer_rate: self.lose_write_answers,
             ..EmulatorConfig::default()
         }
     }
@@ -266,6 +316,55 @@ pub(crate) fn parse_share(text: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flags_for_the_clock_ties_edits_and_lost_answers() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: EmulatorArgs,
+        }
+        let cli = Cli::try_parse_from([
+            "emulator",
+            "--now",
+            "2025-09-19T12:00:00-07:00",
+            "--ties",
+            "700",
+            "--shuffle-ties",
+            "--updates-per-page",
+            "3",
+            "--lose-write-answers",
+            "0.5",
+        ])
+        .expect("parses");
+        let config = cli.args.config();
+        assert_eq!(
+            config.now,
+            Some(parse_now("2025-09-19T19:00:00Z").expect("time"))
+        );
+        assert_eq!(
+            (
+                config.tie_groups,
+                config.shuffle_ties,
+                config.updates_per_page,
+                config.lost_answer_rate
+            ),
+            (700, true, 3, 0.5)
+        );
+        assert!(Cli::try_parse_from(["emulator", "--now", "yesterday"]).is_err());
+        assert!(Cli::try_parse_from(["emulator", "--lose-write-answers", "2"]).is_err());
+        let defaults = EmulatorConfig::default();
+        assert_eq!(
+            (
+                defaults.tie_groups,
+                defaults.shuffle_ties,
+                defaults.updates_per_page
+            ),
+            (0, false, 0)
+        );
+        assert_eq!(defaults.lost_answer_rate, 0.0);
+    }
 
     #[test]
     fn share_flags_take_numbers_from_0_to_1() {

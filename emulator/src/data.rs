@@ -12,7 +12,9 @@
 //! - Derived tables (payments, balances) are computed once at build time from the base records.
 //!
 //! Ids are `index + 1` within each table. `MetaData` times rise strictly with `Id` for invoices,
-//! payments and bills, which lets the query planner serve `ORDERBY MetaData...` from the slice.
+//! payments and bills, which lets the query planner serve `ORDERBY MetaData...` from the slice;
+//! with `tie_groups` (a bulk-edited company) runs of them share one `LastUpdatedTime`, and the
+//! planner sorts instead.
 //! This module must never render JSON (that is `render.rs`) or know about HTTP.
 
 use crate::config::EmulatorConfig;
@@ -606,7 +608,28 @@ impl Dataset {
         };
         ds.build_bills(bills);
         ds.settle_account_balances(tax);
+        ds.tie_update_times(config.tie_groups);
         Ok(ds)
+    }
+
+    /// Give invoices, payments and bills the same `LastUpdatedTime` in runs of `group`
+    /// consecutive records (the latest of the run), as a bulk edit leaves a company; `group` 0
+    /// or 1 changes nothing.
+    fn tie_update_times(&mut self, group: usize) {
+        if group < 2 {
+            return;
+        }
+        fn tie<T>(rows: &mut [T], group: usize, updated: fn(&mut T) -> &mut i64) {
+            for run in rows.chunks_mut(group) {
+                let latest = run.iter_mut().map(|r| *updated(r)).max().unwrap_or(0);
+                for row in run {
+                    *updated(row) = latest;
+                }
+            }
+        }
+        tie(&mut self.invoices, group, |r| &mut r.updated);
+        tie(&mut self.payments, group, |r| &mut r.updated);
+        tie(&mut self.bills, group, |r| &mut r.updated);
     }
 
     /// Generate the invoices, then the payments of the paid ones; returns the total sales tax.

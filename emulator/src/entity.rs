@@ -104,8 +104,11 @@ impl Entity {
 pub(crate) enum Val<'a> {
     /// Absent (an optional field without a value). Matches no condition.
     Null,
-    /// An id-like or number-like string (`Id`, `DocNumber`, `CustomerRef`).
+    /// An id (`Id`, `CustomerRef`): compared as a number.
     Int(i64),
+    /// A string of digits that is not an id (`DocNumber`, `PaymentRefNum`): QBO compares it as
+    /// text, so `'999' > '1000'`.
+    Digits(u64),
     /// A JSON number (money).
     Num(f64),
     Text(&'a str),
@@ -163,7 +166,7 @@ static INVOICE_FIELDS: &[FieldDef] = &[
     field!("MetaData.LastUpdatedTime", invoices, |r, _i| Val::Time(
         r.updated
     )),
-    field!("DocNumber", invoices, |_r, i| Val::Int(1001 + i as i64)),
+    field!("DocNumber", invoices, |_r, i| Val::Digits(1001 + i as u64)),
     field!("TxnDate", invoices, |r, _i| Val::Day(r.txn_date)),
     field!("DueDate", invoices, |r, _i| Val::Day(r.due_date)),
     field!("CustomerRef", invoices, |r, _i| Val::Int(
@@ -209,7 +212,9 @@ static PAYMENT_FIELDS: &[FieldDef] = &[
         payments,
         filter = true,
         sort = false,
-        |r, _i| r.check_number.map_or(Val::Null, |n| Val::Int(i64::from(n)))
+        |r, _i| r
+            .check_number
+            .map_or(Val::Null, |n| Val::Digits(u64::from(n)))
     ),
 ];
 
@@ -221,7 +226,7 @@ static BILL_FIELDS: &[FieldDef] = &[
     )),
     field!("DocNumber", bills, |r, _i| r
         .doc_number
-        .map_or(Val::Null, |n| Val::Int(i64::from(n)))),
+        .map_or(Val::Null, |n| Val::Digits(u64::from(n)))),
     field!("TxnDate", bills, |r, _i| Val::Day(r.txn_date)),
     field!("DueDate", bills, |r, _i| Val::Day(r.due_date)),
     field!("VendorRef", bills, |r, _i| Val::Int(

@@ -20,6 +20,7 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 
 use crate::changes::{Overlay, Slot, Table, field_value};
@@ -27,11 +28,13 @@ use crate::data::Dataset;
 use crate::entity::{Entity, FieldDef, Val};
 use crate::fault::Fault;
 use crate::query::{Op, Query};
+use crate::rng::SplitMix64;
 use crate::time::{Day, TimeLiteral, Timestamp, parse_time_literal, start_of_day};
 
 /// `MAXRESULTS` when the query has none.
 pub(crate) const DEFAULT_MAX_RESULTS: u64 = 100;
-/// The largest page QBO returns; larger `MAXRESULTS` are capped to it.
+/// The largest page QBO returns; a larger `MAXRESULTS` is a 4001 (ruckus/quickbooks-ruby#24:
+/// "QueryValidationError: value 1500 is too large. Max allowed value is 1000").
 pub(crate) const MAX_PAGE: u64 = 1000;
 /// How many record ids the result cache may hold in total (4 bytes each).
 const CACHE_BUDGET_IDS: usize = 8_000_000;
@@ -55,7 +58,20 @@ pub(crate) struct QueryEngine {
     /// `(entity, field)` pairs whose values rise strictly with `Id`.
     id_ordered: HashSet<(Entity, &'static str)>,
     cache: Mutex<Cache>,
+    /// Set when rows that tie on the order keys come back in a new order on every query.
+    shuffle: Option<Shuffle>,
 }
+
+/// Where the order of ties comes from when it changes per query.
+#[derive(Debug)]
+struct Shuffle {
+    seed: u64,
+    /// Queries answered so far (each gets its own draw).
+    queries: AtomicU64,
+}
+
+/// Stream tag of the tie shuffles.
+const STREAM_TIES: u64 = 0x_7135_0001;
 
 #[derive(Debug, Default)]
 struct Cache {
@@ -147,7 +163,18 @@ impl QueryEngine {
         QueryEngine {
             id_ordered,
             cache: Mutex::new(Cache::default()),
+            shuffle: None,
         }
+    }
+
+    /// The same engine, answering rows that tie on every `ORDERBY` key (every row, without
+    /// `ORDERBY`) in a new order on each query, drawn from `seed`.
+    pub(crate) fn shuffling_ties(mut self, seed: u64) -> QueryEngine {
+        self.shuffle = Some(Shuffle {
+            seed,
+            queries: AtomicU64::new(0),
+        });
+        self
     }
 
     /// Forget cached results (called by every write, under the overlay's write lock).
@@ -224,6 +251,11 @@ impl QueryEngine {
                 "QueryValidationError: MAXRESULTS must be greater than 0",
             ));
         }
+        if let Some(max) = query.max_results.filter(|&max| max > MAX_PAGE) {
+            return Err(Fault::query_invalid(format!(
+                "QueryValidationError: value {max} is too large. Max allowed value is {MAX_PAGE}"
+            )));
+        }
 
         let table = overlay.table(entity);
         let (range, rest) = match table {
@@ -241,10 +273,7 @@ impl QueryEngine {
         }
 
         let start_position = query.start_position.unwrap_or(1).max(1);
-        let max = query
-            .max_results
-            .unwrap_or(DEFAULT_MAX_RESULTS)
-            .min(MAX_PAGE);
+        let max = query.max_results.unwrap_or(DEFAULT_MAX_RESULTS);
         let offset = usize::try_from(start_position - 1).unwrap_or(usize::MAX);
         let take = usize::try_from(max).unwrap_or(usize::MAX);
 
@@ -259,6 +288,18 @@ impl QueryEngine {
             _ => None,
         };
         let rows: Vec<u32> = match natural {
+            _ if self.shuffle.is_some() => {
+                let mut list = self
+                    .matches(books, entity, range, &rest, &order)
+                    .as_ref()
+                    .clone();
+                if let Some(shuffle) = &self.shuffle {
+                    let draw = shuffle.queries.fetch_add(1, AtomicOrdering::Relaxed);
+                    let mut rng = SplitMix64::for_record(shuffle.seed, STREAM_TIES, draw);
+                    shuffle_ties(books, &mut list, &order, &mut rng);
+                }
+                list.into_iter().skip(offset).take(take).collect()
+            }
             Some(desc) if rest.is_empty() && table.is_none() => {
                 let len = range.len();
                 let from = offset.min(len);
@@ -455,6 +496,34 @@ fn sort_rows(books: Books<'_>, rows: &mut Vec<u32>, order: &[(&'static FieldDef,
     *rows = sorted;
 }
 
+/// Shuffle each run of `rows` (sorted by `order`) whose rows tie on every key of `order`; with no
+/// keys every row ties.
+fn shuffle_ties(
+    books: Books<'_>,
+    rows: &mut [u32],
+    order: &[(&'static FieldDef, bool)],
+    rng: &mut SplitMix64,
+) {
+    let ties = |a: u32, b: u32| {
+        order.iter().all(|(f, _)| {
+            sort_cmp(books.value(f, a as usize), books.value(f, b as usize)) == Ordering::Equal
+        })
+    };
+    let mut start = 0;
+    while start < rows.len() {
+        let mut end = start + 1;
+        while end < rows.len() && ties(rows[start], rows[end]) {
+            end += 1;
+        }
+        let run = &mut rows[start..end];
+        for i in (1..run.len()).rev() {
+            let j = rng.below(i as u64 + 1) as usize;
+            run.swap(i, j);
+        }
+        start = end;
+    }
+}
+
 /// A total order on field values for `ORDERBY` (absent values first).
 fn sort_cmp(a: Val<'_>, b: Val<'_>) -> Ordering {
     fn rank(v: &Val<'_>) -> u8 {
@@ -462,6 +531,7 @@ fn sort_cmp(a: Val<'_>, b: Val<'_>) -> Ordering {
             Val::Null => 0,
             Val::Bool(_) => 1,
             Val::Int(_) | Val::Num(_) => 2,
+            Val::Digits(_) => 4,
             Val::Day(_) | Val::Time(_) => 3,
             Val::Text(_) => 4,
         }
@@ -477,6 +547,11 @@ fn sort_cmp(a: Val<'_>, b: Val<'_>) -> Ordering {
         (Val::Day(x), Val::Time(y)) => start_of_day(x).cmp(&y),
         (Val::Time(x), Val::Day(y)) => x.cmp(&start_of_day(y)),
         (Val::Text(x), Val::Text(y)) => cmp_ci(x, y).then_with(|| x.cmp(y)),
+        (Val::Digits(x), Val::Digits(y)) => {
+            DecimalText::of(x).as_str().cmp(DecimalText::of(y).as_str())
+        }
+        (Val::Digits(x), Val::Text(y)) => cmp_ci(DecimalText::of(x).as_str(), y),
+        (Val::Text(x), Val::Digits(y)) => cmp_ci(x, DecimalText::of(y).as_str()),
         (a, b) => rank(&a).cmp(&rank(&b)),
     }
 }
@@ -485,6 +560,7 @@ fn sort_cmp(a: Val<'_>, b: Val<'_>) -> Ordering {
 fn compare(v: Val<'_>, lit: &Lit) -> Option<Ordering> {
     match v {
         Val::Null => None,
+        Val::Digits(n) => Some(cmp_ci(DecimalText::of(n).as_str(), &lit.text)),
         Val::Int(n) => match lit.num {
             Some(x) => (n as f64).partial_cmp(&x),
             None => Some(cmp_ci(&n.to_string(), &lit.text)),
@@ -518,11 +594,39 @@ fn text_of(v: Val<'_>) -> String {
     match v {
         Val::Null => String::new(),
         Val::Int(n) => n.to_string(),
+        Val::Digits(n) => n.to_string(),
         Val::Num(n) => n.to_string(),
         Val::Text(s) => s.to_owned(),
         Val::Bool(b) => b.to_string(),
         Val::Day(d) => Day(d).to_string(),
         Val::Time(t) => Timestamp(t).to_string(),
+    }
+}
+
+/// The decimal digits of a number, on the stack (text comparisons of `Val::Digits` while
+/// sorting allocate nothing).
+struct DecimalText {
+    digits: [u8; 20],
+    start: usize,
+}
+
+impl DecimalText {
+    fn of(mut n: u64) -> DecimalText {
+        let mut digits = [b'0'; 20];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        DecimalText { digits, start }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.digits[self.start..]).unwrap_or("")
     }
 }
 
@@ -648,7 +752,7 @@ mod tests {
         let page = rows(
             &ds,
             &engine,
-            "select * from Invoice startposition 2491 maxresults 5000",
+            "select * from Invoice startposition 2491 maxresults 1000",
         );
         assert_eq!(page, (2490..2500).collect::<Vec<u32>>());
         assert!(rows(&ds, &engine, "select * from Invoice startposition 2501").is_empty());
@@ -895,6 +999,16 @@ mod tests {
         assert!(detail.contains("Invalid entity name 'Estimate'") && detail.contains("Invoice"));
         let (code, _) = fault_of(&ds, &engine, "select * from Invoice maxresults 0");
         assert_eq!(code, "4001");
+        let (code, detail) = fault_of(&ds, &engine, "select * from Invoice maxresults 1001");
+        assert_eq!(code, "4001");
+        assert_eq!(
+            detail,
+            "QueryValidationError: value 1001 is too large. Max allowed value is 1000"
+        );
+        assert_eq!(
+            rows(&ds, &engine, "select * from Invoice maxresults 1000").len(),
+            1000
+        );
     }
 
     #[test]
@@ -912,6 +1026,39 @@ mod tests {
         cache.insert("small".into(), Arc::new(vec![0; 2]));
         assert!(!cache.map.contains_key("big") && cache.map.contains_key("small"));
         assert_eq!(cache.ids, 2);
+    }
+
+    #[test]
+    fn doc_numbers_compare_as_text() {
+        let (ds, engine) = fixture();
+        // Seeded invoices are numbered 1001 to 3500: as text none is above '999', and those
+        // above '2' are the ones starting with 2 or 3.
+        assert_eq!(
+            count(
+                &ds,
+                &engine,
+                "select count(*) from Invoice where DocNumber > '999'"
+            ),
+            0
+        );
+        assert_eq!(
+            count(
+                &ds,
+                &engine,
+                "select count(*) from Invoice where DocNumber > '2'"
+            ),
+            1501
+        );
+        assert_eq!(
+            count(
+                &ds,
+                &engine,
+                "select count(*) from Invoice where DocNumber = '1001'"
+            ),
+            1
+        );
+        assert_eq!(DecimalText::of(0).as_str(), "0");
+        assert_eq!(DecimalText::of(u64::MAX).as_str(), "18446744073709551615");
     }
 
     #[test]

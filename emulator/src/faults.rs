@@ -1,6 +1,7 @@
 //! Fault injection: a seeded share of `/v3` API calls answered with QBO's transient failures —
 //! 429 ThrottleExceeded (JSON or XML, with or without `Retry-After`), 500/503 SystemFaults, and
-//! connections dropped in the middle of a response.
+//! connections dropped in the middle of a response — and a share of writes whose answer is lost
+//! after they took effect (`writes.rs` asks [`Faults::lose_write_answer`]).
 //!
 //! Why it exists: a client's retry and backoff paths only run when the server fails, and real
 //! QBO fails rarely and never on demand. Every decision comes from a SplitMix64 keyed by the
@@ -24,6 +25,8 @@ use crate::rng::SplitMix64;
 const STREAM_INJECTED: u64 = 0x_fa17_0001;
 /// Stream tag of the shape of the limits' 429s.
 const STREAM_LIMIT_429: u64 = 0x_fa17_0002;
+/// Stream tag of the writes whose answer is lost.
+const STREAM_LOST_ANSWER: u64 = 0x_fa17_0003;
 /// How far the three shares of calls may add up beyond 1 (floating-point slack).
 const SHARE_SLACK: f64 = 1e-9;
 
@@ -81,6 +84,7 @@ struct Rates {
     retry_after_secs: u64,
     server_error: f64,
     drop: f64,
+    lost_answer: f64,
 }
 
 /// The injector of one instance.
@@ -92,6 +96,8 @@ pub(crate) struct Faults {
     calls: AtomicU64,
     /// Limit 429s shaped so far.
     limit_answers: AtomicU64,
+    /// Writes that took effect so far (each decides whether its answer is lost).
+    writes: AtomicU64,
 }
 
 impl Faults {
@@ -106,10 +112,23 @@ impl Faults {
                 retry_after_secs: config.retry_after_secs,
                 server_error: config.server_error_rate,
                 drop: config.drop_rate,
+                lost_answer: config.lost_answer_rate,
             },
             calls: AtomicU64::new(0),
             limit_answers: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
         }
+    }
+
+    /// Whether the answer of the next write that took effect is lost (the connection drops
+    /// after the write, before its answer is sent).
+    pub(crate) fn lose_write_answer(&self) -> bool {
+        if self.rates.lost_answer <= 0.0 {
+            return false;
+        }
+        let index = self.writes.fetch_add(1, Ordering::Relaxed);
+        let mut rng = SplitMix64::for_record(self.seed, STREAM_LOST_ANSWER, index);
+        unit(&mut rng) < self.rates.lost_answer
     }
 
     /// The decision for the next API call.
@@ -167,6 +186,7 @@ pub(crate) fn validate(config: &EmulatorConfig) -> Result<(), String> {
         ("Retry-After rate", config.retry_after_rate),
         ("server error rate", config.server_error_rate),
         ("drop rate", config.drop_rate),
+        ("lost answer rate", config.lost_answer_rate),
     ];
     for (name, share) in shares {
         check_share(share).map_err(|why| format!("the {name} {why}"))?;
@@ -260,6 +280,7 @@ mod tests {
             retry_after_secs: 7,
             server_error,
             drop,
+            lost_answer: 0.0,
         }
     }
 

@@ -23,17 +23,21 @@
 //! | `api.rs` | `/v3/company/{realm}/...` handlers and bearer authentication |
 //! | `build.rs` | checking a create/update body and building the stored record (QBO's rules and Faults) |
 //! | `writes.rs` | create, update, delete, void, batch; `requestid` replays |
+//! | `edits.rs` | records saved again while a client pages (`--updates-per-page`) |
 //! | `cdc.rs` | change data capture (`/cdc`), deletes included |
 //! | `oauth.rs` | authorize, token, revoke, discovery |
 //! | `token.rs` | self-validating signed tokens |
 //! | `grants.rs` | single-use codes, refresh rotation, revocation (in memory) |
 //! | `fault.rs` | Fault bodies (JSON, gateway-style, XML) and `intuit_tid` |
+//! | `clock.rs` | the company's one "now" (the system clock, or one stopped by `--now`) |
 //! | `time.rs` | QBO date/time formats in the company's `-07:00` zone |
 //! | `rng.rs` | the SplitMix64 behind seeded data |
 //! | `limits.rs` | QBO's per-realm limits: 10 calls in flight, 500 per minute (429 beyond) |
 //! | `faults.rs` | seeded fault injection: 429 (JSON/XML, `Retry-After`), 500/503, dropped connections |
 //! | `stats.rs` | counters served at `/__emulator/stats` for tests and benchmarks |
 //! | `tests.rs` | loopback tests driving a real instance with reqwest |
+//! | `tests_clock.rs` | loopback tests of the one clock (writes, answers, CDC, reports) |
+//! | `tests_surprises.rs` | loopback tests of ties, shuffled ties, edits while paging, lost write answers, POSTed query types, text `DocNumber`s |
 //! | `tests_writes.rs` | loopback tests of writes, replays, batch, CDC and the reports that follow writes |
 //!
 //! The emulator listens on loopback only and must never call out to the network.
@@ -42,8 +46,10 @@ mod api;
 mod build;
 mod cdc;
 mod changes;
+mod clock;
 mod config;
 mod data;
+mod edits;
 mod entity;
 mod envelope;
 mod exec;
@@ -68,6 +74,10 @@ mod written;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_clock;
+#[cfg(test)]
+mod tests_surprises;
 #[cfg(test)]
 mod tests_writes;
 

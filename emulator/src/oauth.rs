@@ -473,29 +473,17 @@ pub(crate) async fn revoke(
 /// `GET /.well-known/openid_configuration` (and its sandbox / hyphenated spellings).
 pub(crate) async fn discovery(AxumState(state): AxumState<Arc<State>>) -> Response {
     let base = state.base_url();
+    // Only what this server does: it issues no id_tokens (no JWKS, signing algorithms, claims
+    // or OpenID scopes), only access and refresh tokens for the company scopes.
     let body = serde_json::json!({
         "issuer": format!("{base}/op/v1"),
         "authorization_endpoint": format!("{base}{AUTHORIZE_PATH}"),
         "token_endpoint": format!("{base}{TOKEN_PATH}"),
         "revocation_endpoint": format!("{base}{REVOKE_PATH}"),
-        "jwks_uri": format!("{base}{JWKS_PATH}"),
         "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": [
-            "openid", "email", "profile", "address", "phone",
-            "com.intuit.quickbooks.accounting", "com.intuit.quickbooks.payment"
-        ],
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"]
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "scopes_supported": COMPANY_SCOPES,
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"]
     });
     json_response_typed(StatusCode::OK, &body, JSON)
-}
-
-/// Where the (empty) JWKS is served; the emulator issues no id_tokens.
-pub(crate) const JWKS_PATH: &str = "/op/v1/jwks";
-
-/// `GET /op/v1/jwks`: an empty key set.
-pub(crate) async fn jwks() -> Response {
-    json_response_typed(StatusCode::OK, &serde_json::json!({ "keys": [] }), JSON)
 }

@@ -107,7 +107,6 @@ fn router(state: Arc<State>) -> Router {
             get(oauth::discovery),
         )
         .route("/.well-known/openid-configuration", get(oauth::discovery))
-        .route(oauth::JWKS_PATH, get(oauth::jwks))
         .route(stats::STATS_PATH, get(stats_handler))
         .route(
             "/v3/company/{realm}/query",

@@ -7,8 +7,10 @@
 //! live here too, one of each per instance.
 
 use crate::changes::Changes;
+use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::data::Dataset;
+use crate::edits::Edits;
 use crate::exec::QueryEngine;
 use crate::faults::{self, Faults};
 use crate::grants::Grants;
@@ -20,6 +22,8 @@ use crate::token::TokenKey;
 #[derive(Debug)]
 pub(crate) struct State {
     config: EmulatorConfig,
+    clock: Clock,
+    edits: Edits,
     base_url: String,
     data: Dataset,
     changes: Changes,
@@ -52,6 +56,11 @@ impl State {
         faults::validate(&config)?;
         let data = Dataset::build(&config)?;
         let queries = QueryEngine::new(&data);
+        let queries = if config.shuffle_ties {
+            queries.shuffling_ties(config.fault_seed)
+        } else {
+            queries
+        };
         let tokens = TokenKey::new(
             config.seed,
             &config.client_id,
@@ -59,6 +68,8 @@ impl State {
             &config.realm_id,
         )?;
         Ok(State {
+            clock: Clock::new(config.now),
+            edits: Edits::default(),
             base_url,
             data,
             changes: Changes::default(),
@@ -75,6 +86,16 @@ impl State {
     /// The settings this instance runs with.
     pub(crate) fn config(&self) -> &EmulatorConfig {
         &self.config
+    }
+
+    /// The company's clock: the one "now" of records, answers, CDC and reports.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The edits made while clients page (`--updates-per-page`).
+    pub(crate) fn edits(&self) -> &Edits {
+        &self.edits
     }
 
     /// The origin, e.g. `http://127.0.0.1:8050`.

@@ -2,8 +2,9 @@
 //! QBO path) so that tests and benchmarks can check what reached the server: how many code
 //! exchanges and refreshes succeeded, how many API calls came, the most that were in flight at
 //! once, and how many of them were answered with a throttle (429), a server error (500/503) or a
-//! dropped connection; and what writes did: records written, writes refused with a Fault,
-//! `requestid` replays and batches.
+//! dropped connection; and what writes did: records written (and created), writes refused with a
+//! Fault, `requestid` replays, batches, answers lost after a write took effect, and records
+//! edited while a client paged.
 
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,6 +30,9 @@ pub(crate) struct Stats {
     replays: AtomicU64,
     batches: AtomicU64,
     gzip_asked: AtomicU64,
+    creates: AtomicU64,
+    answers_lost: AtomicU64,
+    edited_while_paging: AtomicU64,
 }
 
 /// A copy of the counters, as JSON.
@@ -65,6 +69,12 @@ pub(crate) struct Snapshot {
     batches: u64,
     /// Authenticated `/v3` calls that asked for a gzip answer (`Accept-Encoding: gzip`).
     gzip_asked: u64,
+    /// Records created (a subset of `writes`).
+    creates: u64,
+    /// Writes that took effect and whose answer was then lost (`--lose-write-answers`).
+    answers_lost: u64,
+    /// Records saved again after a query page (`--updates-per-page`), not counted in `writes`.
+    edited_while_paging: u64,
 }
 
 /// Marks one API call in flight until dropped.
@@ -137,6 +147,21 @@ impl Stats {
         self.batches.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Counts a created record.
+    pub(crate) fn created(&self) {
+        self.creates.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Counts a write whose answer was lost after it took effect.
+    pub(crate) fn answer_lost(&self) {
+        self.answers_lost.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Counts a record saved again while a client paged.
+    pub(crate) fn edited_while_paging(&self) {
+        self.edited_while_paging.fetch_add(1, Ordering::SeqCst);
+    }
+
     /// Counts an API call that asked for a gzip answer.
     pub(crate) fn gzip_asked(&self) {
         self.gzip_asked.fetch_add(1, Ordering::SeqCst);
@@ -160,6 +185,9 @@ impl Stats {
             replays: self.replays.load(Ordering::SeqCst),
             batches: self.batches.load(Ordering::SeqCst),
             gzip_asked: self.gzip_asked.load(Ordering::SeqCst),
+            creates: self.creates.load(Ordering::SeqCst),
+            answers_lost: self.answers_lost.load(Ordering::SeqCst),
+            edited_while_paging: self.edited_while_paging.load(Ordering::SeqCst),
         }
     }
 }

@@ -29,7 +29,7 @@ use crate::exec::Outcome;
 use crate::fault::{Fault, QBO_JSON, bytes_response};
 use crate::query;
 use crate::state::State;
-use crate::time::{ResponseTime, Timestamp, now_secs};
+use crate::time::{ResponseTime, Timestamp};
 use crate::values::{id_text, index_of};
 
 /// Longest `requestid` of a single write (QBO: 50 characters).
@@ -84,7 +84,7 @@ pub(crate) fn apply(
         return Err(not_writable(entity, operation.name()));
     }
     let ds = state.data();
-    let now = now_secs();
+    let now = state.clock().now_secs();
     match operation {
         Operation::Create => {
             let index = overlay.next_index(ds, entity);
@@ -107,6 +107,7 @@ pub(crate) fn apply(
                     updated: now,
                 },
             );
+            state.stats().created();
             Ok(Value::Object(json))
         }
         Operation::Update => {
@@ -260,8 +261,8 @@ fn answer(status: StatusCode, body: &impl serde::Serialize) -> (StatusCode, Vec<
     }
 }
 
-fn fault_answer(fault: &Fault) -> (StatusCode, Vec<u8>) {
-    let time = json!(ResponseTime::now().to_string());
+fn fault_answer(state: &State, fault: &Fault) -> (StatusCode, Vec<u8>) {
+    let time = json!(state.clock().response_time().to_string());
     answer(fault.status, &fault_json(fault, &[("time", time)]))
 }
 
@@ -284,7 +285,8 @@ fn request_id(uri: &Uri, max: usize) -> Result<Option<String>, Fault> {
 }
 
 /// Run `work` under the overlay's write lock on a blocking thread, unless `requestid` was seen:
-/// then answer what it was answered the first time and do nothing.
+/// then answer what it was answered the first time and do nothing. A write that ran may lose
+/// its answer (`--lose-write-answers`): kept for its `requestid`, never sent.
 async fn idempotent(
     state: Arc<State>,
     realm: String,
@@ -297,7 +299,7 @@ async fn idempotent(
         if let Some(kept) = key.as_deref().and_then(|k| overlay.kept(k)) {
             state.stats().replay();
             let status = StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK);
-            return (status, kept.body.clone());
+            return (status, kept.body.clone(), false);
         }
         let (status, body) = work(&state, &mut overlay);
         if let Some(key) = key {
@@ -309,10 +311,17 @@ async fn idempotent(
                 },
             );
         }
-        (status, body)
+        drop(overlay);
+        if state.faults().lose_write_answer() {
+            state.stats().answer_lost();
+            return (status, Vec::new(), true);
+        }
+        (status, body, false)
     });
     match job.await {
-        Ok((status, body)) => bytes_response(status, body, QBO_JSON),
+        // Applied and kept, but the connection drops before the answer leaves.
+        Ok((_, _, true)) => crate::faults::dropped(false),
+        Ok((status, body, false)) => bytes_response(status, body, QBO_JSON),
         Err(err) => {
             tracing::error!(%err, "emulator: write task failed");
             Fault::internal("System Failure Error: the write could not be completed")
@@ -377,13 +386,13 @@ pub(crate) async fn write_entity(
                     &Envelope {
                         key: entity.name(),
                         value: &value,
-                        time: ResponseTime::now(),
+                        time: state.clock().response_time(),
                     },
                 )
             }
             Err(fault) => {
                 state.stats().write(false);
-                fault_answer(&fault)
+                fault_answer(state, &fault)
             }
         }
     })
@@ -423,10 +432,10 @@ pub(crate) async fn batch(
             _ => Err(required("BatchItemRequest")),
         }) {
             Ok(items) => items,
-            Err(fault) => return fault_answer(&fault),
+            Err(fault) => return fault_answer(state, &fault),
         };
         if items.len() > MAX_BATCH_ITEMS {
-            return fault_answer(&batch_too_large(items.len()));
+            return fault_answer(state, &batch_too_large(items.len()));
         }
         state.stats().batch();
         let answers: Vec<Value> = items
@@ -437,7 +446,7 @@ pub(crate) async fn batch(
             StatusCode::OK,
             &json!({
                 "BatchItemResponse": answers,
-                "time": ResponseTime::now().to_string(),
+                "time": state.clock().response_time().to_string(),
             }),
         )
     })
@@ -502,7 +511,7 @@ fn batch_item(state: &State, overlay: &mut Overlay, item: &Value) -> Value {
 fn batch_query(state: &State, overlay: &Overlay, text: &str) -> Result<Value, Fault> {
     let parsed = query::parse(text).map_err(|e| Fault::query_parse(e.detail))?;
     let ds = state.data();
-    let time = ResponseTime::now();
+    let time = state.clock().response_time();
     let whole = match state.queries().run(ds, overlay, &parsed)? {
         Outcome::Count(total) => serde_json::to_value(Count { total, time }),
         Outcome::Page {

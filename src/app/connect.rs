@@ -8,8 +8,9 @@ use crate::spec::{ConnectionSpec, EmulatorSettings, Environment};
 use qbo_emulator::{Emulator, EmulatorConfig};
 use std::net::{Ipv4Addr, SocketAddr};
 
-/// The emulator configuration a connection file asks for.
-fn emulator_config(settings: &EmulatorSettings) -> EmulatorConfig {
+/// The emulator configuration a connection file asks for; its clock from `emulator.now`, else
+/// `QBO_EMULATOR_NOW` (as for `qbo-run emulator`).
+fn emulator_config(settings: &EmulatorSettings) -> Result<EmulatorConfig, Error> {
     let mut config = EmulatorConfig::default();
     if let Some(seed) = settings.seed {
         config.seed = seed;
@@ -48,7 +49,29 @@ fn emulator_config(settings: &EmulatorSettings) -> EmulatorConfig {
     if let Some(seed) = settings.fault_seed {
         config.fault_seed = seed;
     }
-    config
+    share(settings.lose_write_answers, &mut config.lost_answer_rate);
+    if let Some(n) = settings.ties {
+        config.tie_groups = n;
+    }
+    if let Some(shuffle) = settings.shuffle_ties {
+        config.shuffle_ties = shuffle;
+    }
+    if let Some(n) = settings.updates_per_page {
+        config.updates_per_page = n;
+    }
+    let now = match &settings.now {
+        Some(text) => Some(text.clone()),
+        None => std::env::var("QBO_EMULATOR_NOW").ok(),
+    };
+    if let Some(text) = now {
+        let at = chrono::DateTime::parse_from_rfc3339(text.trim()).map_err(|err| {
+            Error::usage(format!(
+                "the emulator's clock {text:?} (emulator.now or QBO_EMULATOR_NOW) is not an RFC 3339 time such as 2025-09-19T12:00:00-07:00 ({err})"
+            ))
+        })?;
+        config.now = Some(std::time::SystemTime::from(at));
+    }
+    Ok(config)
 }
 
 /// `error` with every secret of `secrets` masked in its text.
@@ -85,7 +108,7 @@ async fn start_emulator_if_needed(spec: &ConnectionSpec) -> Result<Option<Emulat
     if spec.environment != Environment::Emulator || spec.has("base_url") {
         return Ok(None);
     }
-    let config = emulator_config(&spec.emulator);
+    let config = emulator_config(&spec.emulator)?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let emulator = Emulator::start(config, addr).await.map_err(|err| {
         Error::new(

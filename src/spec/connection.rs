@@ -90,6 +90,16 @@ pub struct EmulatorSettings {
     pub latency_ms: Option<u64>,
     /// Seed of the fault decisions.
     pub fault_seed: Option<u64>,
+    /// The instant (RFC 3339) the emulated company's clock stands at.
+    pub now: Option<String>,
+    /// Seeded transactions share their `LastUpdatedTime` in groups of this many.
+    pub ties: Option<usize>,
+    /// Rows that tie on every `ORDERBY` key come back in a new order on every query.
+    pub shuffle_ties: Option<bool>,
+    /// Records of the queried entity updated after each page the emulator answers.
+    pub updates_per_page: Option<usize>,
+    /// Share of writes that take effect and then lose their answer.
+    pub lose_write_answers: Option<f64>,
 }
 
 /// QBO's own limits per company; a connection may only ask for less.
@@ -330,6 +340,14 @@ impl ConnectionSpec {
             }
         }
         check_limits(&file, environment, &raw.limits, &raw.retry, &raw.timeouts)?;
+        if let Some(now) = &raw.emulator.now
+            && let Err(err) = chrono::DateTime::parse_from_rfc3339(now.trim())
+        {
+            return Err(Error::file(format!(
+                "`emulator.now` {now:?} is not an RFC 3339 time such as 2025-09-19T12:00:00-07:00 ({err})"
+            ))
+            .at_opt(file.value_location("emulator.now")));
+        }
         Ok(ConnectionSpec {
             name,
             description: raw.description,

@@ -81,7 +81,7 @@ pub(super) fn bill(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(),
         lines.push(Value::Object(built));
     }
     fields.insert("Line".into(), Value::Array(lines));
-    let txn_date = date_field(fields, "TxnDate")?.unwrap_or_else(today);
+    let txn_date = date_field(fields, "TxnDate")?.unwrap_or_else(|| today(ctx));
     fields.insert("TxnDate".into(), json!(day_text(txn_date)));
     let due = date_field(fields, "DueDate")?.unwrap_or(txn_date + 30);
     fields.insert("DueDate".into(), json!(day_text(due)));

@@ -76,8 +76,9 @@ pub(super) fn paid_before(ctx: &Ctx<'_>) -> i64 {
         .unwrap_or(0)
 }
 
-pub(super) fn today() -> i32 {
-    day_of(crate::time::now_secs())
+/// The company-local day of the write (its `MetaData.LastUpdatedTime`): `TxnDate`'s default.
+pub(super) fn today(ctx: &Ctx<'_>) -> i32 {
+    day_of(ctx.updated)
 }
 
 pub(super) fn default(fields: &mut Map<String, Value>, key: &str, value: Value) {

@@ -69,7 +69,7 @@ pub(super) fn invoice(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<
         }
     };
     let total = subtotal + tax;
-    let txn_date = date_field(fields, "TxnDate")?.unwrap_or_else(today);
+    let txn_date = date_field(fields, "TxnDate")?.unwrap_or_else(|| today(ctx));
     fields.insert("TxnDate".into(), json!(day_text(txn_date)));
     let term_days = fields
         .get("SalesTermRef")

@@ -64,7 +64,7 @@ pub(super) fn payment(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<
             "the amounts applied to transactions exceed the payment's TotalAmt",
         ));
     }
-    let txn_date = date_field(fields, "TxnDate")?.unwrap_or_else(today);
+    let txn_date = date_field(fields, "TxnDate")?.unwrap_or_else(|| today(ctx));
     fields.insert("TxnDate".into(), json!(day_text(txn_date)));
     fields.insert("TotalAmt".into(), money(total));
     fields.insert("UnappliedAmt".into(), money(total - applied));

@@ -11,8 +11,8 @@
 //!
 //! Served: `ProfitAndLoss`, `BalanceSheet`, `TrialBalance`, `CashFlow`, `GeneralLedger`,
 //! `AgedReceivables`; any other name is QBO's `Unsupported Operation` fault. Parameters:
-//! `start_date`, `end_date` (YYYY-MM-DD), `date_macro` (QBO's list, relative to the data set's
-//! "now", 2025-09-19; the fiscal year is the calendar year), `accounting_method`
+//! `start_date`, `end_date` (YYYY-MM-DD), `date_macro` (QBO's list, relative to the company
+//! clock's today, `clock.rs`; the fiscal year is the calendar year), `accounting_method`
 //! (`Accrual`|`Cash`), `summarize_column_by` (`Total`, `Days`, `Weeks`, `Months`, `Quarters`,
 //! `Years`, singular or plural; P&L, balance sheet and cash flow), and for `AgedReceivables`
 //! `report_date`, `aging_period`, `num_periods`. Without dates a report covers "This Fiscal
@@ -49,7 +49,7 @@ use serde_json::{Map, Value};
 use crate::data::Dataset;
 use crate::fault::{Fault, json_response};
 use crate::state::State;
-use crate::time::{Day, ResponseTime};
+use crate::time::{Day, ResponseTime, day_of};
 use crate::written::Written;
 
 use catalog::REPORTS;
@@ -82,7 +82,8 @@ pub(crate) async fn report(
     let job = tokio::task::spawn_blocking(move || {
         // The lock is held only to take the written books (an `Arc`).
         let written = state.changes().read().books();
-        match answer(state.data(), &written, report, &query) {
+        let now = state.clock().response_time();
+        match answer(state.data(), &written, report, &query, now) {
             Ok(body) => json_response(StatusCode::OK, &body),
             Err(fault) => fault.into_response(),
         }
@@ -97,15 +98,17 @@ pub(crate) async fn report(
     }
 }
 
-/// The report's JSON for the query string `query`, or the fault its parameters deserve.
+/// The report's JSON for the query string `query` asked at `now` (dates default to now's
+/// day), or the fault its parameters deserve.
 pub(crate) fn answer(
     ds: &Dataset,
     written: &Written,
     report: Report,
     query: &str,
+    now: ResponseTime,
 ) -> Result<Value, Fault> {
-    let params = Params::parse(ds, report, query)?;
-    build(ds, written, report, &params, ResponseTime::now())
+    let params = Params::parse(ds, report, query, day_of(now.0.div_euclid(1000)))?;
+    build(ds, written, report, &params, now)
 }
 
 fn build(

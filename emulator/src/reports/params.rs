@@ -5,10 +5,10 @@ use axum::http::StatusCode;
 use chrono::{Datelike, Months, NaiveDate};
 
 use super::catalog::Report;
-use crate::data::{Dataset, data_end};
+use crate::data::Dataset;
 use crate::fault::Fault;
 use crate::ledger::Basis;
-use crate::time::{Day, day_of};
+use crate::time::Day;
 
 /// Day number of 1970-01-01 counted from 0001-01-01 (chrono's "days from CE").
 pub(super) const EPOCH_FROM_CE: i32 = 719_163;
@@ -94,7 +94,13 @@ pub(super) fn business_error(name: &str, detail: String) -> Fault {
 }
 
 impl Params {
-    pub(super) fn parse(ds: &Dataset, report: Report, query: &str) -> Result<Params, Fault> {
+    /// The parameters of `query`, with dates relative to the company-local day `today`.
+    pub(super) fn parse(
+        ds: &Dataset,
+        report: Report,
+        query: &str,
+        today: i32,
+    ) -> Result<Params, Fault> {
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
@@ -121,7 +127,6 @@ impl Params {
                 })
                 .transpose()
         };
-        let today = day_of(data_end());
         let basis = match get("accounting_method") {
             None => Basis::Accrual,
             Some(m) if m.eq_ignore_ascii_case("accrual") => Basis::Accrual,

@@ -7,6 +7,12 @@ use crate::entity::Entity;
 use crate::time::days_from_civil;
 use serde_json::json;
 
+/// A report asked at the seeded data's last day (the day its date macros are checked against).
+fn answer(ds: &Dataset, written: &Written, report: Report, query: &str) -> Result<Value, Fault> {
+    let now = ResponseTime(crate::data::data_end() * 1000);
+    super::answer(ds, written, report, query, now)
+}
+
 fn books(invoices: usize) -> Dataset {
     Dataset::build(&EmulatorConfig {
         invoices,
