@@ -82,7 +82,7 @@ enum Sub {
         dir: PathBuf,
     },
     /// Serve the QBO emulator for any client, until Ctrl-C.
-    Emulator(qbo_emulator::EmulatorArgs),
+    Emulator(Box<qbo_emulator::EmulatorArgs>),
     /// Log in to a connection, show its tokens' state, or forget them.
     #[command(subcommand)]
     Auth(AuthSub),
@@ -167,7 +167,7 @@ pub enum Command {
     /// List request files in a folder.
     List(PathBuf),
     /// Serve the emulator.
-    Emulator(qbo_emulator::EmulatorArgs),
+    Emulator(Box<qbo_emulator::EmulatorArgs>),
     /// Manage a connection's tokens.
     Auth(AuthCommand),
 }

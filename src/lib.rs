@@ -21,5 +21,6 @@ pub mod report;
 pub mod secret;
 pub mod spec;
 pub mod state;
+pub mod statement;
 pub mod template;
 pub mod write;

@@ -5,6 +5,7 @@ use crate::connection::ResolvedConnection;
 use crate::diagnostics::{Error, did_you_mean};
 use crate::http::ApiCall;
 use crate::spec::{Pagination, RequestSpec, StatementSlot};
+use crate::statement::Statement;
 use crate::template::{self, EnvObject};
 use minijinja::Value;
 use std::collections::BTreeMap;
@@ -67,7 +68,9 @@ pub fn resolve_vars(
 /// A QBO statement paged with STARTPOSITION / MAXRESULTS.
 #[derive(Debug, Clone)]
 pub struct QueryPaging {
-    /// The statement, with an ORDERBY added when it had none.
+    /// The statement as rendered, taken apart.
+    pub source: Statement,
+    /// The statement each page sends: the rendered one ordered so that no two rows tie.
     pub statement: String,
     /// Rows per page.
     pub page_size: u32,
@@ -76,6 +79,17 @@ pub struct QueryPaging {
 }
 
 impl QueryPaging {
+    /// The paging of the rendered statement `text`.
+    pub fn new(text: &str, page_size: u32, slot: StatementSlot) -> QueryPaging {
+        let source = Statement::parse(text);
+        QueryPaging {
+            statement: source.paged(),
+            source,
+            page_size,
+            slot,
+        }
+    }
+
     /// The statement of the page starting at the 1-based record `start`.
     pub fn page_statement(&self, start: u64) -> String {
         format!(
@@ -87,58 +101,8 @@ impl QueryPaging {
     /// `select count(*) from ...` with the statement's WHERE and without its ORDERBY, to learn
     /// how many pages there are; `None` when the statement does not have the expected shape.
     pub fn count_statement(&self) -> Option<String> {
-        let words = top_level_words(&self.statement);
-        let select = words
-            .iter()
-            .find(|(_, w)| w.eq_ignore_ascii_case("select"))?;
-        let from = words.iter().find(|(_, w)| w.eq_ignore_ascii_case("from"))?;
-        if select.0 != 0 || from.0 <= select.0 {
-            return None;
-        }
-        let end = words
-            .iter()
-            .find(|(_, w)| w.eq_ignore_ascii_case("orderby"))
-            .map(|(at, _)| *at)
-            .unwrap_or(self.statement.len());
-        let tail = self.statement.get(from.0..end)?.trim_end();
-        Some(format!("select count(*) {tail}"))
+        self.source.count()
     }
-}
-
-/// The words of a QBO statement outside string literals, with their byte offsets.
-fn top_level_words(statement: &str) -> Vec<(usize, &str)> {
-    let mut words = Vec::new();
-    let mut in_literal = false;
-    let mut escaped = false;
-    let mut word_start: Option<usize> = None;
-    for (at, c) in statement.char_indices() {
-        if in_literal {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '\'' {
-                in_literal = false;
-            }
-            continue;
-        }
-        let is_word = c.is_ascii_alphanumeric() || c == '_' || c == '*' || c == '(' || c == ')';
-        match (is_word, word_start) {
-            (true, None) => word_start = Some(at),
-            (false, Some(start)) => {
-                words.push((start, &statement[start..at]));
-                word_start = None;
-            }
-            _ => {}
-        }
-        if c == '\'' {
-            in_literal = true;
-        }
-    }
-    if let Some(start) = word_start {
-        words.push((start, &statement[start..]));
-    }
-    words
 }
 
 /// A request ready to send.
@@ -294,11 +258,7 @@ impl RenderedRequest {
                     StatementSlot::QueryParam => statement.unwrap_or_default(),
                     StatementSlot::Body => body.take().map(|(_, text)| text).unwrap_or_default(),
                 };
-                Some(QueryPaging {
-                    statement: with_stable_order(&text),
-                    page_size: *page_size,
-                    slot: slot.clone(),
-                })
+                Some(QueryPaging::new(&text, *page_size, slot.clone()))
             }
         };
         Ok(RenderedRequest {
@@ -339,41 +299,5 @@ impl RenderedRequest {
             }
         }
         call
-    }
-}
-
-/// Adds `ORDERBY Id` to a statement without an ORDERBY, so that pages are stable.
-fn with_stable_order(statement: &str) -> String {
-    let trimmed = statement.trim().trim_end_matches(';').trim_end();
-    let has_order = trimmed
-        .to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| word == "orderby");
-    let is_count = trimmed.to_ascii_lowercase().contains("count(*)");
-    if has_order || is_count {
-        trimmed.to_string()
-    } else {
-        format!("{trimmed} ORDERBY Id")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_stable_order;
-
-    #[test]
-    fn adds_an_order_only_when_missing() {
-        assert_eq!(
-            with_stable_order("select * from Invoice"),
-            "select * from Invoice ORDERBY Id"
-        );
-        assert_eq!(
-            with_stable_order("select * from Invoice orderby TxnDate desc"),
-            "select * from Invoice orderby TxnDate desc"
-        );
-        assert_eq!(
-            with_stable_order("select count(*) from Invoice"),
-            "select count(*) from Invoice"
-        );
     }
 }

@@ -498,7 +498,13 @@ fn dry_run_shows_the_request_and_no_secret() {
         ),
         "{text}"
     );
-    assert!(text.contains("# statement: select * from Invoice where Metadata.LastUpdatedTime >= '2000-01-01' orderby Metadata.LastUpdatedTime STARTPOSITION 1 MAXRESULTS 1000"), "{text}");
+    assert!(text.contains("# statement: select * from Invoice where Metadata.LastUpdatedTime >= '2000-01-01' orderby Metadata.LastUpdatedTime, Id STARTPOSITION 1 MAXRESULTS 1000"), "{text}");
+    assert!(
+        text.contains(
+            "# then STARTPOSITION 1000, 1999, ... MAXRESULTS 1000 (pages overlap by one record)"
+        ),
+        "{text}"
+    );
     assert!(text.contains("Authorization: Bearer ***"));
     assert!(
         !text.contains("canary-s3cret-value") && !stderr(&output).contains("canary-s3cret-value")

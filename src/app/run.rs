@@ -275,7 +275,7 @@ async fn run_loaded(
         if matches!(job.request.extract, Extract::Report | Extract::Cdc) {
             stats.records = written;
         }
-        tracing::info!(request = %job.request.name, pages = stats.pages, records = written, "done");
+        tracing::info!(request = %job.request.name, pages = stats.pages, records = written, extra_calls = stats.extra_calls, "done");
         Ok(stats)
     }
     .await;
@@ -556,10 +556,11 @@ fn dry_run(
     }
     if let Some(paging) = &rendered.paging {
         out.push_str(&format!("# statement: {}\n", paging.page_statement(1)));
+        let step = u64::from(paging.page_size).saturating_sub(1).max(1);
         out.push_str(&format!(
-            "# then STARTPOSITION {}, {}, ... MAXRESULTS {} until a page has fewer than {} records\n",
-            1 + u64::from(paging.page_size),
-            1 + 2 * u64::from(paging.page_size),
+            "# then STARTPOSITION {}, {}, ... MAXRESULTS {} (pages overlap by one record) until a page has fewer than {} records\n",
+            1 + step,
+            1 + 2 * step,
             paging.page_size,
             paging.page_size
         ));

@@ -155,6 +155,7 @@ pub(super) async fn run(
     Ok(RunStats {
         pages: stats.calls,
         records: stats.rows,
+        ..RunStats::default()
     })
 }
 

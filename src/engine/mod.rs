@@ -11,13 +11,14 @@ use crate::auth::Session;
 use crate::diagnostics::{Error, ErrorKind};
 use crate::http::{self, ApiCall, ApiClient, ApiResponse, CallError};
 use crate::render::RenderedRequest;
-use futures::StreamExt;
 use serde_json::Value;
 use std::sync::Arc;
 
 pub mod page;
+mod seen;
+mod walk;
 
-pub use page::{Page, PagePlan};
+pub use page::{Page, PagePlan, RowKey};
 
 /// Where the engine hands records, page by page.
 pub trait RecordSink {
@@ -47,15 +48,16 @@ pub struct RunStats {
     pub pages: u64,
     /// Records written.
     pub records: u64,
+    /// Calls besides the walk's pages: bridges between pages whose rows shifted, pages read
+    /// again, and the catch-up on records changed while paging.
+    pub extra_calls: u64,
 }
 
 /// Runs `request` through `session`, handing the records `plan` selects to `sink`.
 ///
-/// A paged query with `max_in_flight` above 1 is fetched concurrently: `count(*)` gives the
-/// number of pages, up to `max_in_flight` pages are in flight at once, and pages are written in
-/// order, so the output is the same as page after page. A short page ends the run as it would
-/// sequentially; if every planned page was full (records were added meanwhile), the walk goes on
-/// page after page.
+/// A paged query is walked by [`walk`]: pages overlap by a row and must join, every record is
+/// written once, pages are fetched concurrently within `max_in_flight` and written in order,
+/// and after several pages a catch-up asks for what changed meanwhile.
 pub async fn run(
     request: &RenderedRequest,
     session: &Session,
@@ -63,49 +65,19 @@ pub async fn run(
     plan: &Arc<PagePlan>,
     sink: &mut dyn RecordSink,
 ) -> Result<RunStats, Error> {
-    let mut stats = RunStats::default();
     tracing::debug!(plan = %plan, "reading pages");
-    let Some(paging) = &request.paging else {
-        let page = fetch_page(client, session, &request.call(1), plan).await?;
-        write_page(&page, plan, sink, &mut stats)?;
-        return Ok(stats);
-    };
-    let page_size = u64::from(paging.page_size);
-    let mut start = 1;
-    if client.max_in_flight > 1
-        && let Some(total) = count(request, session, client).await
-    {
-        let planned = total.div_ceil(page_size);
-        tracing::info!(
-            total,
-            pages = planned,
-            in_flight = client.max_in_flight,
-            "fetching pages concurrently"
-        );
-        let starts = (0..planned).map(|index| 1 + index * page_size);
-        let mut pages = futures::stream::iter(starts)
-            .map(|start| {
-                let call = request.call(start);
-                async move { fetch_page(client, session, &call, plan).await }
-            })
-            .buffered(client.max_in_flight);
-        while let Some(page) = pages.next().await {
-            let page = page?;
-            let rows = write_page(&page, plan, sink, &mut stats)?;
-            if rows < page_size {
-                return Ok(stats);
-            }
-            start += rows;
+    match &request.paging {
+        Some(paging) => {
+            walk::Walk::new(request, paging, session, client, plan)
+                .run(sink)
+                .await
         }
-    }
-    loop {
-        let page = fetch_page(client, session, &request.call(start), plan).await?;
-        let rows = write_page(&page, plan, sink, &mut stats)?;
-        tracing::debug!(start, rows, "page");
-        if rows < page_size {
-            return Ok(stats);
+        None => {
+            let mut stats = RunStats::default();
+            let page = fetch_page(client, session, &request.call(1), plan).await?;
+            write_page(&page, plan, sink, &mut stats)?;
+            Ok(stats)
         }
-        start += rows;
     }
 }
 
@@ -167,22 +139,6 @@ fn write_page(
     stats.records += page.write(plan, sink)?;
     sink.page_done();
     Ok(page.rows())
-}
-
-/// `count(*)` of the paged statement, or `None` when it cannot be asked (then pages are walked
-/// one after another).
-async fn count(request: &RenderedRequest, session: &Session, client: &ApiClient) -> Option<u64> {
-    let statement = request.paging.as_ref()?.count_statement()?;
-    match fetch_value(client, session, &request.call_with_statement(&statement)).await {
-        Ok(answer) => answer
-            .get("QueryResponse")
-            .and_then(|r| r.get("totalCount"))
-            .and_then(Value::as_u64),
-        Err(error) => {
-            tracing::info!(error = %error.message(), "count(*) failed; fetching pages one after another");
-            None
-        }
-    }
 }
 
 /// Sends `call` with the session's access token; after a 401 / Fault 3200, refreshes once and

@@ -19,6 +19,11 @@
 //!   the fast route). The page is parsed into a [`Value`] and the records path is applied by
 //!   the writer, as it always was.
 //!
+//! Whatever the form, each record also gives its [`RowKey`] (its `Id`, `SyncToken` and
+//! `MetaData.LastUpdatedTime`, kept by the projection), which the walk (`walk.rs`) uses to fit
+//! pages together and to write every record once; [`Page::retain`] drops the records it has
+//! already written.
+//!
 //! Whatever the form, the records and the row count are the ones the whole page would give:
 //! a page whose envelope is not the plain QBO shape (not an object, `QueryResponse` not an
 //! object, a duplicate key in it, an object where rows are expected) is read as a whole page.
@@ -58,13 +63,50 @@ enum Rows {
 enum Form {
     /// The whole page as a [`Value`].
     Whole,
-    /// Each record projected.
+    /// Each record projected (to the columns, the cursor and its key).
     Projected { rows: Rows, projection: Projection },
-    /// Each record's text, with the record projected to the cursor path when there is one.
-    Raw {
-        rows: Rows,
-        cursor: Option<Projection>,
-    },
+    /// Each record's text, with the record projected to the cursor path and its key.
+    Raw { rows: Rows, keys: Projection },
+}
+
+/// What tells the records of a walk apart and shows whether one changed between two pages: its
+/// `Id`, and its `SyncToken` and `MetaData.LastUpdatedTime` as the page had them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RowKey {
+    /// `Id`.
+    pub id: Option<String>,
+    /// `SyncToken`.
+    pub sync_token: Option<String>,
+    /// `MetaData.LastUpdatedTime`.
+    pub updated: Option<String>,
+}
+
+impl RowKey {
+    /// The key of `record` (a whole record or its projection).
+    pub fn of(record: &Value) -> RowKey {
+        let text = |value: Option<&Value>| match value {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        RowKey {
+            id: text(record.get("Id")),
+            sync_token: text(record.get("SyncToken")),
+            updated: text(
+                record
+                    .get("MetaData")
+                    .and_then(|m| m.get("LastUpdatedTime")),
+            ),
+        }
+    }
+}
+
+/// The paths a record's [`RowKey`] is read from.
+fn key_paths() -> Vec<JsonPath> {
+    ["$.Id", "$.SyncToken", "$.MetaData.LastUpdatedTime"]
+        .iter()
+        .filter_map(|source| JsonPath::parse(source).ok())
+        .collect()
 }
 
 impl PagePlan {
@@ -105,10 +147,10 @@ impl PagePlan {
     ///
     /// The `serde_json` error of parsing the whole body, when it is not JSON.
     pub fn read(&self, body: bytes::Bytes) -> Result<Page, serde_json::Error> {
-        let (rows, take, cursor) = match &self.form {
+        let (rows, take, keys) = match &self.form {
             Form::Whole => return whole(&body),
             Form::Projected { rows, projection } => (rows, Take::Project(projection), None),
-            Form::Raw { rows, cursor } => (rows, Take::Raw, cursor.as_ref()),
+            Form::Raw { rows, keys } => (rows, Take::Raw, Some(keys)),
         };
         let text = match String::from_utf8(Vec::from(body)) {
             Ok(text) => text,
@@ -118,33 +160,30 @@ impl PagePlan {
             return whole(text.as_bytes());
         };
         let rows = split.rows;
-        if let Take::Project(_) = take {
+        let Some(keys) = keys else {
+            let keys = split.projected.iter().map(RowKey::of).collect();
             return Ok(Page {
                 rows,
+                keys,
                 records: Records::Projected(split.projected),
             });
-        }
+        };
         let Some(spans) = spans(&text, &split.raw) else {
             return whole(text.as_bytes());
         };
-        let cursors: Result<Vec<Value>, _> = match cursor {
-            Some(cursor) => split
-                .raw
-                .iter()
-                .map(|raw| cursor.parse(raw.get()))
-                .collect(),
-            None => Ok(Vec::new()),
-        };
-        let Ok(cursors) = cursors else {
+        let projected: Result<Vec<Value>, _> =
+            split.raw.iter().map(|raw| keys.parse(raw.get())).collect();
+        let Ok(projected) = projected else {
             return whole(text.as_bytes());
         };
         drop(split);
         Ok(Page {
             rows,
+            keys: projected.iter().map(RowKey::of).collect(),
             records: Records::Raw {
                 text,
                 spans,
-                cursors,
+                projected,
             },
         })
     }
@@ -173,18 +212,16 @@ impl Form {
             QueryRows::Entity(name) => Rows::Entity(name.to_owned()),
             QueryRows::Every => Rows::Every,
         };
+        let keys = key_paths();
         match (format, columns) {
             (Format::Csv, Some(columns)) => {
-                let paths = columns.iter().map(|c| &c.path).chain(cursor);
+                let paths = columns.iter().map(|c| &c.path).chain(cursor).chain(&keys);
                 let projection = Projection::of(paths)?;
                 (!projection.is_whole()).then_some(Form::Projected { rows, projection })
             }
             (Format::Jsonl, _) => {
-                let cursor = match cursor {
-                    Some(path) => Some(Projection::of([path])?),
-                    None => None,
-                };
-                Some(Form::Raw { rows, cursor })
+                let keys = Projection::of(cursor.into_iter().chain(&keys))?;
+                Some(Form::Raw { rows, keys })
             }
             _ => None,
         }
@@ -195,6 +232,8 @@ impl Form {
 #[derive(Debug)]
 pub struct Page {
     rows: u64,
+    /// The key of each record the page holds, in order.
+    keys: Vec<RowKey>,
     records: Records,
 }
 
@@ -204,12 +243,12 @@ enum Records {
     Whole(Value),
     /// The page's records, projected.
     Projected(Vec<Value>),
-    /// The page's text and where each record is in it; `cursors[i]` is record `i` projected to
-    /// the cursor path (empty when there is no cursor).
+    /// The page's text and where each record is in it; `projected[i]` is record `i` projected
+    /// to the cursor path and its key.
     Raw {
         text: String,
         spans: Vec<Range<usize>>,
-        cursors: Vec<Value>,
+        projected: Vec<Value>,
     },
 }
 
@@ -219,6 +258,55 @@ impl Page {
     #[must_use]
     pub fn rows(&self) -> u64 {
         self.rows
+    }
+
+    /// The key of each record, in order (for a whole page: each row of its entity array).
+    #[must_use]
+    pub fn keys(&self) -> &[RowKey] {
+        &self.keys
+    }
+
+    /// Keep only the records whose `keep[i]` is true (a missing entry keeps); the row count
+    /// stays the one the server sent.
+    pub fn retain(&mut self, keep: &[bool]) {
+        let kept = |at: usize| keep.get(at).copied().unwrap_or(true);
+        let mut at = 0;
+        self.keys.retain(|_| {
+            at += 1;
+            kept(at - 1)
+        });
+        match &mut self.records {
+            Records::Whole(page) => {
+                if let Some(rows) = rows_array(page) {
+                    let mut at = 0;
+                    rows.retain(|_| {
+                        at += 1;
+                        kept(at - 1)
+                    });
+                }
+            }
+            Records::Projected(records) => {
+                let mut at = 0;
+                records.retain(|_| {
+                    at += 1;
+                    kept(at - 1)
+                });
+            }
+            Records::Raw {
+                spans, projected, ..
+            } => {
+                let mut at = 0;
+                spans.retain(|_| {
+                    at += 1;
+                    kept(at - 1)
+                });
+                let mut at = 0;
+                projected.retain(|_| {
+                    at += 1;
+                    kept(at - 1)
+                });
+            }
+        }
     }
 
     /// Hand the page's records to `sink` in order; returns how many.
@@ -244,13 +332,13 @@ impl Page {
             Records::Raw {
                 text,
                 spans,
-                cursors,
+                projected,
             } => {
                 for (at, span) in spans.iter().enumerate() {
                     let raw = text.get(span.clone()).ok_or_else(|| {
                         Error::new(ErrorKind::Internal, "a record's place in its page is lost")
                     })?;
-                    sink.raw_record(raw, cursors.get(at))?;
+                    sink.raw_record(raw, projected.get(at))?;
                     written += 1;
                 }
             }
@@ -261,11 +349,30 @@ impl Page {
 
 /// Parse the whole page.
 fn whole(body: &[u8]) -> Result<Page, serde_json::Error> {
-    let page: Value = serde_json::from_slice(body)?;
+    let mut page: Value = serde_json::from_slice(body)?;
+    let keys = rows_array(&mut page)
+        .map(|rows| rows.iter().map(RowKey::of).collect())
+        .unwrap_or_default();
     Ok(Page {
         rows: page_rows(&page),
+        keys,
         records: Records::Whole(page),
     })
+}
+
+/// The rows of a whole QBO query page: the longest array in `QueryResponse` (the first of
+/// equals), if there is one.
+fn rows_array(page: &mut Value) -> Option<&mut Vec<Value>> {
+    let response = page.get_mut("QueryResponse")?.as_object_mut()?;
+    let longest = response
+        .iter()
+        .filter_map(|(key, value)| Some((key.clone(), value.as_array()?.len())))
+        .fold(None::<(String, usize)>, |best, (key, len)| match best {
+            Some((_, most)) if most >= len => best,
+            _ => Some((key, len)),
+        })?
+        .0;
+    response.get_mut(&longest)?.as_array_mut()
 }
 
 /// The number of rows in a QBO query page: the length of the longest array in

@@ -382,12 +382,9 @@ impl RequestSpec {
                     .note("put it in `params.query` (GET) or in `body` with `content_type: application/text` (POST)"));
                 };
                 let (slot_key, (slot, statement)) = (slot, statement);
-                let lower = statement.to_ascii_lowercase();
+                let statement = crate::statement::Statement::parse(statement);
                 for word in ["startposition", "maxresults"] {
-                    if lower
-                        .split(|c: char| !c.is_ascii_alphanumeric())
-                        .any(|w| w == word)
-                    {
+                    if statement.has_keyword(word) {
                         return Err(Error::file(format!(
                             "the statement of a paginated request must not contain {}",
                             word.to_ascii_uppercase()
