@@ -1,6 +1,7 @@
 //! Incremental state: the highest cursor value (e.g. `MetaData.LastUpdatedTime`) that a request
-//! has seen, saved only after a run succeeded, and read by the next run as a variable. Written
-//! like the token store: temp file, fsync, rename; a failed or killed run leaves it unchanged.
+//! has seen and the records it wrote at that value (`cursor.rs`), saved only after a run
+//! succeeded, and read by the next run as a variable. Written like the token store: temp file,
+//! fsync, rename; a failed or killed run leaves it unchanged.
 
 use crate::diagnostics::Error;
 use chrono::{DateTime, Utc};
@@ -19,6 +20,11 @@ pub struct SavedState {
     pub saved_at: DateTime<Utc>,
     /// Records it wrote.
     pub records: u64,
+    /// The records it wrote at the cursor value (`Id/SyncToken`, `Entity/Id/SyncToken` for
+    /// CDC), which the next run, resuming at the cursor inclusively, does not write again.
+    /// Missing in files of earlier versions.
+    #[serde(default)]
+    pub written_at_cursor: Vec<String>,
 }
 
 /// The default state file of a request run through a connection.
@@ -122,8 +128,17 @@ mod tests {
             cursor: "2025-01-01T00:00:00-07:00".into(),
             saved_at: Utc::now(),
             records: 3,
+            written_at_cursor: vec!["12/0".into()],
         };
         save(&path, &state).expect("saved");
         assert_eq!(load(&path).expect("loads"), Some(state));
+        // A file of an earlier version, without the records at the cursor, still loads.
+        std::fs::write(
+            &path,
+            r#"{"cursor": "2025-01-01T00:00:00-07:00", "saved_at": "2025-01-02T00:00:00Z", "records": 1}"#,
+        )
+        .expect("write");
+        let old = load(&path).expect("loads").expect("present");
+        assert!(old.written_at_cursor.is_empty());
     }
 }

@@ -6,6 +6,7 @@ use super::job::{LoadedRun, load_run};
 use crate::auth::Session;
 use crate::cli::{ManyOptions, RunOptions};
 use crate::connection::ResolvedConnection;
+use crate::cursor::Cursor;
 use crate::diagnostics::{self, Error, ErrorKind};
 use crate::engine::{self, PagePlan, RecordSink, RunStats};
 use crate::http::{self, ApiClient, LimiterRegistry, RetryPolicy};
@@ -92,11 +93,11 @@ impl Connections {
     }
 }
 
-/// Writes records, keeps the highest cursor value seen, and moves the progress bar.
+/// Writes records (but those the last run wrote at its cursor), keeps the cursor, and moves the
+/// progress bar.
 struct Collector<'a> {
     writer: RecordWriter,
-    cursor: Option<&'a crate::extract::JsonPath>,
-    highest: Option<String>,
+    cursor: Option<Cursor<'a>>,
     progress: &'a indicatif::ProgressBar,
     pages: u64,
 }
@@ -112,52 +113,37 @@ impl RecordSink for Collector<'_> {
     }
 
     fn record(&mut self, record: &Value) -> Result<(), Error> {
+        if let Some(cursor) = &mut self.cursor
+            && !cursor.admit(record)
+        {
+            return Ok(());
+        }
         self.progress.inc(1);
         self.writer
             .write(record)
-            .map_err(|err| Error::output(err.to_string()))?;
-        self.track(record);
-        Ok(())
+            .map_err(|err| Error::output(err.to_string()))
     }
 
     fn raw_record(&mut self, raw: &str, projected: Option<&Value>) -> Result<(), Error> {
+        if let Some(cursor) = &mut self.cursor {
+            // The projection keeps the cursor path and the record's identity.
+            let admitted = match projected {
+                Some(projected) => cursor.admit(projected),
+                None => {
+                    let record: Value = serde_json::from_str(raw).map_err(|err| {
+                        Error::new(ErrorKind::Remote, format!("a record is not JSON: {err}"))
+                    })?;
+                    cursor.admit(&record)
+                }
+            };
+            if !admitted {
+                return Ok(());
+            }
+        }
         self.progress.inc(1);
         self.writer
             .write_raw(raw)
-            .map_err(|err| Error::output(err.to_string()))?;
-        if self.cursor.is_none() {
-            return Ok(());
-        }
-        match projected {
-            Some(projected) => self.track(projected),
-            None => {
-                let record: Value = serde_json::from_str(raw).map_err(|err| {
-                    Error::new(ErrorKind::Remote, format!("a record is not JSON: {err}"))
-                })?;
-                self.track(&record);
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Collector<'_> {
-    /// Keeps the record's cursor value if it is the highest so far. `record` may be the whole
-    /// record or its projection to the cursor path: the cursor path finds the same value.
-    fn track(&mut self, record: &Value) {
-        if let Some(value) = self
-            .cursor
-            .and_then(|path| path.first(record))
-            .and_then(state::cursor_text)
-        {
-            let higher = match &self.highest {
-                Some(current) => state::compare_cursors(&value, current).is_gt(),
-                None => true,
-            };
-            if higher {
-                self.highest = Some(value);
-            }
-        }
+            .map_err(|err| Error::output(err.to_string()))
     }
 }
 
@@ -188,6 +174,7 @@ async fn run_loaded(
         }
         let mut vars = job.vars.clone();
         let mut state_file = None;
+        let mut resumed = None;
         if let Some(incremental) = &job.request.incremental {
             let path = match state_path {
                 Some(path) => path.to_path_buf(),
@@ -197,8 +184,9 @@ async fn run_loaded(
             if let Some(saved) = &saved
                 && !job.overridden.contains(&incremental.var)
             {
-                tracing::info!(cursor = %saved.cursor, state = %path.display(), "resuming after the saved cursor");
+                tracing::info!(cursor = %saved.cursor, state = %path.display(), "resuming at the saved cursor");
                 vars.insert(incremental.var.clone(), saved.cursor.clone());
+                resumed = Some(saved.clone());
             }
             state_file = Some(path);
         }
@@ -234,8 +222,7 @@ async fn run_loaded(
             .map_err(|err| Error::output(err.to_string()))?;
         let mut collector = Collector {
             writer,
-            cursor,
-            highest: None,
+            cursor: cursor.map(|path| Cursor::new(path, resumed.as_ref())),
             progress,
             pages: 0,
         };
@@ -261,20 +248,24 @@ async fn run_loaded(
             .map_err(|err| Error::output(err.to_string()))?;
         // A CDC run that saw no change still moves forward, to when QBO answered; otherwise a
         // quiet month would leave a cursor past QBO's 30-day look-back.
-        let cursor = collector.highest.or(cdc_answered_at);
-        if let (Some(path), Some(cursor)) = (state_file, cursor) {
+        let cursor = match collector.cursor.and_then(Cursor::finish) {
+            Some(found) => Some(found),
+            None => cdc_answered_at.map(|at| (at, Vec::new())),
+        };
+        if let (Some(path), Some((cursor, written_at_cursor))) = (state_file, cursor) {
             state::save(
                 &path,
                 &SavedState {
                     cursor,
                     saved_at: chrono::Utc::now(),
                     records: written,
+                    written_at_cursor,
                 },
             )?;
         }
-        if matches!(job.request.extract, Extract::Report | Extract::Cdc) {
-            stats.records = written;
-        }
+        // What reached the output: report rows, CDC records, and records less those the last
+        // run wrote at its cursor.
+        stats.records = written;
         tracing::info!(request = %job.request.name, pages = stats.pages, records = written, extra_calls = stats.extra_calls, "done");
         Ok(stats)
     }
