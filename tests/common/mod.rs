@@ -126,6 +126,19 @@ impl EmulatorProcess {
         let body = raw_http::blocking_get(&format!("{}/__emulator/stats", self.base_url));
         serde_json::from_str(&body).expect("stats JSON")
     }
+
+    /// One counter; a missing or non-numeric one fails the test (so no comparison can pass on
+    /// a counter that is not there).
+    pub fn stat(&self, name: &str) -> u64 {
+        stat(&self.stats(), name)
+    }
+}
+
+/// Counter `name` of an emulator's `stats`; panics when it is missing or not a number.
+pub fn stat(stats: &serde_json::Value, name: &str) -> u64 {
+    stats[name]
+        .as_u64()
+        .unwrap_or_else(|| panic!("the emulator has no counter `{name}`: {stats}"))
 }
 
 impl Drop for EmulatorProcess {
