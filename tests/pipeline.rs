@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{EmulatorProcess, Project, assert_ok, stderr, stdout};
+use common::{EmulatorProcess, Project, assert_ok, stat, stderr, stdout};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::Path;
@@ -85,11 +85,11 @@ fn faulty_server_still_yields_every_record_exactly_once() {
     );
     let stats = emulator.stats();
     assert!(
-        stats["throttled"].as_u64() > Some(0),
+        stat(&stats, "throttled") > 0,
         "faults were injected: {stats}"
     );
-    assert!(stats["server_errors"].as_u64() > Some(0), "{stats}");
-    assert!(stats["max_in_flight"].as_u64() <= Some(10), "{stats}");
+    assert!(stat(&stats, "server_errors") > 0, "{stats}");
+    assert!(stat(&stats, "max_in_flight") <= 10, "{stats}");
     assert_eq!(stats["throttled_by_limit"], 0, "{stats}");
     assert!(stderr(&output).contains("retrying"), "{}", stderr(&output));
     eprintln!("faulty run: {faulty_seconds:.2} s, emulator stats {stats}");
@@ -218,32 +218,16 @@ fn killed_run_leaves_no_output_and_the_state_unchanged_then_resumes_after_the_cu
     let saved = std::fs::read(&state).expect("state saved");
     std::fs::remove_file(&target).expect("rm");
 
-    // The same company later, with 200 more invoices (same seed: the first 1000 are the same),
-    // answering slowly; the run is killed mid-way.
-    let slow = EmulatorProcess::start(&["--invoices", "1200", "--latency-ms", "300"]);
-    let conn_slow = connection(&project, "small", &slow, "");
-    let request = incremental_request(&project, &conn_slow, 10);
-    let mut child = project
-        .command()
-        .arg(&request)
-        .arg("--state")
-        .arg(&state)
-        .arg("--output")
-        .arg(&target)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while slow.stats()["api_requests"].as_u64() < Some(3) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // The same company later, with 200 more invoices (same seed: the first 1000 are the same);
+    // the run is killed while it waits out a throttle.
+    let (slow, mut child) = stalled_run(&project, &state, &target);
+    assert!(
+        child.try_wait().expect("child").is_none(),
+        "still running when killed"
+    );
     child.kill().expect("SIGKILL");
     let _ = child.wait();
-    assert!(
-        slow.stats()["api_requests"].as_u64() < Some(20),
-        "killed before the end"
-    );
+    drop(slow);
     assert!(!target.exists(), "no file at the output path");
     assert_eq!(
         std::fs::read(&state).expect("state"),
@@ -273,6 +257,94 @@ fn killed_run_leaves_no_output_and_the_state_unchanged_then_resumes_after_the_cu
         saved,
         "cursor moved forward"
     );
+}
+
+/// An incremental run of the 1200-invoice company that cannot finish: the emulator answers 4
+/// calls a minute, and the run waits a minute after each 429. Returned once the run is waiting
+/// (a call was turned away), with its emulator.
+fn stalled_run(
+    project: &Project,
+    state: &Path,
+    target: &Path,
+) -> (EmulatorProcess, std::process::Child) {
+    let slow = EmulatorProcess::start(&["--invoices", "1200", "--requests-per-minute", "4"]);
+    let conn_slow = connection(
+        project,
+        "small",
+        &slow,
+        "retry:\n  throttle_wait_secs: 60\n  max_delay_secs: 60\n",
+    );
+    let request = incremental_request(project, &conn_slow, 10);
+    let child = project
+        .command()
+        .arg(&request)
+        .arg("--state")
+        .arg(state)
+        .arg("--output")
+        .arg(target)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while slow.stat("throttled_by_limit") == 0 {
+        assert!(Instant::now() < deadline, "the run never reached the limit");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (slow, child)
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_and_ctrl_c_stop_a_run_with_130_and_leave_no_output_nor_state() {
+    let project = Project::new();
+    let state = project.files.path().join("changed.state.json");
+    let out_dir = tempfile::tempdir().expect("out dir");
+    let target = out_dir.path().join("changed.jsonl");
+    let saved = "{\"cursor\": \"2000-01-01T00:00:00-07:00\", \"saved_at\": \"2025-09-02T00:00:00Z\", \"records\": 1}";
+    std::fs::write(&state, saved).expect("state");
+    for signal in ["-TERM", "-INT"] {
+        let (emulator, mut child) = stalled_run(&project, &state, &target);
+        let sent = std::process::Command::new("kill")
+            .arg(signal)
+            .arg(child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "{signal}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while child.try_wait().expect("child").is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{signal}: the run did not stop");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let output = child.wait_with_output().expect("run ends");
+        drop(emulator);
+        assert_eq!(
+            output.status.code(),
+            Some(130),
+            "{signal}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output)
+                .contains("interrupted; no output file was written and no state was saved"),
+            "{signal}: {}",
+            stderr(&output)
+        );
+        assert!(!target.exists(), "{signal}: no output file");
+        assert_eq!(
+            std::fs::read_dir(out_dir.path()).expect("dir").count(),
+            0,
+            "{signal}: no temp file left"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&state).expect("state"),
+            saved,
+            "{signal}: state unchanged"
+        );
+    }
 }
 
 #[test]
@@ -411,7 +483,7 @@ fn gzip_answers_give_the_same_records() {
         }
         // qbo-run asks for gzip on every API call (the emulator compresses only with --gzip).
         let stats = emulator.stats();
-        assert!(stats["api_requests"].as_u64() > Some(0), "{stats}");
+        assert!(stat(&stats, "api_requests") > 0, "{stats}");
         assert_eq!(stats["gzip_asked"], stats["api_requests"], "{stats}");
     }
     for format in ["csv", "jsonl"] {

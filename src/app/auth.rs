@@ -27,12 +27,13 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
             let result = async {
                 let http = http::client_with(&spec.timeouts)?;
                 let store = crate::auth::TokenStore::for_connection(&connection.name)?;
-                let oauth = crate::auth::OAuthServer::new(connection.oauth.clone(), http.clone());
+                let mut oauth =
+                    crate::auth::OAuthServer::new(connection.oauth.clone(), http.clone());
                 let tokens = if connection.consents_automatically() {
                     crate::auth::login_automatically(&connection, &oauth, &http, &store).await?
                 } else {
                     let (code, realm, login) = crate::auth::obtain_code(
-                        &oauth,
+                        &mut oauth,
                         &connection.oauth.redirect_uri,
                         mode,
                         timeout,

@@ -1,7 +1,9 @@
 //! Interactive login for connections whose OAuth server needs a person (Intuit): the browser
 //! goes to the authorize URL and comes back to a one-shot listener on the redirect URI's port
 //! (loopback only), or, with `--paste`, the user pastes the redirect URL. Either way the `state`
-//! is checked before anything is exchanged.
+//! is checked before anything is exchanged. A redirect URI on port 0 (`http://localhost:0/...`)
+//! listens on a free port and sends that port in the redirect URI (Intuit only accepts the
+//! registered URIs, so this is for servers that take any loopback one, like the emulator).
 
 use super::oauth::LoginRequest;
 use super::{Callback, OAuthServer};
@@ -21,16 +23,18 @@ pub enum CallbackMode {
     Paste,
 }
 
-/// Runs the consent step and returns the checked callback's code and realm.
+/// Runs the consent step and returns the checked callback's code and realm. With a redirect URI
+/// on port 0, `oauth` is left using the one with the port listened on (the code exchange must
+/// send the same URI).
 pub async fn obtain_code(
-    oauth: &OAuthServer,
+    oauth: &mut OAuthServer,
     redirect_uri: &str,
     mode: CallbackMode,
     timeout: Duration,
 ) -> Result<(String, Option<String>, LoginRequest), Error> {
-    let login = oauth.start_login()?;
     let callback = match mode {
         CallbackMode::Paste => {
+            let login = oauth.start_login()?;
             eprintln!(
                 "Open this URL in a browser, consent, then paste the full URL you are sent back to:\n\n{}\n",
                 login.url
@@ -42,7 +46,7 @@ pub async fn obtain_code(
                 .map_err(|err| Error::usage(format!("cannot read the pasted URL: {err}")))?;
             let url = url::Url::parse(line.trim())
                 .map_err(|err| Error::usage(format!("the pasted text is not a URL ({err})")))?;
-            Callback::parse(&url)?
+            (Callback::parse(&url)?, login)
         }
         CallbackMode::Browser | CallbackMode::NoBrowser => {
             let redirect = url::Url::parse(redirect_uri).map_err(|err| {
@@ -66,6 +70,20 @@ pub async fn obtain_code(
                             ),
                         )
                     })?;
+            let mut redirect_uri = redirect_uri.to_string();
+            if port == 0 {
+                let chosen = listener.local_addr().map(|a| a.port()).map_err(|err| {
+                    Error::new(
+                        ErrorKind::Usage,
+                        format!("cannot learn the port of the OAuth callback listener: {err}"),
+                    )
+                })?;
+                let mut listening = redirect.clone();
+                let _ = listening.set_port(Some(chosen));
+                redirect_uri = listening.to_string();
+                oauth.use_redirect_uri(redirect_uri.clone());
+            }
+            let login = oauth.start_login()?;
             eprintln!(
                 "Open this URL in a browser and consent; waiting for the redirect to {redirect_uri}\n\n{}\n",
                 login.url
@@ -77,7 +95,7 @@ pub async fn obtain_code(
                 tokio::time::timeout(timeout, wait_for_callback(&listener, redirect.path())).await;
             drop(listener);
             match accepted {
-                Ok(result) => result?,
+                Ok(result) => (result?, login),
                 Err(_) => {
                     return Err(Error::new(
                         ErrorKind::AuthNeedsLogin,
@@ -87,6 +105,7 @@ pub async fn obtain_code(
             }
         }
     };
+    let (callback, login) = callback;
     let code = callback.accept(&login.state)?;
     Ok((code, callback.realm_id, login))
 }

@@ -69,6 +69,11 @@ impl OAuthServer {
         OAuthServer { settings, http }
     }
 
+    /// Sends `redirect_uri` from now on (the login's listener chose its port).
+    pub fn use_redirect_uri(&mut self, redirect_uri: String) {
+        self.settings.redirect_uri = redirect_uri;
+    }
+
     fn client(&self) -> Result<IntuitClient, Error> {
         let redirect = RedirectUrl::new(self.settings.redirect_uri.clone()).map_err(|err| {
             Error::file(format!(

@@ -206,14 +206,6 @@ pub mod raw_http {
     }
 }
 
-/// A loopback port that was free a moment ago (for a redirect URI the binary must listen on).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 /// The path of a connection file in `project` for a standalone emulator, written fresh.
 pub fn external_emulator_connection(
     project: &Project,
