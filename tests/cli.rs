@@ -379,6 +379,61 @@ fn failed_run_leaves_no_output_file() {
     assert_eq!(std::fs::read_dir(out_dir.path()).expect("dir").count(), 1);
 }
 
+/// A CSV cell as qbo-run writes the first match of a column's path: strings as they are,
+/// numbers as JSON writes them, `true`/`false`, empty for null or no match, compact JSON else.
+fn cell(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// When the request file `text` declares CSV `columns`, runs it as CSV and checks the header
+/// (the declared names, in order) and every cell against the same records as JSON Lines.
+fn check_declared_columns(project: &Project, path: &Path, text: &str, jsonl: &str) {
+    let spec: serde_yaml::Value = serde_yaml::from_str(text).expect("yaml");
+    let Some(columns) = spec
+        .get("output")
+        .and_then(|o| o.get("columns"))
+        .and_then(serde_yaml::Value::as_mapping)
+    else {
+        return;
+    };
+    let declared: Vec<(String, qbo_run::extract::JsonPath)> = columns
+        .iter()
+        .map(|(name, path)| {
+            let name = name.as_str().expect("column name").to_string();
+            let path = qbo_run::extract::JsonPath::parse(path.as_str().expect("column path"))
+                .expect("a JSONPath");
+            (name, path)
+        })
+        .collect();
+    let output = project.run([
+        path.as_os_str(),
+        "--connection".as_ref(),
+        "emulator".as_ref(),
+        "--format".as_ref(),
+        "csv".as_ref(),
+    ]);
+    assert_ok(&output);
+    let (header, rows) = csv_rows(&stdout(&output));
+    let names: Vec<&str> = declared.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(header, names, "{}", path.display());
+    let records: Vec<Value> = jsonl
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("jsonl"))
+        .collect();
+    assert_eq!(rows.len(), records.len(), "{}", path.display());
+    for (row, record) in rows.iter().zip(&records) {
+        let expected: Vec<String> = declared
+            .iter()
+            .map(|(_, path)| cell(path.first(record)))
+            .collect();
+        assert_eq!(row, &expected, "{}", path.display());
+    }
+}
+
 #[test]
 fn every_shipped_request_runs_against_the_emulator() {
     let project = Project::new();
@@ -414,6 +469,9 @@ fn every_shipped_request_runs_against_the_emulator() {
         let output = project.run(&args);
         assert_ok(&output);
         let records = stdout(&output).lines().count();
+        if !is_write {
+            check_declared_columns(&project, &path, &text, &stdout(&output));
+        }
         match stem.as_deref() {
             // The seeded books changed long before the last 7 days.
             Some("changes") => assert_eq!(records, 0, "{}", stdout(&output)),

@@ -417,7 +417,27 @@ fn report_mistakes_are_clear_errors() {
         "{}",
         stderr(&output)
     );
-    assert!(!Path::new("requests/unknown.csv").exists());
+    assert!(output.stdout.is_empty(), "a failed run writes no records");
+
+    // To a file: the failed runs leave neither the file nor a temporary one.
+    let out_dir = tempfile::tempdir().expect("out dir");
+    for request in [&unknown, &not_a_report] {
+        let target = out_dir.path().join("report.csv");
+        let output = project.run([
+            request.as_os_str(),
+            "--output".as_ref(),
+            target.as_os_str(),
+            "--format".as_ref(),
+            "csv".as_ref(),
+        ]);
+        assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+        assert!(output.stdout.is_empty());
+        assert_eq!(
+            std::fs::read_dir(out_dir.path()).expect("dir").count(),
+            0,
+            "no output or temporary file"
+        );
+    }
 }
 
 /// Runs a shipped report request against `connection` with `vars`; its rows.

@@ -387,3 +387,60 @@ fn excerpt(body: &[u8]) -> String {
         trimmed.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(method: reqwest::Method, url: &str) -> ApiCall {
+        ApiCall {
+            method,
+            url: url::Url::parse(url).expect("url"),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    #[test]
+    fn only_calls_that_may_be_sent_twice_are_retry_safe() {
+        let base = "https://quickbooks.api.intuit.com/v3/company/1";
+        use reqwest::Method;
+        assert!(call(Method::GET, &format!("{base}/invoice/5")).retry_safe());
+        assert!(call(Method::POST, &format!("{base}/query?minorversion=75")).retry_safe());
+        assert!(
+            call(
+                Method::POST,
+                &format!("{base}/invoice?requestid=abc&minorversion=75")
+            )
+            .retry_safe()
+        );
+        assert!(!call(Method::POST, &format!("{base}/invoice?minorversion=75")).retry_safe());
+        assert!(!call(Method::POST, &format!("{base}/invoice?requestid=")).retry_safe());
+        assert!(!call(Method::POST, &format!("{base}/batch?other=requestid")).retry_safe());
+        assert!(!call(Method::PATCH, &format!("{base}/invoice")).retry_safe());
+    }
+
+    #[test]
+    fn backoff_honours_retry_after_up_to_the_cap_and_waits_after_a_bare_429() {
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(10),
+            throttle_wait: Duration::from_secs(3),
+        };
+        assert_eq!(
+            policy.backoff(1, Some(429), Some(Duration::from_secs(4))),
+            Duration::from_secs(4)
+        );
+        assert_eq!(
+            policy.backoff(1, Some(503), Some(Duration::from_secs(60))),
+            Duration::from_secs(10)
+        );
+        assert_eq!(policy.backoff(1, Some(429), None), Duration::from_secs(3));
+        for attempt in 1..8 {
+            let wait = policy.backoff(attempt, Some(503), None);
+            let ceiling = Duration::from_millis(100 * (1 << attempt)).min(policy.max_delay);
+            assert!(wait <= ceiling, "{attempt}: {wait:?}");
+        }
+    }
+}

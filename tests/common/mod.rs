@@ -226,3 +226,128 @@ pub fn external_emulator_connection(
 pub fn output_text(output: &Output) -> String {
     format!("{}{}", stdout(output), stderr(output))
 }
+
+/// One answer of a [`ScriptedServer`]: status, extra headers, JSON body.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    /// `status` with `body` and no extra header.
+    pub fn new(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            headers: Vec::new(),
+            body: body.to_string(),
+        }
+    }
+
+    /// The same answer with header `name: value`.
+    pub fn header(mut self, name: &str, value: &str) -> Answer {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+}
+
+/// What a [`ScriptedServer`] was asked: method, target (path and query), and when it arrived.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub method: String,
+    pub target: String,
+    pub at: std::time::Instant,
+}
+
+/// A loopback HTTP server a test starts: it binds port 0 and answers the calls in order from
+/// its script (the last answer again once the script is used up), one call per connection, and
+/// keeps what it was asked.
+pub struct ScriptedServer {
+    /// Its base URL, e.g. `http://127.0.0.1:41234`.
+    pub base_url: String,
+    asked: std::sync::Arc<std::sync::Mutex<Vec<Asked>>>,
+}
+
+impl ScriptedServer {
+    /// Starts serving `script` on a port the system picks.
+    pub fn start(script: Vec<Answer>) -> ScriptedServer {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let port = listener.local_addr().expect("addr").port();
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = std::sync::Arc::clone(&asked);
+        std::thread::spawn(move || {
+            for (index, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { continue };
+                let at = std::time::Instant::now();
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| {
+                        let (name, value) = line.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse().ok())?
+                    })
+                    .unwrap_or(0);
+                let mut body = vec![0u8; length];
+                let _ = stream.read_exact(&mut body);
+                let mut words = head.split_whitespace();
+                let method = words.next().unwrap_or_default().to_string();
+                let target = words.next().unwrap_or_default().to_string();
+                if let Ok(mut log) = log.lock() {
+                    log.push(Asked { method, target, at });
+                }
+                let Some(answer) = script.get(index).or(script.last()) else {
+                    continue;
+                };
+                let mut response = format!(
+                    "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\nintuit_tid: 1-scripted-{index}\r\n",
+                    answer.status,
+                    answer.body.len()
+                );
+                for (name, value) in &answer.headers {
+                    response.push_str(&format!("{name}: {value}\r\n"));
+                }
+                response.push_str("\r\n");
+                response.push_str(&answer.body);
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        ScriptedServer {
+            base_url: format!("http://127.0.0.1:{port}"),
+            asked,
+        }
+    }
+
+    /// What it was asked so far.
+    pub fn asked(&self) -> Vec<Asked> {
+        self.asked.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+
+    /// A connection to this server for API calls, with the OAuth endpoints of `emulator`
+    /// (which logs in by itself), and `extra` YAML.
+    pub fn connection(
+        &self,
+        project: &Project,
+        emulator: &EmulatorProcess,
+        extra: &str,
+    ) -> PathBuf {
+        project.file(
+            "connections/scripted.yaml",
+            &format!(
+                "environment: emulator\nbase_url: {}\noauth2:\n  auth_url: {base}/connect/oauth2\n  token_url: {base}/oauth2/v1/tokens/bearer\n{extra}",
+                self.base_url,
+                base = emulator.base_url
+            ),
+        )
+    }
+}
+
+/// A QBO `companyinfo` answer.
+pub const COMPANY_INFO: &str = r#"{"CompanyInfo": {"Id": "1", "CompanyName": "Scripted Co."}, "time": "2025-09-19T10:00:00.000-07:00"}"#;
