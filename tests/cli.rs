@@ -683,3 +683,37 @@ fn fast_page_reading_gives_the_same_bytes_as_whole_pages() {
         );
     }
 }
+
+#[test]
+fn keywords_inside_string_literals_do_not_change_paging() {
+    let project = Project::new();
+    emulator_connection(&project, "named", "  customers: 30\n");
+    // `maxresults` and `orderby` inside literals are text: check accepts the file, and the
+    // paged statement still gets its own ORDERBY.
+    let request = project.file(
+        "requests/named.yaml",
+        "connection: named\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: \"select * from Customer where Active IN (true, false) and DisplayName LIKE '%maxresults%orderby%'\"\npaginate: { style: qbo-query, page_size: 10 }\nrecords: $.QueryResponse.Customer[*]\noutput:\n  format: jsonl\n",
+    );
+    let check = project.run(["check".as_ref(), request.as_os_str()]);
+    assert_ok(&check);
+    let dry = project.run([request.as_os_str(), "--dry-run".as_ref()]);
+    assert_ok(&dry);
+    assert!(
+        stdout(&dry).contains(
+            "DisplayName LIKE '%maxresults%orderby%' ORDERBY Id STARTPOSITION 1 MAXRESULTS 10"
+        ),
+        "{}",
+        stdout(&dry)
+    );
+    let refused = project.file(
+        "requests/paged_twice.yaml",
+        "connection: named\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: select * from Customer MAXRESULTS 5\npaginate: { style: qbo-query }\n",
+    );
+    let output = project.run(["check".as_ref(), refused.as_os_str()]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("must not contain MAXRESULTS"),
+        "{}",
+        stderr(&output)
+    );
+}

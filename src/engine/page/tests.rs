@@ -387,3 +387,60 @@ fn counts_rows_of_the_entity_array() {
     assert_eq!(page_rows(&json!({"QueryResponse": {}})), 0);
     assert_eq!(page_rows(&json!({"Invoice": {}})), 0);
 }
+
+#[test]
+fn every_form_gives_the_same_keys_and_drops_the_same_records() {
+    let records = records_of("Invoice");
+    let body = page_of("Invoice", &records);
+    let rows = path("$.QueryResponse.Invoice[*]");
+    let doc = [path("$.DocNumber")];
+    let columns = [column("$.DocNumber")];
+    let plans = [
+        PagePlan::whole(&rows),
+        PagePlan::new(&rows, Format::Csv, Some(&columns), None),
+        PagePlan::new(&rows, Format::Jsonl, None, None),
+        // A filtering records path is read whole and filtered in the page's entity array.
+        PagePlan::new(
+            &path("$.QueryResponse.Invoice[?(@.TotalAmt)]"),
+            Format::Json,
+            None,
+            None,
+        ),
+    ];
+    let expected: Vec<RowKey> = records.iter().map(RowKey::of).collect();
+    assert!(
+        expected
+            .iter()
+            .any(|k| k.id.is_some() && k.sync_token.is_some())
+    );
+    let keep: Vec<bool> = (0..records.len()).map(|at| at % 2 == 1).collect();
+    let mut kept_by_form = Vec::new();
+    for plan in &plans {
+        let mut page = read(plan, &body);
+        assert_eq!(page.keys(), expected.as_slice(), "{plan}");
+        page.retain(&keep);
+        assert_eq!(
+            page.rows(),
+            records.len() as u64,
+            "the server's row count stays"
+        );
+        let kept: Vec<RowKey> = expected
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(key, _)| key.clone())
+            .collect();
+        assert_eq!(page.keys(), kept.as_slice(), "{plan}");
+        let (_, cells, _) = seen(plan, &page, &doc, 1);
+        kept_by_form.push(cells);
+    }
+    // The filtering path selects only records with an amount; the other forms select all kept.
+    assert_eq!(kept_by_form[0], kept_by_form[1]);
+    assert_eq!(kept_by_form[0], kept_by_form[2]);
+    assert!(kept_by_form[3].len() <= kept_by_form[0].len());
+    assert!(
+        kept_by_form[3]
+            .iter()
+            .all(|cells| kept_by_form[0].contains(cells))
+    );
+}
