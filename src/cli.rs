@@ -86,11 +86,15 @@ enum Sub {
     /// Log in to a connection, show its tokens' state, or forget them.
     #[command(subcommand)]
     Auth(AuthSub),
+    /// Copy tokens between this machine's files and a PostgreSQL token store.
+    #[command(subcommand)]
+    Store(StoreSub),
 }
 
 #[derive(Debug, Subcommand)]
 enum AuthSub {
-    /// Consent in a browser and store the tokens (the emulator consents by itself).
+    /// Consent in a browser and store the tokens (the emulator consents by itself); on a
+    /// connection that already has a company, adds another.
     Login {
         /// Connection name or path.
         connection: String,
@@ -104,8 +108,16 @@ enum AuthSub {
         #[arg(long, default_value_t = 300)]
         timeout: u64,
     },
-    /// Show the company and the expiry of the stored tokens.
+    /// Show the companies and the expiry of the stored tokens.
     Status {
+        /// Connection name or path.
+        connection: String,
+        /// Only this company.
+        #[arg(long, value_name = "ID")]
+        realm: Option<String>,
+    },
+    /// List the stored companies: realm id, name, token expiry, whether a login is needed.
+    List {
         /// Connection name or path.
         connection: String,
     },
@@ -113,46 +125,119 @@ enum AuthSub {
     Logout {
         /// Connection name or path.
         connection: String,
+        /// Only this company (else every company of the connection).
+        #[arg(long, value_name = "ID")]
+        realm: Option<String>,
     },
     /// Refresh the access token now.
     Refresh {
         /// Connection name or path.
         connection: String,
+        /// The company (needed when several are stored).
+        #[arg(long, value_name = "ID")]
+        realm: Option<String>,
     },
     /// Revoke the tokens at the OAuth server, then delete them here.
     Revoke {
         /// Connection name or path.
         connection: String,
+        /// The company (needed when several are stored).
+        #[arg(long, value_name = "ID")]
+        realm: Option<String>,
     },
     /// Call CompanyInfo with the stored tokens, like a "Test connection" button.
     Test {
         /// Connection name or path.
         connection: String,
+        /// The company (needed when several are stored).
+        #[arg(long, value_name = "ID")]
+        realm: Option<String>,
     },
 }
 
-/// What an `auth` subcommand asks for.
+#[derive(Debug, Subcommand)]
+enum StoreSub {
+    /// Copy the tokens of this machine's files into the database (QBO_RUN_STORE or --store).
+    Push {
+        /// Only these connections (default: every connection with token files).
+        connections: Vec<String>,
+        /// The database, instead of QBO_RUN_STORE.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "QBO_RUN_STORE",
+            hide_env_values = true
+        )]
+        store: String,
+    },
+    /// Copy the tokens of the database (QBO_RUN_STORE or --store) into this machine's files.
+    Pull {
+        /// Only these connections (default: every connection in the database).
+        connections: Vec<String>,
+        /// The database, instead of QBO_RUN_STORE.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "QBO_RUN_STORE",
+            hide_env_values = true
+        )]
+        store: String,
+    },
+}
+
+/// What an `auth` subcommand does.
 #[derive(Debug)]
-pub enum AuthCommand {
+pub enum AuthAction {
     /// `auth login`.
     Login {
-        /// Connection name or path.
-        connection: String,
         /// How the callback comes back.
         mode: crate::auth::CallbackMode,
         /// How long to wait for it.
         timeout: std::time::Duration,
     },
     /// `auth status`.
-    Status(String),
+    Status,
+    /// `auth list`.
+    List,
     /// `auth logout`.
-    Logout(String),
+    Logout,
     /// `auth refresh`.
-    Refresh(String),
+    Refresh,
     /// `auth revoke`.
-    Revoke(String),
+    Revoke,
     /// `auth test`.
-    Test(String),
+    Test,
+}
+
+/// What an `auth` subcommand asks for.
+#[derive(Debug)]
+pub struct AuthCommand {
+    /// Connection name or path.
+    pub connection: String,
+    /// `--realm`, when given.
+    pub realm: Option<String>,
+    /// What to do.
+    pub action: AuthAction,
+}
+
+/// Which way `qbo-run store` copies tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyDirection {
+    /// Files into the database.
+    Push,
+    /// The database into files.
+    Pull,
+}
+
+/// What `qbo-run store push|pull` asks for.
+#[derive(Debug)]
+pub struct StoreCommand {
+    /// Which way.
+    pub direction: CopyDirection,
+    /// Only these connections (empty: all).
+    pub connections: Vec<String>,
+    /// The database URL.
+    pub store: crate::secret::Secret,
 }
 
 /// What to do, checked.
@@ -170,6 +255,8 @@ pub enum Command {
     Emulator(qbo_emulator::EmulatorArgs),
     /// Manage a connection's tokens.
     Auth(AuthCommand),
+    /// Copy tokens between stores.
+    Store(StoreCommand),
 }
 
 /// Options of a run.
@@ -235,36 +322,20 @@ impl Cli {
             Some(Sub::Check { paths }) => Ok(Command::Check(paths)),
             Some(Sub::List { dir }) => Ok(Command::List(dir)),
             Some(Sub::Emulator(args)) => Ok(Command::Emulator(args)),
-            Some(Sub::Auth(AuthSub::Login {
-                connection,
-                no_browser,
-                paste,
-                timeout,
-            })) => Ok(Command::Auth(AuthCommand::Login {
-                connection,
-                mode: if paste {
-                    crate::auth::CallbackMode::Paste
-                } else if no_browser {
-                    crate::auth::CallbackMode::NoBrowser
-                } else {
-                    crate::auth::CallbackMode::Browser
-                },
-                timeout: std::time::Duration::from_secs(timeout),
-            })),
-            Some(Sub::Auth(AuthSub::Status { connection })) => {
-                Ok(Command::Auth(AuthCommand::Status(connection)))
+            Some(Sub::Auth(sub)) => Ok(Command::Auth(auth_command(sub))),
+            Some(Sub::Store(StoreSub::Push { connections, store })) => {
+                Ok(Command::Store(StoreCommand {
+                    direction: CopyDirection::Push,
+                    connections,
+                    store: crate::secret::Secret::new(store),
+                }))
             }
-            Some(Sub::Auth(AuthSub::Logout { connection })) => {
-                Ok(Command::Auth(AuthCommand::Logout(connection)))
-            }
-            Some(Sub::Auth(AuthSub::Refresh { connection })) => {
-                Ok(Command::Auth(AuthCommand::Refresh(connection)))
-            }
-            Some(Sub::Auth(AuthSub::Revoke { connection })) => {
-                Ok(Command::Auth(AuthCommand::Revoke(connection)))
-            }
-            Some(Sub::Auth(AuthSub::Test { connection })) => {
-                Ok(Command::Auth(AuthCommand::Test(connection)))
+            Some(Sub::Store(StoreSub::Pull { connections, store })) => {
+                Ok(Command::Store(StoreCommand {
+                    direction: CopyDirection::Pull,
+                    connections,
+                    store: crate::secret::Secret::new(store),
+                }))
             }
             None => {
                 let run = self.run;
@@ -350,6 +421,41 @@ impl Cli {
                 }))
             }
         }
+    }
+}
+
+fn auth_command(sub: AuthSub) -> AuthCommand {
+    let (connection, realm, action) = match sub {
+        AuthSub::Login {
+            connection,
+            no_browser,
+            paste,
+            timeout,
+        } => (
+            connection,
+            None,
+            AuthAction::Login {
+                mode: if paste {
+                    crate::auth::CallbackMode::Paste
+                } else if no_browser {
+                    crate::auth::CallbackMode::NoBrowser
+                } else {
+                    crate::auth::CallbackMode::Browser
+                },
+                timeout: std::time::Duration::from_secs(timeout),
+            },
+        ),
+        AuthSub::Status { connection, realm } => (connection, realm, AuthAction::Status),
+        AuthSub::List { connection } => (connection, None, AuthAction::List),
+        AuthSub::Logout { connection, realm } => (connection, realm, AuthAction::Logout),
+        AuthSub::Refresh { connection, realm } => (connection, realm, AuthAction::Refresh),
+        AuthSub::Revoke { connection, realm } => (connection, realm, AuthAction::Revoke),
+        AuthSub::Test { connection, realm } => (connection, realm, AuthAction::Test),
+    };
+    AuthCommand {
+        connection,
+        realm,
+        action,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cdc;
 pub mod cli;
 pub mod connection;
+pub mod db;
 pub mod diagnostics;
 pub mod engine;
 pub mod extract;

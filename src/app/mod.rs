@@ -6,6 +6,7 @@ mod connect;
 mod files;
 mod job;
 mod run;
+mod store;
 mod write;
 
 use crate::cli::{Cli, Command, Verbosity};
@@ -74,6 +75,7 @@ async fn dispatch(command: Command) -> Result<i32, Error> {
         Command::Check(paths) => files::check(&paths),
         Command::List(dir) => files::list(&dir).map(|()| 0),
         Command::Auth(command) => auth::auth_command(command).await.map(|()| 0),
+        Command::Store(command) => store::copy(command).await.map(|()| 0),
         Command::Emulator(args) => {
             let addr = args.addr().map_err(Error::usage)?;
             qbo_emulator::serve_until_ctrl_c(args.config(), addr)

@@ -54,18 +54,18 @@ impl Connections {
         }
         let http = http::client_with(&spec.timeouts)?;
         let secret = connection.oauth.client_secret.clone();
-        let session = Session::open(connection, http.clone())
+        let store = crate::auth::TokenStore::open(&connection.name, &connection.token_store)?;
+        let session = Session::open(connection, http.clone(), store, None)
             .await
             .map_err(|e| redact_error(e, &[&secret]))?;
-        let limiter = self.limiters.get(
-            &format!(
-                "{}|{}",
-                session.connection().base_url.origin().ascii_serialization(),
-                session.realm_id()
-            ),
-            spec.limits.max_in_flight,
-            spec.limits.requests_per_minute,
+        let company = format!(
+            "{}|{}",
+            session.connection().base_url.origin().ascii_serialization(),
+            session.realm_id()
         );
+        let limiter = self.limiters.get(&company, || {
+            limiter_for(spec, session.store().database(), company.clone())
+        });
         let secrets = session.secrets().await;
         let entry = Arc::new(Opened {
             session,
@@ -89,6 +89,30 @@ impl Connections {
         for emulator in emulators {
             emulator.shutdown().await;
         }
+    }
+}
+
+/// The limits of one company: this process's own, and with a database store the governor every
+/// process on it shares.
+fn limiter_for(
+    spec: &ConnectionSpec,
+    database: Option<&crate::db::Database>,
+    company: String,
+) -> http::Limiter {
+    let (in_flight, per_minute) = (spec.limits.max_in_flight, spec.limits.requests_per_minute);
+    match database {
+        Some(db) => http::Limiter::shared(
+            in_flight,
+            per_minute,
+            http::Governor::new(
+                db.clone(),
+                company,
+                in_flight,
+                per_minute,
+                std::time::Duration::from_secs(spec.timeouts.request_secs.saturating_add(30)),
+            ),
+        ),
+        None => http::Limiter::new(in_flight, per_minute),
     }
 }
 
@@ -524,8 +548,10 @@ fn dry_run(
         .realm_id
         .clone()
         .or_else(|| {
-            crate::auth::TokenStore::for_connection(&connection.name)
-                .ok()
+            // A dry run reads no database: only a file store is looked at for the realm.
+            (connection.token_store == crate::connection::StoreChoice::File)
+                .then(|| crate::auth::FileStore::for_connection(&connection.name).ok())
+                .flatten()
                 .and_then(|store| store.realms().into_iter().next())
         })
         .unwrap_or_else(|| "REALM_ID".to_string());

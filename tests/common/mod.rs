@@ -221,3 +221,4 @@ pub fn external_emulator_connection(
 pub fn output_text(output: &Output) -> String {
     format!("{}{}", stdout(output), stderr(output))
 }
+pub mod postgres;
