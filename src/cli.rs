@@ -52,6 +52,16 @@ struct RunArgs {
     /// Print the HTTP requests that would be sent (secrets redacted) and send nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Run for this stored company (repeatable: several companies, each record with realm_id).
+    #[arg(long = "realm", value_name = "ID")]
+    realms: Vec<String>,
+    /// Run for every stored company of the connection, each record with realm_id.
+    #[arg(long, conflicts_with = "realms")]
+    all_realms: bool,
+    /// Run for the I-th of N disjoint, stable shares of the stored companies (0-based); `/N`
+    /// takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).
+    #[arg(long, value_name = "I/N", conflicts_with = "realms")]
+    shard: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -259,6 +269,35 @@ pub enum Command {
     Store(StoreCommand),
 }
 
+/// Which stored companies a run covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Companies {
+    /// The connection's `realm_id`, else its only stored company.
+    Default,
+    /// These companies (`--realm`, repeatable).
+    Realms(Vec<String>),
+    /// Every stored company (`--all-realms`).
+    All,
+    /// The `index`-th of `count` shares of the stored companies (`--shard I/N`).
+    Shard {
+        /// 0-based.
+        index: u32,
+        /// How many shares.
+        count: u32,
+    },
+}
+
+impl Companies {
+    /// Whether the run covers several companies, so records carry `realm_id`.
+    pub fn is_many(&self) -> bool {
+        match self {
+            Companies::Default => false,
+            Companies::Realms(realms) => realms.len() > 1,
+            Companies::All | Companies::Shard { .. } => true,
+        }
+    }
+}
+
 /// Options of a run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -272,12 +311,16 @@ pub struct RunOptions {
     pub format: Option<Format>,
     /// `--output`.
     pub output: Option<PathBuf>,
+    /// `--output-dir`, with several companies: `DIR/<realm_id>/<request>.<ext>`.
+    pub output_dir: Option<PathBuf>,
     /// `--state`.
     pub state: Option<PathBuf>,
     /// `--input`.
     pub input: Option<PathBuf>,
     /// `--dry-run`.
     pub dry_run: bool,
+    /// `--realm`, `--all-realms`, `--shard`.
+    pub companies: Companies,
 }
 
 /// Options of a run of several files.
@@ -293,6 +336,8 @@ pub struct ManyOptions {
     pub format: Option<Format>,
     /// `--output-dir`.
     pub output_dir: PathBuf,
+    /// `--realm`, `--all-realms`, `--shard`.
+    pub companies: Companies,
 }
 
 /// How much to log, and how.
@@ -357,11 +402,22 @@ impl Cli {
                             .map_err(|_| Error::usage(format!("unknown format `{f}`")))
                     })
                     .transpose()?;
+                let companies = companies(&run)?;
                 let many = run.files.len() > 1 || run.files.iter().any(|f| f.is_dir());
+                if companies.is_many() && (run.state.is_some() || run.input.is_some()) {
+                    return Err(Error::usage(
+                        "--state and --input take one company; with several, each company's state is kept under the data folder",
+                    ));
+                }
                 if !many {
-                    if run.output_dir.is_some() {
+                    if run.output_dir.is_some() && !companies.is_many() {
                         return Err(Error::usage(
-                            "--output-dir is for several request files; use --output with one",
+                            "--output-dir is for several request files or companies; use --output with one",
+                        ));
+                    }
+                    if run.output_dir.is_some() && run.output.is_some() {
+                        return Err(Error::usage(
+                            "--output and --output-dir do not go together: one merged file, or a file per company",
                         ));
                     }
                     let file = run.files.into_iter().next().unwrap_or_default();
@@ -371,9 +427,11 @@ impl Cli {
                         vars,
                         format,
                         output: run.output,
+                        output_dir: run.output_dir,
                         state: run.state,
                         input: run.input,
                         dry_run: run.dry_run,
+                        companies,
                     }));
                 }
                 if run.output.is_some() || run.state.is_some() || run.dry_run || run.input.is_some()
@@ -418,10 +476,61 @@ impl Cli {
                     vars,
                     format,
                     output_dir,
+                    companies,
                 }))
             }
         }
     }
+}
+
+/// The companies `--realm`, `--all-realms` and `--shard` ask for.
+fn companies(run: &RunArgs) -> Result<Companies, Error> {
+    if let Some(shard) = &run.shard {
+        return parse_shard(shard, std::env::var("JOB_COMPLETION_INDEX").ok().as_deref());
+    }
+    if run.all_realms {
+        return Ok(Companies::All);
+    }
+    if run.realms.is_empty() {
+        return Ok(Companies::Default);
+    }
+    for realm in &run.realms {
+        if realm.is_empty() || !realm.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Error::usage(format!(
+                "--realm `{realm}` is not a company id (digits)"
+            )));
+        }
+    }
+    Ok(Companies::Realms(run.realms.clone()))
+}
+
+/// `I/N`, or `/N` with I from `index_env` (`JOB_COMPLETION_INDEX`).
+fn parse_shard(text: &str, index_env: Option<&str>) -> Result<Companies, Error> {
+    let usage = || {
+        Error::usage(format!("--shard `{text}` is not I/N")).note(
+            "e.g. --shard 0/4 ... --shard 3/4, or --shard /4 to take I from JOB_COMPLETION_INDEX",
+        )
+    };
+    let (index, count) = text.split_once('/').ok_or_else(usage)?;
+    let count: u32 = count.trim().parse().map_err(|_| usage())?;
+    let index_text = match index.trim() {
+        "" => index_env.map(str::trim).ok_or_else(|| {
+            Error::usage(format!(
+                "--shard `{text}` takes its index from JOB_COMPLETION_INDEX, which is not set"
+            ))
+        })?,
+        given => given,
+    };
+    let index: u32 = index_text
+        .parse()
+        .map_err(|_| Error::usage(format!("the shard index `{index_text}` is not a number")))?;
+    if count == 0 || index >= count {
+        return Err(Error::usage(format!(
+            "--shard {index}/{count}: the index must be from 0 to {}",
+            count.saturating_sub(1)
+        )));
+    }
+    Ok(Companies::Shard { index, count })
 }
 
 fn auth_command(sub: AuthSub) -> AuthCommand {
@@ -465,5 +574,28 @@ fn parse_var(pair: &str) -> Result<(String, String), Error> {
             Ok((name.trim().to_string(), value.to_string()))
         }
         _ => Err(Error::usage(format!("--var `{pair}` is not NAME=VALUE"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_i_of_n_with_the_index_from_the_job_when_left_out() {
+        assert_eq!(
+            parse_shard("1/4", None).expect("shard"),
+            Companies::Shard { index: 1, count: 4 }
+        );
+        assert_eq!(
+            parse_shard("/4", Some("3")).expect("from the job"),
+            Companies::Shard { index: 3, count: 4 }
+        );
+        for bad in ["4/4", "1", "a/2", "0/0", "-1/2"] {
+            assert!(parse_shard(bad, None).is_err(), "{bad}");
+        }
+        let err = parse_shard("/4", None).expect_err("no index");
+        assert!(err.message().contains("JOB_COMPLETION_INDEX"));
+        assert!(parse_shard("/4", Some("9")).is_err());
     }
 }

@@ -2,7 +2,10 @@
 //! flow; each stage it calls owns one step and hands its own type to the next.
 
 mod auth;
+mod companies;
 mod connect;
+mod connections;
+mod fanout;
 mod files;
 mod job;
 mod run;
@@ -70,6 +73,9 @@ fn init_logging(verbosity: Verbosity) {
 
 async fn dispatch(command: Command) -> Result<i32, Error> {
     match command {
+        Command::Run(options) if options.companies.is_many() => {
+            fanout::run_companies(options).await
+        }
         Command::Run(options) => run::run_single(options).await.map(|()| 0),
         Command::RunMany(options) => run::run_many(options).await,
         Command::Check(paths) => files::check(&paths),
