@@ -52,6 +52,16 @@ struct RunArgs {
     /// Print the HTTP requests that would be sent (secrets redacted) and send nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Run for this stored company (repeatable: several companies, each record with realm_id).
+    #[arg(long = "realm", value_name = "ID")]
+    realms: Vec<String>,
+    /// Run for every stored company of the connection, each record with realm_id.
+    #[arg(long, conflicts_with = "realms")]
+    all_realms: bool,
+    /// Run for the I-th of N disjoint, stable shares of the stored companies (0-based); `/N`
+    /// takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).
+    #[arg(long, value_name = "I/N", conflicts_with = "realms")]
+    shard: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -86,11 +96,15 @@ enum Sub {
     /// Log in to a connection, show its tokens' state, or forget them.
     #[command(subcommand)]
     Auth(AuthSub),
+    /// Copy tokens between this machine's files and a PostgreSQL token store.
+    #[command(subcommand)]
+    Store(StoreSub),
 }
 
 #[derive(Debug, Subcommand)]
 enum AuthSub {
-    /// Consent in a browser and store the tokens (the emulator consents by itself).
+    /// Consent in a browser and store the tokens (the emulator consents by itself); on a
+    /// connection that already has a company, adds another.
     Login {
         /// Connection name or path.
         connection: String,
@@ -104,8 +118,16 @@ enum AuthSub {
         #[arg(long, default_value_t = 300)]
         timeout: u64,
     },
-    /// Show the company and the expiry of the stored tokens.
+    /// Show the companies and the expiry of the stored tokens.
     Status {
+        /// Connection name or path.
+        connection: String,
+        /// Only this company.
+        #[arg(long, value_name = "ID")]
+        realm: Option<String>,
+    },
+    /// List the stored companies: realm id, name, token expiry, whether a login is needed.
+    List {
         /// Connection name or path.
         connection: String,
     },
@@ -113,46 +135,119 @@ enum AuthSub {
     Logout {
         /// Connection name or path.
         connection: String,
+        /// Only this company (else every company of the connection).
+        #[arg(long, value_name = "ID")]
+        realm: Option<String>,
     },
     /// Refresh the access token now.
     Refresh {
         /// Connection name or path.
         connection: String,
+        /// The company (needed when several are stored).
+        #[arg(long, value_name = "ID")]
+        realm: Option<String>,
     },
     /// Revoke the tokens at the OAuth server, then delete them here.
     Revoke {
         /// Connection name or path.
         connection: String,
+        /// The company (needed when several are stored).
+        #[arg(long, value_name = "ID")]
+        realm: Option<String>,
     },
     /// Call CompanyInfo with the stored tokens, like a "Test connection" button.
     Test {
         /// Connection name or path.
         connection: String,
+        /// The company (needed when several are stored).
+        #[arg(long, value_name = "ID")]
+        realm: Option<String>,
     },
 }
 
-/// What an `auth` subcommand asks for.
+#[derive(Debug, Subcommand)]
+enum StoreSub {
+    /// Copy the tokens of this machine's files into the database (QBO_RUN_STORE or --store).
+    Push {
+        /// Only these connections (default: every connection with token files).
+        connections: Vec<String>,
+        /// The database, instead of QBO_RUN_STORE.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "QBO_RUN_STORE",
+            hide_env_values = true
+        )]
+        store: String,
+    },
+    /// Copy the tokens of the database (QBO_RUN_STORE or --store) into this machine's files.
+    Pull {
+        /// Only these connections (default: every connection in the database).
+        connections: Vec<String>,
+        /// The database, instead of QBO_RUN_STORE.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "QBO_RUN_STORE",
+            hide_env_values = true
+        )]
+        store: String,
+    },
+}
+
+/// What an `auth` subcommand does.
 #[derive(Debug)]
-pub enum AuthCommand {
+pub enum AuthAction {
     /// `auth login`.
     Login {
-        /// Connection name or path.
-        connection: String,
         /// How the callback comes back.
         mode: crate::auth::CallbackMode,
         /// How long to wait for it.
         timeout: std::time::Duration,
     },
     /// `auth status`.
-    Status(String),
+    Status,
+    /// `auth list`.
+    List,
     /// `auth logout`.
-    Logout(String),
+    Logout,
     /// `auth refresh`.
-    Refresh(String),
+    Refresh,
     /// `auth revoke`.
-    Revoke(String),
+    Revoke,
     /// `auth test`.
-    Test(String),
+    Test,
+}
+
+/// What an `auth` subcommand asks for.
+#[derive(Debug)]
+pub struct AuthCommand {
+    /// Connection name or path.
+    pub connection: String,
+    /// `--realm`, when given.
+    pub realm: Option<String>,
+    /// What to do.
+    pub action: AuthAction,
+}
+
+/// Which way `qbo-run store` copies tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyDirection {
+    /// Files into the database.
+    Push,
+    /// The database into files.
+    Pull,
+}
+
+/// What `qbo-run store push|pull` asks for.
+#[derive(Debug)]
+pub struct StoreCommand {
+    /// Which way.
+    pub direction: CopyDirection,
+    /// Only these connections (empty: all).
+    pub connections: Vec<String>,
+    /// The database URL.
+    pub store: crate::secret::Secret,
 }
 
 /// What to do, checked.
@@ -170,6 +265,37 @@ pub enum Command {
     Emulator(Box<qbo_emulator::EmulatorArgs>),
     /// Manage a connection's tokens.
     Auth(AuthCommand),
+    /// Copy tokens between stores.
+    Store(StoreCommand),
+}
+
+/// Which stored companies a run covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Companies {
+    /// The connection's `realm_id`, else its only stored company.
+    Default,
+    /// These companies (`--realm`, repeatable).
+    Realms(Vec<String>),
+    /// Every stored company (`--all-realms`).
+    All,
+    /// The `index`-th of `count` shares of the stored companies (`--shard I/N`).
+    Shard {
+        /// 0-based.
+        index: u32,
+        /// How many shares.
+        count: u32,
+    },
+}
+
+impl Companies {
+    /// Whether the run covers several companies, so records carry `realm_id`.
+    pub fn is_many(&self) -> bool {
+        match self {
+            Companies::Default => false,
+            Companies::Realms(realms) => realms.len() > 1,
+            Companies::All | Companies::Shard { .. } => true,
+        }
+    }
 }
 
 /// Options of a run.
@@ -185,12 +311,16 @@ pub struct RunOptions {
     pub format: Option<Format>,
     /// `--output`.
     pub output: Option<PathBuf>,
+    /// `--output-dir`, with several companies: `DIR/<realm_id>/<request>.<ext>`.
+    pub output_dir: Option<PathBuf>,
     /// `--state`.
     pub state: Option<PathBuf>,
     /// `--input`.
     pub input: Option<PathBuf>,
     /// `--dry-run`.
     pub dry_run: bool,
+    /// `--realm`, `--all-realms`, `--shard`.
+    pub companies: Companies,
 }
 
 /// Options of a run of several files.
@@ -206,6 +336,8 @@ pub struct ManyOptions {
     pub format: Option<Format>,
     /// `--output-dir`.
     pub output_dir: PathBuf,
+    /// `--realm`, `--all-realms`, `--shard`.
+    pub companies: Companies,
 }
 
 /// How much to log, and how.
@@ -235,36 +367,20 @@ impl Cli {
             Some(Sub::Check { paths }) => Ok(Command::Check(paths)),
             Some(Sub::List { dir }) => Ok(Command::List(dir)),
             Some(Sub::Emulator(args)) => Ok(Command::Emulator(args)),
-            Some(Sub::Auth(AuthSub::Login {
-                connection,
-                no_browser,
-                paste,
-                timeout,
-            })) => Ok(Command::Auth(AuthCommand::Login {
-                connection,
-                mode: if paste {
-                    crate::auth::CallbackMode::Paste
-                } else if no_browser {
-                    crate::auth::CallbackMode::NoBrowser
-                } else {
-                    crate::auth::CallbackMode::Browser
-                },
-                timeout: std::time::Duration::from_secs(timeout),
-            })),
-            Some(Sub::Auth(AuthSub::Status { connection })) => {
-                Ok(Command::Auth(AuthCommand::Status(connection)))
+            Some(Sub::Auth(sub)) => Ok(Command::Auth(auth_command(sub))),
+            Some(Sub::Store(StoreSub::Push { connections, store })) => {
+                Ok(Command::Store(StoreCommand {
+                    direction: CopyDirection::Push,
+                    connections,
+                    store: crate::secret::Secret::new(store),
+                }))
             }
-            Some(Sub::Auth(AuthSub::Logout { connection })) => {
-                Ok(Command::Auth(AuthCommand::Logout(connection)))
-            }
-            Some(Sub::Auth(AuthSub::Refresh { connection })) => {
-                Ok(Command::Auth(AuthCommand::Refresh(connection)))
-            }
-            Some(Sub::Auth(AuthSub::Revoke { connection })) => {
-                Ok(Command::Auth(AuthCommand::Revoke(connection)))
-            }
-            Some(Sub::Auth(AuthSub::Test { connection })) => {
-                Ok(Command::Auth(AuthCommand::Test(connection)))
+            Some(Sub::Store(StoreSub::Pull { connections, store })) => {
+                Ok(Command::Store(StoreCommand {
+                    direction: CopyDirection::Pull,
+                    connections,
+                    store: crate::secret::Secret::new(store),
+                }))
             }
             None => {
                 let run = self.run;
@@ -286,11 +402,22 @@ impl Cli {
                             .map_err(|_| Error::usage(format!("unknown format `{f}`")))
                     })
                     .transpose()?;
+                let companies = companies(&run)?;
                 let many = run.files.len() > 1 || run.files.iter().any(|f| f.is_dir());
+                if companies.is_many() && (run.state.is_some() || run.input.is_some()) {
+                    return Err(Error::usage(
+                        "--state and --input take one company; with several, each company's state is kept under the data folder",
+                    ));
+                }
                 if !many {
-                    if run.output_dir.is_some() {
+                    if run.output_dir.is_some() && !companies.is_many() {
                         return Err(Error::usage(
-                            "--output-dir is for several request files; use --output with one",
+                            "--output-dir is for several request files or companies; use --output with one",
+                        ));
+                    }
+                    if run.output_dir.is_some() && run.output.is_some() {
+                        return Err(Error::usage(
+                            "--output and --output-dir do not go together: one merged file, or a file per company",
                         ));
                     }
                     let file = run.files.into_iter().next().unwrap_or_default();
@@ -300,9 +427,11 @@ impl Cli {
                         vars,
                         format,
                         output: run.output,
+                        output_dir: run.output_dir,
                         state: run.state,
                         input: run.input,
                         dry_run: run.dry_run,
+                        companies,
                     }));
                 }
                 if run.output.is_some() || run.state.is_some() || run.dry_run || run.input.is_some()
@@ -347,9 +476,95 @@ impl Cli {
                     vars,
                     format,
                     output_dir,
+                    companies,
                 }))
             }
         }
+    }
+}
+
+/// The companies `--realm`, `--all-realms` and `--shard` ask for.
+fn companies(run: &RunArgs) -> Result<Companies, Error> {
+    if let Some(shard) = &run.shard {
+        return parse_shard(shard, std::env::var("JOB_COMPLETION_INDEX").ok().as_deref());
+    }
+    if run.all_realms {
+        return Ok(Companies::All);
+    }
+    if run.realms.is_empty() {
+        return Ok(Companies::Default);
+    }
+    for realm in &run.realms {
+        if realm.is_empty() || !realm.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Error::usage(format!(
+                "--realm `{realm}` is not a company id (digits)"
+            )));
+        }
+    }
+    Ok(Companies::Realms(run.realms.clone()))
+}
+
+/// `I/N`, or `/N` with I from `index_env` (`JOB_COMPLETION_INDEX`).
+fn parse_shard(text: &str, index_env: Option<&str>) -> Result<Companies, Error> {
+    let usage = || {
+        Error::usage(format!("--shard `{text}` is not I/N")).note(
+            "e.g. --shard 0/4 ... --shard 3/4, or --shard /4 to take I from JOB_COMPLETION_INDEX",
+        )
+    };
+    let (index, count) = text.split_once('/').ok_or_else(usage)?;
+    let count: u32 = count.trim().parse().map_err(|_| usage())?;
+    let index_text = match index.trim() {
+        "" => index_env.map(str::trim).ok_or_else(|| {
+            Error::usage(format!(
+                "--shard `{text}` takes its index from JOB_COMPLETION_INDEX, which is not set"
+            ))
+        })?,
+        given => given,
+    };
+    let index: u32 = index_text
+        .parse()
+        .map_err(|_| Error::usage(format!("the shard index `{index_text}` is not a number")))?;
+    if count == 0 || index >= count {
+        return Err(Error::usage(format!(
+            "--shard {index}/{count}: the index must be from 0 to {}",
+            count.saturating_sub(1)
+        )));
+    }
+    Ok(Companies::Shard { index, count })
+}
+
+fn auth_command(sub: AuthSub) -> AuthCommand {
+    let (connection, realm, action) = match sub {
+        AuthSub::Login {
+            connection,
+            no_browser,
+            paste,
+            timeout,
+        } => (
+            connection,
+            None,
+            AuthAction::Login {
+                mode: if paste {
+                    crate::auth::CallbackMode::Paste
+                } else if no_browser {
+                    crate::auth::CallbackMode::NoBrowser
+                } else {
+                    crate::auth::CallbackMode::Browser
+                },
+                timeout: std::time::Duration::from_secs(timeout),
+            },
+        ),
+        AuthSub::Status { connection, realm } => (connection, realm, AuthAction::Status),
+        AuthSub::List { connection } => (connection, None, AuthAction::List),
+        AuthSub::Logout { connection, realm } => (connection, realm, AuthAction::Logout),
+        AuthSub::Refresh { connection, realm } => (connection, realm, AuthAction::Refresh),
+        AuthSub::Revoke { connection, realm } => (connection, realm, AuthAction::Revoke),
+        AuthSub::Test { connection, realm } => (connection, realm, AuthAction::Test),
+    };
+    AuthCommand {
+        connection,
+        realm,
+        action,
     }
 }
 
@@ -359,5 +574,28 @@ fn parse_var(pair: &str) -> Result<(String, String), Error> {
             Ok((name.trim().to_string(), value.to_string()))
         }
         _ => Err(Error::usage(format!("--var `{pair}` is not NAME=VALUE"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_i_of_n_with_the_index_from_the_job_when_left_out() {
+        assert_eq!(
+            parse_shard("1/4", None).expect("shard"),
+            Companies::Shard { index: 1, count: 4 }
+        );
+        assert_eq!(
+            parse_shard("/4", Some("3")).expect("from the job"),
+            Companies::Shard { index: 3, count: 4 }
+        );
+        for bad in ["4/4", "1", "a/2", "0/0", "-1/2"] {
+            assert!(parse_shard(bad, None).is_err(), "{bad}");
+        }
+        let err = parse_shard("/4", None).expect_err("no index");
+        assert!(err.message().contains("JOB_COMPLETION_INDEX"));
+        assert!(parse_shard("/4", Some("9")).is_err());
     }
 }

@@ -3,8 +3,8 @@
 //! Data flows one way: `spec` (load and check files) → `connection` (resolve URLs, realm,
 //! secrets) → `auth` (tokens) → `render` (templates to HTTP requests) → `engine` (calls, retries,
 //! paging) → `extract` (records by JSONPath; `report`: tidy rows of QBO reports) → `output` (JSON,
-//! JSON Lines, CSV). `app` wires the stages for each command; `emulator` is the built-in QBO that
-//! tests and newcomers run against.
+//! JSON Lines, CSV). `app` wires the stages for each command. The built-in QBO that tests and newcomers
+//! run against is the `qbo-emulator` crate (`emulator/`), which never depends on this one.
 
 pub mod app;
 pub mod auth;
@@ -12,6 +12,7 @@ pub mod cdc;
 pub mod cli;
 pub mod connection;
 pub mod cursor;
+pub mod db;
 pub mod diagnostics;
 pub mod engine;
 pub mod extract;

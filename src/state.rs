@@ -35,6 +35,16 @@ pub fn default_path(connection: &str, request: &str) -> Result<PathBuf, Error> {
         .join(format!("{request}.json")))
 }
 
+/// Where the state of `request` for company `realm` of `connection` is kept, in a run over
+/// several companies: under the data folder, one folder per company.
+pub fn company_path(connection: &str, realm: &str, request: &str) -> Result<PathBuf, Error> {
+    Ok(crate::auth::home_dir()?
+        .join("state")
+        .join(connection)
+        .join(realm)
+        .join(format!("{request}.json")))
+}
+
 /// Reads a state file; a missing file is `None`.
 pub fn load(path: &Path) -> Result<Option<SavedState>, Error> {
     match std::fs::read_to_string(path) {

@@ -89,7 +89,7 @@ fn store_writer_child() {
         .expect("started by the crash test, with QBO_RUN_TEST_STORE_WRITER")
         .parse()
         .expect("rounds");
-    let store = qbo_run::auth::TokenStore::for_connection("crash").expect("store");
+    let store = qbo_run::auth::FileStore::for_connection("crash").expect("store");
     for i in 0..rounds {
         let grant = qbo_run::auth::TokenGrant {
             access_token: qbo_run::secret::Secret::new(format!("access-{i}-{}", "x".repeat(2000))),
@@ -132,7 +132,7 @@ fn sigkill_during_store_writes_never_leaves_a_broken_store() {
         if !store_path.exists() {
             continue;
         }
-        let loaded = qbo_run::auth::TokenStore::in_home(project.home.path(), "crash").load(REALM);
+        let loaded = qbo_run::auth::FileStore::in_home(project.home.path(), "crash").load(REALM);
         let tokens = loaded
             .expect("the store loads after SIGKILL")
             .expect("present");

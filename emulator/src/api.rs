@@ -226,7 +226,7 @@ fn answer_query(state: &State, text: &str) -> Response {
                 },
             );
             drop(overlay);
-            state.edits().after_page(state, entity);
+            crate::edits::after_page(state, entity);
             response
         }
         Err(fault) => fault.into_response(),
@@ -281,14 +281,7 @@ pub(crate) async fn read_entity(
 
 /// Any `/v3` path or method the emulator has no resource for.
 pub(crate) async fn unsupported(method: Method, uri: Uri) -> Response {
-    let why = if method == Method::POST {
-        "The emulator serves writes (create; ?operation=update, delete, void) of Bill, Customer, \
-         Invoice, Item, Payment and Vendor, POST /batch and POST /query."
-    } else {
-        "The emulator serves query, companyinfo and read-by-id of Account, Bill, Customer, \
-         Invoice, Item, Payment and Vendor."
-    };
-    Fault::unsupported_operation(method.as_str(), uri.path(), why).into_response()
+    crate::fault::unsupported_resource(&method, &uri)
 }
 
 #[cfg(test)]

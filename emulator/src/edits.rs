@@ -9,8 +9,6 @@
 //! seed and the number of pages answered, and saved through the same sparse update as
 //! `POST ?operation=update`, so reads, queries and CDC all see the edit.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use serde_json::{Map, Value, json};
 
 use crate::entity::Entity;
@@ -23,55 +21,47 @@ const STREAM_EDITS: u64 = 0x_ed17_0001;
 /// How many picks may miss (a deleted record) before the page's edits stop.
 const MISSES_ALLOWED: usize = 8;
 
-/// The pages answered so far, which pick the next page's edits.
-#[derive(Debug, Default)]
-pub(crate) struct Edits {
-    pages: AtomicU64,
-}
-
-impl Edits {
-    /// After a page of `entity` was answered: save `updates_per_page` of its records again.
-    /// Entities the emulator does not write (company info, accounts) are left alone.
-    pub(crate) fn after_page(&self, state: &State, entity: Entity) {
-        let wanted = state.config().updates_per_page;
-        if wanted == 0 || !crate::build::writable(entity) {
-            return;
-        }
-        let page = self.pages.fetch_add(1, Ordering::Relaxed);
-        let mut rng = SplitMix64::for_record(state.config().fault_seed, STREAM_EDITS, page);
-        let ds = state.data();
-        let mut overlay = state.changes().write();
-        let records = overlay.count(ds, entity) as u64;
-        let (mut done, mut missed) = (0, 0);
-        while done < wanted && missed < MISSES_ALLOWED && records > 0 {
-            let index = rng.below(records) as usize;
-            let Some(current) = overlay.json(ds, entity, index) else {
+/// After a page of `entity` was answered: save `updates_per_page` of its records again.
+/// Entities the emulator does not write (company info, accounts) are left alone.
+pub(crate) fn after_page(state: &State, entity: Entity) {
+    let wanted = state.config().updates_per_page;
+    if wanted == 0 || !crate::build::writable(entity) {
+        return;
+    }
+    let page = state.next_page_number();
+    let mut rng = SplitMix64::for_record(state.config().fault_seed, STREAM_EDITS, page);
+    let ds = state.data();
+    let mut overlay = state.changes().write();
+    let records = overlay.count(ds, entity) as u64;
+    let (mut done, mut missed) = (0, 0);
+    while done < wanted && missed < MISSES_ALLOWED && records > 0 {
+        let index = rng.below(records) as usize;
+        let Some(current) = overlay.json(ds, entity, index) else {
+            missed += 1;
+            continue;
+        };
+        let mut body = Map::new();
+        body.insert("Id".into(), json!((index + 1).to_string()));
+        body.insert(
+            "SyncToken".into(),
+            current
+                .get("SyncToken")
+                .cloned()
+                .unwrap_or_else(|| json!("0")),
+        );
+        body.insert("sparse".into(), Value::Bool(true));
+        match writes::apply(state, &mut overlay, entity, Operation::Update, &body) {
+            Ok(_) => {
+                state.stats().edited_while_paging();
+                done += 1;
+            }
+            Err(fault) => {
+                tracing::debug!(?fault, "emulator: an edit while paging was refused");
                 missed += 1;
-                continue;
-            };
-            let mut body = Map::new();
-            body.insert("Id".into(), json!((index + 1).to_string()));
-            body.insert(
-                "SyncToken".into(),
-                current
-                    .get("SyncToken")
-                    .cloned()
-                    .unwrap_or_else(|| json!("0")),
-            );
-            body.insert("sparse".into(), Value::Bool(true));
-            match writes::apply(state, &mut overlay, entity, Operation::Update, &body) {
-                Ok(_) => {
-                    state.stats().edited_while_paging();
-                    done += 1;
-                }
-                Err(fault) => {
-                    tracing::debug!(?fault, "emulator: an edit while paging was refused");
-                    missed += 1;
-                }
             }
         }
-        if done > 0 {
-            state.queries().invalidate();
-        }
+    }
+    if done > 0 {
+        state.queries().invalidate();
     }
 }

@@ -8,7 +8,7 @@
 //! echo a bearer token or client secret into a body.
 
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -49,6 +49,19 @@ pub(crate) struct Fault {
     pub(crate) status: StatusCode,
     pub(crate) kind: &'static str,
     pub(crate) errors: Vec<FaultError>,
+}
+
+/// The answer to a `/v3` path or method the emulator has no resource for: QBO's "Unsupported
+/// Operation" fault, naming what is served.
+pub(crate) fn unsupported_resource(method: &Method, uri: &Uri) -> Response {
+    let why = if method == Method::POST {
+        "The emulator serves writes (create; ?operation=update, delete, void) of Bill, Customer, \
+         Invoice, Item, Payment and Vendor, POST /batch and POST /query."
+    } else {
+        "The emulator serves query, companyinfo and read-by-id of Account, Bill, Customer, \
+         Invoice, Item, Payment and Vendor."
+    };
+    Fault::unsupported_operation(method.as_str(), uri.path(), why).into_response()
 }
 
 impl Fault {

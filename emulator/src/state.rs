@@ -6,11 +6,12 @@
 //! behind them without touching every handler. The gateway's per-realm limits and fault injector
 //! live here too, one of each per instance.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::changes::Changes;
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::data::Dataset;
-use crate::edits::Edits;
 use crate::exec::QueryEngine;
 use crate::faults::{self, Faults};
 use crate::grants::Grants;
@@ -23,7 +24,8 @@ use crate::token::TokenKey;
 pub(crate) struct State {
     config: EmulatorConfig,
     clock: Clock,
-    edits: Edits,
+    /// Query pages answered so far (they pick the records edited after each, `edits.rs`).
+    pages_answered: AtomicU64,
     base_url: String,
     data: Dataset,
     changes: Changes,
@@ -69,7 +71,7 @@ impl State {
         )?;
         Ok(State {
             clock: Clock::new(config.now),
-            edits: Edits::default(),
+            pages_answered: AtomicU64::new(0),
             base_url,
             data,
             changes: Changes::default(),
@@ -93,9 +95,9 @@ impl State {
         &self.clock
     }
 
-    /// The edits made while clients page (`--updates-per-page`).
-    pub(crate) fn edits(&self) -> &Edits {
-        &self.edits
+    /// The number of the query page being answered (0 for the first): counts it.
+    pub(crate) fn next_page_number(&self) -> u64 {
+        self.pages_answered.fetch_add(1, Ordering::Relaxed)
     }
 
     /// The origin, e.g. `http://127.0.0.1:8050`.

@@ -355,10 +355,10 @@ pub(crate) async fn write_entity(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Ok(Path((realm, resource))) = path else {
-        return crate::api::unsupported(method, uri).await;
+        return crate::fault::unsupported_resource(&method, &uri);
     };
     let Some(entity) = Entity::from_name(&resource) else {
-        return crate::api::unsupported(method, uri).await;
+        return crate::fault::unsupported_resource(&method, &uri);
     };
     let operation_param = query_param(&uri, "operation");
     let Some(operation) = Operation::parse(operation_param.as_deref()) else {

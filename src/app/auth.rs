@@ -1,9 +1,9 @@
 //! `qbo-run auth ...`: log in, show, refresh, revoke, test and forget a connection's tokens.
 
 use super::connect::{redact_error, resolve_live};
-use crate::auth::Session;
-use crate::cli::AuthCommand;
-use crate::connection;
+use crate::auth::{Session, StoredTokens, TokenStore};
+use crate::cli::{AuthAction, AuthCommand};
+use crate::connection::{self, ResolvedConnection};
 use crate::diagnostics::{Error, ErrorKind};
 use crate::engine;
 use crate::http::{self, ApiClient, RetryPolicy};
@@ -11,22 +11,19 @@ use crate::spec::ConnectionSpec;
 use std::io::Write;
 
 pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
-    let name = match &command {
-        AuthCommand::Login { connection, .. } => connection,
-        AuthCommand::Status(connection)
-        | AuthCommand::Logout(connection)
-        | AuthCommand::Refresh(connection)
-        | AuthCommand::Revoke(connection)
-        | AuthCommand::Test(connection) => connection,
-    };
-    let spec = ConnectionSpec::load(&connection::locate(name, None)?)?;
+    let AuthCommand {
+        connection: name,
+        realm,
+        action,
+    } = command;
+    let spec = ConnectionSpec::load(&connection::locate(&name, None)?)?;
     let mut out = std::io::stdout().lock();
-    match command {
-        AuthCommand::Login { mode, timeout, .. } => {
+    match action {
+        AuthAction::Login { mode, timeout } => {
             let (connection, emulator) = resolve_live(&spec).await?;
             let result = async {
                 let http = http::client_with(&spec.timeouts)?;
-                let store = crate::auth::TokenStore::for_connection(&connection.name)?;
+                let store = TokenStore::open(&connection.name, &connection.token_store)?;
                 let mut oauth =
                     crate::auth::OAuthServer::new(connection.oauth.clone(), http.clone());
                 let tokens = if connection.consents_automatically() {
@@ -49,15 +46,19 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
                         })?;
                     let grant = oauth.exchange_code(&code, login.pkce_verifier).await?;
                     let tokens = crate::auth::StoredTokens::new(&connection.name, &realm, grant);
-                    store.save(&tokens)?;
+                    store.save(&tokens).await?;
                     tokens
                 };
+                let realm = tokens.realm_id.clone();
+                let name = remember_company_name(&connection, &http, &spec, &store, &realm).await;
+                let companies = store.realms().await?.len();
                 let _ = writeln!(
                     out,
-                    "logged in: connection `{}`, company {}; tokens stored in {}",
+                    "logged in: connection `{}`, company {realm}{}; tokens stored in {} ({companies} compan{} stored for this connection)",
                     connection.name,
-                    tokens.realm_id,
-                    store.path(&tokens.realm_id).display()
+                    name.map(|n| format!(" ({n})")).unwrap_or_default(),
+                    store.describe(&realm),
+                    if companies == 1 { "y" } else { "ies" }
                 );
                 Ok(())
             }
@@ -67,91 +68,65 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
             }
             result
         }
-        AuthCommand::Status(_) => {
-            let store = crate::auth::TokenStore::for_connection(&spec.name)?;
-            let realms = store.realms();
-            if realms.is_empty() {
+        AuthAction::Status | AuthAction::List => {
+            let connection = ResolvedConnection::resolve(&spec, None)?;
+            let store = TokenStore::open(&spec.name, &connection.token_store)?;
+            let mut all = store.list().await?;
+            if let Some(realm) = &realm {
+                all.retain(|tokens| &tokens.realm_id == realm);
+            }
+            if all.is_empty() {
                 return Err(Error::new(
                     ErrorKind::AuthNeedsLogin,
-                    format!("connection `{}` has no stored tokens", spec.name),
+                    match &realm {
+                        Some(realm) => format!(
+                            "connection `{}` has no stored tokens for company {realm}",
+                            spec.name
+                        ),
+                        None => format!("connection `{}` has no stored tokens", spec.name),
+                    },
                 )
                 .note(format!("run: qbo-run auth login {}", spec.name)));
             }
-            for realm in realms {
-                let Some(tokens) = store.load(&realm)? else {
-                    continue;
-                };
-                let when = |at: chrono::DateTime<chrono::Utc>| {
-                    let left = crate::auth::seconds_until(at);
-                    if left <= 0 {
-                        format!("{} (expired)", at.to_rfc3339())
-                    } else {
-                        format!("{} (in {})", at.to_rfc3339(), human_duration(left))
-                    }
-                };
-                let _ = writeln!(out, "connection:     {}", tokens.connection);
-                let _ = writeln!(out, "company:        {}", tokens.realm_id);
-                let _ = writeln!(
-                    out,
-                    "access token:   expires {}",
-                    when(tokens.access_token_expires_at)
-                );
-                if let Some(at) = tokens.refresh_token_expires_at {
-                    let warn = if crate::auth::seconds_until(at) < 14 * 86_400 {
-                        "  WARNING: log in again soon"
-                    } else {
-                        ""
-                    };
-                    let _ = writeln!(out, "refresh token:  expires {}{warn}", when(at));
-                }
-                if let Some(at) = tokens.refresh_token_hard_expires_at {
-                    let _ = writeln!(out, "hard expiry:    {}", when(at));
-                }
-                if tokens.needs_login {
-                    let _ = writeln!(
-                        out,
-                        "state:          needs a login (qbo-run auth login {})",
-                        spec.name
-                    );
+            if matches!(action, AuthAction::List) {
+                write_list(&mut out, &all);
+            } else {
+                for tokens in &all {
+                    write_status(&mut out, &spec.name, tokens);
                 }
             }
             Ok(())
         }
-        AuthCommand::Refresh(_) | AuthCommand::Revoke(_) | AuthCommand::Test(_) => {
+        AuthAction::Refresh | AuthAction::Revoke | AuthAction::Test => {
             let (connection, emulator) = resolve_live(&spec).await?;
             let result = async {
                 let http = http::client_with(&spec.timeouts)?;
                 let secret = connection.oauth.client_secret.clone();
-                let session = Session::open(connection, http.clone())
+                let store = TokenStore::open(&connection.name, &connection.token_store)?;
+                let session = Session::open(connection, http.clone(), store, realm.as_deref())
                     .await
                     .map_err(|e| redact_error(e, &[&secret]))?;
-                match command {
-                    AuthCommand::Refresh(_) => {
+                match action {
+                    AuthAction::Refresh => {
                         let tokens = session.refresh_now().await?;
                         let _ = writeln!(
                             out,
-                            "refreshed: access token valid until {}",
+                            "refreshed company {}: access token valid until {}",
+                            tokens.realm_id,
                             tokens.access_token_expires_at.to_rfc3339()
                         );
                     }
-                    AuthCommand::Revoke(_) => {
+                    AuthAction::Revoke => {
                         session.revoke().await?;
                         let _ = writeln!(
                             out,
-                            "revoked the tokens of `{}` and deleted them here",
-                            spec.name
+                            "revoked the tokens of `{}` for company {} and deleted them here",
+                            spec.name,
+                            session.realm_id()
                         );
                     }
                     _ => {
-                        let client = ApiClient {
-                            http: http.clone(),
-                            limiter: std::sync::Arc::new(http::Limiter::new(
-                                spec.limits.max_in_flight,
-                                spec.limits.requests_per_minute,
-                            )),
-                            policy: RetryPolicy::from(&spec.retry),
-                            max_in_flight: 1,
-                        };
+                        let client = one_call_client(&spec, &http);
                         let info = company_info(&session, &client).await?;
                         let _ = writeln!(
                             out,
@@ -170,21 +145,157 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
             }
             result
         }
-        AuthCommand::Logout(_) => {
-            let store = crate::auth::TokenStore::for_connection(&spec.name)?;
-            let realms = store.realms();
+        AuthAction::Logout => {
+            let connection = ResolvedConnection::resolve(&spec, None)?;
+            let store = TokenStore::open(&spec.name, &connection.token_store)?;
+            let realms = match &realm {
+                Some(realm) => vec![realm.clone()],
+                None => store.realms().await?,
+            };
+            let mut removed = 0;
             for realm in &realms {
-                store.remove(realm)?;
+                if store.remove(realm).await? {
+                    removed += 1;
+                }
             }
             let _ = writeln!(
                 out,
-                "removed the stored tokens of `{}` ({} compan{})",
+                "removed the stored tokens of `{}` ({removed} compan{})",
                 spec.name,
-                realms.len(),
-                if realms.len() == 1 { "y" } else { "ies" }
+                if removed == 1 { "y" } else { "ies" }
             );
             Ok(())
         }
+    }
+}
+
+/// A client for one call at a time within the connection's limits.
+fn one_call_client(spec: &ConnectionSpec, http: &reqwest::Client) -> ApiClient {
+    ApiClient {
+        http: http.clone(),
+        limiter: std::sync::Arc::new(http::Limiter::new(
+            spec.limits.max_in_flight,
+            spec.limits.requests_per_minute,
+        )),
+        policy: RetryPolicy::from(&spec.retry),
+        max_in_flight: 1,
+    }
+}
+
+/// Reads the new company's name (CompanyInfo) and keeps it with its tokens, for `auth list`;
+/// a failure only costs the name.
+async fn remember_company_name(
+    connection: &crate::connection::ResolvedConnection,
+    http: &reqwest::Client,
+    spec: &ConnectionSpec,
+    store: &TokenStore,
+    realm: &str,
+) -> Option<String> {
+    let session = Session::open(connection.clone(), http.clone(), store.clone(), Some(realm))
+        .await
+        .ok()?;
+    let name = match company_info(&session, &one_call_client(spec, http)).await {
+        Ok(name) => name,
+        Err(error) => {
+            tracing::warn!(realm, error = %error.message(), "could not read the company's name");
+            return None;
+        }
+    };
+    let mut lock = store.lock(realm).await.ok()?;
+    if let Some(mut tokens) = lock.current().cloned() {
+        tokens.company_name = Some(name.clone());
+        if lock.save(&tokens).await.is_ok() {
+            let _ = lock.release().await;
+        }
+    }
+    Some(name)
+}
+
+fn write_status(out: &mut impl Write, connection: &str, tokens: &StoredTokens) {
+    let when = |at: chrono::DateTime<chrono::Utc>| {
+        let left = crate::auth::seconds_until(at);
+        if left <= 0 {
+            format!("{} (expired)", at.to_rfc3339())
+        } else {
+            format!("{} (in {})", at.to_rfc3339(), human_duration(left))
+        }
+    };
+    let _ = writeln!(out, "connection:     {}", tokens.connection);
+    let _ = writeln!(out, "company:        {}", tokens.realm_id);
+    if let Some(name) = &tokens.company_name {
+        let _ = writeln!(out, "company name:   {name}");
+    }
+    let _ = writeln!(
+        out,
+        "access token:   expires {}",
+        when(tokens.access_token_expires_at)
+    );
+    if let Some(at) = tokens.refresh_token_expires_at {
+        let warn = if crate::auth::seconds_until(at) < 14 * 86_400 {
+            "  WARNING: log in again soon"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "refresh token:  expires {}{warn}", when(at));
+    }
+    if let Some(at) = tokens.refresh_token_hard_expires_at {
+        let _ = writeln!(out, "hard expiry:    {}", when(at));
+    }
+    if tokens.needs_login {
+        let _ = writeln!(
+            out,
+            "state:          needs a login (qbo-run auth login {connection})"
+        );
+    }
+}
+
+/// One line per company: realm, name, access and refresh expiry, whether a login is needed.
+fn write_list(out: &mut impl Write, all: &[StoredTokens]) {
+    let rows: Vec<[String; 5]> = all
+        .iter()
+        .map(|tokens| {
+            [
+                tokens.realm_id.clone(),
+                tokens
+                    .company_name
+                    .clone()
+                    .unwrap_or_else(|| "-".to_string()),
+                tokens.access_token_expires_at.to_rfc3339(),
+                tokens
+                    .refresh_token_expires_at
+                    .map(|at| at.to_rfc3339())
+                    .unwrap_or_else(|| "-".to_string()),
+                if tokens.needs_login { "yes" } else { "no" }.to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "REALM",
+        "COMPANY",
+        "ACCESS EXPIRES",
+        "REFRESH EXPIRES",
+        "NEEDS LOGIN",
+    ];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+            }
+        }
+        text
+    };
+    let _ = writeln!(out, "{}", line(header.to_vec()));
+    for row in &rows {
+        let _ = writeln!(out, "{}", line(row.iter().map(String::as_str).collect()));
     }
 }
 

@@ -2,10 +2,14 @@
 //! flow; each stage it calls owns one step and hands its own type to the next.
 
 mod auth;
+mod companies;
 mod connect;
+mod connections;
+mod fanout;
 mod files;
 mod job;
 mod run;
+mod store;
 mod write;
 
 use crate::cli::{Cli, Command, Verbosity};
@@ -69,11 +73,15 @@ fn init_logging(verbosity: Verbosity) {
 
 async fn dispatch(command: Command) -> Result<i32, Error> {
     match command {
+        Command::Run(options) if options.companies.is_many() => {
+            fanout::run_companies(options).await
+        }
         Command::Run(options) => run::run_single(options).await.map(|()| 0),
         Command::RunMany(options) => run::run_many(options).await,
         Command::Check(paths) => files::check(&paths),
         Command::List(dir) => files::list(&dir).map(|()| 0),
         Command::Auth(command) => auth::auth_command(command).await.map(|()| 0),
+        Command::Store(command) => store::copy(command).await.map(|()| 0),
         Command::Emulator(args) => {
             let addr = args.addr().map_err(Error::usage)?;
             qbo_emulator::serve_until_ctrl_c(args.config(), addr)

@@ -1,102 +1,34 @@
 //! Running request files: one to stdout or a file, or several concurrently each to its own file
 //! in a folder; incremental state read before and saved after a successful run.
 
-use super::connect::{redact_error, resolve_live};
+use super::companies;
+use super::connect::redact_error;
+use super::connections::Connections;
 use super::job::{LoadedRun, load_run};
-use crate::auth::Session;
-use crate::cli::{ManyOptions, RunOptions};
+use crate::cli::{Companies, ManyOptions, RunOptions};
 use crate::connection::ResolvedConnection;
 use crate::cursor::Cursor;
 use crate::diagnostics::{self, Error, ErrorKind};
 use crate::engine::{self, PagePlan, RecordSink, RunStats};
-use crate::http::{self, ApiClient, LimiterRegistry, RetryPolicy};
 use crate::output::{Column, Destination, Format, OutputSpec, RecordWriter};
 use crate::render::{self, RenderedRequest};
 use crate::report::ReportRows;
 use crate::secret::{Secret, redact};
 use crate::spec::{ConnectionSpec, Environment, Extract, RequestSpec};
 use crate::state::{self, SavedState};
-use qbo_emulator::Emulator;
+use futures::StreamExt;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// A connection opened for this process: its tokens and its client, shared by every run that
-/// uses it.
-struct Opened {
-    session: Session,
-    client: ApiClient,
-    secrets: Vec<Secret>,
-}
-
-/// The connections this process opened, and the emulators it started for them.
-#[derive(Default)]
-struct Connections {
-    opened: tokio::sync::Mutex<HashMap<PathBuf, Arc<Opened>>>,
-    limiters: LimiterRegistry,
-    emulators: std::sync::Mutex<Vec<Emulator>>,
-}
-
-impl Connections {
-    async fn open(&self, spec: &ConnectionSpec, path: &Path) -> Result<Arc<Opened>, Error> {
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let mut opened = self.opened.lock().await;
-        if let Some(existing) = opened.get(&key) {
-            return Ok(Arc::clone(existing));
-        }
-        let (connection, emulator) = resolve_live(spec).await?;
-        if let Some(emulator) = emulator
-            && let Ok(mut emulators) = self.emulators.lock()
-        {
-            emulators.push(emulator);
-        }
-        let http = http::client_with(&spec.timeouts)?;
-        let secret = connection.oauth.client_secret.clone();
-        let session = Session::open(connection, http.clone())
-            .await
-            .map_err(|e| redact_error(e, &[&secret]))?;
-        let limiter = self.limiters.get(
-            &format!(
-                "{}|{}",
-                session.connection().base_url.origin().ascii_serialization(),
-                session.realm_id()
-            ),
-            spec.limits.max_in_flight,
-            spec.limits.requests_per_minute,
-        );
-        let secrets = session.secrets().await;
-        let entry = Arc::new(Opened {
-            session,
-            client: ApiClient {
-                http,
-                limiter,
-                policy: RetryPolicy::from(&spec.retry),
-                max_in_flight: spec.limits.max_in_flight,
-            },
-            secrets,
-        });
-        opened.insert(key, Arc::clone(&entry));
-        Ok(entry)
-    }
-
-    async fn shutdown(&self) {
-        let emulators: Vec<Emulator> = match self.emulators.lock() {
-            Ok(mut emulators) => emulators.drain(..).collect(),
-            Err(_) => Vec::new(),
-        };
-        for emulator in emulators {
-            emulator.shutdown().await;
-        }
-    }
-}
-
 /// Writes records (but those the last run wrote at its cursor), keeps the cursor, and moves the
 /// progress bar.
 struct Collector<'a> {
     writer: RecordWriter,
+    /// With several companies: the record's company, written first as `realm_id`.
+    realm: Option<&'a str>,
     cursor: Option<Cursor<'a>>,
     progress: &'a indicatif::ProgressBar,
     pages: u64,
@@ -119,9 +51,11 @@ impl RecordSink for Collector<'_> {
             return Ok(());
         }
         self.progress.inc(1);
-        self.writer
-            .write(record)
-            .map_err(|err| Error::output(err.to_string()))
+        match self.realm {
+            Some(realm) => self.writer.write(&companies::stamped(realm, record)),
+            None => self.writer.write(record),
+        }
+        .map_err(|err| Error::output(err.to_string()))
     }
 
     fn raw_record(&mut self, raw: &str, projected: Option<&Value>) -> Result<(), Error> {
@@ -141,10 +75,45 @@ impl RecordSink for Collector<'_> {
             }
         }
         self.progress.inc(1);
-        self.writer
-            .write_raw(raw)
-            .map_err(|err| Error::output(err.to_string()))
+        match self.realm {
+            None => self.writer.write_raw(raw),
+            Some(realm) => match companies::stamped_text(realm, raw) {
+                Some(text) => self.writer.write_raw(&text),
+                None => {
+                    let record: Value = serde_json::from_str(raw).map_err(|err| {
+                        Error::new(ErrorKind::Remote, format!("a record is not JSON: {err}"))
+                    })?;
+                    self.writer.write(&companies::stamped(realm, &record))
+                }
+            },
+        }
+        .map_err(|err| Error::output(err.to_string()))
     }
+}
+
+/// The CSV columns of `job` in `format` (none for the JSON formats or without `columns:`).
+pub(super) fn columns_for(job: &LoadedRun, format: Format) -> Option<Vec<Column>> {
+    match format {
+        Format::Csv => job.request.columns.as_ref().map(|columns| {
+            columns
+                .iter()
+                .map(|(name, path)| Column {
+                    name: name.clone(),
+                    path: path.clone(),
+                })
+                .collect()
+        }),
+        _ => None,
+    }
+}
+
+/// Which company a run is for, and whether its records carry `realm_id`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Company<'a> {
+    /// The company; `None`: the connection's default.
+    realm: Option<&'a str>,
+    /// Write `realm_id` first in every record (a run over several companies).
+    stamp: bool,
 }
 
 /// Runs one loaded request to `destination`; saves its incremental state after success.
@@ -155,9 +124,10 @@ async fn run_loaded(
     destination: &Destination,
     state_path: Option<&Path>,
     progress: &indicatif::ProgressBar,
+    company: Company<'_>,
 ) -> Result<RunStats, Error> {
     let opened = connections
-        .open(&job.connection, &job.connection_path)
+        .open(&job.connection, &job.connection_path, company.realm)
         .await?;
     let secrets: Vec<&Secret> = opened.secrets.iter().collect();
     let result = async {
@@ -199,18 +169,7 @@ async fn run_loaded(
         if job.request.extract == Extract::Cdc {
             crate::cdc::check_url(&rendered.url)?;
         }
-        let columns = match format {
-            Format::Csv => job.request.columns.as_ref().map(|columns| {
-                columns
-                    .iter()
-                    .map(|(name, path)| Column {
-                        name: name.clone(),
-                        path: path.clone(),
-                    })
-                    .collect()
-            }),
-            _ => None,
-        };
+        let columns = columns_for(job, format);
         let cursor = job.request.incremental.as_ref().map(|i| &i.cursor);
         let plan = Arc::new(match job.request.extract {
             Extract::Records => {
@@ -222,6 +181,7 @@ async fn run_loaded(
             .map_err(|err| Error::output(err.to_string()))?;
         let mut collector = Collector {
             writer,
+            realm: company.stamp.then_some(opened.session.realm_id()),
             cursor: cursor.map(|path| Cursor::new(path, resumed.as_ref())),
             progress,
             pages: 0,
@@ -293,7 +253,7 @@ fn progress_bar(name: &str) -> indicatif::ProgressBar {
 }
 
 /// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
-async fn stop_requested() {
+pub(super) async fn stop_requested() {
     #[cfg(unix)]
     {
         let mut term =
@@ -315,14 +275,15 @@ async fn stop_requested() {
     }
 }
 
-fn interrupted() -> Error {
+pub(super) fn interrupted() -> Error {
     Error::new(
         ErrorKind::Interrupted,
         "interrupted; no output file was written and no state was saved",
     )
 }
 
-/// `qbo-run FILE`: one request to stdout or `--output`.
+/// `qbo-run FILE`: one request to stdout or `--output` (for one company; several go through
+/// `fanout.rs`).
 pub(super) async fn run_single(options: RunOptions) -> Result<(), Error> {
     let mut job = load_run(
         &options.file,
@@ -352,10 +313,14 @@ pub(super) async fn run_single(options: RunOptions) -> Result<(), Error> {
         .clone()
         .map(Destination::File)
         .unwrap_or(Destination::Stdout);
+    let company = Company {
+        realm: one_realm(&options.companies),
+        stamp: false,
+    };
     let connections = Connections::default();
     let progress = progress_bar(&job.request.name);
     let result = tokio::select! {
-        result = run_loaded(&job, &connections, format, &destination, options.state.as_deref(), &progress) => result.map(|_| ()),
+        result = run_loaded(&job, &connections, format, &destination, options.state.as_deref(), &progress, company) => result.map(|_| ()),
         () = stop_requested() => Err(interrupted()),
     };
     progress.finish_and_clear();
@@ -363,16 +328,27 @@ pub(super) async fn run_single(options: RunOptions) -> Result<(), Error> {
     result
 }
 
-/// The outcome of one file of a multi-file run.
-struct Outcome {
-    name: String,
-    /// `Ok(None)`: skipped (a write request runs alone, with its `--input`).
-    result: Result<Option<(RunStats, PathBuf)>, Error>,
-    seconds: f64,
+/// The one company a `--realm ID` names.
+fn one_realm(companies: &Companies) -> Option<&str> {
+    match companies {
+        Companies::Realms(realms) if realms.len() == 1 => realms.first().map(String::as_str),
+        _ => None,
+    }
 }
 
-/// `qbo-run FILES... --output-dir DIR`: every request concurrently, each to its own file; one
-/// failure does not stop the others; the exit code is the worst one.
+/// The outcome of one file (or one file for one company) of a run over several.
+pub(super) struct Outcome {
+    /// The request's name, with `@realm` when the run covers several companies.
+    pub(super) name: String,
+    /// `Ok(None)`: skipped (a write request runs alone, with its `--input`).
+    pub(super) result: Result<Option<(RunStats, PathBuf)>, Error>,
+    /// How long it took.
+    pub(super) seconds: f64,
+}
+
+/// `qbo-run FILES... --output-dir DIR`: every request concurrently, each to its own file (with
+/// several companies, `DIR/<realm_id>/<request>.<ext>` for each); one failure does not stop the
+/// others; the exit code is the worst one.
 pub(super) async fn run_many(options: ManyOptions) -> Result<i32, Error> {
     std::fs::create_dir_all(&options.output_dir).map_err(|err| {
         Error::output(format!(
@@ -390,50 +366,185 @@ pub(super) async fn run_many(options: ManyOptions) -> Result<i32, Error> {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| file.display().to_string());
-            let result = async {
-                let job = load_run(file, options.connection.as_deref(), &options.vars, true)?;
-                if job.request.write.is_some() {
-                    return Ok(None);
-                }
-                let format = options
-                    .format
-                    .or(job.request.format)
-                    .unwrap_or(Format::Json);
-                let target =
-                    options
-                        .output_dir
-                        .join(format!("{}.{}", job.request.name, format.as_str()));
-                let stats = run_loaded(
+            let failed = |error: Error| {
+                vec![Outcome {
+                    name: name.clone(),
+                    result: Err(error),
+                    seconds: started.elapsed().as_secs_f64(),
+                }]
+            };
+            let job = match load_run(file, options.connection.as_deref(), &options.vars, true) {
+                Ok(job) => job,
+                Err(error) => return failed(error),
+            };
+            if job.request.write.is_some() {
+                return vec![Outcome {
+                    name,
+                    result: Ok(None),
+                    seconds: 0.0,
+                }];
+            }
+            let format = options
+                .format
+                .or(job.request.format)
+                .unwrap_or(Format::Json);
+            let file_name = format!("{}.{}", job.request.name, format.as_str());
+            if !options.companies.is_many() {
+                let target = options.output_dir.join(&file_name);
+                let company = Company {
+                    realm: one_realm(&options.companies),
+                    stamp: false,
+                };
+                let result = run_loaded(
                     &job,
                     connections,
                     format,
                     &Destination::File(target.clone()),
                     None,
                     &indicatif::ProgressBar::hidden(),
+                    company,
                 )
-                .await?;
-                Ok(Some((stats, target)))
+                .await
+                .map(|stats| Some((stats, target)));
+                return vec![Outcome {
+                    name,
+                    result,
+                    seconds: started.elapsed().as_secs_f64(),
+                }];
             }
-            .await;
-            Outcome {
-                name,
-                result,
-                seconds: started.elapsed().as_secs_f64(),
-            }
+            let realms = match connections
+                .resolve(&job.connection, &job.connection_path)
+                .await
+            {
+                Ok(resolved) => {
+                    companies::select(&options.companies, &resolved.store, &job.connection.name)
+                        .await
+                }
+                Err(error) => Err(error),
+            };
+            let realms = match realms {
+                Ok(realms) => realms,
+                Err(error) => return failed(error),
+            };
+            let runs = realms.iter().map(|realm| {
+                let job = &job;
+                let file_name = &file_name;
+                let name = &name;
+                async move {
+                    let started = Instant::now();
+                    let result = company_run(
+                        job,
+                        connections,
+                        format,
+                        &options.output_dir,
+                        file_name,
+                        realm,
+                    )
+                    .await;
+                    Outcome {
+                        name: format!("{name}@{realm}"),
+                        result: result.map(Some),
+                        seconds: started.elapsed().as_secs_f64(),
+                    }
+                }
+            });
+            futures::stream::iter(runs)
+                .buffered(COMPANIES_AT_ONCE)
+                .collect::<Vec<Outcome>>()
+                .await
         }
     });
-    let outcomes = tokio::select! {
-        outcomes = futures::future::join_all(jobs) => outcomes,
+    let outcomes: Vec<Outcome> = tokio::select! {
+        outcomes = futures::future::join_all(jobs) => outcomes.into_iter().flatten().collect(),
         () = stop_requested() => {
             connections.shutdown().await;
             return Err(interrupted());
         }
     };
     connections.shutdown().await;
+    Ok(summarize(&outcomes, "request(s)"))
+}
 
+/// How many companies of one request run at once (each within its own limits).
+pub(super) const COMPANIES_AT_ONCE: usize = 8;
+
+/// One request for one of several companies, to `DIR/<realm_id>/<file_name>`, its incremental
+/// state kept per company.
+pub(super) async fn company_run(
+    job: &LoadedRun,
+    connections: &Connections,
+    format: Format,
+    dir: &Path,
+    file_name: &str,
+    realm: &str,
+) -> Result<(RunStats, PathBuf), Error> {
+    let folder = dir.join(realm);
+    std::fs::create_dir_all(&folder).map_err(|err| {
+        Error::output(format!(
+            "cannot create output folder {}: {err}",
+            folder.display()
+        ))
+    })?;
+    let target = folder.join(file_name);
+    let stats = run_loaded(
+        job,
+        connections,
+        format,
+        &Destination::File(target.clone()),
+        company_state(job, realm)?.as_deref(),
+        &indicatif::ProgressBar::hidden(),
+        Company {
+            realm: Some(realm),
+            stamp: true,
+        },
+    )
+    .await?;
+    Ok((stats, target))
+}
+
+/// One request for company `realm` of several to `destination`, records stamped with
+/// `realm_id`.
+pub(super) async fn run_for_company(
+    job: &LoadedRun,
+    connections: &Connections,
+    format: Format,
+    destination: &Destination,
+    state: Option<&Path>,
+    realm: &str,
+) -> Result<RunStats, Error> {
+    run_loaded(
+        job,
+        connections,
+        format,
+        destination,
+        state,
+        &indicatif::ProgressBar::hidden(),
+        Company {
+            realm: Some(realm),
+            stamp: true,
+        },
+    )
+    .await
+}
+
+/// Where the incremental state of `job` for company `realm` is kept, when it has any.
+pub(super) fn company_state(job: &LoadedRun, realm: &str) -> Result<Option<PathBuf>, Error> {
+    match &job.request.incremental {
+        Some(_) => Ok(Some(state::company_path(
+            &job.connection.name,
+            realm,
+            &job.request.name,
+        )?)),
+        None => Ok(None),
+    }
+}
+
+/// Prints what each run did (failures rendered whole) and returns the worst exit code;
+/// `what` names the runs in the summary line (`request(s)`, `compan(ies)`).
+pub(super) fn summarize(outcomes: &[Outcome], what: &str) -> i32 {
     let mut stderr = std::io::stderr().lock();
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
-    for outcome in &outcomes {
+    for outcome in outcomes {
         if let Err(error) = &outcome.result {
             let _ = writeln!(stderr, "{}:", outcome.name);
             let _ = stderr.write_all(diagnostics::render(error).as_bytes());
@@ -446,7 +557,7 @@ pub(super) async fn run_many(options: ManyOptions) -> Result<i32, Error> {
         .count();
     let _ = writeln!(
         stderr,
-        "summary: {} of {} request(s) succeeded{}{}",
+        "summary: {} of {} {what} succeeded{}{}",
         outcomes.len() - failed - skipped,
         outcomes.len() - skipped,
         if skipped > 0 {
@@ -469,7 +580,7 @@ pub(super) async fn run_many(options: ManyOptions) -> Result<i32, Error> {
         }
     );
     let mut worst = 0;
-    for outcome in &outcomes {
+    for outcome in outcomes {
         match &outcome.result {
             Ok(None) => {
                 let _ = writeln!(
@@ -501,7 +612,7 @@ pub(super) async fn run_many(options: ManyOptions) -> Result<i32, Error> {
             }
         }
     }
-    Ok(worst)
+    worst
 }
 
 fn dry_run(
@@ -515,8 +626,10 @@ fn dry_run(
         .realm_id
         .clone()
         .or_else(|| {
-            crate::auth::TokenStore::for_connection(&connection.name)
-                .ok()
+            // A dry run reads no database: only a file store is looked at for the realm.
+            (connection.token_store == crate::connection::StoreChoice::File)
+                .then(|| crate::auth::FileStore::for_connection(&connection.name).ok())
+                .flatten()
                 .and_then(|store| store.realms().into_iter().next())
         })
         .unwrap_or_else(|| "REALM_ID".to_string());

@@ -167,8 +167,10 @@ pub(super) fn dry_run(job: &LoadedRun, format: Format) -> Result<(), Error> {
         .realm_id
         .clone()
         .or_else(|| {
-            crate::auth::TokenStore::for_connection(&connection.name)
-                .ok()
+            // A dry run reads no database: only a file store is looked at for the realm.
+            (connection.token_store == crate::connection::StoreChoice::File)
+                .then(|| crate::auth::FileStore::for_connection(&connection.name).ok())
+                .flatten()
                 .and_then(|store| store.realms().into_iter().next())
         })
         .unwrap_or_else(|| "REALM_ID".to_string());

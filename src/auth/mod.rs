@@ -12,7 +12,10 @@ mod store;
 
 pub use login::{CallbackMode, obtain_code};
 pub use oauth::{LoginRequest, OAuthServer};
-pub use store::{StoredTokens, TokenGrant, TokenStore, home_dir, home_dir_from_env};
+pub use store::{
+    FileStore, PgStore, StoreKey, StoredTokens, TokenGrant, TokenLock, TokenStore, home_dir,
+    home_dir_from_env,
+};
 
 use crate::connection::ResolvedConnection;
 use crate::diagnostics::{Error, ErrorKind};
@@ -33,19 +36,25 @@ pub struct Session {
 }
 
 impl Session {
-    /// Loads the connection's tokens; logs in when no person is needed; refreshes if due.
+    /// Loads the tokens of `realm` (else of the connection's `realm_id`, else of its only stored
+    /// company) from `store`; logs in when no person is needed.
     pub async fn open(
         connection: ResolvedConnection,
         http: reqwest::Client,
+        store: TokenStore,
+        realm: Option<&str>,
     ) -> Result<Session, Error> {
-        let store = TokenStore::for_connection(&connection.name)?;
         let oauth = OAuthServer::new(connection.oauth.clone(), http.clone());
-        let realm_id = match &connection.realm_id {
-            Some(realm) => realm.clone(),
+        let realm_id = match realm
+            .map(str::to_string)
+            .or_else(|| connection.realm_id.clone())
+        {
+            Some(realm) => realm,
             None => {
-                let realms = store.realms();
+                let realms = store.realms().await?;
                 match realms.as_slice() {
                     [only] => only.clone(),
+                    [] if connection.consents_automatically() => String::new(),
                     [] => {
                         return Err(needs_login(
                             &connection,
@@ -53,39 +62,56 @@ impl Session {
                         ));
                     }
                     _ => {
-                        return Err(Error::file(format!(
-                            "connection `{}` has tokens for several companies ({}); set `realm_id` in its file",
+                        return Err(Error::usage(format!(
+                            "connection `{}` has tokens for several companies ({})",
                             connection.name,
                             realms.join(", ")
+                        ))
+                        .note("pick one with --realm ID, or run over them all with --all-realms")
+                        .note(format!(
+                            "see them with: qbo-run auth list {}",
+                            connection.name
                         )));
                     }
                 }
             }
         };
-        let stored = store.load(&realm_id)?;
+        let stored = if realm_id.is_empty() {
+            None
+        } else {
+            store.load(&realm_id).await?
+        };
         let session_tokens = match stored {
             Some(tokens) if tokens.needs_login => {
                 return Err(needs_login(
                     &connection,
-                    "the OAuth server refused the stored refresh token earlier",
+                    &format!(
+                        "the OAuth server refused the stored refresh token of company {realm_id} earlier"
+                    ),
                 ));
             }
             Some(tokens) => tokens,
             None if connection.consents_automatically() => {
-                let lock_store = store.clone();
-                let lock_realm = realm_id.clone();
-                let _lock = tokio::task::spawn_blocking(move || lock_store.lock(&lock_realm))
-                    .await
-                    .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))??;
-                match store.load(&realm_id)? {
-                    Some(tokens) => tokens,
-                    None => login_automatically(&connection, &oauth, &http, &store).await?,
+                if realm_id.is_empty() {
+                    login_automatically(&connection, &oauth, &http, &store).await?
+                } else {
+                    let lock = store.lock(&realm_id).await?;
+                    match lock.current().cloned() {
+                        Some(tokens) => {
+                            lock.release().await?;
+                            tokens
+                        }
+                        None => {
+                            lock.release().await?;
+                            login_automatically(&connection, &oauth, &http, &store).await?
+                        }
+                    }
                 }
             }
             None => {
                 return Err(needs_login(
                     &connection,
-                    "there are no tokens for this connection",
+                    &format!("there are no tokens for company {realm_id}"),
                 ));
             }
         };
@@ -103,6 +129,11 @@ impl Session {
     /// The company id the tokens are for.
     pub fn realm_id(&self) -> &str {
         &self.realm_id
+    }
+
+    /// Where the session's tokens are kept.
+    pub fn store(&self) -> &TokenStore {
+        &self.store
     }
 
     /// The connection this session belongs to.
@@ -144,7 +175,7 @@ impl Session {
     pub async fn revoke(&self) -> Result<(), Error> {
         let current = self.current.lock().await;
         self.oauth.revoke(&current.refresh_token).await?;
-        self.store.remove(&self.realm_id)?;
+        self.store.remove(&self.realm_id).await?;
         Ok(())
     }
 
@@ -165,43 +196,76 @@ impl Session {
         held: &StoredTokens,
         rejected: Option<&Secret>,
     ) -> Result<StoredTokens, Error> {
-        let lock_store = self.store.clone();
-        let realm = self.realm_id.clone();
-        let _lock = tokio::task::spawn_blocking(move || lock_store.lock(&realm))
-            .await
-            .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))??;
-        let latest = self.store.load(&self.realm_id)?;
-        let mut tokens = match latest {
-            Some(tokens) => tokens,
-            None => held.clone(),
-        };
+        let mut lock = self.store.lock(&self.realm_id).await?;
+        let mut tokens = lock.current().cloned().unwrap_or_else(|| held.clone());
         let rejected_again = rejected.is_some_and(|r| r == &tokens.access_token);
         if !tokens.needs_login && !rejected_again && tokens.access_token_fresh(margin(&tokens)) {
-            tracing::debug!(connection = %self.connection.name, "another process refreshed the tokens");
+            lock.release().await?;
+            tracing::debug!(connection = %self.connection.name, realm = %self.realm_id, "another process refreshed the tokens");
             return Ok(tokens);
         }
         if tokens.needs_login || tokens.refresh_token.is_empty() {
+            lock.release().await?;
             return Err(needs_login(
                 &self.connection,
-                "the stored tokens need a new login",
+                &format!(
+                    "the stored tokens of company {} need a new login",
+                    self.realm_id
+                ),
             ));
         }
-        tracing::info!(connection = %self.connection.name, "refreshing the access token");
+        tracing::info!(connection = %self.connection.name, realm = %self.realm_id, "refreshing the access token");
         match self.oauth.refresh(&tokens.refresh_token).await {
             Ok(grant) => {
                 tokens.apply_refresh(grant);
-                self.store.save(&tokens)?;
+                let saved = match lock.save(&tokens).await {
+                    Ok(()) => lock.release().await,
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = saved {
+                    return Err(self.rescue(&tokens, error));
+                }
                 Ok(tokens)
             }
             Err(err) if err.kind() == ErrorKind::AuthNeedsLogin => {
                 tokens.needs_login = true;
-                self.store.save(&tokens)?;
+                lock.save(&tokens).await?;
+                lock.release().await?;
                 Err(err.note(format!(
                     "the stored tokens are kept; a person must log in again: {}",
                     login_command(&self.connection)
                 )))
             }
-            Err(err) => Err(err),
+            Err(err) => {
+                lock.release().await?;
+                Err(err)
+            }
+        }
+    }
+
+    /// The OAuth server rotated the tokens but the store could not keep them: keeps them in a
+    /// file on this machine so the new refresh token is not lost, and says how to put it back.
+    fn rescue(&self, tokens: &StoredTokens, error: Error) -> Error {
+        if matches!(self.store, TokenStore::File(_)) {
+            return error;
+        }
+        let rescued = FileStore::for_connection(&self.connection.name)
+            .and_then(|files| files.save(tokens).map(|()| files.path(&tokens.realm_id)));
+        match rescued {
+            Ok(path) => error
+                .note(format!(
+                    "the new tokens of company {} are kept in {} so they are not lost",
+                    tokens.realm_id,
+                    path.display()
+                ))
+                .note(format!(
+                    "when the database is back, put them there with: qbo-run store push {}",
+                    self.connection.name
+                )),
+            Err(also) => error.note(format!(
+                "the new tokens could not be kept in a file either: {}",
+                also.message()
+            )),
         }
     }
 }
@@ -272,7 +336,7 @@ pub async fn login_automatically(
         })?;
     let grant = oauth.exchange_code(&code, login.pkce_verifier).await?;
     let tokens = StoredTokens::new(&connection.name, &realm, grant);
-    store.save(&tokens)?;
+    store.save(&tokens).await?;
     Ok(tokens)
 }
 

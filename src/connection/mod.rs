@@ -3,8 +3,10 @@
 //! It never sends anything over the network.
 
 mod locate;
+mod store;
 
 pub use locate::{connection_names, locate};
+pub use store::StoreChoice;
 
 use crate::diagnostics::Error;
 use crate::secret::Secret;
@@ -67,6 +69,8 @@ pub struct ResolvedConnection {
     pub minor_version: String,
     /// OAuth client settings.
     pub oauth: OAuthSettings,
+    /// Where its tokens are kept (and, for a database, its rate governor).
+    pub token_store: StoreChoice,
 }
 
 /// What a dry run shows instead of the emulator's address, which is only known once it runs.
@@ -181,8 +185,14 @@ impl ResolvedConnection {
             ))
             .at_opt(spec.file.value_location("realm_id")));
         }
+        let token_store = match value("token_store")? {
+            Some(text) => StoreChoice::parse(&Secret::new(text), "`token_store`")
+                .map_err(|err| err.at_opt(spec.file.value_location("token_store")))?,
+            None => StoreChoice::from_env()?,
+        };
         Ok(ResolvedConnection {
             name: spec.name.clone(),
+            token_store,
             environment: spec.environment,
             base_url,
             realm_id,

@@ -39,7 +39,7 @@ use serde::de::{
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::RecordSink;
+use super::sink::RecordSink;
 use crate::diagnostics::{Error, ErrorKind};
 use crate::extract::{JsonPath, Projection, QueryRows};
 use crate::output::{Column, Format};

@@ -34,9 +34,10 @@ use std::sync::Arc;
 use futures::StreamExt;
 use serde_json::Value;
 
-use super::page::RowKey;
+use super::fetch::{fetch_page, fetch_value};
+use super::page::{Page, PagePlan, RowKey};
 use super::seen::SeenIds;
-use super::{Page, PagePlan, RecordSink, RunStats, fetch_page, fetch_value};
+use super::sink::{RecordSink, RunStats};
 use crate::auth::Session;
 use crate::diagnostics::{Error, ErrorKind};
 use crate::http::ApiClient;

@@ -1,8 +1,12 @@
 //! Keeps one company under QBO's limits: at most N requests in flight (a semaphore) and at most
 //! M requests in any rolling 60-second window (a log of send times). A token bucket would allow
 //! a burst on top of its refill within one minute and so break QBO's per-minute rule; the window
-//! log cannot. One limiter is shared by everything a process sends to a company.
+//! log cannot. One limiter is shared by everything a process sends to a company; with the
+//! PostgreSQL store it also takes each call's slot from the [`Governor`] that every process on the
+//! database shares.
 
+use super::governor::{Governor, Slot};
+use crate::diagnostics::Error;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,11 +21,37 @@ pub struct Limiter {
     in_flight: Arc<Semaphore>,
     per_minute: usize,
     sent: tokio::sync::Mutex<VecDeque<Instant>>,
+    governor: Option<Arc<Governor>>,
 }
 
-/// Held while a request is in flight.
+/// Held while a request is in flight; [`Permit::release`] gives the shared slot back (dropping
+/// it does too, in the background).
 pub struct Permit {
-    _slot: OwnedSemaphorePermit,
+    _local: OwnedSemaphorePermit,
+    shared: Option<(Arc<Governor>, Slot)>,
+}
+
+impl Permit {
+    /// Gives the call's slot back, locally and in the shared governor.
+    pub async fn release(mut self) {
+        if let Some((governor, slot)) = self.shared.take()
+            && let Err(error) = governor.release(slot).await
+        {
+            tracing::warn!(error = %error.message(), "a shared call slot could not be given back; its lease frees it");
+        }
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if let Some((governor, slot)) = self.shared.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move {
+                let _ = governor.release(slot).await;
+            });
+        }
+    }
 }
 
 impl Limiter {
@@ -31,15 +61,52 @@ impl Limiter {
             in_flight: Arc::new(Semaphore::new(max_in_flight.max(1))),
             per_minute: (per_minute as usize).max(1),
             sent: tokio::sync::Mutex::new(VecDeque::new()),
+            governor: None,
+        }
+    }
+
+    /// The same limits, also held across processes by `governor`.
+    pub fn shared(max_in_flight: usize, per_minute: u32, governor: Governor) -> Limiter {
+        Limiter {
+            governor: Some(Arc::new(governor)),
+            ..Limiter::new(max_in_flight, per_minute)
+        }
+    }
+
+    /// Whether the limits are held across processes.
+    pub fn is_shared(&self) -> bool {
+        self.governor.is_some()
+    }
+
+    /// After a 429 from QBO: holds every process back from the company for `wait`.
+    pub async fn push_back(&self, wait: Duration) {
+        if let Some(governor) = &self.governor
+            && let Err(error) = governor.push_back(wait).await
+        {
+            tracing::warn!(error = %error.message(), "could not tell the other processes about a 429");
         }
     }
 
     /// Waits until a request may be sent, and returns the permit to hold while it is in flight.
-    pub async fn acquire(&self) -> Permit {
-        let slot = match Arc::clone(&self.in_flight).acquire_owned().await {
+    /// Fails only when the shared governor's database fails.
+    pub async fn acquire(&self) -> Result<Permit, Error> {
+        let local = match Arc::clone(&self.in_flight).acquire_owned().await {
             Ok(slot) => slot,
             Err(_) => unreachable_closed(),
         };
+        self.wait_for_the_minute().await;
+        let shared = match &self.governor {
+            Some(governor) => Some((Arc::clone(governor), governor.acquire().await?)),
+            None => None,
+        };
+        Ok(Permit {
+            _local: local,
+            shared,
+        })
+    }
+
+    /// Waits until this process's own log of the last minute has room, and records the call.
+    async fn wait_for_the_minute(&self) {
         loop {
             let mut sent = self.sent.lock().await;
             let now = Instant::now();
@@ -51,7 +118,7 @@ impl Limiter {
             }
             if sent.len() < self.per_minute {
                 sent.push_back(now);
-                return Permit { _slot: slot };
+                return;
             }
             let wait_until = sent.front().map(|t| *t + WINDOW).unwrap_or(now);
             drop(sent);
@@ -76,9 +143,9 @@ pub struct LimiterRegistry {
 }
 
 impl LimiterRegistry {
-    /// The limiter for `key` (API origin and realm), created with the given limits on first use;
-    /// later users share it (the lowest limits given first win).
-    pub fn get(&self, key: &str, max_in_flight: usize, per_minute: u32) -> Arc<Limiter> {
+    /// The limiter for `key` (API origin and realm), made by `make` on first use; later users
+    /// share it (the limits it was first made with win).
+    pub fn get(&self, key: &str, make: impl FnOnce() -> Limiter) -> Arc<Limiter> {
         let mut limiters = match self.limiters.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -86,7 +153,7 @@ impl LimiterRegistry {
         Arc::clone(
             limiters
                 .entry(key.to_string())
-                .or_insert_with(|| Arc::new(Limiter::new(max_in_flight, per_minute))),
+                .or_insert_with(|| Arc::new(make())),
         )
     }
 }
@@ -100,18 +167,18 @@ mod tests {
         let limiter = Limiter::new(10, 3);
         let start = Instant::now();
         for _ in 0..3 {
-            drop(limiter.acquire().await);
+            drop(limiter.acquire().await.expect("permit"));
         }
         assert_eq!(Instant::now(), start);
-        drop(limiter.acquire().await);
+        drop(limiter.acquire().await.expect("permit"));
         assert!(Instant::now().duration_since(start) >= WINDOW);
     }
 
     #[tokio::test(start_paused = true)]
     async fn in_flight_is_capped() {
         let limiter = Arc::new(Limiter::new(2, 500));
-        let a = limiter.acquire().await;
-        let _b = limiter.acquire().await;
+        let a = limiter.acquire().await.expect("permit");
+        let _b = limiter.acquire().await.expect("permit");
         let waiting = {
             let limiter = Arc::clone(&limiter);
             tokio::spawn(async move { drop(limiter.acquire().await) })

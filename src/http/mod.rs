@@ -3,9 +3,11 @@
 //! `intuit_tid`. It knows nothing of tokens beyond the header it is handed.
 
 mod fault;
+mod governor;
 mod limit;
 
 pub use fault::{FailedCall, Fault, FaultError, fault_from_json, parse_fault, parse_oauth_error};
+pub use governor::{Governor, Slot};
 pub use limit::{Limiter, LimiterRegistry, Permit};
 
 use crate::diagnostics::{Error, ErrorKind};
@@ -217,7 +219,9 @@ pub async fn send_detailed(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let permit = client.limiter.acquire().await;
+        let permit = client.limiter.acquire().await.map_err(|error| {
+            SendError::Failed(error.note(format!("request: {}", call.describe())))
+        })?;
         let started = std::time::Instant::now();
         let mut builder = http
             .request(call.method.clone(), call.url.clone())
@@ -235,7 +239,7 @@ pub async fn send_detailed(
         let response = match outcome {
             Ok(response) => response,
             Err(err) => {
-                drop(permit);
+                permit.release().await;
                 let transient = err.is_timeout() || err.is_connect() || err.is_request();
                 tracing::warn!(request = %call.describe(), attempt, elapsed_ms = started.elapsed().as_millis() as u64, error = %without_url(&err), "HTTP call failed");
                 if transient && attempt < max_attempts {
@@ -263,7 +267,7 @@ pub async fn send_detailed(
         let body = match read_body(response).await {
             Ok(body) => body,
             Err(err) => {
-                drop(permit);
+                permit.release().await;
                 tracing::warn!(request = %call.describe(), attempt, error = %without_url(&err), "connection lost while reading the answer");
                 if attempt < max_attempts {
                     tokio::time::sleep(policy.backoff(attempt, None, None)).await;
@@ -279,7 +283,7 @@ pub async fn send_detailed(
                 )));
             }
         };
-        drop(permit);
+        permit.release().await;
         tracing::info!(
             request = %call.describe(),
             status = status.as_u16(),
@@ -315,6 +319,10 @@ pub async fn send_detailed(
         };
         if failed.status == 401 || failed.fault.as_ref().and_then(Fault::code) == Some("3200") {
             return Err(SendError::Unauthorized(failed));
+        }
+        if failed.status == 429 && client.limiter.is_shared() {
+            let wait = policy.backoff(attempt, Some(429), retry_after);
+            client.limiter.push_back(wait).await;
         }
         if failed.is_transient() && attempt < max_attempts {
             let wait = policy.backoff(attempt, Some(failed.status), retry_after);

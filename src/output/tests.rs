@@ -1,3 +1,6 @@
+//! [`RecordWriter`] end to end: every format to stdout and to files, atomic replacement, broken
+//! pipes, and the bytes each format promises.
+
 use super::sink::Sink;
 use super::*;
 use crate::extract::JsonPath;

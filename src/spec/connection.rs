@@ -46,6 +46,8 @@ struct RawConnection {
     #[serde(default)]
     minor_version: Option<Scalar>,
     #[serde(default)]
+    token_store: Option<Scalar>,
+    #[serde(default)]
     oauth2: RawOAuth,
     #[serde(default)]
     emulator: EmulatorSettings,
@@ -285,6 +287,7 @@ impl ConnectionSpec {
             ("base_url", raw.base_url),
             ("realm_id", raw.realm_id),
             ("minor_version", raw.minor_version),
+            ("token_store", raw.token_store),
             ("oauth2.auth_url", oauth.auth_url),
             ("oauth2.token_url", oauth.token_url),
             ("oauth2.revoke_url", oauth.revoke_url),

@@ -351,3 +351,5 @@ impl ScriptedServer {
 
 /// A QBO `companyinfo` answer.
 pub const COMPANY_INFO: &str = r#"{"CompanyInfo": {"Id": "1", "CompanyName": "Scripted Co."}, "time": "2025-09-19T10:00:00.000-07:00"}"#;
+
+pub mod postgres;

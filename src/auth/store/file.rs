@@ -1,108 +1,14 @@
-//! The token store: one JSON file per connection and realm, mode 0600 in a 0700 folder, always
-//! replaced whole (temp file, fsync, rename, fsync of the folder) so a crash leaves the old or
-//! the new tokens, never a torn file. Refreshes take an exclusive lock on a sibling `.lock` file
-//! so that processes sharing a connection refresh one at a time.
+//! The file token store (the default): one JSON file per connection and realm, mode 0600 in a
+//! 0700 folder, always replaced whole (temp file, fsync, rename, fsync of the folder) so a crash
+//! leaves the old or the new tokens, never a torn file. Refreshes take an exclusive lock on a
+//! sibling `.lock` file so that processes sharing a connection on one machine refresh one at a
+//! time.
 
+use super::tokens::StoredTokens;
 use crate::diagnostics::{Error, ErrorKind};
-use crate::secret::Secret;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// The store format version written by this build.
-const STORE_VERSION: u32 = 1;
-
-/// What is stored for one connection and realm.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct StoredTokens {
-    /// Format version.
-    pub version: u32,
-    /// The connection's name.
-    pub connection: String,
-    /// The company the tokens are for.
-    pub realm_id: String,
-    /// The bearer token for API calls.
-    pub access_token: Secret,
-    /// When the access token expires.
-    pub access_token_expires_at: DateTime<Utc>,
-    /// When the access token was obtained.
-    pub access_token_obtained_at: DateTime<Utc>,
-    /// The latest refresh token.
-    pub refresh_token: Secret,
-    /// When the refresh token expires unless used (rolling).
-    pub refresh_token_expires_at: Option<DateTime<Utc>>,
-    /// When the refresh token chain ends whatever happens (Intuit's 5-year limit), if known.
-    pub refresh_token_hard_expires_at: Option<DateTime<Utc>>,
-    /// When the refresh token was obtained.
-    pub refresh_token_obtained_at: DateTime<Utc>,
-    /// Set when the OAuth server refused the refresh token: a person must log in again.
-    #[serde(default)]
-    pub needs_login: bool,
-}
-
-impl StoredTokens {
-    /// A new record, as obtained now.
-    pub fn new(connection: &str, realm_id: &str, obtained: TokenGrant) -> StoredTokens {
-        let now = Utc::now();
-        StoredTokens {
-            version: STORE_VERSION,
-            connection: connection.to_string(),
-            realm_id: realm_id.to_string(),
-            access_token: obtained.access_token,
-            access_token_expires_at: now + obtained.access_token_lifetime,
-            access_token_obtained_at: now,
-            refresh_token: obtained.refresh_token.unwrap_or_else(|| Secret::new("")),
-            refresh_token_expires_at: obtained.refresh_token_lifetime.map(|d| now + d),
-            refresh_token_hard_expires_at: obtained.refresh_token_hard_lifetime.map(|d| now + d),
-            refresh_token_obtained_at: now,
-            needs_login: false,
-        }
-    }
-
-    /// Applies a refresh response: a new access token and, if the server sent one, a new
-    /// refresh token (else the old one is kept).
-    pub fn apply_refresh(&mut self, grant: TokenGrant) {
-        let now = Utc::now();
-        self.access_token = grant.access_token;
-        self.access_token_expires_at = now + grant.access_token_lifetime;
-        self.access_token_obtained_at = now;
-        if let Some(refresh) = grant.refresh_token {
-            if refresh != self.refresh_token {
-                self.refresh_token_obtained_at = now;
-            }
-            self.refresh_token = refresh;
-        }
-        if let Some(lifetime) = grant.refresh_token_lifetime {
-            self.refresh_token_expires_at = Some(now + lifetime);
-        }
-        if let Some(lifetime) = grant.refresh_token_hard_lifetime {
-            self.refresh_token_hard_expires_at = Some(now + lifetime);
-        }
-        self.needs_login = false;
-    }
-
-    /// Whether the access token is still good for at least `margin`.
-    pub fn access_token_fresh(&self, margin: chrono::Duration) -> bool {
-        !self.access_token.is_empty() && self.access_token_expires_at - margin > Utc::now()
-    }
-}
-
-/// Tokens as the token endpoint gave them, with lifetimes relative to now.
-#[derive(Debug, Clone)]
-pub struct TokenGrant {
-    /// The new access token.
-    pub access_token: Secret,
-    /// Its lifetime.
-    pub access_token_lifetime: chrono::Duration,
-    /// A refresh token, when the response had one.
-    pub refresh_token: Option<Secret>,
-    /// `x_refresh_token_expires_in`.
-    pub refresh_token_lifetime: Option<chrono::Duration>,
-    /// `x_refresh_token_hard_expires_in`.
-    pub refresh_token_hard_lifetime: Option<chrono::Duration>,
-}
 
 /// The folder holding qbo-run's data: `$QBO_RUN_HOME`, else the user's data folder.
 pub fn home_dir() -> Result<PathBuf, Error> {
@@ -122,23 +28,41 @@ pub fn home_dir_from_env() -> Option<PathBuf> {
 
 /// The token files of one connection.
 #[derive(Debug, Clone)]
-pub struct TokenStore {
+pub struct FileStore {
     dir: PathBuf,
     connection: String,
 }
 
-impl TokenStore {
+impl FileStore {
     /// The store of `connection` under the data folder.
-    pub fn for_connection(connection: &str) -> Result<TokenStore, Error> {
-        Ok(TokenStore::in_home(&home_dir()?, connection))
+    pub fn for_connection(connection: &str) -> Result<FileStore, Error> {
+        Ok(FileStore::in_home(&home_dir()?, connection))
     }
 
     /// The store of `connection` under the data folder `home` (what `QBO_RUN_HOME` names).
-    pub fn in_home(home: &Path, connection: &str) -> TokenStore {
-        TokenStore {
+    pub fn in_home(home: &Path, connection: &str) -> FileStore {
+        FileStore {
             dir: home.join("tokens"),
             connection: connection.to_string(),
         }
+    }
+
+    /// The connections that have token files under the data folder `home`, sorted.
+    pub fn connections_in(home: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(home.join("tokens"))
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.ok())
+            .filter_map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let stem = name.strip_suffix(".json")?;
+                let (connection, _realm) = stem.rsplit_once('@')?;
+                (!connection.starts_with('.')).then(|| connection.to_string())
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// The file for `realm`.
@@ -341,7 +265,9 @@ fn check_private(_path: &Path) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tokens::TokenGrant;
     use super::*;
+    use crate::secret::Secret;
 
     fn grant(access: &str, refresh: Option<&str>) -> TokenGrant {
         TokenGrant {
@@ -356,7 +282,7 @@ mod tests {
     #[test]
     fn saves_private_and_reloads() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = TokenStore {
+        let store = FileStore {
             dir: dir.path().join("tokens"),
             connection: "c".into(),
         };
@@ -382,15 +308,5 @@ mod tests {
             let err = store.load("123").expect_err("refused");
             assert!(err.message().contains("readable by others"));
         }
-    }
-
-    #[test]
-    fn refresh_without_refresh_token_keeps_the_old_one() {
-        let mut tokens = StoredTokens::new("c", "1", grant("a1", Some("r1")));
-        tokens.apply_refresh(grant("a2", None));
-        assert_eq!(tokens.refresh_token.expose(), "r1");
-        assert_eq!(tokens.access_token.expose(), "a2");
-        tokens.apply_refresh(grant("a3", Some("r2")));
-        assert_eq!(tokens.refresh_token.expose(), "r2");
     }
 }
