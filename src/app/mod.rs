@@ -41,7 +41,15 @@ pub fn main(cli: Cli) -> i32 {
     }
 }
 
+/// Whether stderr carries JSON lines (`--log-format json`), so summaries are JSON too.
+static JSON_LOGS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+fn json_logs() -> bool {
+    JSON_LOGS.get().copied().unwrap_or(false)
+}
+
 fn init_logging(verbosity: Verbosity) {
+    let _ = JSON_LOGS.set(verbosity.json);
     let level = if verbosity.quiet {
         "error"
     } else {

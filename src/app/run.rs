@@ -539,9 +539,53 @@ pub(super) fn company_state(job: &LoadedRun, realm: &str) -> Result<Option<PathB
     }
 }
 
+/// [`summarize`] as one JSON line on stderr, for pipelines that read `--log-format json`.
+fn summarize_json(outcomes: &[Outcome], what: &str) -> i32 {
+    let mut worst = 0;
+    let runs: Vec<Value> = outcomes
+        .iter()
+        .map(|outcome| match &outcome.result {
+            Ok(None) => serde_json::json!({"name": outcome.name, "status": "skipped"}),
+            Ok(Some((stats, target))) => serde_json::json!({
+                "name": outcome.name,
+                "status": "ok",
+                "records": stats.records,
+                "pages": stats.pages,
+                "seconds": (outcome.seconds * 1000.0).round() / 1000.0,
+                "output": target.display().to_string(),
+            }),
+            Err(error) => {
+                let code = error.kind().exit_code();
+                worst = worst.max(code);
+                serde_json::json!({
+                    "name": outcome.name,
+                    "status": "failed",
+                    "exit": code,
+                    "error": error.message(),
+                    "notes": error.notes(),
+                })
+            }
+        })
+        .collect();
+    let failed = runs.iter().filter(|r| r["status"] == "failed").count();
+    let line = serde_json::json!({
+        "level": if failed > 0 { "ERROR" } else { "INFO" },
+        "message": "summary",
+        "what": what,
+        "succeeded": runs.iter().filter(|r| r["status"] == "ok").count(),
+        "failed": failed,
+        "runs": runs,
+    });
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    worst
+}
+
 /// Prints what each run did (failures rendered whole) and returns the worst exit code;
 /// `what` names the runs in the summary line (`request(s)`, `compan(ies)`).
 pub(super) fn summarize(outcomes: &[Outcome], what: &str) -> i32 {
+    if super::json_logs() {
+        return summarize_json(outcomes, what);
+    }
     let mut stderr = std::io::stderr().lock();
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     for outcome in outcomes {
