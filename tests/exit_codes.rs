@@ -96,7 +96,7 @@ fn a_connection_without_tokens_exits_4() {
         &run,
         &secret,
         4,
-        "there are no tokens for this connection",
+        "needs a login: there are no tokens",
     );
     let mut status = args(&["auth", "status"]);
     status.push(connection.into_os_string());
