@@ -67,7 +67,10 @@ fn the_cronjob_covers_every_company_once_across_its_indexed_pods() {
     assert_eq!(secret["kind"], "Secret");
     let dockerfile = std::fs::read_to_string(format!("{}/Dockerfile", env!("CARGO_MANIFEST_DIR")))
         .expect("Dockerfile");
-    assert!(dockerfile.contains("USER nonroot"), "the image runs as non-root");
+    assert!(
+        dockerfile.contains("USER nonroot"),
+        "the image runs as non-root"
+    );
 
     // Kubernetes' part, played here: a store, companies, logins, then one pod per index.
     let pg = PgCluster::start();
