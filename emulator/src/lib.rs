@@ -49,6 +49,7 @@ mod changes;
 mod clock;
 mod config;
 mod data;
+mod directory;
 mod edits;
 mod entity;
 mod envelope;
@@ -76,6 +77,8 @@ mod written;
 mod tests;
 #[cfg(test)]
 mod tests_clock;
+#[cfg(test)]
+mod tests_companies;
 #[cfg(test)]
 mod tests_surprises;
 #[cfg(test)]
