@@ -79,6 +79,9 @@ pub struct EmulatorConfig {
     /// Compress answers with gzip when the client asks (`Accept-Encoding: gzip`), as QBO does.
     /// Off by default: on loopback it only costs CPU.
     pub gzip: bool,
+    /// How many companies are served (each with its own realm id, books, limits and counters);
+    /// each consent connects the next one in turn. Default 1.
+    pub companies: usize,
     /// The company's clock stands at this instant (records written, every answer's `time`,
     /// CDC's 30-day window, reports' today); `None`, the default: the system clock.
     pub now: Option<SystemTime>,
@@ -125,12 +128,46 @@ impl Default for EmulatorConfig {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
             gzip: false,
+            companies: 1,
             now: None,
             tie_groups: 0,
             shuffle_ties: false,
             updates_per_page: 0,
             lost_answer_rate: 0.0,
         }
+    }
+}
+
+impl EmulatorConfig {
+    /// The realm ids served: `realm_id` first, then one per further company.
+    pub fn realm_ids(&self) -> Vec<String> {
+        (0..self.companies.max(1))
+            .map(|k| realm_of(&self.realm_id, k))
+            .collect()
+    }
+
+    /// The settings of company `k` (0 is the configured one): its realm id, and books from the
+    /// seed `seed + k`, so every company has books of its own.
+    pub(crate) fn company(&self, k: usize) -> EmulatorConfig {
+        EmulatorConfig {
+            realm_id: realm_of(&self.realm_id, k),
+            seed: self.seed.wrapping_add(k as u64),
+            ..self.clone()
+        }
+    }
+}
+
+/// The realm id of company `k`: `base` for the first, then `base` plus `k` times a large step
+/// when `base` is a number (as QBO's realm ids are), else `base-k`.
+fn realm_of(base: &str, k: usize) -> String {
+    if k == 0 {
+        return base.to_owned();
+    }
+    match base.parse::<u64>() {
+        Ok(n) => n
+            .wrapping_add((k as u64).wrapping_mul(1_000_003))
+            .to_string(),
+        Err(_) => format!("{base}-{k}"),
     }
 }
 
@@ -206,6 +243,10 @@ pub struct EmulatorArgs {
     /// by default: on loopback compression only costs CPU)
     #[arg(long)]
     pub gzip: bool,
+    /// Serve N companies with distinct realm ids and books (the first is --realm-id); each
+    /// consent at /connect/oauth2 connects the next one, as a person picking another company
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub companies: u16,
     /// Seed of the fault-injection decisions (independent of --seed); the same seed and number
     /// of calls give the same number of each fault
     #[arg(long, default_value_t = DEFAULT_FAULT_SEED)]
@@ -264,6 +305,7 @@ impl EmulatorArgs {
             max_in_flight: self.max_in_flight,
             requests_per_minute: self.requests_per_minute,
             gzip: self.gzip,
+            companies: usize::from(self.companies),
             now: self.now,
             tie_groups: self.ties,
             shuffle_ties: self.shuffle_ties,

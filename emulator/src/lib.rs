@@ -45,6 +45,7 @@ mod changes;
 mod clock;
 mod config;
 mod data;
+mod directory;
 mod edits;
 mod entity;
 mod envelope;
@@ -72,6 +73,8 @@ mod written;
 mod tests;
 #[cfg(test)]
 mod tests_clock;
+#[cfg(test)]
+mod tests_companies;
 #[cfg(test)]
 mod tests_surprises;
 #[cfg(test)]

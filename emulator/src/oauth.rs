@@ -100,9 +100,10 @@ pub(crate) async fn authorize(AxumState(state): AxumState<Arc<State>>, uri: Uri)
         .map(str::to_owned);
     let now = now_secs();
     let jti = new_jti();
+    let realm = state.directory().next_consent().to_owned();
     let code = state.tokens().sign(&Claims {
         kind: Kind::Code,
-        realm: cfg.realm_id.clone(),
+        realm: realm.clone(),
         client_id: cfg.client_id.clone(),
         jti: jti.clone(),
         family: jti,
@@ -121,7 +122,7 @@ pub(crate) async fn authorize(AxumState(state): AxumState<Arc<State>>, uri: Uri)
             qp.append_pair("state", s);
         }
         if scopes.iter().any(|s| COMPANY_SCOPES.contains(s)) {
-            qp.append_pair("realmId", &cfg.realm_id);
+            qp.append_pair("realmId", &realm);
         }
     }
     found(location.as_str())
@@ -321,7 +322,7 @@ fn exchange_code(state: &State, form: &HashMap<String, String>) -> Result<TokenB
         .verify(code, Kind::Code, now)
         .map_err(|_| invalid())?;
     let cfg = state.config();
-    if claims.client_id != cfg.client_id || claims.realm != cfg.realm_id {
+    if claims.client_id != cfg.client_id || state.directory().index_of(&claims.realm).is_none() {
         return Err(invalid());
     }
     let same_redirect = claims
@@ -361,7 +362,7 @@ fn refresh(state: &State, form: &HashMap<String, String>) -> Result<TokenBody, O
         .verify(token, Kind::Refresh, now)
         .map_err(|_| invalid())?;
     let cfg = state.config();
-    if claims.client_id != cfg.client_id || claims.realm != cfg.realm_id {
+    if claims.client_id != cfg.client_id || state.directory().index_of(&claims.realm).is_none() {
         return Err(invalid());
     }
     let grace = i64::try_from(cfg.refresh_token_grace.as_secs()).unwrap_or(i64::MAX);

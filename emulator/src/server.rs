@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower::ServiceExt as _;
 
 use crate::config::EmulatorConfig;
 use crate::fault::{Fault, INTUIT_TID, new_intuit_tid};
@@ -36,11 +37,11 @@ impl Emulator {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
-        let state = tokio::task::spawn_blocking(move || State::new(config, base_url))
+        let states = tokio::task::spawn_blocking(move || State::companies(&config, &base_url))
             .await
             .map_err(std::io::Error::other)?
             .map_err(|msg| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg))?;
-        let app = router(Arc::new(state));
+        let app = app(states.into_iter().map(Arc::new).collect());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -84,10 +85,14 @@ impl Emulator {
 /// and the client id.
 pub async fn serve_until_ctrl_c(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<()> {
     let client_id = config.client_id.clone();
-    let realm = config.realm_id.clone();
+    let realms = config.realm_ids();
     let emulator = Emulator::start(config, addr).await?;
+    let companies = match realms.as_slice() {
+        [one] => format!("realm {one}"),
+        many => format!("{} companies: realms {}", many.len(), many.join(", ")),
+    };
     eprintln!(
-        "QBO emulator listening on {} (realm {realm}, client id {client_id}); Ctrl-C to stop",
+        "QBO emulator listening on {} ({companies}, client id {client_id}); Ctrl-C to stop",
         emulator.base_url()
     );
     let waited = tokio::signal::ctrl_c().await;
@@ -95,7 +100,41 @@ pub async fn serve_until_ctrl_c(config: EmulatorConfig, addr: SocketAddr) -> std
     waited
 }
 
-/// The HTTP routes of one instance.
+/// The whole instance: one company's routes, or with several a router per company, each call
+/// under `/v3/company/{realm}/` handed to its company's (OAuth, discovery and stats are the same
+/// on every one).
+fn app(states: Vec<Arc<State>>) -> Router {
+    let routers: Vec<Router> = states.iter().map(|s| router(Arc::clone(s))).collect();
+    if routers.len() == 1 {
+        return routers.into_iter().next().unwrap_or_default();
+    }
+    let companies = Arc::new(Companies { states, routers });
+    Router::new().fallback(move |req: Request| {
+        let companies = Arc::clone(&companies);
+        async move {
+            let k = company_of(req.uri().path())
+                .and_then(|realm| companies.states[0].directory().index_of(realm))
+                .unwrap_or(0);
+            match companies.routers[k].clone().oneshot(req).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        }
+    })
+}
+
+/// The routers of an instance serving several companies.
+struct Companies {
+    states: Vec<Arc<State>>,
+    routers: Vec<Router>,
+}
+
+/// The realm of a `/v3/company/{realm}/...` path.
+fn company_of(path: &str) -> Option<&str> {
+    path.strip_prefix("/v3/company/")?.split('/').next()
+}
+
+/// The HTTP routes of one company.
 fn router(state: Arc<State>) -> Router {
     let router = Router::new()
         .route(AUTHORIZE_PATH, get(oauth::authorize))
@@ -210,9 +249,10 @@ async fn api_call(state: &State, realm: &str, req: Request, next: Next) -> Respo
     }
 }
 
-/// The instance's counters (see [`stats`]).
+/// The instance's counters (see [`stats`]), per company when it serves several.
 async fn stats_handler(AxumState(state): AxumState<Arc<State>>) -> Response {
-    axum::Json(state.stats().snapshot()).into_response()
+    let directory = state.directory();
+    axum::Json(stats::combined(directory.all_stats(), directory.realms())).into_response()
 }
 
 /// Unknown paths and methods: a QBO fault under `/v3`, a 404/405 fault elsewhere.

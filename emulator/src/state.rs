@@ -12,17 +12,22 @@ use crate::changes::Changes;
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::data::Dataset;
+use crate::directory::Directory;
 use crate::exec::QueryEngine;
 use crate::faults::{self, Faults};
 use crate::grants::Grants;
 use crate::limits::Limits;
 use crate::stats::Stats;
 use crate::token::TokenKey;
+use std::sync::Arc;
 
-/// Everything a request may need.
+/// Everything a request to one company may need. An instance serving several companies has one
+/// `State` each; they share the token key, the grant rules and the [`Directory`].
 #[derive(Debug)]
 pub(crate) struct State {
     config: EmulatorConfig,
+    directory: Arc<Directory>,
+    index: usize,
     clock: Clock,
     /// Query pages answered so far (they pick the records edited after each, `edits.rs`).
     pages_answered: AtomicU64,
@@ -30,17 +35,47 @@ pub(crate) struct State {
     data: Dataset,
     changes: Changes,
     queries: QueryEngine,
-    tokens: TokenKey,
-    grants: Grants,
-    stats: Stats,
+    tokens: Arc<TokenKey>,
+    grants: Arc<Grants>,
     limits: Limits,
     faults: Faults,
 }
 
 impl State {
-    /// Validate `config`, generate the data and key the token signer. `base_url` is the origin
-    /// this instance answers on (for the discovery document).
-    pub(crate) fn new(config: EmulatorConfig, base_url: String) -> Result<State, String> {
+    /// One state per company `config` asks for, sharing the token key, grants and directory.
+    /// `base_url` is the origin the instance answers on (for the discovery document).
+    pub(crate) fn companies(config: &EmulatorConfig, base_url: &str) -> Result<Vec<State>, String> {
+        let directory = Arc::new(Directory::new(config.realm_ids()));
+        let tokens = Arc::new(TokenKey::new(
+            config.seed,
+            &config.client_id,
+            &config.client_secret,
+            &config.realm_id,
+        )?);
+        let grants = Arc::new(Grants::default());
+        (0..directory.realms().len())
+            .map(|k| {
+                State::new(
+                    config.company(k),
+                    base_url.to_owned(),
+                    Arc::clone(&directory),
+                    k,
+                    Arc::clone(&tokens),
+                    Arc::clone(&grants),
+                )
+            })
+            .collect()
+    }
+
+    /// Validate `config` and generate company `index`'s data.
+    fn new(
+        config: EmulatorConfig,
+        base_url: String,
+        directory: Arc<Directory>,
+        index: usize,
+        tokens: Arc<TokenKey>,
+        grants: Arc<Grants>,
+    ) -> Result<State, String> {
         if config.realm_id.is_empty()
             || !config
                 .realm_id
@@ -63,13 +98,9 @@ impl State {
         } else {
             queries
         };
-        let tokens = TokenKey::new(
-            config.seed,
-            &config.client_id,
-            &config.client_secret,
-            &config.realm_id,
-        )?;
         Ok(State {
+            directory,
+            index,
             clock: Clock::new(config.now),
             pages_answered: AtomicU64::new(0),
             base_url,
@@ -77,8 +108,7 @@ impl State {
             changes: Changes::default(),
             queries,
             tokens,
-            grants: Grants::default(),
-            stats: Stats::default(),
+            grants,
             limits: Limits::new(config.max_in_flight, config.requests_per_minute),
             faults: Faults::new(&config),
             config,
@@ -126,9 +156,14 @@ impl State {
         &self.tokens
     }
 
-    /// What this instance was asked so far.
+    /// What this company was asked so far.
     pub(crate) fn stats(&self) -> &Stats {
-        &self.stats
+        self.directory.stats(self.index)
+    }
+
+    /// The companies of the instance.
+    pub(crate) fn directory(&self) -> &Directory {
+        &self.directory
     }
 
     /// QBO's per-realm limits on API calls.

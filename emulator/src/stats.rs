@@ -36,7 +36,7 @@ pub(crate) struct Stats {
 }
 
 /// A copy of the counters, as JSON.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub(crate) struct Snapshot {
     /// Successful authorization-code exchanges.
     code_exchanges: u64,
@@ -190,4 +190,45 @@ impl Stats {
             edited_while_paging: self.edited_while_paging.load(Ordering::SeqCst),
         }
     }
+}
+
+/// The counters of every company as one JSON answer: with one company, its counters; with
+/// several, their totals (`max_in_flight` the highest of any company, since QBO's limit is per
+/// company) and `companies`, each company's counters by realm.
+pub(crate) fn combined(all: &[Stats], realms: &[String]) -> serde_json::Value {
+    let snapshots: Vec<Snapshot> = all.iter().map(Stats::snapshot).collect();
+    if snapshots.len() == 1 {
+        return serde_json::to_value(&snapshots[0]).unwrap_or_default();
+    }
+    let mut total = Snapshot::default();
+    for s in &snapshots {
+        total.code_exchanges += s.code_exchanges;
+        total.refreshes += s.refreshes;
+        total.token_errors += s.token_errors;
+        total.api_requests += s.api_requests;
+        total.in_flight += s.in_flight;
+        total.max_in_flight = total.max_in_flight.max(s.max_in_flight);
+        total.throttled += s.throttled;
+        total.throttled_by_limit += s.throttled_by_limit;
+        total.server_errors += s.server_errors;
+        total.dropped += s.dropped;
+        total.writes += s.writes;
+        total.write_faults += s.write_faults;
+        total.replays += s.replays;
+        total.batches += s.batches;
+        total.gzip_asked += s.gzip_asked;
+        total.creates += s.creates;
+        total.answers_lost += s.answers_lost;
+        total.edited_while_paging += s.edited_while_paging;
+    }
+    let mut value = serde_json::to_value(&total).unwrap_or_default();
+    let companies: serde_json::Map<String, serde_json::Value> = realms
+        .iter()
+        .zip(&snapshots)
+        .map(|(realm, s)| (realm.clone(), serde_json::to_value(s).unwrap_or_default()))
+        .collect();
+    if let Some(map) = value.as_object_mut() {
+        map.insert("companies".into(), serde_json::Value::Object(companies));
+    }
+    value
 }
