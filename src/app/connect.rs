@@ -27,6 +27,9 @@ fn emulator_config(settings: &EmulatorSettings) -> Result<EmulatorConfig, Error>
     if let Some(n) = settings.items {
         config.items = n;
     }
+    if let Some(n) = settings.companies {
+        config.companies = n.clamp(1, 1000);
+    }
     if let Some(seconds) = settings.access_token_ttl {
         config.access_token_ttl = std::time::Duration::from_secs(seconds);
     }

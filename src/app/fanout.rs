@@ -15,7 +15,7 @@ use super::connections::Connections;
 use super::job::load_run;
 use super::run::{
     COMPANIES_AT_ONCE, Outcome, columns_for, company_run, company_state, interrupted,
-    run_for_company, stop_requested, summarize,
+    run_for_company, stop_requested, summarize, with_realm_column,
 };
 use crate::cli::RunOptions;
 use crate::diagnostics::Error;
@@ -160,7 +160,7 @@ fn merge(
 ) -> Result<u64, Error> {
     let spec = OutputSpec {
         format,
-        columns: columns_for(job, format),
+        columns: columns_for(job, format).map(with_realm_column),
     };
     let mut writer =
         RecordWriter::open(spec, destination).map_err(|err| Error::output(err.to_string()))?;

@@ -8,18 +8,19 @@ mod connections;
 mod fanout;
 mod files;
 mod job;
+mod logging;
 mod run;
 mod store;
 mod write;
 
-use crate::cli::{Cli, Command, Verbosity};
+use crate::cli::{Cli, Command};
 use crate::diagnostics::{self, Error, ErrorKind};
 use std::io::Write;
 
 /// Runs the command line and returns the process exit code; the one error, if any, is rendered
 /// on stderr.
 pub fn main(cli: Cli) -> i32 {
-    init_logging(cli.verbosity());
+    logging::init(cli.verbosity());
     let result = cli.into_command().and_then(|command| {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -39,44 +40,6 @@ pub fn main(cli: Cli) -> i32 {
             error.kind().exit_code()
         }
     }
-}
-
-/// Whether stderr carries JSON lines (`--log-format json`), so summaries are JSON too.
-static JSON_LOGS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-
-fn json_logs() -> bool {
-    JSON_LOGS.get().copied().unwrap_or(false)
-}
-
-fn init_logging(verbosity: Verbosity) {
-    let _ = JSON_LOGS.set(verbosity.json);
-    let level = if verbosity.quiet {
-        "error"
-    } else {
-        match verbosity.verbose {
-            0 => "warn",
-            1 => "info",
-            2 => "debug",
-            _ => "trace",
-        }
-    };
-    let filter = std::env::var("QBO_RUN_LOG")
-        .ok()
-        .and_then(|spec| tracing_subscriber::EnvFilter::try_new(spec).ok())
-        .unwrap_or_else(|| {
-            tracing_subscriber::EnvFilter::new(format!("warn,qbo_run={level},qbo_emulator={level}"))
-        });
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false);
-    let _ = if verbosity.json {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .try_init()
-    };
 }
 
 async fn dispatch(command: Command) -> Result<i32, Error> {

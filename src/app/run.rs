@@ -107,6 +107,19 @@ pub(super) fn columns_for(job: &LoadedRun, format: Format) -> Option<Vec<Column>
     }
 }
 
+/// `columns` with `realm_id` first, for a run over several companies.
+pub(super) fn with_realm_column(columns: Vec<Column>) -> Vec<Column> {
+    let mut out = Vec::with_capacity(columns.len() + 1);
+    if let Ok(path) = crate::extract::JsonPath::parse("$.realm_id") {
+        out.push(Column {
+            name: "realm_id".to_string(),
+            path,
+        });
+    }
+    out.extend(columns.into_iter().filter(|c| c.name != "realm_id"));
+    out
+}
+
 /// Which company a run is for, and whether its records carry `realm_id`.
 #[derive(Debug, Clone, Copy, Default)]
 struct Company<'a> {
@@ -177,6 +190,11 @@ async fn run_loaded(
             }
             _ => PagePlan::whole(&job.request.records),
         });
+        let columns = if company.stamp {
+            columns.map(with_realm_column)
+        } else {
+            columns
+        };
         let writer = RecordWriter::open(OutputSpec { format, columns }, destination)
             .map_err(|err| Error::output(err.to_string()))?;
         let mut collector = Collector {
@@ -583,7 +601,7 @@ fn summarize_json(outcomes: &[Outcome], what: &str) -> i32 {
 /// Prints what each run did (failures rendered whole) and returns the worst exit code;
 /// `what` names the runs in the summary line (`request(s)`, `compan(ies)`).
 pub(super) fn summarize(outcomes: &[Outcome], what: &str) -> i32 {
-    if super::json_logs() {
+    if super::logging::json_logs() {
         return summarize_json(outcomes, what);
     }
     let mut stderr = std::io::stderr().lock();

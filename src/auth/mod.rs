@@ -81,6 +81,22 @@ impl Session {
         } else {
             store.load(&realm_id).await?
         };
+        if let (Some(asked), None) = (realm, &stored) {
+            let stored = store.realms().await?;
+            return Err(Error::new(
+                ErrorKind::AuthNeedsLogin,
+                format!(
+                    "connection `{}` has no stored tokens for company {asked}",
+                    connection.name
+                ),
+            )
+            .note(if stored.is_empty() {
+                "no company is stored yet".to_string()
+            } else {
+                format!("stored companies: {}", stored.join(", "))
+            })
+            .note(format!("run: {}", login_command(&connection))));
+        }
         let session_tokens = match stored {
             Some(tokens) if tokens.needs_login => {
                 return Err(needs_login(

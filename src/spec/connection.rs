@@ -74,6 +74,8 @@ pub struct EmulatorSettings {
     pub vendors: Option<usize>,
     /// Number of items.
     pub items: Option<usize>,
+    /// Companies served (each consent connects the next one).
+    pub companies: Option<usize>,
     /// Access-token lifetime in seconds.
     pub access_token_ttl: Option<u64>,
     /// Share of API calls answered 429 ThrottleExceeded.
