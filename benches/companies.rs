@@ -7,11 +7,11 @@
 //! `cargo bench --bench companies`. Settings (environment): `QBO_BENCH_COMPANIES=50`,
 //! `QBO_BENCH_INVOICES=2000`, `QBO_BENCH_LATENCY_MS=0`, `QBO_BENCH_REPEAT=3`.
 
-#[path = "../tests/common/postgres.rs"]
-#[allow(dead_code)]
-mod postgres;
+#[path = "../tests/common/mod.rs"]
+mod common;
 
-use std::io::{BufRead, BufReader};
+use common::EmulatorProcess as Emulator;
+use common::postgres;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,43 +23,6 @@ fn setting(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(default)
-}
-
-struct Emulator {
-    child: Child,
-    base_url: String,
-}
-
-impl Emulator {
-    fn start(companies: u64, invoices: u64, latency_ms: u64) -> Emulator {
-        let mut child = Command::new(QBO_RUN)
-            .args(["emulator", "--port", "0"])
-            .args(["--companies", &companies.to_string()])
-            .args(["--invoices", &invoices.to_string()])
-            .args(["--latency-ms", &latency_ms.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("emulator starts");
-        let mut line = String::new();
-        BufReader::new(child.stderr.take().expect("stderr"))
-            .read_line(&mut line)
-            .expect("banner");
-        let base_url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .expect("URL in banner")
-            .to_string();
-        Emulator { child, base_url }
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -145,7 +108,14 @@ fn main() {
     let repeat = setting("QBO_BENCH_REPEAT", 3).max(1);
     let pg = postgres::PgCluster::start();
     let url = pg.database("bench");
-    let emulator = Emulator::start(companies, invoices, latency);
+    let emulator = Emulator::start(&[
+        "--companies",
+        companies.to_string().as_str(),
+        "--invoices",
+        invoices.to_string().as_str(),
+        "--latency-ms",
+        latency.to_string().as_str(),
+    ]);
     let home = tempfile::tempdir().expect("home");
     let dir = tempfile::tempdir().expect("dir");
     let connection = dir.path().join("firm.yaml");

@@ -7,9 +7,12 @@
 //! `QBO_BENCH_SIZES=10000,100000`, `QBO_BENCH_LATENCIES=0,100`, `QBO_BENCH_REPEAT=3`.
 //! Peak RSS is read from /proc (VmHWM) while the process runs (Linux only).
 
-use std::io::{BufRead, BufReader};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::EmulatorProcess as Emulator;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const QBO_RUN: &str = env!("CARGO_BIN_EXE_qbo-run");
@@ -22,46 +25,6 @@ fn env_list(name: &str, default: &[u64]) -> Vec<u64> {
         .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
         .filter(|v: &Vec<u64>| !v.is_empty())
         .unwrap_or_else(|| default.to_vec())
-}
-
-struct Emulator {
-    child: Child,
-    base_url: String,
-}
-
-impl Emulator {
-    fn start(invoices: u64, latency_ms: u64) -> Emulator {
-        let mut child = Command::new(QBO_RUN)
-            .args(["emulator", "--port", "0", "--requests-per-minute", "0"])
-            .args([
-                "--invoices",
-                &invoices.to_string(),
-                "--latency-ms",
-                &latency_ms.to_string(),
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("emulator starts");
-        let mut line = String::new();
-        BufReader::new(child.stderr.take().expect("stderr"))
-            .read_line(&mut line)
-            .expect("banner");
-        let base_url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .expect("URL in banner")
-            .to_string();
-        Emulator { child, base_url }
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Runs a command to the end; returns wall seconds and peak RSS in KiB.
@@ -176,7 +139,14 @@ fn main() {
     );
     for &invoices in &sizes {
         for &latency in &latencies {
-            let emulator = Emulator::start(invoices, latency);
+            let emulator = Emulator::start(&[
+                "--requests-per-minute",
+                "0",
+                "--invoices",
+                invoices.to_string().as_str(),
+                "--latency-ms",
+                latency.to_string().as_str(),
+            ]);
             let home = tempfile::tempdir().expect("home");
             let dir = tempfile::tempdir().expect("dir");
             let connection = dir.path().join("bench.yaml");

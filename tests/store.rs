@@ -55,6 +55,62 @@ fn company_request(project: &Project) -> std::path::PathBuf {
     )
 }
 
+/// A database, an emulator and one company logged in through connection `name`.
+struct LoggedIn {
+    pg: PgCluster,
+    url: String,
+    emulator: EmulatorProcess,
+    setup: Project,
+    connection: std::path::PathBuf,
+}
+
+impl LoggedIn {
+    fn new(name: &str) -> LoggedIn {
+        let pg = PgCluster::start();
+        let url = pg.database(name);
+        let emulator = EmulatorProcess::start(&[]);
+        let setup = Project::new();
+        let connection = external_emulator_connection(&setup, name, &emulator, "");
+        assert_ok(&run(
+            command(&setup, &url),
+            &["auth", "login", connection.to_str().expect("path")],
+        ));
+        LoggedIn {
+            pg,
+            url,
+            emulator,
+            setup,
+            connection,
+        }
+    }
+
+    /// Makes the stored access token count as expired for every process.
+    fn expire(&self, db: &str) {
+        self.pg.sql(
+            db,
+            "UPDATE qbo_run_tokens SET access_token_expires_at = now() - interval '1 hour'",
+        );
+    }
+
+    /// A process refreshing through a token endpoint that hangs, so it waits inside the row's
+    /// transaction; returned once its request reached the endpoint.
+    fn stuck_refresher(&self, name: &str, hole: &BlackHole) -> (Child, std::net::TcpStream) {
+        let stuck = Project::new();
+        let connection = external_emulator_connection(
+            &stuck,
+            name,
+            &self.emulator,
+            &format!("oauth2:\n  token_url: {}\n", hole.url()),
+        );
+        let child = spawn(
+            command(&stuck, &self.url),
+            &["auth", "refresh", connection.to_str().expect("path")],
+        );
+        let held = hole.wait_for_request();
+        (child, held)
+    }
+}
+
 #[test]
 fn tokens_live_in_the_database_sealed_and_every_machine_sees_them() {
     let pg = PgCluster::start();
@@ -189,28 +245,22 @@ fn without_a_key_the_store_warns_that_tokens_are_not_encrypted() {
 
 #[test]
 fn twelve_processes_on_one_expired_token_refresh_once_and_keep_the_newest() {
-    let pg = PgCluster::start();
-    let url = pg.database("race");
-    let emulator = EmulatorProcess::start(&[]);
-    let setup = Project::new();
-    let connection = external_emulator_connection(&setup, "race", &emulator, "");
-    assert_ok(&run(
-        command(&setup, &url),
-        &["auth", "login", connection.to_str().expect("path")],
-    ));
-    // The stored access token counts as expired for every process.
-    pg.sql(
-        "race",
-        "UPDATE qbo_run_tokens SET access_token_expires_at = now() - interval '1 hour'",
+    let company = LoggedIn::new("race");
+    let (url, emulator, setup, connection) = (
+        &company.url,
+        &company.emulator,
+        &company.setup,
+        &company.connection,
     );
+    company.expire("race");
     let projects: Vec<Project> = (0..12).map(|_| Project::new()).collect();
     let children: Vec<Child> = projects
         .iter()
         .map(|project| {
-            let connection = external_emulator_connection(project, "race", &emulator, "");
+            let connection = external_emulator_connection(project, "race", emulator, "");
             let request = company_request(project);
             spawn(
-                command(project, &url),
+                command(project, url),
                 &[
                     request.to_str().expect("path"),
                     "--connection",
@@ -229,7 +279,7 @@ fn twelve_processes_on_one_expired_token_refresh_once_and_keep_the_newest() {
     assert_eq!(number(&stats, "token_errors"), 0, "{stats}");
     // The emulator rotates strictly: only the newest refresh token works, and it is stored.
     let refresh = run(
-        command(&setup, &url),
+        command(setup, url),
         &["auth", "refresh", connection.to_str().expect("path")],
     );
     assert_ok(&refresh);
@@ -326,34 +376,13 @@ impl BlackHole {
 
 #[test]
 fn a_refresher_killed_holding_the_lock_loses_nothing() {
-    let pg = PgCluster::start();
-    let url = pg.database("killed");
-    let emulator = EmulatorProcess::start(&[]);
-    let setup = Project::new();
-    let connection = external_emulator_connection(&setup, "killed", &emulator, "");
-    assert_ok(&run(
-        command(&setup, &url),
-        &["auth", "login", connection.to_str().expect("path")],
-    ));
+    let company = LoggedIn::new("killed");
+    let (pg, url, emulator) = (&company.pg, &company.url, &company.emulator);
     let before = pg.sql("killed", "SELECT md5(secrets) FROM qbo_run_tokens");
-    pg.sql(
-        "killed",
-        "UPDATE qbo_run_tokens SET access_token_expires_at = now() - interval '1 hour'",
-    );
+    company.expire("killed");
     // This machine's token endpoint hangs: its refresher waits inside the row's transaction.
     let hole = BlackHole::start();
-    let stuck = Project::new();
-    let stuck_connection = external_emulator_connection(
-        &stuck,
-        "killed",
-        &emulator,
-        &format!("oauth2:\n  token_url: {}\n", hole.url()),
-    );
-    let mut child = spawn(
-        command(&stuck, &url),
-        &["auth", "refresh", stuck_connection.to_str().expect("path")],
-    );
-    let _held = hole.wait_for_request();
+    let (mut child, _held) = company.stuck_refresher("killed", &hole);
     let locked = pg.sql(
         "killed",
         "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'qbo_run_tokens' AND l.mode = 'RowShareLock'",
@@ -363,9 +392,9 @@ fn a_refresher_killed_holding_the_lock_loses_nothing() {
     let _ = child.wait();
 
     let next = Project::new();
-    let next_connection = external_emulator_connection(&next, "killed", &emulator, "");
+    let next_connection = external_emulator_connection(&next, "killed", emulator, "");
     let request = company_request(&next);
-    let mut next_command = command(&next, &url);
+    let mut next_command = command(&next, url);
     next_command.env("QBO_RUN_STORE_LOCK_TIMEOUT", "10");
     let out = run(
         next_command,
@@ -388,35 +417,14 @@ fn a_refresher_killed_holding_the_lock_loses_nothing() {
 
 #[test]
 fn a_lock_not_had_in_time_is_a_clear_transient_error_naming_the_company() {
-    let pg = PgCluster::start();
-    let url = pg.database("slow");
-    let emulator = EmulatorProcess::start(&[]);
-    let setup = Project::new();
-    let connection = external_emulator_connection(&setup, "slow", &emulator, "");
-    assert_ok(&run(
-        command(&setup, &url),
-        &["auth", "login", connection.to_str().expect("path")],
-    ));
-    pg.sql(
-        "slow",
-        "UPDATE qbo_run_tokens SET access_token_expires_at = now() - interval '1 hour'",
-    );
+    let company = LoggedIn::new("slow");
+    let (url, emulator) = (&company.url, &company.emulator);
+    company.expire("slow");
     let hole = BlackHole::start();
-    let stuck = Project::new();
-    let stuck_connection = external_emulator_connection(
-        &stuck,
-        "slow",
-        &emulator,
-        &format!("oauth2:\n  token_url: {}\n", hole.url()),
-    );
-    let mut holder = spawn(
-        command(&stuck, &url),
-        &["auth", "refresh", stuck_connection.to_str().expect("path")],
-    );
-    let _held = hole.wait_for_request();
+    let (mut holder, _held) = company.stuck_refresher("slow", &hole);
     let waiter = Project::new();
-    let waiter_connection = external_emulator_connection(&waiter, "slow", &emulator, "");
-    let mut waiting = command(&waiter, &url);
+    let waiter_connection = external_emulator_connection(&waiter, "slow", emulator, "");
+    let mut waiting = command(&waiter, url);
     waiting.env("QBO_RUN_STORE_LOCK_TIMEOUT", "0.3");
     let started = Instant::now();
     let out = run(
