@@ -101,6 +101,10 @@ pub struct EmulatorConfig {
     /// whose answer is then lost: the connection drops before it is sent. A later call with the
     /// same `requestid` is answered from the kept answer. Default 0.
     pub lost_answer_rate: f64,
+    /// Answer every consent at `/connect/oauth2` with `error=access_denied` (and the client's
+    /// `state`) instead of a code, as when a person clicks Cancel on Intuit's consent page. Off
+    /// by default.
+    pub deny_consent: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -134,6 +138,7 @@ impl Default for EmulatorConfig {
             shuffle_ties: false,
             updates_per_page: 0,
             lost_answer_rate: 0.0,
+            deny_consent: false,
         }
     }
 }
@@ -278,6 +283,10 @@ pub struct EmulatorArgs {
     /// drops before it is sent); the same requestid again is answered from the kept answer
     #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_share)]
     pub lose_write_answers: f64,
+    /// Answer every consent with error=access_denied instead of a code, as a person clicking
+    /// Cancel on Intuit's consent page
+    #[arg(long)]
+    pub deny_consent: bool,
 }
 
 impl EmulatorArgs {
@@ -311,6 +320,7 @@ impl EmulatorArgs {
             shuffle_ties: self.shuffle_ties,
             updates_per_page: self.updates_per_page,
             lost_answer_rate: self.lose_write_answers,
+            deny_consent: self.deny_consent,
             ..EmulatorConfig::default()
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! Why it exists: clients must be able to run their whole login and refresh logic against the
 //! emulator and meet Intuit's behaviour (QBO.md 1.2–1.8): consent is immediate (a `302` back to
-//! the `redirect_uri` with `code`, `state`, `realmId`), client authentication is HTTP Basic (or
+//! the `redirect_uri` with `code`, `state`, `realmId`; or, told to with `deny_consent`, with
+//! `error=access_denied` as when a person clicks Cancel), client authentication is HTTP Basic (or
 //! `client_secret_post`), token answers and errors have Intuit's JSON bodies, codes are single-use,
 //! refresh tokens rotate, revocation kills the whole chain. Error texts never contain a token or
 //! the client secret.
@@ -63,7 +64,8 @@ fn param<'a>(map: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
 // ---------------------------------------------------------------------------------------------
 // GET /connect/oauth2
 
-/// `GET /connect/oauth2`: consent at once and redirect back with a code.
+/// `GET /connect/oauth2`: consent at once and redirect back with a code (or refuse at once with
+/// `access_denied` when the emulator is told to deny consents).
 pub(crate) async fn authorize(AxumState(state): AxumState<Arc<State>>, uri: Uri) -> Response {
     let q = pairs(uri.query().unwrap_or("").as_bytes());
     let cfg = state.config();
@@ -84,7 +86,7 @@ pub(crate) async fn authorize(AxumState(state): AxumState<Arc<State>>, uri: Uri)
     };
     let state_param = q.get("state").map(String::as_str);
     if param(&q, "response_type") != Some("code") {
-        return redirect_error(redirect, "unsupported_response_type", state_param);
+        return redirect_error(redirect, "unsupported_response_type", None, state_param);
     }
     let scope = param(&q, "scope").unwrap_or("");
     let scopes: Vec<&str> = scope.split_whitespace().collect();
@@ -92,7 +94,15 @@ pub(crate) async fn authorize(AxumState(state): AxumState<Arc<State>>, uri: Uri)
         .iter()
         .any(|s| COMPANY_SCOPES.contains(s) || *s == "openid");
     if !usable {
-        return redirect_error(redirect, "invalid_scope", state_param);
+        return redirect_error(redirect, "invalid_scope", None, state_param);
+    }
+    if cfg.deny_consent {
+        return redirect_error(
+            redirect,
+            "access_denied",
+            Some("The user did not authorize the app"),
+            state_param,
+        );
     }
     // PKCE is not an Intuit feature; accept it, and enforce S256 if a client uses it.
     let code_challenge = param(&q, "code_challenge")
@@ -128,10 +138,18 @@ pub(crate) async fn authorize(AxumState(state): AxumState<Arc<State>>, uri: Uri)
     found(location.as_str())
 }
 
-fn redirect_error(mut to: url::Url, error: &str, state: Option<&str>) -> Response {
+fn redirect_error(
+    mut to: url::Url,
+    error: &str,
+    description: Option<&str>,
+    state: Option<&str>,
+) -> Response {
     {
         let mut qp = to.query_pairs_mut();
         qp.append_pair("error", error);
+        if let Some(description) = description {
+            qp.append_pair("error_description", description);
+        }
         if let Some(s) = state {
             qp.append_pair("state", s);
         }

@@ -630,6 +630,48 @@ async fn token_endpoint_errors() {
 }
 
 #[tokio::test]
+async fn a_denied_consent_redirects_with_access_denied_and_the_state() {
+    let emu = start(EmulatorConfig {
+        deny_consent: true,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let http = client();
+    let url = reqwest::Url::parse_with_params(
+        &format!("{}{AUTHORIZE_PATH}", emu.base_url()),
+        &[
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("response_type", "code"),
+            ("scope", SCOPE),
+            ("redirect_uri", REDIRECT),
+            ("state", "s 1"),
+        ],
+    )
+    .expect("url");
+    let res = http.get(url).send().await.expect("authorize");
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let loc = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("location");
+    assert_eq!(
+        loc,
+        format!(
+            "{REDIRECT}?error=access_denied&error_description=The+user+did+not+authorize+the+app&state=s+1"
+        )
+    );
+    // A bad client is still told on the emulator's own page, before any consent.
+    let res = http
+        .get(format!("{}{AUTHORIZE_PATH}", emu.base_url()))
+        .query(&[("client_id", "nobody"), ("redirect_uri", REDIRECT)])
+        .send()
+        .await
+        .expect("authorize");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn authorize_errors_and_pkce() {
     let emu = start(EmulatorConfig::default()).await;
     let http = client();
