@@ -62,6 +62,9 @@ fn emulator_config(settings: &EmulatorSettings) -> Result<EmulatorConfig, Error>
     if let Some(n) = settings.updates_per_page {
         config.updates_per_page = n;
     }
+    if let Some(deny) = settings.deny_consent {
+        config.deny_consent = deny;
+    }
     let now = match &settings.now {
         Some(text) => Some(text.clone()),
         None => std::env::var("QBO_EMULATOR_NOW").ok(),

@@ -10,7 +10,7 @@ pub use store::StoreChoice;
 
 use crate::diagnostics::Error;
 use crate::secret::Secret;
-use crate::spec::{ConnectionSpec, Environment};
+use crate::spec::{ConnectionSpec, Consent, Environment};
 use crate::template::{self, EnvObject};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -32,6 +32,9 @@ pub const DEFAULT_SCOPE: &str = "com.intuit.quickbooks.accounting";
 pub const DEFAULT_MINOR_VERSION: &str = "75";
 /// The redirect URI used unless the connection says otherwise.
 pub const DEFAULT_REDIRECT_URI: &str = "http://localhost:8050/callback";
+/// The redirect URI of an emulator connection unless it says otherwise: a free port, since the
+/// emulator accepts any loopback redirect URI.
+pub const EMULATOR_REDIRECT_URI: &str = "http://localhost:0/callback";
 
 /// The OAuth 2.0 client of a connection.
 #[derive(Debug, Clone)]
@@ -71,6 +74,8 @@ pub struct ResolvedConnection {
     pub oauth: OAuthSettings,
     /// Where its tokens are kept (and, for a database, its rate governor).
     pub token_store: StoreChoice,
+    /// How a login gets consent: by itself (the emulator, by default) or from a person.
+    pub consent: Consent,
 }
 
 /// What a dry run shows instead of the emulator's address, which is only known once it runs.
@@ -190,9 +195,20 @@ impl ResolvedConnection {
                 .map_err(|err| err.at_opt(spec.file.value_location("token_store")))?,
             None => StoreChoice::from_env()?,
         };
+        let consent = if emulator {
+            spec.emulator.consent.unwrap_or_default()
+        } else {
+            Consent::Browser
+        };
+        let default_redirect = if emulator {
+            EMULATOR_REDIRECT_URI
+        } else {
+            DEFAULT_REDIRECT_URI
+        };
         Ok(ResolvedConnection {
             name: spec.name.clone(),
             token_store,
+            consent,
             environment: spec.environment,
             base_url,
             realm_id,
@@ -207,14 +223,15 @@ impl ResolvedConnection {
                 scope: value("oauth2.scope")?.unwrap_or_else(|| DEFAULT_SCOPE.to_string()),
                 state: value("oauth2.state")?.filter(|s| !s.is_empty()),
                 redirect_uri: value("oauth2.redirect_uri")?
-                    .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string()),
+                    .unwrap_or_else(|| default_redirect.to_string()),
             },
         })
     }
 
-    /// Whether the OAuth server consents by itself (the emulator), so no person is needed to log in.
+    /// Whether the OAuth server consents by itself (the emulator, unless its connection asks
+    /// for `emulator.consent: browser`), so no person is needed to log in.
     pub fn consents_automatically(&self) -> bool {
-        self.environment == Environment::Emulator
+        self.consent == Consent::Automatic
     }
 }
 

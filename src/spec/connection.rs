@@ -32,6 +32,20 @@ impl Environment {
     }
 }
 
+/// How a person's consent is given when logging in to a connection.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Consent {
+    /// No person: qbo-run follows the authorize URL's redirect itself, and a run logs in on
+    /// first use. Only the emulator consents this way, and it does by default.
+    #[default]
+    Automatic,
+    /// A person consents in a browser: `auth login` opens the authorize URL and listens on the
+    /// redirect URI's port, and a run without stored tokens asks for a login. Always so with
+    /// Intuit; an emulator connection asks for it with `emulator.consent: browser`.
+    Browser,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConnection {
@@ -104,6 +118,12 @@ pub struct EmulatorSettings {
     pub updates_per_page: Option<usize>,
     /// Share of writes that take effect and then lose their answer.
     pub lose_write_answers: Option<f64>,
+    /// How `auth login` gets the emulator's consent: by itself (the default) or from a person
+    /// in a browser, as with Intuit. Applies to an emulator started elsewhere (`base_url`) too.
+    pub consent: Option<Consent>,
+    /// The in-process emulator answers every consent with `error=access_denied`, as a person
+    /// clicking Cancel (`qbo-run emulator --deny-consent`).
+    pub deny_consent: Option<bool>,
 }
 
 /// QBO's own limits per company; a connection may only ask for less.

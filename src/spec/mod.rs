@@ -12,7 +12,7 @@ mod write;
 mod yaml;
 
 pub use connection::{
-    ConnectionSpec, EmulatorSettings, Environment, Limits, OAUTH_KEYS, QBO_MAX_IN_FLIGHT,
+    ConnectionSpec, Consent, EmulatorSettings, Environment, Limits, OAUTH_KEYS, QBO_MAX_IN_FLIGHT,
     QBO_MAX_REQUESTS_PER_MINUTE, RetrySettings, Timeouts,
 };
 pub use request::{
