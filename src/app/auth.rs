@@ -1,7 +1,7 @@
 //! `qbo-run auth ...`: log in, show, refresh, revoke, test and forget a connection's tokens.
 
 use super::connect::{redact_error, resolve_live};
-use crate::auth::{Session, StoredTokens, TokenStore};
+use crate::auth::{LoginPage, Session, StoredTokens, TokenStore};
 use crate::cli::{AuthAction, AuthCommand};
 use crate::connection::{self, ResolvedConnection};
 use crate::diagnostics::{Error, ErrorKind};
@@ -26,31 +26,73 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
                 let store = TokenStore::open(&connection.name, &connection.token_store)?;
                 let mut oauth =
                     crate::auth::OAuthServer::new(connection.oauth.clone(), http.clone());
-                let tokens = if connection.consents_automatically() {
-                    crate::auth::login_automatically(&connection, &oauth, &http, &store).await?
+                let (tokens, name) = if connection.consents_automatically() {
+                    let tokens =
+                        crate::auth::login_automatically(&connection, &oauth, &http, &store)
+                            .await?;
+                    let realm = tokens.realm_id.clone();
+                    let name =
+                        remember_company_name(&connection, &http, &spec, &store, &realm).await;
+                    (tokens, name)
                 } else {
-                    let (code, realm, login) = crate::auth::obtain_code(
+                    let consent = crate::auth::obtain_code(
                         &mut oauth,
+                        &connection.name,
                         &connection.oauth.redirect_uri,
                         mode,
                         timeout,
                     )
                     .await?;
-                    let realm = realm
-                        .or_else(|| connection.realm_id.clone())
-                        .ok_or_else(|| {
-                            Error::new(
-                                ErrorKind::Remote,
-                                "the callback carried no realmId; set realm_id in the connection",
-                            )
-                        })?;
-                    let grant = oauth.exchange_code(&code, login.pkce_verifier).await?;
-                    let tokens = crate::auth::StoredTokens::new(&connection.name, &realm, grant);
-                    store.save(&tokens).await?;
-                    tokens
+                    let crate::auth::Consent {
+                        code,
+                        realm_id,
+                        login,
+                        reply,
+                    } = consent;
+                    // The browser waits for this: it is told only once the tokens are stored
+                    // (or the exchange failed), never "connected" ahead of the token endpoint.
+                    let exchanged = async {
+                        let realm = realm_id
+                            .or_else(|| connection.realm_id.clone())
+                            .ok_or_else(|| {
+                                Error::new(
+                                    ErrorKind::Remote,
+                                    "the callback carried no realmId; set realm_id in the connection",
+                                )
+                            })?;
+                        let grant = oauth.exchange_code(&code, login.pkce_verifier).await?;
+                        let tokens = StoredTokens::new(&connection.name, &realm, grant);
+                        store.save(&tokens).await?;
+                        Ok::<_, Error>(tokens)
+                    }
+                    .await;
+                    match exchanged {
+                        Ok(tokens) => {
+                            let realm = tokens.realm_id.clone();
+                            let name =
+                                remember_company_name(&connection, &http, &spec, &store, &realm)
+                                    .await;
+                            reply
+                                .send(&LoginPage::Connected {
+                                    realm_id: realm,
+                                    company_name: name.clone(),
+                                })
+                                .await;
+                            (tokens, name)
+                        }
+                        Err(error) => {
+                            let secret = connection.oauth.client_secret.clone();
+                            let error = redact_error(error, &[&secret]);
+                            reply
+                                .send(&LoginPage::Failed {
+                                    message: error.message().to_string(),
+                                })
+                                .await;
+                            return Err(error);
+                        }
+                    }
                 };
                 let realm = tokens.realm_id.clone();
-                let name = remember_company_name(&connection, &http, &spec, &store, &realm).await;
                 let companies = store.realms().await?.len();
                 let _ = writeln!(
                     out,

@@ -1,16 +1,25 @@
-//! Interactive login for connections whose OAuth server needs a person (Intuit): the browser
-//! goes to the authorize URL and comes back to a one-shot listener on the redirect URI's port
-//! (loopback only), or, with `--paste`, the user pastes the redirect URL. Either way the `state`
-//! is checked before anything is exchanged. A redirect URI on port 0 (`http://localhost:0/...`)
-//! listens on a free port and sends that port in the redirect URI (Intuit only accepts the
-//! registered URIs, so this is for servers that take any loopback one, like the emulator).
+//! Interactive login for connections whose OAuth server needs a person (Intuit, or the emulator
+//! with `emulator.consent: browser`): the browser goes to the authorize URL and comes back to a
+//! one-shot listener on the redirect URI's port (loopback only, see `listener.rs`), or, with
+//! `--paste`, the user pastes the redirect URL. Either way the `state` is checked before
+//! anything is exchanged. A redirect URI on port 0 (`http://localhost:0/...`) listens on a free
+//! port and sends that port in the redirect URI (Intuit only accepts the registered URIs, so
+//! this is for servers that take any loopback one, like the emulator).
+//!
+//! The URL is always printed, also when a browser is opened (it may not come to the front, or
+//! block pop-ups). A callback that is not a consent (refused, cancelled, foreign state) is
+//! answered here, with the page and the error that say so; a consent is handed back with the
+//! browser still waiting ([`Consent::reply`]), and the caller answers it once the code exchange
+//! has succeeded or failed.
 
-use super::oauth::LoginRequest;
-use super::{Callback, OAuthServer};
+use super::browser;
+use super::callback::{Callback, Verdict, refusal_advice};
+use super::listener::{CallbackListener, HeldCallback};
+use super::oauth::{LoginRequest, OAuthServer};
+use super::page::LoginPage;
 use crate::diagnostics::{Error, ErrorKind};
-use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// How the redirect comes back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,16 +32,46 @@ pub enum CallbackMode {
     Paste,
 }
 
-/// Runs the consent step and returns the checked callback's code and realm. With a redirect URI
-/// on port 0, `oauth` is left using the one with the port listened on (the code exchange must
-/// send the same URI).
+/// A consent that came back: the code to exchange, and the browser waiting for the outcome.
+pub struct Consent {
+    /// The authorization code.
+    pub code: String,
+    /// `realmId`, when the callback carried it.
+    pub realm_id: Option<String>,
+    /// The login it answers (its PKCE verifier goes with the exchange).
+    pub login: LoginRequest,
+    /// The browser's request, answered by [`Reply::send`].
+    pub reply: Reply,
+}
+
+/// The browser's pending request, if the callback came through the listener (not with
+/// `--paste`).
+pub struct Reply {
+    held: Option<HeldCallback>,
+    connection: String,
+}
+
+impl Reply {
+    /// Shows `page` in the browser (nothing with `--paste`).
+    pub async fn send(self, page: &LoginPage) {
+        if let Some(held) = self.held {
+            held.answer(page.status(), &page.html(&self.connection))
+                .await;
+        }
+    }
+}
+
+/// Runs the consent step for connection `connection` and returns the checked consent. With a
+/// redirect URI on port 0, `oauth` is left using the one with the port listened on (the code
+/// exchange must send the same URI).
 pub async fn obtain_code(
     oauth: &mut OAuthServer,
+    connection: &str,
     redirect_uri: &str,
     mode: CallbackMode,
     timeout: Duration,
-) -> Result<(String, Option<String>, LoginRequest), Error> {
-    let callback = match mode {
+) -> Result<Consent, Error> {
+    let (callback, login, held) = match mode {
         CallbackMode::Paste => {
             let login = oauth.start_login()?;
             eprintln!(
@@ -46,135 +85,80 @@ pub async fn obtain_code(
                 .map_err(|err| Error::usage(format!("cannot read the pasted URL: {err}")))?;
             let url = url::Url::parse(line.trim())
                 .map_err(|err| Error::usage(format!("the pasted text is not a URL ({err})")))?;
-            (Callback::parse(&url)?, login)
+            (Callback::parse(&url), login, None)
         }
         CallbackMode::Browser | CallbackMode::NoBrowser => {
-            let redirect = url::Url::parse(redirect_uri).map_err(|err| {
-                Error::file(format!("`oauth2.redirect_uri` is not a URL ({err})"))
-            })?;
-            let host = redirect.host_str().unwrap_or_default();
-            if !matches!(host, "localhost" | "127.0.0.1") {
-                return Err(Error::usage(format!(
-                    "the redirect URI {redirect_uri} is not on this machine; use --paste"
-                )));
-            }
-            let port = redirect.port_or_known_default().unwrap_or(80);
-            let listener =
-                tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
-                    .await
-                    .map_err(|err| {
-                        Error::new(
-                            ErrorKind::Usage,
-                            format!(
-                                "cannot listen on 127.0.0.1:{port} for the OAuth callback: {err}"
-                            ),
-                        )
-                    })?;
-            let mut redirect_uri = redirect_uri.to_string();
-            if port == 0 {
-                let chosen = listener.local_addr().map(|a| a.port()).map_err(|err| {
-                    Error::new(
-                        ErrorKind::Usage,
-                        format!("cannot learn the port of the OAuth callback listener: {err}"),
-                    )
-                })?;
-                let mut listening = redirect.clone();
-                let _ = listening.set_port(Some(chosen));
-                redirect_uri = listening.to_string();
-                oauth.use_redirect_uri(redirect_uri.clone());
+            let mut listener = CallbackListener::bind(redirect_uri).await?;
+            if listener.redirect_uri() != redirect_uri {
+                oauth.use_redirect_uri(listener.redirect_uri().to_string());
             }
             let login = oauth.start_login()?;
-            eprintln!(
-                "Open this URL in a browser and consent; waiting for the redirect to {redirect_uri}\n\n{}\n",
-                login.url
-            );
+            let url = login.url.as_str();
             if mode == CallbackMode::Browser {
-                open_browser(login.url.as_str());
+                eprintln!(
+                    "Opening the browser to log in; if it does not open, open this link yourself:\n\n{url}\n"
+                );
+                let failed = browser::open(url);
+                tokio::spawn(async move {
+                    if let Ok(why) = failed.await {
+                        eprintln!(
+                            "No browser could be opened ({why}); open the link above in a browser.\n"
+                        );
+                    }
+                });
+            } else {
+                eprintln!("Open this link in a browser and consent:\n\n{url}\n");
             }
-            let accepted =
-                tokio::time::timeout(timeout, wait_for_callback(&listener, redirect.path())).await;
-            drop(listener);
-            match accepted {
-                Ok(result) => (result?, login),
+            eprintln!(
+                "Waiting up to {} s for the browser to come back to {}",
+                timeout.as_secs(),
+                listener.redirect_uri()
+            );
+            let held = match tokio::time::timeout(timeout, listener.next_callback()).await {
+                Ok(held) => held?,
                 Err(_) => {
                     return Err(Error::new(
                         ErrorKind::AuthNeedsLogin,
                         format!("no OAuth callback within {} s", timeout.as_secs()),
-                    ));
+                    )
+                    .note(format!("run: qbo-run auth login {connection}")));
                 }
-            }
+            };
+            drop(listener);
+            (held.callback.clone(), login, Some(held))
         }
     };
-    let (callback, login) = callback;
-    let code = callback.accept(&login.state)?;
-    Ok((code, callback.realm_id, login))
+    let reply = Reply {
+        held,
+        connection: connection.to_string(),
+    };
+    let verdict = callback.verdict(&login.state);
+    let code = match verdict.clone().into_code() {
+        Ok(code) => code,
+        Err(error) => {
+            reply.send(&refusal_page(verdict)).await;
+            return Err(error.note(format!("run: qbo-run auth login {connection}")));
+        }
+    };
+    Ok(Consent {
+        code,
+        realm_id: callback.realm_id,
+        login,
+        reply,
+    })
 }
 
-/// Accepts connections until one asks for `path`; answers it with a short page.
-async fn wait_for_callback(
-    listener: &tokio::net::TcpListener,
-    path: &str,
-) -> Result<Callback, Error> {
-    loop {
-        let (mut stream, _) = listener.accept().await.map_err(|err| {
-            Error::new(
-                ErrorKind::Transient,
-                format!("OAuth callback listener failed: {err}"),
-            )
-        })?;
-        let mut buffer = vec![0u8; 16 * 1024];
-        let mut filled = 0;
-        while filled < buffer.len() {
-            let n = stream.read(&mut buffer[filled..]).await.unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            filled += n;
-            if buffer[..filled].windows(4).any(|w| w == b"\r\n\r\n") {
-                break;
-            }
-        }
-        let head = String::from_utf8_lossy(&buffer[..filled]).into_owned();
-        let target = head
-            .lines()
-            .next()
-            .and_then(|line| line.split_whitespace().nth(1))
-            .unwrap_or("/")
-            .to_string();
-        let url = url::Url::parse(&format!("http://localhost{target}"));
-        let Ok(url) = url else { continue };
-        if url.path() != path {
-            let _ = stream
-                .write_all(
-                    b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                )
-                .await;
-            continue;
-        }
-        let callback = Callback::parse(&url)?;
-        let body = "<!doctype html><title>qbo-run</title><p>qbo-run received the authorization. You can close this tab and go back to the terminal.</p>";
-        let response = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        let _ = stream.write_all(response.as_bytes()).await;
-        let _ = stream.shutdown().await;
-        return Ok(callback);
+/// The page for a callback that is not a consent.
+fn refusal_page(verdict: Verdict) -> LoginPage {
+    match verdict {
+        Verdict::Refused { error, description } => LoginPage::Refused {
+            advice: refusal_advice(&error).to_string(),
+            error,
+            description,
+        },
+        Verdict::WrongState { .. } => LoginPage::WrongState,
+        Verdict::Code(_) | Verdict::NoCode => LoginPage::Failed {
+            message: "the authorization server came back without a code".to_string(),
+        },
     }
-}
-
-fn open_browser(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    let _ = std::process::Command::new(opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
 }

@@ -6,12 +6,18 @@
 //! processes sharing a connection refresh once between them. An `invalid_grant` never deletes
 //! stored tokens: they are marked as needing a login and the error says which command to run.
 
+mod browser;
+mod callback;
+mod listener;
 mod login;
 mod oauth;
+mod page;
 mod store;
 
-pub use login::{CallbackMode, obtain_code};
+pub use callback::{Callback, Verdict};
+pub use login::{CallbackMode, Consent, Reply, obtain_code};
 pub use oauth::{LoginRequest, OAuthServer};
+pub use page::LoginPage;
 pub use store::{
     FileStore, PgStore, StoreKey, StoredTokens, TokenGrant, TokenLock, TokenStore, home_dir,
     home_dir_from_env,
@@ -338,7 +344,7 @@ pub async fn login_automatically(
             format!("the authorization redirect is not a URL: {err}"),
         )
     })?;
-    let callback = Callback::parse(&callback)?;
+    let callback = Callback::parse(&callback);
     let code = callback.accept(&login.state)?;
     let realm = callback
         .realm_id
@@ -354,83 +360,6 @@ pub async fn login_automatically(
     let tokens = StoredTokens::new(&connection.name, &realm, grant);
     store.save(&tokens).await?;
     Ok(tokens)
-}
-
-/// The query of an OAuth redirect back to the app.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Callback {
-    /// `code`.
-    pub code: Option<String>,
-    /// `state`.
-    pub state: Option<String>,
-    /// `realmId`.
-    pub realm_id: Option<String>,
-    /// `error` and `error_description`.
-    pub error: Option<(String, Option<String>)>,
-}
-
-impl Callback {
-    /// Reads a redirect URL.
-    pub fn parse(url: &url::Url) -> Result<Callback, Error> {
-        let mut callback = Callback {
-            code: None,
-            state: None,
-            realm_id: None,
-            error: None,
-        };
-        let mut description = None;
-        for (key, value) in url.query_pairs() {
-            match key.as_ref() {
-                "code" => callback.code = Some(value.into_owned()),
-                "state" => callback.state = Some(value.into_owned()),
-                "realmId" => callback.realm_id = Some(value.into_owned()),
-                "error" => callback.error = Some((value.into_owned(), None)),
-                "error_description" => description = Some(value.into_owned()),
-                _ => {}
-            }
-        }
-        if let Some((_, slot)) = callback.error.as_mut() {
-            *slot = description;
-        }
-        Ok(callback)
-    }
-
-    /// Checks the state and returns the code; a mismatch or a missing state is refused.
-    pub fn accept(&self, expected_state: &str) -> Result<String, Error> {
-        match &self.state {
-            Some(state) if state == expected_state => {}
-            Some(_) => {
-                return Err(Error::new(
-                    ErrorKind::AuthNeedsLogin,
-                    "the authorization callback's state does not match this login; nothing was exchanged",
-                ));
-            }
-            None => {
-                return Err(Error::new(
-                    ErrorKind::AuthNeedsLogin,
-                    "the authorization callback has no state; nothing was exchanged",
-                ));
-            }
-        }
-        if let Some((error, description)) = &self.error {
-            return Err(Error::new(
-                ErrorKind::AuthNeedsLogin,
-                format!(
-                    "authorization was refused: {error}{}",
-                    description
-                        .as_deref()
-                        .map(|d| format!(": {d}"))
-                        .unwrap_or_default()
-                ),
-            ));
-        }
-        self.code.clone().ok_or_else(|| {
-            Error::new(
-                ErrorKind::AuthNeedsLogin,
-                "the authorization callback has no code",
-            )
-        })
-    }
 }
 
 /// Seconds until `at`, for status output.
