@@ -1,4 +1,5 @@
-//! The OAuth lifecycle end to end: login (state checks, one-shot listener, --paste), concurrent
+//! The OAuth lifecycle end to end: login (state checks, one-shot listener on 127.0.0.1 and ::1,
+//! --paste, the page the browser is shown, no browser to open), concurrent
 //! refreshes across processes, crash-safe token writes, invalid_grant, and secrets kept out of
 //! every output. Against standalone emulator processes on free loopback ports.
 
@@ -185,12 +186,22 @@ fn start_login(
     connection: &Path,
     extra: &[&str],
 ) -> (Child, String, std::thread::JoinHandle<String>) {
+    start_login_with_secret(project, connection, extra, "qbo-emulator-secret")
+}
+
+/// [`start_login`] with `secret` as the connection's client secret.
+fn start_login_with_secret(
+    project: &Project,
+    connection: &Path,
+    extra: &[&str],
+    secret: &str,
+) -> (Child, String, std::thread::JoinHandle<String>) {
     let mut child = project
         .command()
         .args(["auth", "login"])
         .arg(connection)
         .args(extra)
-        .env("TEST_CLIENT_SECRET", "qbo-emulator-secret")
+        .env("TEST_CLIENT_SECRET", secret)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -256,6 +267,7 @@ fn login_with_the_browser_flow_stores_tokens_and_realm_then_closes_the_listener(
     let (status, _, body) = raw_http::request("GET", &redirect, &[], "");
     assert_eq!(status, 200);
     assert!(body.contains("go back to the terminal"));
+    assert!(body.contains(&format!("(company {REALM})")), "{body}");
     let output = child.wait_with_output().expect("login ends");
     assert_ok(&output);
     assert!(
@@ -288,7 +300,9 @@ fn login_refuses_a_callback_with_the_wrong_state() {
         })
         .collect();
     forged.query_pairs_mut().clear().extend_pairs(pairs);
-    let _ = raw_http::request("GET", forged.as_str(), &[], "");
+    let (status, _, page) = raw_http::request("GET", forged.as_str(), &[], "");
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("Nothing was exchanged"), "{page}");
     let output = child.wait_with_output().expect("login ends");
     // Exit 4 alone would also be a login that timed out: the message says why it stopped.
     assert_eq!(output.status.code(), Some(4));
@@ -302,6 +316,214 @@ fn login_refuses_a_callback_with_the_wrong_state() {
     assert!(!text.contains("no OAuth callback within"), "{text}");
     assert_eq!(emulator.stat("code_exchanges"), 0, "nothing was exchanged");
     assert!(!project.token_file("person").exists());
+}
+
+/// Plays a browser that reaches the callback at `addr`: GET of the redirect's path and query;
+/// returns the status and the page.
+fn browser_get(addr: std::net::SocketAddr, redirect: &str) -> (u16, String) {
+    let url = url::Url::parse(redirect).expect("redirect");
+    let target = format!("{}?{}", url.path(), url.query().unwrap_or_default());
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the callback");
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut raw).expect("read");
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a head and a body");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    (status, body.to_string())
+}
+
+/// The `state` an authorize URL carries.
+fn state_of(authorize_url: &str) -> String {
+    url::Url::parse(authorize_url)
+        .expect("authorize URL")
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("a state")
+}
+
+#[test]
+fn a_callback_on_ipv6_loopback_logs_in() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: this machine has no IPv6 loopback (::1)");
+        return;
+    }
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let connection = interactive_connection(&project, &emulator);
+    let (child, url, _) = start_login(&project, &connection, &["--no-browser", "--timeout", "60"]);
+    let port = callback_port(&url);
+    let redirect = consent(&url);
+    assert!(redirect.starts_with("http://localhost:"), "{redirect}");
+    let ipv6 = std::net::SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port));
+    let (status, page) = browser_get(ipv6, &redirect);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<h1>Connected</h1>"), "{page}");
+    assert!(page.contains(&format!("(company {REALM})")), "{page}");
+    let output = child.wait_with_output().expect("login ends");
+    assert_ok(&output);
+    assert_eq!(read_store(&project.token_file("person"))["realm_id"], REALM);
+    assert!(
+        std::net::TcpStream::connect(ipv6).is_err(),
+        "the ::1 listener is closed too"
+    );
+}
+
+#[test]
+fn a_cancelled_consent_is_shown_on_the_page_and_exits_4() {
+    let emulator = EmulatorProcess::start(&["--deny-consent"]);
+    let project = Project::new();
+    let connection = interactive_connection(&project, &emulator);
+    let (child, url, rest) =
+        start_login(&project, &connection, &["--no-browser", "--timeout", "60"]);
+    let port = callback_port(&url);
+    let redirect = consent(&url);
+    let (status, page) = browser_get(
+        std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port)),
+        &redirect,
+    );
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("<h1>Login cancelled</h1>"), "{page}");
+    assert!(
+        page.contains("<code>access_denied</code>: The user did not authorize the app"),
+        "{page}"
+    );
+    assert!(page.contains("qbo-run auth login person"), "{page}");
+    let output = child.wait_with_output().expect("login ends");
+    assert_eq!(output.status.code(), Some(4));
+    let text = rest.join().expect("stderr");
+    assert!(
+        text.contains(
+            "the login was cancelled in the browser (access_denied: The user did not authorize the app); nothing was stored"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("run: qbo-run auth login person"), "{text}");
+    assert_eq!(emulator.stat("code_exchanges"), 0);
+    assert!(!project.token_file("person").exists());
+}
+
+#[test]
+fn the_page_waits_for_the_code_exchange_and_tells_when_it_failed() {
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let connection = interactive_connection(&project, &emulator);
+    // The emulator consents to any registered client id; the wrong secret fails only at the
+    // token endpoint, after the browser came back.
+    let (child, url, rest) = start_login_with_secret(
+        &project,
+        &connection,
+        &["--no-browser", "--timeout", "60"],
+        "not-the-secret",
+    );
+    let port = callback_port(&url);
+    let redirect = consent(&url);
+    let (status, page) = browser_get(
+        std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port)),
+        &redirect,
+    );
+    assert_eq!(status, 502, "{page}");
+    assert!(!page.contains("Connected"), "{page}");
+    assert!(page.contains("<h1>Not connected</h1>"), "{page}");
+    assert!(
+        page.contains("the OAuth server refused exchanging the authorization code: invalid_client"),
+        "{page}"
+    );
+    assert!(!page.contains("not-the-secret"), "{page}");
+    let output = child.wait_with_output().expect("login ends");
+    assert_eq!(output.status.code(), Some(5));
+    let text = rest.join().expect("stderr");
+    assert!(text.contains("invalid_client"), "{text}");
+    assert!(!project.token_file("person").exists());
+}
+
+#[test]
+fn what_the_callback_carries_is_escaped_on_the_page() {
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let connection = interactive_connection(&project, &emulator);
+    let (child, url, _) = start_login(&project, &connection, &["--no-browser", "--timeout", "60"]);
+    let port = callback_port(&url);
+    let mut callback = url::Url::parse(&format!("http://localhost:{port}/callback")).expect("url");
+    callback
+        .query_pairs_mut()
+        .append_pair("error", "<script>alert(1)</script>")
+        .append_pair("error_description", "\"><img src=x onerror=alert(2)>")
+        .append_pair("state", &state_of(&url));
+    let (status, page) = browser_get(
+        std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port)),
+        callback.as_str(),
+    );
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("<h1>Login refused</h1>"), "{page}");
+    assert!(
+        !page.contains("<script") && !page.contains("<img"),
+        "{page}"
+    );
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+            && page.contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"),
+        "{page}"
+    );
+    assert_eq!(
+        child.wait_with_output().expect("ends").status.code(),
+        Some(4)
+    );
+}
+
+#[test]
+fn without_any_browser_the_link_is_printed_and_the_login_still_works() {
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let connection = interactive_connection(&project, &emulator);
+    // No $BROWSER and nothing on PATH to open one with (xdg-open, x-www-browser, ...).
+    let nothing = tempfile::tempdir().expect("empty PATH folder");
+    let mut child = project
+        .command()
+        .args(["auth", "login"])
+        .arg(&connection)
+        .args(["--timeout", "60"])
+        .env("TEST_CLIENT_SECRET", "qbo-emulator-secret")
+        .env("PATH", nothing.path())
+        .env_remove("BROWSER")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("login starts");
+    let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut said = String::new();
+    let mut url = None;
+    let mut line = String::new();
+    // The failure to open a browser is the readiness signal: it comes before the callback.
+    while reader.read_line(&mut line).expect("stderr line") > 0 {
+        said.push_str(&line);
+        if line.starts_with("http") {
+            url = Some(line.trim().to_string());
+        }
+        if line.starts_with("No browser could be opened") {
+            break;
+        }
+        line.clear();
+    }
+    assert!(
+        said.contains("No browser could be opened") && said.contains("open the link above"),
+        "{said}"
+    );
+    let url = url.unwrap_or_else(|| panic!("the URL is printed: {said}"));
+    let redirect = consent(&url);
+    let (status, _, page) = raw_http::request("GET", &redirect, &[], "");
+    assert_eq!(status, 200, "{page}");
+    let output = child.wait_with_output().expect("login ends");
+    assert_ok(&output);
 }
 
 #[test]

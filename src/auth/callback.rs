@@ -136,9 +136,7 @@ impl Verdict {
 /// What to do after the authorization server answered `error` (RFC 6749 §4.1.2.1's codes).
 pub fn refusal_advice(error: &str) -> &'static str {
     match error {
-        "access_denied" => {
-            "nothing was connected; to connect the company, log in again and authorize the app"
-        }
+        "access_denied" => "to connect the company, log in again and authorize the app",
         "invalid_scope" => {
             "check `oauth2.scope` in the connection file (QBO's is com.intuit.quickbooks.accounting)"
         }
