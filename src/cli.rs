@@ -103,12 +103,14 @@ enum Sub {
 
 #[derive(Debug, Subcommand)]
 enum AuthSub {
-    /// Consent in a browser and store the tokens (the emulator consents by itself); on a
-    /// connection that already has a company, adds another.
+    /// Consent in a browser and store the tokens (the emulator consents by itself, unless its
+    /// connection says `emulator.consent: browser`); on a connection that already has a
+    /// company, adds another.
     Login {
         /// Connection name or path.
         connection: String,
-        /// Print the URL instead of opening a browser.
+        /// Only print the URL (it is printed anyway); do not open a browser ($BROWSER, else the
+        /// desktop's default).
         #[arg(long)]
         no_browser: bool,
         /// Read the redirect URL pasted on stdin instead of listening (for production keys).

@@ -527,6 +527,43 @@ fn without_any_browser_the_link_is_printed_and_the_login_still_works() {
 }
 
 #[test]
+fn an_emulator_connection_with_browser_consent_needs_a_person_to_log_in() {
+    let project = Project::new();
+    let connection = project.file(
+        "connections/person.yaml",
+        "environment: emulator\nemulator:\n  consent: browser\n  invoices: 10\n",
+    );
+    let run = project
+        .command()
+        .arg("requests/company_info.yaml")
+        .arg("--connection")
+        .arg(&connection)
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(4), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("run: qbo-run auth login person"),
+        "{}",
+        stderr(&run)
+    );
+    // The login listens on a free port (the emulator preset's redirect URI is on port 0).
+    let (child, url, _) = start_login(&project, &connection, &["--no-browser", "--timeout", "60"]);
+    callback_port(&url);
+    let redirect = consent(&url);
+    let (status, _, page) = raw_http::request("GET", &redirect, &[], "");
+    assert_eq!(status, 200, "{page}");
+    assert_ok(&child.wait_with_output().expect("login ends"));
+    let run = project
+        .command()
+        .arg("requests/company_info.yaml")
+        .arg("--connection")
+        .arg(&connection)
+        .output()
+        .expect("run");
+    assert_ok(&run);
+}
+
+#[test]
 fn login_with_paste_reads_the_redirect_url() {
     let emulator = EmulatorProcess::start(&[]);
     let project = Project::new();
