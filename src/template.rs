@@ -219,6 +219,13 @@ fn format_value(out: &mut minijinja::Output, state: &State, value: &Value) -> Re
     }
     let escaped = match custom {
         "qbo" => escape_qbo_literal(&text),
+        "urlpath" if text == "." || text == ".." => {
+            // URLs resolve these segments away (even percent-encoded), changing the path.
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("`{text}` cannot be a URL path segment: it would change the path"),
+            ));
+        }
         "urlpath" => utf8_percent_encode(&text, PATH_SEGMENT).to_string(),
         other => {
             return Err(Error::new(

@@ -24,7 +24,7 @@ pub(super) fn check(
         return Err(Error::file(
             "`extract: cdc` cannot be combined with `paginate: qbo-query`",
         )
-        .at_opt(file.key_location("paginate"))
+        .at(file.key_or_near("paginate"))
         .note("QBO answers change data capture in one call (at most 1,000 objects); remove `paginate`"));
     }
     for param in ["entities", crate::cdc::CHANGED_SINCE] {
@@ -32,10 +32,9 @@ pub(super) fn check(
             return Err(Error::file(format!(
                 "`extract: cdc` needs the query parameter `{param}`"
             ))
-            .at_opt(
-                file.key_location("params")
-                    .or_else(|| file.value_location("extract")),
-            )
+            .at(file
+                .key_location("params")
+                .unwrap_or_else(|| file.value_or_near("extract")))
             .note("e.g. params: { entities: \"Invoice,Customer\", changedSince: \"{{ since or days_ago(7) }}\" }"));
         }
     }
@@ -68,11 +67,11 @@ pub(super) fn check(
     let location = match used.as_slice() {
         [one] => file
             .value_location(&format!("vars.{one}.default"))
-            .or_else(|| file.value_location(&name)),
-        _ => file.value_location(&name),
+            .unwrap_or_else(|| file.value_or_near(&name)),
+        _ => file.value_or_near(&name),
     };
     Err(Error::file(problem)
-        .at_opt(location)
+        .at(location)
         .note_opt(
             (!used.is_empty())
                 .then(|| format!("rendered with the variables' defaults: `{rendered}`")),

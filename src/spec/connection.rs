@@ -337,7 +337,7 @@ impl ConnectionSpec {
                 return Err(Error::file(format!(
                     "`{key}` uses `{other}`; connection values can only read `env` (e.g. {{{{ env.QBO_CLIENT_ID }}}})"
                 ))
-                .at_opt(file.value_location(key)));
+                .at(file.value_or_near(key)));
             }
         }
         let literal_secret = present
@@ -349,7 +349,7 @@ impl ConnectionSpec {
                 return Err(Error::file(
                     "give `oauth2.client_secret` or `oauth2.client_secret_command`, not both",
                 )
-                .at_opt(file.key_location("oauth2.client_secret_command")));
+                .at(file.key_or_near("oauth2.client_secret_command")));
             }
             for required in ["oauth2.client_id", "oauth2.client_secret"] {
                 let found = has(required)
@@ -358,7 +358,7 @@ impl ConnectionSpec {
                     return Err(Error::file(format!(
                         "connection `{name}` has no `{required}`"
                     ))
-                    .note(format!("in {}", file.path().display()))
+                    .at(file.key_or_near("oauth2"))
                     .note("take it from the environment, e.g. client_secret: \"{{ env.QBO_CLIENT_SECRET }}\", or from a command with client_secret_command")
                     );
                 }
@@ -371,7 +371,7 @@ impl ConnectionSpec {
             return Err(Error::file(format!(
                 "`emulator.now` {now:?} is not an RFC 3339 time such as 2025-09-19T12:00:00-07:00 ({err})"
             ))
-            .at_opt(file.value_location("emulator.now")));
+            .at(file.value_or_near("emulator.now")));
         }
         Ok(ConnectionSpec {
             name,
@@ -409,7 +409,7 @@ fn check_limits(
             "`limits.max_in_flight` must be between 1 and {QBO_MAX_IN_FLIGHT} (QBO allows {QBO_MAX_IN_FLIGHT} requests in flight per company), not {}",
             limits.max_in_flight
         ))
-        .at_opt(file.value_location("limits.max_in_flight")));
+        .at(file.value_or_near("limits.max_in_flight")));
     }
     let most_per_minute = if environment == Environment::Emulator {
         u32::MAX
@@ -421,17 +421,17 @@ fn check_limits(
             "`limits.requests_per_minute` must be between 1 and {QBO_MAX_REQUESTS_PER_MINUTE} (QBO allows {QBO_MAX_REQUESTS_PER_MINUTE} per minute per company), not {}",
             limits.requests_per_minute
         ))
-        .at_opt(file.value_location("limits.requests_per_minute")));
+        .at(file.value_or_near("limits.requests_per_minute")));
     }
     if retry.max_attempts == 0 {
         return Err(Error::file(
             "`retry.max_attempts` must be at least 1 (the first attempt counts)",
         )
-        .at_opt(file.value_location("retry.max_attempts")));
+        .at(file.value_or_near("retry.max_attempts")));
     }
     if timeouts.connect_secs == 0 || timeouts.request_secs == 0 {
         return Err(
-            Error::file("timeouts must be at least 1 second").at_opt(file.key_location("timeouts"))
+            Error::file("timeouts must be at least 1 second").at(file.key_or_near("timeouts"))
         );
     }
     Ok(())

@@ -65,13 +65,14 @@ impl<'de> Deserialize<'de> for Scalar {
 /// A template error placed in `file`: on the line holding the text at the error when it can be
 /// found after the value's start (block and folded scalars), else at the value itself.
 pub fn template_error(file: &SourceFile, error: &TemplateError) -> Error {
-    let location = match error.snippet.as_deref() {
-        Some(snippet) => file.find_in_value(&error.name, snippet, true),
-        None => file.value_location(&error.name),
-    };
+    let location = error
+        .snippet
+        .as_deref()
+        .and_then(|snippet| file.find_in_value(&error.name, snippet, true))
+        .unwrap_or_else(|| file.value_or_near(&error.name));
     Error::file(format!(
         "template error in `{}`: {}",
         error.name, error.message
     ))
-    .at_opt(location)
+    .at(location)
 }

@@ -263,14 +263,14 @@ impl RequestSpec {
                 return Err(Error::file(
                     "variable name `row` cannot be used in a request with `input`: `row` is each input row",
                 )
-                .at_opt(file.key_location("vars.row")));
+                .at(file.key_or_near("vars.row")));
             }
             if BUILTIN_VARIABLES.contains(&var.name.as_str()) || !is_identifier(&var.name) {
                 return Err(Error::file(format!(
                     "variable name `{}` cannot be used",
                     var.name
                 ))
-                .at_opt(file.key_location(&format!("vars.{}", var.name)))
+                .at(file.key_or_near(&format!("vars.{}", var.name)))
                 .note(format!(
                     "names are letters, digits and `_`, not starting with a digit, and not one of: {}",
                     BUILTIN_VARIABLES.join(", ")
@@ -280,7 +280,7 @@ impl RequestSpec {
 
         if !raw.path.starts_with('/') && !raw.path.starts_with("{{") {
             return Err(Error::file("`path` must start with `/`")
-                .at_opt(file.value_location("path"))
+                .at(file.value_or_near("path"))
                 .note("the path is joined to the connection's base_url, e.g. /v3/company/{{ realm_id }}/query"));
         }
 
@@ -297,7 +297,7 @@ impl RequestSpec {
         });
         if raw.content_type.is_some() && raw.body.is_none() {
             return Err(Error::file("`content_type` is set but there is no `body`")
-                .at_opt(file.key_location("content_type")));
+                .at(file.key_or_near("content_type")));
         }
 
         let mut sources: Vec<(String, String, Escape)> = Vec::new();
@@ -348,7 +348,9 @@ impl RequestSpec {
                     return Err(Error::file(format!(
                         "`{name}` uses the variable `{variable}`, which is not declared"
                     ))
-                    .at_opt(file.find_in_value(name, &variable, false))
+                    .at(file
+                        .find_in_value(name, &variable, false)
+                        .unwrap_or_else(|| file.value_or_near(name)))
                     .note(format!("declared variables: {}", declared.iter().copied().collect::<Vec<_>>().join(", ")))
                     .note_opt(suggestion.map(|s| format!("help: did you mean `{s}`?")))
                     .note(format!("or declare it under `vars:` with a default, e.g.\n  vars:\n    {variable}: {{ default: \"...\", description: \"...\" }}")));
@@ -365,7 +367,7 @@ impl RequestSpec {
                     return Err(Error::file(format!(
                         "`page_size` must be between 1 and {QBO_MAX_PAGE_SIZE} (QBO's MAXRESULTS limit), not {page_size}"
                     ))
-                    .at_opt(file.value_location("paginate.page_size")));
+                    .at(file.value_or_near("paginate.page_size")));
                 }
                 let (slot, statement) = if let Some(query) = raw.params.get("query") {
                     (
@@ -378,7 +380,7 @@ impl RequestSpec {
                     return Err(Error::file(
                         "`paginate: qbo-query` needs a QBO statement to page through",
                     )
-                    .at_opt(file.key_location("paginate"))
+                    .at(file.key_or_near("paginate"))
                     .note("put it in `params.query` (GET) or in `body` with `content_type: application/text` (POST)"));
                 };
                 let (slot_key, (slot, statement)) = (slot, statement);
@@ -389,7 +391,7 @@ impl RequestSpec {
                             "the statement of a paginated request must not contain {}",
                             word.to_ascii_uppercase()
                         ))
-                        .at_opt(file.value_location(slot_key))
+                        .at(file.value_or_near(slot_key))
                         .note("qbo-run adds STARTPOSITION and MAXRESULTS to each page itself; use `paginate.page_size` to set the page size"));
                     }
                 }
@@ -402,7 +404,7 @@ impl RequestSpec {
             return Err(Error::file(
                 "`extract: report` cannot be combined with `paginate: qbo-query`",
             )
-            .at_opt(file.value_location("extract"))
+            .at(file.value_or_near("extract"))
             .note("a report is one answer to one call (GET .../reports/<ReportName>); remove `paginate`"));
         }
 
@@ -422,7 +424,7 @@ impl RequestSpec {
         });
         let records = JsonPath::parse(&records_source).map_err(|message| {
             Error::file(format!("`records` is not a valid JSONPath: {message}"))
-                .at_opt(file.value_location("records"))
+                .at(file.value_or_near("records"))
         })?;
 
         let columns = match raw.output.columns {
@@ -430,7 +432,7 @@ impl RequestSpec {
             Some(columns) => {
                 if columns.is_empty() {
                     return Err(Error::file("`output.columns` is empty")
-                        .at_opt(file.key_location("output.columns"))
+                        .at(file.key_or_near("output.columns"))
                         .note("list columns as `name: $.json.path`, or remove the key to flatten every field"));
                 }
                 let mut checked = Vec::with_capacity(columns.len());
@@ -440,7 +442,7 @@ impl RequestSpec {
                         Error::file(format!(
                             "column `{name}` is not a valid JSONPath: {message}"
                         ))
-                        .at_opt(file.value_location(&key))
+                        .at(file.value_or_near(&key))
                     })?;
                     checked.push((name, compiled));
                 }
@@ -489,7 +491,7 @@ impl RequestSpec {
                         "`incremental.var` names `{}`, which is not a declared variable",
                         inc.var
                     ))
-                    .at_opt(file.value_location("incremental.var"))
+                    .at(file.value_or_near("incremental.var"))
                     .note_opt(
                         did_you_mean(&inc.var, names.iter().copied())
                             .map(|s| format!("help: did you mean `{s}`?")),
@@ -499,7 +501,7 @@ impl RequestSpec {
                     Error::file(format!(
                         "`incremental.cursor` is not a valid JSONPath: {message}"
                     ))
-                    .at_opt(file.value_location("incremental.cursor"))
+                    .at(file.value_or_near("incremental.cursor"))
                 })?;
                 Some(Incremental {
                     cursor,

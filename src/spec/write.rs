@@ -162,7 +162,7 @@ pub(super) fn check(
                 return Err(Error::file(format!(
                     "`{key}` belongs to a write, which needs `input:` (where the rows come from)"
                 ))
-                .at_opt(file.key_location(key))
+                .at(file.key_or_near(key))
                 .note("add e.g. `input: { format: csv }` and give the file with --input PATH"));
             }
         }
@@ -172,7 +172,7 @@ pub(super) fn check(
         return Err(Error::file(
             "a request with `input` needs `write: { entity: ..., operation: ... }`",
         )
-        .at_opt(file.key_location("input"))
+        .at(file.key_or_near("input"))
         .note("e.g. `write: { entity: Invoice, operation: create }`"));
     };
     let entity = write.entity.trim().to_string();
@@ -183,27 +183,26 @@ pub(super) fn check(
         return Err(Error::file(format!(
             "`write.entity` must be a QBO entity name as written in JSON, like `Invoice` or `SalesReceipt`, not `{entity}`"
         ))
-        .at_opt(file.value_location("write.entity")));
+        .at(file.value_or_near("write.entity")));
     }
     let operation = write.operation.unwrap_or(WriteOperation::Create);
     if !shape.method_is_post {
         return Err(Error::file("a write is sent with `method: POST`")
-            .at_opt(
-                file.value_location("method")
-                    .or_else(|| file.key_location("write")),
-            )
+            .at(file
+                .value_location("method")
+                .unwrap_or_else(|| file.key_or_near("write")))
             .note("QBO creates, updates, deletes and voids with POST"));
     }
     if !shape.has_body {
         return Err(Error::file(
             "a write needs a `body`: the entity's JSON, rendered for each row",
         )
-        .at_opt(file.key_location("write"))
+        .at(file.key_or_near("write"))
         .note("e.g. body: '{\"Id\": {{ row.id }}, \"SyncToken\": {{ row.sync_token }}}'"));
     }
     if !shape.json_body {
         return Err(Error::file("the body of a write must be JSON")
-            .at_opt(file.value_location("content_type"))
+            .at(file.value_or_near("content_type"))
             .note("remove `content_type` (JSON is the default)"));
     }
     for (key, applies) in [
@@ -215,7 +214,7 @@ pub(super) fn check(
             return Err(Error::file(format!(
                 "`{key}` does not apply to a write: it gives one result row per input row"
             ))
-            .at_opt(file.key_location(key)));
+            .at(file.key_or_near(key)));
         }
     }
     match shape.params.get("operation") {
@@ -226,7 +225,7 @@ pub(super) fn check(
                 "`params.operation` is `{value}` but `write.operation` is `{}`",
                 operation.as_str()
             ))
-            .at_opt(file.value_location("params.operation"))
+            .at(file.value_or_near("params.operation"))
             .note("remove `params.operation`: qbo-run adds it from `write.operation`"));
         }
         _ => {}
@@ -241,7 +240,7 @@ pub(super) fn check(
         return Err(Error::file(format!(
             "the path ends in `{last}` but `write.entity` is `{entity}`"
         ))
-        .at_opt(file.value_location("path"))
+        .at(file.value_or_near("path"))
         .note(format!(
             "a write of {entity} goes to /v3/company/{{{{ realm_id }}}}/{}",
             entity.to_ascii_lowercase()
@@ -255,10 +254,9 @@ pub(super) fn check(
                 return Err(Error::file(format!(
                     "`batch.size` must be between 1 and {QBO_MAX_BATCH_ITEMS} (QBO's limit of items per batch), not {size}"
                 ))
-                .at_opt(
-                    file.value_location("batch.size")
-                        .or_else(|| file.key_location("batch")),
-                ));
+                .at(file
+                    .value_location("batch.size")
+                    .unwrap_or_else(|| file.key_or_near("batch"))));
             }
             Some(size as usize)
         }
@@ -268,7 +266,7 @@ pub(super) fn check(
         return Err(Error::file(
             "`on_stale: reread` applies to update, delete and void: a create has no SyncToken",
         )
-        .at_opt(file.value_location("on_stale")));
+        .at(file.value_or_near("on_stale")));
     }
     let input_path = input.path.as_deref().map(|p| {
         let p = Path::new(p);

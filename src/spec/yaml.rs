@@ -107,13 +107,59 @@ impl SourceFile {
         SourceLocation::in_source(&self.path, &self.text, line, column)
     }
 
+    /// Where a YAML error that carries no position most likely is: the second document's `---`
+    /// for "more than one document", else the first line that is not a comment.
+    fn guess_location(&self, message: &str) -> SourceLocation {
+        let lines: Vec<&str> = self.text.lines().collect();
+        let marker = message
+            .contains("more than one document")
+            .then(|| {
+                lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.starts_with("---") || l.starts_with("..."))
+                    .map(|(i, _)| i)
+                    .find(|&i| lines[..i].iter().any(|l| is_content(l)))
+                    .or_else(|| lines.iter().position(|l| l.starts_with("---")))
+            })
+            .flatten();
+        let line = marker
+            .or_else(|| lines.iter().position(|l| is_content(l)))
+            .unwrap_or(0);
+        self.location(line + 1, 1)
+    }
+
+    /// The place of `key`'s value (a dotted key path), else of the key, else (the position index
+    /// not having it, in a file that YAML reads oddly) the first line naming its last part, else
+    /// the first line: an error always says where.
+    pub fn value_or_near(&self, key: &str) -> SourceLocation {
+        self.value_location(key)
+            .unwrap_or_else(|| self.key_or_near(key))
+    }
+
+    /// The place of `key` itself, else of its value, else as [`SourceFile::value_or_near`].
+    pub fn key_or_near(&self, key: &str) -> SourceLocation {
+        self.key_location(key)
+            .or_else(|| self.value_location(key))
+            .or_else(|| {
+                let last = key.rsplit('.').next().unwrap_or(key);
+                let last = last.split('[').next().unwrap_or(last);
+                self.text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with(&format!("{last}:")))
+                    .map(|i| self.location(i + 1, 1))
+            })
+            .unwrap_or_else(|| self.location(1, 1))
+    }
+
     /// Deserializes the whole file as `T`; `what` names the kind of file in messages.
     pub fn deserialize<T: DeserializeOwned>(&self, what: &str) -> Result<T, Error> {
         if self.text.trim().is_empty() {
             return Err(Error::file(format!(
                 "{} is empty: a {what} needs at least the required keys",
                 self.path.display()
-            )));
+            ))
+            .at(self.location(1, 1)));
         }
         serde_yaml::from_str(&self.text).map_err(|err| self.yaml_error(&err, what))
     }
@@ -121,7 +167,8 @@ impl SourceFile {
     fn yaml_error(&self, err: &serde_yaml::Error, what: &str) -> Error {
         let location = err
             .location()
-            .map(|loc| self.location(loc.line(), loc.column()));
+            .map(|loc| self.location(loc.line(), loc.column()))
+            .or_else(|| Some(self.guess_location(&err.to_string())));
         let raw = err.to_string();
         let message = strip_location_suffix(&raw);
         let (field_path, detail) = split_field_path(message);
@@ -150,6 +197,12 @@ impl SourceFile {
             None => error.note(format!("in {}", self.path.display())),
         }
     }
+}
+
+/// A line that is neither blank nor only a comment.
+fn is_content(line: &str) -> bool {
+    let line = line.trim();
+    !line.is_empty() && !line.starts_with('#')
 }
 
 fn strip_location_suffix(message: &str) -> &str {

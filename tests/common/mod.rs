@@ -191,6 +191,53 @@ pub mod raw_http {
         (status, head.to_string(), body.to_string())
     }
 
+    /// Logs in to the emulator at `base_url` through the code flow; its access token.
+    pub fn emulator_access_token(base_url: &str) -> String {
+        let redirect = "http://localhost:8050/callback";
+        let authorize = url::Url::parse_with_params(
+            &format!("{base_url}/connect/oauth2"),
+            &[
+                ("client_id", "qbo-emulator-client"),
+                ("response_type", "code"),
+                ("scope", "com.intuit.quickbooks.accounting"),
+                ("redirect_uri", redirect),
+                ("state", "test"),
+            ],
+        )
+        .expect("url");
+        let (_, head, _) = request("GET", authorize.as_str(), &[], "");
+        let callback = url::Url::parse(&location(&head).expect("a redirect")).expect("callback");
+        let code = callback
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.into_owned())
+            .expect("code");
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "authorization_code")
+            .append_pair("code", &code)
+            .append_pair("redirect_uri", redirect)
+            .finish();
+        let (status, _, body) = request(
+            "POST",
+            &format!("{base_url}/oauth2/v1/tokens/bearer"),
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                (
+                    "authorization",
+                    "Basic cWJvLWVtdWxhdG9yLWNsaWVudDpxYm8tZW11bGF0b3Itc2VjcmV0",
+                ),
+                ("accept", "application/json"),
+            ],
+            &form,
+        );
+        assert_eq!(status, 200, "{body}");
+        let tokens: serde_json::Value = serde_json::from_str(&body).expect("token JSON");
+        tokens["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_string()
+    }
+
     /// GET and return the body.
     pub fn blocking_get(url: &str) -> String {
         request("GET", url, &[], "").2
