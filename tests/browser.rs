@@ -183,7 +183,7 @@ fn a_person_connects_in_a_real_browser() {
         shown.text,
         format!(
             "Connected qbo-run is connected to {company} (company {REALM}) through connection person. \
-             The tokens are stored on this computer. You can close this tab and go back to the terminal."
+             Its tokens are stored, and runs can use them now. You can close this tab and go back to the terminal."
         )
     );
     let login = stderr(&shown.output);

@@ -70,7 +70,7 @@ impl LoginPage {
                     "Connected",
                     format!(
                         "<p>qbo-run is connected to {company} through connection <code>{}</code>. \
-                         The tokens are stored on this computer.</p>\
+                         Its tokens are stored, and runs can use them now.</p>\
                          <p>You can close this tab and go back to the terminal.</p>",
                         escape(connection)
                     ),
