@@ -43,7 +43,7 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
                         timeout,
                     )
                     .await?;
-                    let crate::auth::Consent {
+                    let crate::auth::Consented {
                         code,
                         realm_id,
                         login,

@@ -125,6 +125,7 @@ impl CallbackListener {
                 format!("the OAuth callback listener failed: {err}"),
             )
         })?;
+        while self.readers.try_join_next().is_some() {}
         let path = self.path.clone();
         let found = self.found_tx.clone();
         self.readers.spawn(async move {

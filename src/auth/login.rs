@@ -9,7 +9,7 @@
 //! The URL is always printed, also when a browser is opened (it may not come to the front, or
 //! block pop-ups). A callback that is not a consent (refused, cancelled, foreign state) is
 //! answered here, with the page and the error that say so; a consent is handed back with the
-//! browser still waiting ([`Consent::reply`]), and the caller answers it once the code exchange
+//! browser still waiting ([`Consented::reply`]), and the caller answers it once the code exchange
 //! has succeeded or failed.
 
 use super::browser;
@@ -33,7 +33,7 @@ pub enum CallbackMode {
 }
 
 /// A consent that came back: the code to exchange, and the browser waiting for the outcome.
-pub struct Consent {
+pub struct Consented {
     /// The authorization code.
     pub code: String,
     /// `realmId`, when the callback carried it.
@@ -70,7 +70,7 @@ pub async fn obtain_code(
     redirect_uri: &str,
     mode: CallbackMode,
     timeout: Duration,
-) -> Result<Consent, Error> {
+) -> Result<Consented, Error> {
     let (callback, login, held) = match mode {
         CallbackMode::Paste => {
             let login = oauth.start_login()?;
@@ -140,7 +140,7 @@ pub async fn obtain_code(
             return Err(error.note(format!("run: qbo-run auth login {connection}")));
         }
     };
-    Ok(Consent {
+    Ok(Consented {
         code,
         realm_id: callback.realm_id,
         login,

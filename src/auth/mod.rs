@@ -15,7 +15,7 @@ mod page;
 mod store;
 
 pub use callback::{Callback, Verdict};
-pub use login::{CallbackMode, Consent, Reply, obtain_code};
+pub use login::{CallbackMode, Consented, Reply, obtain_code};
 pub use oauth::{LoginRequest, OAuthServer};
 pub use page::LoginPage;
 pub use store::{
