@@ -9,7 +9,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(dir) = tempfile::tempdir() else {
         return;
     };
-    for (name, format) in [("rows.csv", InputFormat::Csv), ("rows.jsonl", InputFormat::Jsonl)] {
+    for (name, format) in [
+        ("rows.csv", InputFormat::Csv),
+        ("rows.jsonl", InputFormat::Jsonl),
+    ] {
         let path = dir.path().join(name);
         if std::fs::write(&path, data).is_err() {
             return;
