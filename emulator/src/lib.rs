@@ -85,3 +85,13 @@ pub use config::{
 };
 pub use oauth::{AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH};
 pub use server::{Emulator, serve_until_ctrl_c};
+
+/// Parses a QBO query statement as `/query` does, without a server: `Err` with the syntax
+/// error's detail (what a 4000 Fault says) when it is not a statement. For fuzzing the query
+/// language; the HTTP API is the emulator's real interface.
+#[doc(hidden)]
+pub fn parse_statement(statement: &str) -> Result<(), String> {
+    query::parse(statement)
+        .map(|_| ())
+        .map_err(|error| error.detail)
+}
