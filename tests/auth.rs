@@ -712,3 +712,63 @@ fn canary_secret_and_tokens_never_reach_any_output() {
         }
     }
 }
+
+#[test]
+fn the_callback_listener_survives_hostile_requests_and_still_takes_the_right_callback() {
+    use std::io::{Read, Write};
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let connection = interactive_connection(&project, &emulator);
+    let (child, url, rest) =
+        start_login(&project, &connection, &["--no-browser", "--timeout", "60"]);
+    let port = callback_port(&url);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let send = |bytes: &[u8]| -> String {
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .expect("timeout");
+        let _ = stream.write_all(bytes);
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    // Idle connections, as a flood or a browser's preconnects: they hold nothing up.
+    let idle: Vec<std::net::TcpStream> = (0..300)
+        .filter_map(|_| std::net::TcpStream::connect(addr).ok())
+        .collect();
+    assert!(send(b"GET /favicon.ico HTTP/1.1\r\nhost: x\r\n\r\n").starts_with("HTTP/1.1 404"));
+    assert!(send(b"POST /callback?code=x HTTP/1.1\r\nhost: x\r\n\r\n").starts_with("HTTP/1.1 405"));
+    let garbage = send(b"\x00\x01\xff\xfe not http at all\r\n\r\n");
+    assert!(
+        garbage.is_empty() || garbage.starts_with("HTTP/1.1 404"),
+        "{garbage}"
+    );
+    let mut huge = b"GET /".to_vec();
+    huge.extend(std::iter::repeat_n(b'A', 200_000));
+    let answer = send(&huge);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 404"),
+        "{answer:.80}"
+    );
+    assert!(
+        send(b"GET /callback").is_empty(),
+        "an unfinished request gets no page"
+    );
+    assert_eq!(
+        emulator.stat("code_exchanges"),
+        0,
+        "nothing was exchanged for any of them"
+    );
+    drop(idle);
+    // The right callback still logs in.
+    let redirect = consent(&url);
+    let (status, page) = browser_get(addr, &redirect);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Connected"), "{page}");
+    let out = child.wait_with_output().expect("login ends");
+    let rest = rest.join().expect("stderr");
+    assert!(out.status.success(), "{rest}");
+    assert_eq!(emulator.stat("code_exchanges"), 1);
+}

@@ -23,6 +23,10 @@ use tokio::task::JoinSet;
 const MAX_HEAD: usize = 16 * 1024;
 /// How long a connection may take to send its request head.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most connections read at once; past it the oldest is closed, so a flood of idle
+/// connections costs a bounded amount of memory (each reader holds at most [`MAX_HEAD`]
+/// bytes) and never keeps out the browser's request, which comes last.
+const MAX_READERS: usize = 256;
 /// How often a port chosen on 127.0.0.1 is tried again when ::1 has it taken.
 const PORT_TRIES: usize = 8;
 /// How the two loopback addresses are named in messages.
@@ -36,6 +40,7 @@ pub struct CallbackListener {
     path: String,
     redirect_uri: String,
     readers: JoinSet<()>,
+    oldest_first: std::collections::VecDeque<tokio::task::AbortHandle>,
     found_tx: mpsc::Sender<(TcpStream, url::Url)>,
     found_rx: mpsc::Receiver<(TcpStream, url::Url)>,
 }
@@ -91,6 +96,7 @@ impl CallbackListener {
             path: redirect.path().to_string(),
             redirect_uri: listening.to_string(),
             readers: JoinSet::new(),
+            oldest_first: std::collections::VecDeque::new(),
             found_tx,
             found_rx,
         })
@@ -126,15 +132,25 @@ impl CallbackListener {
             )
         })?;
         while self.readers.try_join_next().is_some() {}
+        self.oldest_first.retain(|reader| !reader.is_finished());
+        while self.oldest_first.len() >= MAX_READERS {
+            if let Some(oldest) = self.oldest_first.pop_front() {
+                tracing::debug!(
+                    "many connections to the OAuth callback listener; closing the oldest"
+                );
+                oldest.abort();
+            }
+        }
         let path = self.path.clone();
         let found = self.found_tx.clone();
-        self.readers.spawn(async move {
+        let reader = self.readers.spawn(async move {
             if let Ok(Some(held)) =
                 tokio::time::timeout(HEAD_TIMEOUT, read_request(stream, &path)).await
             {
                 let _ = found.send(held).await;
             }
         });
+        self.oldest_first.push_back(reader);
         Ok(())
     }
 }
