@@ -854,3 +854,91 @@ fn numbers_with_long_mantissas_are_written_exactly_as_read() {
         text.replace(' ', "")
     );
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn the_emulators_token_endpoint_answers_any_form_with_an_oauth_error(
+        form in prop_oneof![
+            "\\PC{0,60}",
+            prop::collection::vec(
+                (
+                    prop_oneof![
+                        Just("grant_type".to_string()),
+                        Just("code".to_string()),
+                        Just("refresh_token".to_string()),
+                        Just("redirect_uri".to_string()),
+                        Just("code_verifier".to_string()),
+                        "[a-z_]{1,8}",
+                    ],
+                    prop_oneof![
+                        Just("authorization_code".to_string()),
+                        Just("refresh_token".to_string()),
+                        Just("eyJ".to_string()),
+                        "\\PC{0,20}",
+                    ],
+                ),
+                0..5,
+            )
+            .prop_map(|pairs| {
+                url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(pairs)
+                    .finish()
+            }),
+        ],
+        authenticated in any::<bool>(),
+    ) {
+        let emulated = emulated();
+        let (status, body) = emulated.runtime.block_on(async {
+            let mut request = emulated
+                .http
+                .post(format!("{}/oauth2/v1/tokens/bearer", emulated.base_url))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "application/json")
+                .body(form.clone());
+            if authenticated {
+                request = request.basic_auth("qbo-emulator-client", Some("qbo-emulator-secret"));
+            }
+            let response = request.send().await.expect("the emulator answers");
+            let status = response.status().as_u16();
+            (status, response.text().await.expect("body"))
+        });
+        prop_assert!(status == 400 || status == 401, "{status} for {form:?}: {body}");
+        prop_assert!(qbo_run::http::parse_oauth_error(body.as_bytes()).is_some(), "{body}");
+    }
+
+    #[test]
+    fn the_emulators_writes_answer_any_json_body_with_a_record_or_a_fault(
+        body in prop_oneof![
+            any_json().prop_map(|v| v.to_string()),
+            "\\PC{0,60}",
+            any_json().prop_map(|v| json!({"CustomerRef": {"value": "1"}, "Line": [v]}).to_string()),
+        ],
+        entity in prop::sample::select(vec!["invoice", "customer", "payment", "bill", "vendor", "item", "nothing"]),
+        operation in prop::sample::select(vec!["", "?operation=update", "?operation=delete", "?operation=void"]),
+    ) {
+        let emulated = emulated();
+        let (status, answer) = emulated.runtime.block_on(async {
+            let response = emulated
+                .http
+                .post(format!(
+                    "{}/v3/company/9341453050298464/{entity}{operation}",
+                    emulated.base_url
+                ))
+                .bearer_auth(&emulated.access)
+                .header("content-type", "application/json")
+                .header("accept", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .expect("the emulator answers");
+            let status = response.status().as_u16();
+            (status, response.text().await.expect("body"))
+        });
+        prop_assert!(status == 200 || status == 400, "{status} for {entity}{operation} {body}: {answer}");
+        if status == 400 {
+            prop_assert!(qbo_run::http::parse_fault(answer.as_bytes()).is_some(), "{answer}");
+        }
+    }
+}
