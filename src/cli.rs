@@ -99,6 +99,20 @@ enum Sub {
     /// Copy tokens between this machine's files and a PostgreSQL token store.
     #[command(subcommand)]
     Store(StoreSub),
+    /// Print the JSON Schema (draft 2020-12) of request or connection files, for editors.
+    Schema {
+        /// Which kind of file.
+        #[arg(value_enum)]
+        kind: SchemaArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SchemaArg {
+    /// Request files (requests/NAME.yaml).
+    Request,
+    /// Connection files (connections/NAME.yaml).
+    Connection,
 }
 
 #[derive(Debug, Subcommand)]
@@ -269,6 +283,8 @@ pub enum Command {
     Auth(AuthCommand),
     /// Copy tokens between stores.
     Store(StoreCommand),
+    /// Print a file kind's JSON Schema.
+    Schema(crate::spec::SchemaKind),
 }
 
 /// Which stored companies a run covers.
@@ -369,6 +385,10 @@ impl Cli {
             Some(Sub::Check { paths }) => Ok(Command::Check(paths)),
             Some(Sub::List { dir }) => Ok(Command::List(dir)),
             Some(Sub::Emulator(args)) => Ok(Command::Emulator(args)),
+            Some(Sub::Schema { kind }) => Ok(Command::Schema(match kind {
+                SchemaArg::Request => crate::spec::SchemaKind::Request,
+                SchemaArg::Connection => crate::spec::SchemaKind::Connection,
+            })),
             Some(Sub::Auth(sub)) => Ok(Command::Auth(auth_command(sub))),
             Some(Sub::Store(StoreSub::Push { connections, store })) => {
                 Ok(Command::Store(StoreCommand {

@@ -1,4 +1,4 @@
-//! `qbo-run check` and `qbo-run list`: file-only commands, no network.
+//! `qbo-run check`, `qbo-run list` and `qbo-run schema`: file-only commands, no network.
 
 use crate::connection;
 use crate::diagnostics::{self, Error, ErrorKind};
@@ -135,5 +135,13 @@ pub(super) fn list(dir: &Path) -> Result<(), Error> {
     }
     std::io::stdout()
         .write_all(out.as_bytes())
+        .map_err(|err| Error::output(format!("cannot write to stdout: {err}")))
+}
+
+pub(super) fn print_schema(kind: crate::spec::SchemaKind) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(&crate::spec::schema(kind))
+        .map_err(|err| Error::new(ErrorKind::Internal, format!("schema: {err}")))?;
+    std::io::stdout()
+        .write_all(format!("{text}\n").as_bytes())
         .map_err(|err| Error::output(format!("cannot write to stdout: {err}")))
 }

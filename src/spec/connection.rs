@@ -6,11 +6,12 @@ use super::yaml::SourceFile;
 use super::{Scalar, template_error};
 use crate::diagnostics::Error;
 use crate::template::{Escape, TemplateSet};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::path::Path;
 
 /// Which QBO a connection talks to; presets fill the URLs.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
     /// quickbooks.api.intuit.com with Intuit's OAuth endpoints.
@@ -33,7 +34,7 @@ impl Environment {
 }
 
 /// How a person's consent is given when logging in to a connection.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Consent {
     /// No person: qbo-run follows the authorize URL's redirect itself, and a run logs in on
@@ -46,36 +47,52 @@ pub enum Consent {
     Browser,
 }
 
-#[derive(Debug, Deserialize)]
+/// A connection file (`connections/NAME.yaml`): how to reach one QBO company. Values may be
+/// templates over the environment only (`{{ env.QBO_CLIENT_SECRET }}`).
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawConnection {
+#[schemars(title = "qbo-run connection file")]
+pub(super) struct RawConnection {
+    /// What it connects to.
     #[serde(default)]
     description: Option<String>,
+    /// `production`, `sandbox` or `emulator`: presets for every URL (default `production`).
     #[serde(default)]
     environment: Option<Environment>,
+    /// API base URL (default: the environment's preset; with `emulator`, an emulator started
+    /// elsewhere instead of the in-process one).
     #[serde(default)]
     base_url: Option<Scalar>,
+    /// The company id (default: the login callback's `realmId`).
     #[serde(default)]
     realm_id: Option<Scalar>,
+    /// The `minorversion` sent with every call (default 75).
     #[serde(default)]
     minor_version: Option<Scalar>,
+    /// Where its tokens are: `file`, or a `postgres://` URL (default `$QBO_RUN_STORE`, else
+    /// `file`).
     #[serde(default)]
     token_store: Option<Scalar>,
+    /// The OAuth 2.0 client and endpoints.
     #[serde(default)]
     oauth2: RawOAuth,
+    /// Settings of the in-process emulator (with `environment: emulator`).
     #[serde(default)]
     emulator: EmulatorSettings,
+    /// Per-company limits, at most QBO's.
     #[serde(default)]
     limits: Limits,
+    /// How failed calls are retried.
     #[serde(default)]
     retry: RetrySettings,
+    /// Connect and whole-request timeouts.
     #[serde(default)]
     timeouts: Timeouts,
 }
 
 /// Settings of the built-in emulator that a connection with `environment: emulator` starts;
 /// every field is optional and defaults to the emulator's own default.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmulatorSettings {
     /// Seed of the generated company.
@@ -132,7 +149,7 @@ pub const QBO_MAX_IN_FLIGHT: usize = 10;
 pub const QBO_MAX_REQUESTS_PER_MINUTE: u32 = 500;
 
 /// How hard qbo-run may push one company (`limits:`).
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Requests in flight at once (at most 10).
@@ -161,7 +178,7 @@ impl Default for Limits {
 }
 
 /// How failed calls are retried (`retry:`).
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetrySettings {
     /// Attempts in all, the first included.
@@ -206,7 +223,7 @@ impl Default for RetrySettings {
 }
 
 /// Connect and whole-request timeouts (`timeouts:`).
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Timeouts {
     /// Seconds to establish a connection.
@@ -234,17 +251,29 @@ impl Default for Timeouts {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `oauth2:` as written; every value may be a template over `env`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawOAuth {
+    /// Authorization endpoint (default Intuit's, `https://appcenter.intuit.com/connect/oauth2`).
     auth_url: Option<Scalar>,
+    /// Token endpoint (default Intuit's).
     token_url: Option<Scalar>,
+    /// Revoke endpoint (default Intuit's).
     revoke_url: Option<Scalar>,
+    /// The app's client id (required but for the emulator), e.g. `{{ env.QBO_CLIENT_ID }}`.
     client_id: Option<Scalar>,
+    /// The app's client secret, from the environment (required but for the emulator, unless
+    /// `client_secret_command` is given).
     client_secret: Option<Scalar>,
+    /// A shell command printing the client secret (instead of `client_secret`).
     client_secret_command: Option<Scalar>,
+    /// Space-separated scopes (default `com.intuit.quickbooks.accounting`).
     scope: Option<Scalar>,
+    /// Fixed prefix of the `state`; random bytes are always added and checked.
     state: Option<Scalar>,
+    /// The registered redirect URI (default `http://localhost:8050/callback`; an emulator
+    /// connection `http://localhost:0/callback`, a free port).
     redirect_uri: Option<Scalar>,
 }
 

@@ -7,6 +7,7 @@
 mod cdc;
 mod connection;
 mod request;
+mod schema;
 mod vars;
 mod write;
 mod yaml;
@@ -19,6 +20,7 @@ pub use request::{
     BodySpec, Extract, HttpMethod, Incremental, Pagination, QBO_MAX_PAGE_SIZE, RequestSpec,
     StatementSlot,
 };
+pub use schema::{SchemaKind, schema};
 pub use vars::{BUILTIN_VARIABLES, VarSpec};
 pub use write::{InputFormat, OnStale, QBO_MAX_BATCH_ITEMS, WriteOperation, WriteSpec};
 pub use yaml::SourceFile;
@@ -30,6 +32,20 @@ use serde::Deserialize;
 /// A YAML scalar (string, number or boolean) taken as text, so `minorversion: 75` works.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scalar(pub String);
+
+impl schemars::JsonSchema for Scalar {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Scalar".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["string", "number", "boolean"] })
+    }
+}
 
 impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Scalar, D::Error> {

@@ -9,6 +9,7 @@ use crate::extract::JsonPath;
 use crate::output::Format;
 use crate::template::{Escape, TemplateSet};
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -16,50 +17,82 @@ use std::path::Path;
 /// QBO's largest page.
 pub const QBO_MAX_PAGE_SIZE: u32 = 1000;
 
-#[derive(Debug, Deserialize)]
+/// A request file (`requests/NAME.yaml`): one QBO method declared in YAML. Values that are
+/// templates (`path`, `params`, `headers`, `body`, `input.requestid`) are minijinja over the
+/// declared `vars`, `realm_id`, `minor_version` and `env.NAME`.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawRequest {
+#[schemars(title = "qbo-run request file")]
+pub(super) struct RawRequest {
+    /// What the method does; shown by `qbo-run list`.
     #[serde(default)]
     description: Option<String>,
+    /// The default connection: a name (`connections/NAME.yaml`) or a path; `--connection`
+    /// overrides it.
     #[serde(default)]
     connection: Option<String>,
+    /// The variables the templates read: `NAME: { default: VALUE, description: TEXT }`; without
+    /// a default the variable is required; `--var NAME=VALUE` sets it.
     #[serde(default)]
     vars: IndexMap<String, RawVar>,
+    /// The HTTP method (default `GET`).
     #[serde(default)]
     method: Option<HttpMethod>,
+    /// Template appended to the connection's `base_url`, starting with `/`, e.g.
+    /// `/v3/company/{{ realm_id }}/query`; each value is percent-encoded as one path segment.
     path: String,
+    /// Query parameters, each a template (`query` escapes values as the inside of a QBO string
+    /// literal); `minorversion` is added unless given; one that renders empty is not sent.
     #[serde(default)]
     params: IndexMap<String, Scalar>,
+    /// Extra HTTP headers, each a template.
     #[serde(default)]
     headers: IndexMap<String, Scalar>,
+    /// The request body, a template (values written as JSON values in a JSON body, as QBO
+    /// string literals in an `application/text` one).
     #[serde(default)]
     body: Option<String>,
+    /// The body's `Content-Type` (default `application/json`; `application/text` for a POSTed
+    /// QBO query).
     #[serde(default)]
     content_type: Option<String>,
+    /// How pages are walked: `{ style: qbo-query, page_size: 1000 }` or `{ style: none }`.
     #[serde(default)]
     paginate: Option<RawPaginate>,
+    /// JSONPath of the records in a response (default `$.QueryResponse.*[*]` when paged, else
+    /// `$`).
     #[serde(default)]
     records: Option<String>,
+    /// The output's format and CSV columns.
     #[serde(default)]
     output: RawOutput,
+    /// Resume after the last successful run: `{ cursor: JSONPath in each record, var: VARIABLE }`.
     #[serde(default)]
     incremental: Option<RawIncremental>,
+    /// How records are taken from a response: `records` (default), `report` or `cdc`.
     #[serde(default)]
     extract: Option<Extract>,
+    /// Makes the request a write, run once per row of an input file (CSV or JSON Lines).
     #[serde(default)]
     input: Option<RawInput>,
+    /// With `input`: the entity written and the operation.
     #[serde(default)]
     write: Option<RawWrite>,
+    /// With `input`: rows sent per `POST .../batch` (1 to 30).
     #[serde(default)]
     batch: Option<RawBatch>,
+    /// With `input`: what a 5010 Stale Object Fault does to a row.
     #[serde(default)]
     on_stale: Option<OnStale>,
 }
 
-#[derive(Debug, Deserialize)]
+/// `incremental:` as written.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawIncremental {
+    /// JSONPath of the cursor inside each record, e.g. `$.MetaData.LastUpdatedTime`.
     cursor: String,
+    /// The declared variable set to the saved cursor on the next run.
     var: String,
 }
 
@@ -71,44 +104,61 @@ pub struct Incremental {
     pub var: String,
 }
 
-#[derive(Debug, Deserialize)]
+/// A declared variable.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawVar {
+    /// Its value when `--var` does not give one; without a default the variable is required.
     #[serde(default)]
     default: Option<Scalar>,
+    /// What it is for, shown by `qbo-run list`.
     #[serde(default)]
     description: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// `paginate:` as written.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPaginate {
+    /// `qbo-query` (STARTPOSITION/MAXRESULTS appended to the statement in `params.query` or a
+    /// `application/text` body) or `none` (one call).
     style: PaginateStyle,
+    /// Records per page, 1 to 1000 (QBO's MAXRESULTS limit; default 1000).
     #[serde(default)]
     page_size: Option<u32>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+/// How pages are walked.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 enum PaginateStyle {
+    /// QBO query paging: `count(*)`, then pages in flight, ordered by `Id` last.
     QboQuery,
+    /// One call.
     None,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `output:` as written.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawOutput {
+    /// `json`, `jsonl` or `csv` (`--format` overrides it; default `json`).
     #[serde(default)]
     format: Option<RawFormat>,
+    /// CSV columns in order, `name: JSONPath` each; without them every field is flattened.
     #[serde(default)]
     columns: Option<IndexMap<String, String>>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+/// An output format.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 enum RawFormat {
+    /// A pretty-printed JSON array.
     Json,
+    /// One JSON record per line.
     Jsonl,
+    /// Comma-separated values with a header row.
     Csv,
 }
 
@@ -123,7 +173,7 @@ impl From<RawFormat> for Format {
 }
 
 /// The HTTP methods a request file may use.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HttpMethod {
     /// GET
@@ -175,7 +225,7 @@ pub enum Pagination {
 }
 
 /// How records are taken from a response (`extract:`).
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Extract {
     /// The values the `records:` JSONPath selects (the default).

@@ -8,6 +8,7 @@ use super::Scalar;
 use super::yaml::SourceFile;
 use crate::diagnostics::Error;
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -15,36 +16,43 @@ use std::path::{Path, PathBuf};
 pub const QBO_MAX_BATCH_ITEMS: u32 = 30;
 
 /// `input:` as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawInput {
+    /// `csv` or `jsonl` (default: from the input file's extension).
     #[serde(default)]
     format: Option<InputFormat>,
+    /// The input file used without `--input`, relative to the request file's folder.
     #[serde(default)]
     path: Option<String>,
+    /// Template of each row's `requestid` (at most 50 characters, e.g. `inv-{{ row.ref }}`);
+    /// default: derived from the row's content.
     #[serde(default)]
     pub(super) requestid: Option<String>,
 }
 
 /// `write:` as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawWrite {
+    /// The QBO entity as written in JSON, e.g. `Invoice`; the path ends in it.
     entity: String,
+    /// `create` (default), `update`, `delete` or `void`.
     #[serde(default)]
     operation: Option<WriteOperation>,
 }
 
 /// `batch:` as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawBatch {
+    /// Rows per batch request, 1 to 30 (QBO's limit; default 30).
     #[serde(default)]
     size: Option<u32>,
 }
 
 /// How the rows of an input file are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum InputFormat {
     /// Comma-separated values; the header row names the fields, every value is a string.
@@ -70,7 +78,7 @@ impl InputFormat {
 }
 
 /// What a write does to each row's record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum WriteOperation {
     /// `POST /{entity}`.
@@ -96,7 +104,7 @@ impl WriteOperation {
 }
 
 /// What a 5010 Stale Object Fault does to a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OnStale {
     /// The row is reported as a fault.
