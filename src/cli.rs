@@ -3,7 +3,8 @@
 
 use crate::diagnostics::Error;
 use crate::output::Format;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap_complete::engine::ArgValueCompleter;
 use std::path::PathBuf;
 
 /// Run QuickBooks Online API methods declared in YAML files.
@@ -27,12 +28,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The request file to run, or several files or folders of them (run concurrently).
+    #[arg(add = ArgValueCompleter::new(crate::complete::request_files))]
     files: Vec<PathBuf>,
     /// Connection to use: a name (connections/NAME.yaml) or a path; overrides the file's.
-    #[arg(long, short = 'c', value_name = "NAME|PATH")]
+    #[arg(long, short = 'c', value_name = "NAME|PATH", add = ArgValueCompleter::new(crate::complete::connection_names))]
     connection: Option<String>,
     /// Set a variable of the request file (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
+    #[arg(long = "var", value_name = "NAME=VALUE", add = ArgValueCompleter::new(crate::complete::var_names))]
     vars: Vec<String>,
     /// Output format; else the file's, else json.
     #[arg(long, short = 'f', value_parser = ["json", "jsonl", "csv"])]
@@ -105,7 +107,22 @@ enum Sub {
         #[arg(value_enum)]
         kind: SchemaArg,
     },
+    /// Print the shell's completion script (request files, --var names and connections of the
+    /// current folder are completed as you type).
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell.
+        #[arg(value_parser = SHELLS)]
+        shell: String,
+    },
+    /// Print the manual page (roff), e.g. `qbo-run man | man -l -`.
+    Man,
 }
+
+/// The shells `completions` writes scripts for.
+const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "powershell", "elvish"];
+
+const COMPLETIONS_HELP: &str = "Install:\n  bash:        echo 'source <(qbo-run completions bash)' >> ~/.bashrc\n  zsh:         echo 'source <(qbo-run completions zsh)' >> ~/.zshrc\n  fish:        qbo-run completions fish > ~/.config/fish/completions/qbo-run.fish\n  powershell:  qbo-run completions powershell | Out-String | Invoke-Expression   (in $PROFILE)\n  elvish:      eval (qbo-run completions elvish | slurp)   (in ~/.config/elvish/rc.elv)";
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum SchemaArg {
@@ -285,6 +302,8 @@ pub enum Command {
     Store(StoreCommand),
     /// Print a file kind's JSON Schema.
     Schema(crate::spec::SchemaKind),
+    /// Print text already made from the command line's definition (completions, man page).
+    Print(Vec<u8>),
 }
 
 /// Which stored companies a run covers.
@@ -385,6 +404,8 @@ impl Cli {
             Some(Sub::Check { paths }) => Ok(Command::Check(paths)),
             Some(Sub::List { dir }) => Ok(Command::List(dir)),
             Some(Sub::Emulator(args)) => Ok(Command::Emulator(args)),
+            Some(Sub::Completions { shell }) => completion_script(&shell).map(Command::Print),
+            Some(Sub::Man) => man_page().map(Command::Print),
             Some(Sub::Schema { kind }) => Ok(Command::Schema(match kind {
                 SchemaArg::Request => crate::spec::SchemaKind::Request,
                 SchemaArg::Connection => crate::spec::SchemaKind::Connection,
@@ -503,6 +524,51 @@ impl Cli {
             }
         }
     }
+}
+
+/// The environment variable through which a shell asks the binary for completions.
+const COMPLETE_VAR: &str = "COMPLETE";
+
+/// Answers the shell's completion request and exits, when this process is one (the scripts of
+/// `qbo-run completions` call the binary with `COMPLETE=<shell>`); otherwise returns.
+pub fn complete_if_asked() {
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(COMPLETE_VAR)
+        .complete();
+}
+
+/// The completion script of `shell`, which calls `qbo-run` back for each completion.
+fn completion_script(shell: &str) -> Result<Vec<u8>, Error> {
+    let shells = clap_complete::env::Shells::builtins();
+    let completer = shells
+        .completer(shell)
+        .ok_or_else(|| Error::usage(format!("no completions for the shell `{shell}`")))?;
+    let mut script = Vec::new();
+    completer
+        .write_registration(COMPLETE_VAR, "qbo-run", "qbo-run", "qbo-run", &mut script)
+        .map_err(|err| Error::output(format!("cannot write the script: {err}")))?;
+    Ok(script)
+}
+
+/// The roff manual pages: `qbo-run(1)`, then a page per subcommand (`qbo-run-auth-login(1)`
+/// ...), one stream that `man -l -` shows whole.
+fn man_page() -> Result<Vec<u8>, Error> {
+    fn render(command: clap::Command, name: String, page: &mut Vec<u8>) -> std::io::Result<()> {
+        let command = command.name(name.clone());
+        clap_mangen::Man::new(command.clone()).render(page)?;
+        for sub in command.get_subcommands() {
+            if sub.get_name() != "help" {
+                render(sub.clone(), format!("{name}-{}", sub.get_name()), page)?;
+            }
+        }
+        Ok(())
+    }
+    let mut command = Cli::command();
+    command.build();
+    let mut page = Vec::new();
+    render(command, "qbo-run".to_string(), &mut page)
+        .map_err(|err| Error::output(format!("cannot write the manual page: {err}")))?;
+    Ok(page)
 }
 
 /// The companies `--realm`, `--all-realms` and `--shard` ask for.

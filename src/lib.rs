@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod cdc;
 pub mod cli;
+pub mod complete;
 pub mod connection;
 pub mod cursor;
 pub mod db;

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    qbo_run::cli::complete_if_asked();
     let cli = qbo_run::cli::Cli::parse();
     let code = qbo_run::app::main(cli);
     ExitCode::from(u8::try_from(code).unwrap_or(1))

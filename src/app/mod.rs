@@ -51,6 +51,10 @@ async fn dispatch(command: Command) -> Result<i32, Error> {
         Command::RunMany(options) => run::run_many(options).await,
         Command::Check(paths) => files::check(&paths),
         Command::List(dir) => files::list(&dir).map(|()| 0),
+        Command::Print(text) => std::io::stdout()
+            .write_all(&text)
+            .map(|()| 0)
+            .map_err(|err| Error::output(format!("cannot write to stdout: {err}"))),
         Command::Schema(kind) => files::print_schema(kind).map(|()| 0),
         Command::Auth(command) => auth::auth_command(command).await.map(|()| 0),
         Command::Store(command) => store::copy(command).await.map(|()| 0),
