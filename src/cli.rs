@@ -117,6 +117,65 @@ enum Sub {
     },
     /// Print the manual page (roff), e.g. `qbo-run man | man -l -`.
     Man,
+    /// Write a commented starting file: a request (an entity or a report) or a connection.
+    #[command(subcommand)]
+    New(NewSub),
+}
+
+#[derive(Debug, Subcommand)]
+enum NewSub {
+    /// Write requests/NAME.yaml: the records of an entity, or a report's rows.
+    Request {
+        /// The file's name (requests/NAME.yaml): letters, digits, `_` and `-`.
+        name: String,
+        /// A QBO entity to query (name lists ask for inactive records too).
+        #[arg(long, ignore_case = true, value_parser = entity_names(), required_unless_present = "report", conflicts_with = "report")]
+        entity: Option<String>,
+        /// A QBO report (QBO's name or snake case: ProfitAndLoss, profit_and_loss), with its
+        /// parameters as variables.
+        #[arg(long, ignore_case = true, value_parser = report_names())]
+        report: Option<String>,
+        /// Resume after the last successful run (entities).
+        #[arg(long, conflicts_with = "report")]
+        incremental: bool,
+        /// The file's output format.
+        #[arg(long, short = 'f', default_value = "json", value_parser = ["json", "jsonl", "csv"])]
+        format: String,
+        /// The connection the file names.
+        #[arg(long, short = 'c', default_value = "emulator", add = ArgValueCompleter::new(crate::complete::connection_names))]
+        connection: String,
+        /// The project folder (the file goes to DIR/requests/).
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Write connections/NAME.yaml for Intuit's production or sandbox, or the emulator.
+    Connection {
+        /// The file's name (connections/NAME.yaml): letters, digits, `_` and `-`.
+        name: String,
+        /// Which QBO it talks to.
+        #[arg(long, value_parser = ["production", "sandbox", "emulator"])]
+        environment: String,
+        /// The project folder (the file goes to DIR/connections/).
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+fn entity_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(crate::scaffold::ENTITIES.iter().map(|e| e.name))
+}
+
+fn report_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(crate::scaffold::REPORTS.iter().map(|r| {
+        let mut snake = String::new();
+        for (i, c) in r.name.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                snake.push('_');
+            }
+            snake.push(c.to_ascii_lowercase());
+        }
+        clap::builder::PossibleValue::new(r.name).alias(snake)
+    }))
 }
 
 /// The shells `completions` writes scripts for.
@@ -304,6 +363,28 @@ pub enum Command {
     Schema(crate::spec::SchemaKind),
     /// Print text already made from the command line's definition (completions, man page).
     Print(Vec<u8>),
+    /// Write a starting file.
+    New(NewCommand),
+}
+
+/// What `qbo-run new` writes.
+#[derive(Debug)]
+pub enum NewFile {
+    /// A request file.
+    Request(crate::scaffold::RequestScaffold),
+    /// A connection file for this environment.
+    Connection(crate::spec::Environment),
+}
+
+/// What `qbo-run new` asks for.
+#[derive(Debug)]
+pub struct NewCommand {
+    /// The file's stem.
+    pub name: String,
+    /// The project folder.
+    pub dir: PathBuf,
+    /// What to write.
+    pub file: NewFile,
 }
 
 /// Which stored companies a run covers.
@@ -406,6 +487,7 @@ impl Cli {
             Some(Sub::Emulator(args)) => Ok(Command::Emulator(args)),
             Some(Sub::Completions { shell }) => completion_script(&shell).map(Command::Print),
             Some(Sub::Man) => man_page().map(Command::Print),
+            Some(Sub::New(sub)) => new_command(sub).map(Command::New),
             Some(Sub::Schema { kind }) => Ok(Command::Schema(match kind {
                 SchemaArg::Request => crate::spec::SchemaKind::Request,
                 SchemaArg::Connection => crate::spec::SchemaKind::Connection,
@@ -522,6 +604,65 @@ impl Cli {
                     companies,
                 }))
             }
+        }
+    }
+}
+
+fn new_command(sub: NewSub) -> Result<NewCommand, Error> {
+    use crate::scaffold::{RequestScaffold, Source, find_entity, find_report};
+    match sub {
+        NewSub::Request {
+            name,
+            entity,
+            report,
+            incremental,
+            format,
+            connection,
+            dir,
+        } => {
+            let source = match (entity, report) {
+                (Some(entity), _) => Source::Entity(
+                    find_entity(&entity)
+                        .ok_or_else(|| Error::usage(format!("`{entity}` is not a QBO entity")))?,
+                ),
+                (None, Some(report)) => Source::Report(
+                    find_report(&report)
+                        .ok_or_else(|| Error::usage(format!("`{report}` is not a QBO report")))?,
+                ),
+                (None, None) => {
+                    return Err(Error::usage("give --entity ENTITY or --report REPORT"));
+                }
+            };
+            let format = format
+                .parse::<Format>()
+                .map_err(|_| Error::usage(format!("unknown format `{format}`")))?;
+            Ok(NewCommand {
+                file: NewFile::Request(RequestScaffold {
+                    name: name.clone(),
+                    source,
+                    incremental,
+                    format,
+                    connection,
+                }),
+                name,
+                dir,
+            })
+        }
+        NewSub::Connection {
+            name,
+            environment,
+            dir,
+        } => {
+            let environment = match environment.as_str() {
+                "production" => crate::spec::Environment::Production,
+                "sandbox" => crate::spec::Environment::Sandbox,
+                _ => crate::spec::Environment::Emulator,
+            };
+            Ok(NewCommand {
+                name,
+                dir,
+                file: NewFile::Connection(environment),
+            })
         }
     }
 }

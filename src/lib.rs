@@ -21,6 +21,7 @@ pub mod http;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod scaffold;
 pub mod secret;
 pub mod spec;
 pub mod state;

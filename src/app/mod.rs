@@ -9,6 +9,7 @@ mod fanout;
 mod files;
 mod job;
 mod logging;
+mod new;
 mod run;
 mod store;
 mod write;
@@ -55,6 +56,7 @@ async fn dispatch(command: Command) -> Result<i32, Error> {
             .write_all(&text)
             .map(|()| 0)
             .map_err(|err| Error::output(format!("cannot write to stdout: {err}"))),
+        Command::New(command) => new::write(command).map(|()| 0),
         Command::Schema(kind) => files::print_schema(kind).map(|()| 0),
         Command::Auth(command) => auth::auth_command(command).await.map(|()| 0),
         Command::Store(command) => store::copy(command).await.map(|()| 0),
