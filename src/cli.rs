@@ -117,6 +117,31 @@ enum Sub {
     },
     /// Print the manual page (roff), e.g. `qbo-run man | man -l -`.
     Man,
+    /// Test request files offline against their cassettes (requests/cassettes/NAME.yaml), or
+    /// record the cassettes with --record.
+    #[command(
+        after_help = "Exit code: 0 when every test passed, 8 when some failed, else the run's class (2 usage, 3 files ...).\nExamples:\n  qbo-run test --record requests/invoices.yaml --connection emulator\n  qbo-run test requests/ --junit results.xml"
+    )]
+    Test {
+        /// Request files, or folders of them.
+        #[arg(required = true, add = ArgValueCompleter::new(crate::complete::request_files))]
+        files: Vec<PathBuf>,
+        /// Run against the company and write the cassette and the expected output.
+        #[arg(long)]
+        record: bool,
+        /// With --record: the connection to record from (else the file's).
+        #[arg(long, short = 'c', requires = "record", add = ArgValueCompleter::new(crate::complete::connection_names))]
+        connection: Option<String>,
+        /// With --record: a variable of the request file, kept in the cassette (repeatable).
+        #[arg(long = "var", value_name = "NAME=VALUE", requires = "record", add = ArgValueCompleter::new(crate::complete::var_names))]
+        vars: Vec<String>,
+        /// With --record: the input rows of a write request, kept in the cassette.
+        #[arg(long, value_name = "PATH", requires = "record")]
+        input: Option<PathBuf>,
+        /// Also write the results as JUnit XML to FILE.
+        #[arg(long, value_name = "FILE", conflicts_with = "record")]
+        junit: Option<PathBuf>,
+    },
     /// Write a commented starting file: a request (an entity or a report) or a connection.
     #[command(subcommand)]
     New(NewSub),
@@ -365,6 +390,30 @@ pub enum Command {
     Print(Vec<u8>),
     /// Write a starting file.
     New(NewCommand),
+    /// Test request files against cassettes, or record them.
+    Test(TestCommand),
+}
+
+/// What `qbo-run test --record` runs with.
+#[derive(Debug, Clone)]
+pub struct RecordArgs {
+    /// `--connection`.
+    pub connection: Option<String>,
+    /// `--var` pairs.
+    pub vars: Vec<(String, String)>,
+    /// `--input`.
+    pub input: Option<PathBuf>,
+}
+
+/// What `qbo-run test` asks for.
+#[derive(Debug)]
+pub struct TestCommand {
+    /// Request files or folders.
+    pub files: Vec<PathBuf>,
+    /// `--record`, with its options.
+    pub record: Option<RecordArgs>,
+    /// `--junit`.
+    pub junit: Option<PathBuf>,
 }
 
 /// What `qbo-run new` writes.
@@ -487,6 +536,29 @@ impl Cli {
             Some(Sub::Emulator(args)) => Ok(Command::Emulator(args)),
             Some(Sub::Completions { shell }) => completion_script(&shell).map(Command::Print),
             Some(Sub::Man) => man_page().map(Command::Print),
+            Some(Sub::Test {
+                files,
+                record,
+                connection,
+                vars,
+                input,
+                junit,
+            }) => Ok(Command::Test(TestCommand {
+                files,
+                record: if record {
+                    Some(RecordArgs {
+                        connection,
+                        vars: vars
+                            .iter()
+                            .map(|pair| parse_var(pair))
+                            .collect::<Result<_, _>>()?,
+                        input,
+                    })
+                } else {
+                    None
+                },
+                junit,
+            })),
             Some(Sub::New(sub)) => new_command(sub).map(Command::New),
             Some(Sub::Schema { kind }) => Ok(Command::Schema(match kind {
                 SchemaArg::Request => crate::spec::SchemaKind::Request,

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod cassette;
 pub mod cdc;
 pub mod cli;
 pub mod complete;

@@ -39,7 +39,10 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
         for entry in std::fs::read_dir(&current).expect("read folder") {
             let path = entry.expect("entry").path();
             if path.is_dir() {
-                stack.push(path);
+                // Cassettes (`qbo-run test`) are not request files.
+                if path.file_name().is_some_and(|n| n != "cassettes") {
+                    stack.push(path);
+                }
             } else if matches!(
                 path.extension().and_then(|e| e.to_str()),
                 Some("yaml" | "yml")

@@ -12,6 +12,7 @@ mod logging;
 mod new;
 mod run;
 mod store;
+mod test;
 mod write;
 
 use crate::cli::{Cli, Command};
@@ -56,6 +57,7 @@ async fn dispatch(command: Command) -> Result<i32, Error> {
             .write_all(&text)
             .map(|()| 0)
             .map_err(|err| Error::output(format!("cannot write to stdout: {err}"))),
+        Command::Test(command) => test::test(command).await,
         Command::New(command) => new::write(command).map(|()| 0),
         Command::Schema(kind) => files::print_schema(kind).map(|()| 0),
         Command::Auth(command) => auth::auth_command(command).await.map(|()| 0),

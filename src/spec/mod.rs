@@ -23,7 +23,7 @@ pub use request::{
 pub use schema::{SchemaKind, schema};
 pub use vars::{BUILTIN_VARIABLES, VarSpec};
 pub use write::{InputFormat, OnStale, QBO_MAX_BATCH_ITEMS, WriteOperation, WriteSpec};
-pub use yaml::SourceFile;
+pub use yaml::{SourceFile, to_yaml};
 
 use crate::diagnostics::Error;
 use crate::template::TemplateError;

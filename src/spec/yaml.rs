@@ -11,6 +11,11 @@ use std::path::{Path, PathBuf};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
+/// `value` as a YAML document (for files qbo-run writes, such as cassettes).
+pub fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_yaml::to_string(value).map_err(|err| err.to_string())
+}
+
 /// A YAML file read from disk, kept whole so errors can quote it.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
