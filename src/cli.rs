@@ -142,6 +142,16 @@ enum Sub {
         #[arg(long, value_name = "FILE", conflicts_with = "record")]
         junit: Option<PathBuf>,
     },
+    /// Pre-flight check when something is wrong: files, secrets, clock, token store, tokens,
+    /// QBO (CompanyInfo), each ok/warn/fail, then the one next action.
+    #[command(
+        after_help = "Exit code: 0 when nothing failed (warnings allowed), else the class of the first failure (3 files, 4 login, 5 QBO refused, 6 unreachable, 7 token store)."
+    )]
+    Doctor {
+        /// The connection to check (name or path); without it only the files are checked.
+        #[arg(add = ArgValueCompleter::new(crate::complete::connection_names))]
+        connection: Option<String>,
+    },
     /// Write a commented starting file: a request (an entity or a report) or a connection.
     #[command(subcommand)]
     New(NewSub),
@@ -392,6 +402,8 @@ pub enum Command {
     New(NewCommand),
     /// Test request files against cassettes, or record them.
     Test(TestCommand),
+    /// Check what can go wrong before a run.
+    Doctor(Option<String>),
 }
 
 /// What `qbo-run test --record` runs with.
@@ -559,6 +571,7 @@ impl Cli {
                 },
                 junit,
             })),
+            Some(Sub::Doctor { connection }) => Ok(Command::Doctor(connection)),
             Some(Sub::New(sub)) => new_command(sub).map(Command::New),
             Some(Sub::Schema { kind }) => Ok(Command::Schema(match kind {
                 SchemaArg::Request => crate::spec::SchemaKind::Request,

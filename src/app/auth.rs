@@ -212,7 +212,7 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
 }
 
 /// A client for one call at a time within the connection's limits.
-fn one_call_client(spec: &ConnectionSpec, http: &reqwest::Client) -> ApiClient {
+pub(super) fn one_call_client(spec: &ConnectionSpec, http: &reqwest::Client) -> ApiClient {
     ApiClient {
         http: http.clone(),
         limiter: std::sync::Arc::new(http::Limiter::new(
@@ -342,7 +342,7 @@ fn write_list(out: &mut impl Write, all: &[StoredTokens]) {
 }
 
 /// The company name from CompanyInfo, through the session's tokens.
-async fn company_info(session: &Session, client: &ApiClient) -> Result<String, Error> {
+pub(super) async fn company_info(session: &Session, client: &ApiClient) -> Result<String, Error> {
     let realm = session.realm_id();
     let base = session.connection().base_url.as_str().trim_end_matches('/');
     let url = url::Url::parse(&format!(

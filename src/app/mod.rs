@@ -5,6 +5,7 @@ mod auth;
 mod companies;
 mod connect;
 mod connections;
+mod doctor;
 mod fanout;
 mod files;
 mod job;
@@ -57,6 +58,7 @@ async fn dispatch(command: Command) -> Result<i32, Error> {
             .write_all(&text)
             .map(|()| 0)
             .map_err(|err| Error::output(format!("cannot write to stdout: {err}"))),
+        Command::Doctor(connection) => doctor::doctor(connection).await,
         Command::Test(command) => test::test(command).await,
         Command::New(command) => new::write(command).map(|()| 0),
         Command::Schema(kind) => files::print_schema(kind).map(|()| 0),
