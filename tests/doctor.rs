@@ -180,3 +180,25 @@ fn without_a_connection_only_the_files_are_checked() {
         "{out}"
     );
 }
+
+#[test]
+fn a_clock_far_from_the_servers_fails_first() {
+    let server = common::ScriptedServer::start(vec![
+        common::Answer::new(200, "{}").header("date", "Tue, 02 Jan 2024 03:04:05 GMT"),
+    ]);
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    server.connection(&project, &emulator, "");
+    let output = run_in(&project, &["doctor", "scripted"]);
+    let out = stdout(&output);
+    every_line_is_judged(&out);
+    let clock = line(&out, "clock");
+    assert!(clock.starts_with("fail  "), "{out}");
+    assert!(clock.contains("s off 127.0.0.1's clock"), "{out}");
+    assert!(
+        out.ends_with("next: set this machine's clock (enable NTP)\n"),
+        "{out}"
+    );
+    assert_eq!(output.status.code(), Some(6));
+    assert_eq!(server.asked()[0].method, "GET");
+}

@@ -191,13 +191,14 @@ async fn record_one(file: &Path, args: &RecordArgs, several: bool) -> Result<(),
     );
     std::fs::write(&path, cassette.to_text(&comment)?)
         .map_err(|err| Error::output(format!("cannot write {}: {err}", path.display())))?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "recorded {} ({} calls, {} records)",
         path.display(),
         cassette.interactions.len(),
         cassette.expect.records.unwrap_or(0)
-    );
-    Ok(())
+    )
+    .map_err(|err| Error::output(format!("cannot write to stdout: {err}")))
 }
 
 async fn record_through(
