@@ -222,6 +222,7 @@ fn answer_query(state: &State, text: &str) -> Response {
                     entity,
                     start_position,
                     rows: &rows,
+                    fields: &parsed.fields,
                     time,
                 },
             );

@@ -524,6 +524,7 @@ fn batch_query(state: &State, overlay: &Overlay, text: &str) -> Result<Value, Fa
             entity,
             start_position,
             rows: &rows,
+            fields: &parsed.fields,
             time,
         }),
     };
