@@ -490,12 +490,18 @@ fn every_shipped_request_runs_against_the_emulator() {
     }
     for expected in [
         "accounts",
+        "bill_payments",
         "bills",
         "company_info",
         "customers",
         "invoices",
         "items",
+        "payment_methods",
         "payments",
+        "tax_agencies",
+        "tax_codes",
+        "tax_rates",
+        "terms",
         "vendors",
     ] {
         assert!(seen.iter().any(|s| s == expected), "missing {expected}");

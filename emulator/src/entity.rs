@@ -13,24 +13,36 @@ use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS};
 pub(crate) enum Entity {
     Account,
     Bill,
+    BillPayment,
     CompanyInfo,
     Customer,
     Invoice,
     Item,
     Payment,
+    PaymentMethod,
+    TaxAgency,
+    TaxCode,
+    TaxRate,
+    Term,
     Vendor,
 }
 
 impl Entity {
     /// Every served entity, in alphabetical order.
-    pub(crate) const ALL: [Entity; 8] = [
+    pub(crate) const ALL: [Entity; 14] = [
         Entity::Account,
         Entity::Bill,
+        Entity::BillPayment,
         Entity::CompanyInfo,
         Entity::Customer,
         Entity::Invoice,
         Entity::Item,
         Entity::Payment,
+        Entity::PaymentMethod,
+        Entity::TaxAgency,
+        Entity::TaxCode,
+        Entity::TaxRate,
+        Entity::Term,
         Entity::Vendor,
     ];
 
@@ -39,11 +51,17 @@ impl Entity {
         match self {
             Entity::Account => "Account",
             Entity::Bill => "Bill",
+            Entity::BillPayment => "BillPayment",
             Entity::CompanyInfo => "CompanyInfo",
             Entity::Customer => "Customer",
             Entity::Invoice => "Invoice",
             Entity::Item => "Item",
             Entity::Payment => "Payment",
+            Entity::PaymentMethod => "PaymentMethod",
+            Entity::TaxAgency => "TaxAgency",
+            Entity::TaxCode => "TaxCode",
+            Entity::TaxRate => "TaxRate",
+            Entity::Term => "Term",
             Entity::Vendor => "Vendor",
         }
     }
@@ -59,7 +77,14 @@ impl Entity {
     pub(crate) fn is_name_list(self) -> bool {
         matches!(
             self,
-            Entity::Account | Entity::Customer | Entity::Item | Entity::Vendor
+            Entity::Account
+                | Entity::Customer
+                | Entity::Item
+                | Entity::Vendor
+                | Entity::PaymentMethod
+                | Entity::TaxCode
+                | Entity::TaxRate
+                | Entity::Term
         )
     }
 
@@ -68,11 +93,17 @@ impl Entity {
         match self {
             Entity::Account => ACCOUNT_FIELDS,
             Entity::Bill => BILL_FIELDS,
+            Entity::BillPayment => BILL_PAYMENT_FIELDS,
             Entity::CompanyInfo => COMPANY_FIELDS,
             Entity::Customer => CUSTOMER_FIELDS,
             Entity::Invoice => INVOICE_FIELDS,
             Entity::Item => ITEM_FIELDS,
             Entity::Payment => PAYMENT_FIELDS,
+            Entity::PaymentMethod => PAYMENT_METHOD_FIELDS,
+            Entity::TaxAgency => TAX_AGENCY_FIELDS,
+            Entity::TaxCode => TAX_CODE_FIELDS,
+            Entity::TaxRate => TAX_RATE_FIELDS,
+            Entity::Term => TERM_FIELDS,
             Entity::Vendor => VENDOR_FIELDS,
         }
     }
@@ -89,11 +120,17 @@ impl Entity {
         match self {
             Entity::Account => ds.accounts.len(),
             Entity::Bill => ds.bills.len(),
+            Entity::BillPayment => ds.bill_payments.len(),
             Entity::CompanyInfo => 1,
             Entity::Customer => ds.customers.len(),
             Entity::Invoice => ds.invoices.len(),
             Entity::Item => ds.items.len(),
             Entity::Payment => ds.payments.len(),
+            Entity::PaymentMethod => ds.payment_methods.len(),
+            Entity::TaxAgency => ds.tax_agencies.len(),
+            Entity::TaxCode => ds.tax_codes.len(),
+            Entity::TaxRate => ds.tax_rates.len(),
+            Entity::Term => ds.terms.len(),
             Entity::Vendor => ds.vendors.len(),
         }
     }
@@ -328,6 +365,65 @@ static ACCOUNT_FIELDS: &[FieldDef] = &[
     field!("CurrentBalance", accounts, |r, _i| money(r.balance)),
 ];
 
+static BILL_PAYMENT_FIELDS: &[FieldDef] = &[
+    field!("Id", bill_payments, |_r, i| id(i)),
+    field!("MetaData.CreateTime", bill_payments, |r, _i| Val::Time(
+        r.created
+    )),
+    field!(
+        "MetaData.LastUpdatedTime",
+        bill_payments,
+        |r, _i| Val::Time(r.updated)
+    ),
+    field!("TxnDate", bill_payments, |r, _i| Val::Day(r.txn_date)),
+    field!("VendorRef", bill_payments, |r, _i| Val::Int(
+        i64::from(r.vendor) + 1
+    )),
+    field!("TotalAmt", bill_payments, |r, _i| money(r.amount)),
+];
+
+static TERM_FIELDS: &[FieldDef] = &[
+    field!("Id", terms, |_r, i| id(i)),
+    field!("MetaData.CreateTime", terms, |r, _i| Val::Time(r.created)),
+    field!("MetaData.LastUpdatedTime", terms, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("Name", terms, |r, _i| Val::Text(r.name)),
+    field!("Active", terms, |r, _i| Val::Bool(r.active)),
+];
+
+static PAYMENT_METHOD_FIELDS: &[FieldDef] = &[
+    field!("Id", payment_methods, |_r, i| id(i)),
+    field!("MetaData.CreateTime", payment_methods, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", payment_methods, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("Name", payment_methods, |r, _i| Val::Text(r.name)),
+    field!("Type", payment_methods, |r, _i| Val::Text(r.kind)),
+    field!("Active", payment_methods, |r, _i| Val::Bool(r.active)),
+];
+
+// QBO lets a query filter tax codes, rates and agencies by little more than `Id` and name: no
+// `MetaData` (the shipped requests read them whole).
+static TAX_CODE_FIELDS: &[FieldDef] = &[
+    field!("Id", tax_codes, |_r, i| id(i)),
+    field!("Name", tax_codes, |r, _i| Val::Text(r.name)),
+    field!("Active", tax_codes, |r, _i| Val::Bool(r.active)),
+];
+
+static TAX_RATE_FIELDS: &[FieldDef] = &[
+    field!("Id", tax_rates, |_r, i| id(i)),
+    field!("Name", tax_rates, |r, _i| Val::Text(r.name)),
+    field!("Active", tax_rates, |r, _i| Val::Bool(r.active)),
+];
+
+static TAX_AGENCY_FIELDS: &[FieldDef] = &[
+    field!("Id", tax_agencies, |_r, i| id(i)),
+    field!("DisplayName", tax_agencies, |r, _i| Val::Text(r.name)),
+];
+
 static COMPANY_FIELDS: &[FieldDef] = &[
     FieldDef {
         name: "Id",
@@ -371,6 +467,7 @@ mod tests {
         assert_eq!(Entity::from_name("invoice"), Some(Entity::Invoice));
         assert_eq!(Entity::from_name("COMPANYINFO"), Some(Entity::CompanyInfo));
         assert_eq!(Entity::from_name("Estimate"), None);
+        assert_eq!(Entity::from_name("billpayment"), Some(Entity::BillPayment));
         let f = Entity::Invoice
             .field("Metadata.LastUpdatedTime")
             .expect("allowed");

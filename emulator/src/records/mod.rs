@@ -11,12 +11,18 @@
 
 mod account;
 mod bill;
+mod bill_payment;
 mod company;
 mod customer;
 mod invoice;
 mod item;
 mod parts;
 mod payment;
+mod payment_method;
+mod tax_agency;
+mod tax_code;
+mod tax_rate;
+mod term;
 mod vendor;
 
 use serde::{Serialize, Serializer};
@@ -50,6 +56,22 @@ impl Serialize for Record<'_> {
             Entity::Vendor => vendor::vendor_view(ds, i).ok_or_else(missing)?.serialize(s),
             Entity::Item => item::item_view(ds, i).ok_or_else(missing)?.serialize(s),
             Entity::Account => account::account_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::BillPayment => bill_payment::bill_payment_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::Term => term::term_view(ds, i).ok_or_else(missing)?.serialize(s),
+            Entity::PaymentMethod => payment_method::payment_method_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::TaxAgency => tax_agency::tax_agency_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::TaxCode => tax_code::tax_code_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::TaxRate => tax_rate::tax_rate_view(ds, i)
                 .ok_or_else(missing)?
                 .serialize(s),
             Entity::CompanyInfo if i == 0 => company::company_view(ds).serialize(s),

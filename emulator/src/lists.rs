@@ -1,0 +1,212 @@
+//! The company's small name lists that the transactions refer to: sales terms, tax codes, tax
+//! rates, the tax agency, payment methods; and the bill payments of the paid bills.
+//!
+//! Why it exists: invoices and bills already carry `SalesTermRef`, `TxnTaxCodeRef "2"` and
+//! `TaxRateRef "3"`, and the ledger already pays every paid bill by check from Checking on its
+//! due date; these tables are the records those references and postings point at, so a client
+//! that follows a reference finds it. Like `data.rs`, every row is a pure function of the
+//! other tables, and nothing here renders JSON or knows about HTTP.
+
+use crate::time::start_of_day;
+
+/// `QBO.Term`: a sales term (`SalesTermRef` of invoices and bills).
+#[derive(Debug, Clone)]
+pub(crate) struct Term {
+    pub(crate) name: &'static str,
+    pub(crate) due_days: i32,
+    pub(crate) active: bool,
+    pub(crate) created: i64,
+}
+
+/// `QBO.TaxRate`: one agency's rate; `Id` 3 is the combined rate invoices charge.
+#[derive(Debug, Clone)]
+pub(crate) struct TaxRate {
+    pub(crate) name: &'static str,
+    pub(crate) description: &'static str,
+    /// Basis points.
+    pub(crate) rate_bp: i64,
+    /// Index into the tax agencies.
+    pub(crate) agency: usize,
+    pub(crate) active: bool,
+    pub(crate) created: i64,
+}
+
+/// `QBO.TaxCode`: the code of a transaction's tax (`TxnTaxCodeRef`), with the rates it applies.
+#[derive(Debug, Clone)]
+pub(crate) struct TaxCode {
+    pub(crate) name: &'static str,
+    pub(crate) description: &'static str,
+    /// Indexes into the tax rates.
+    pub(crate) rates: &'static [usize],
+    pub(crate) active: bool,
+    pub(crate) created: i64,
+}
+
+/// `QBO.TaxAgency`: who the sales tax is paid to.
+#[derive(Debug, Clone)]
+pub(crate) struct TaxAgency {
+    pub(crate) name: &'static str,
+    pub(crate) created: i64,
+}
+
+/// `QBO.PaymentMethod`.
+#[derive(Debug, Clone)]
+pub(crate) struct PaymentMethod {
+    pub(crate) name: &'static str,
+    /// `CREDIT_CARD` or `NON_CREDIT_CARD`.
+    pub(crate) kind: &'static str,
+    pub(crate) active: bool,
+    pub(crate) created: i64,
+}
+
+/// `QBO.BillPayment`: the check that paid a bill in full (the ledger's `BillPayment` posting).
+#[derive(Debug, Clone)]
+pub(crate) struct BillPayment {
+    /// Index of the bill it pays.
+    pub(crate) bill: u32,
+    pub(crate) vendor: u32,
+    pub(crate) amount: i64,
+    pub(crate) txn_date: i32,
+    /// Index of the bank account the check is drawn on.
+    pub(crate) bank_account: usize,
+    pub(crate) created: i64,
+    pub(crate) updated: i64,
+}
+
+/// The name lists, all set up with the company at `start` (a record a second apart).
+pub(crate) struct Lists {
+    pub(crate) terms: Vec<Term>,
+    pub(crate) tax_codes: Vec<TaxCode>,
+    pub(crate) tax_rates: Vec<TaxRate>,
+    pub(crate) tax_agencies: Vec<TaxAgency>,
+    pub(crate) payment_methods: Vec<PaymentMethod>,
+}
+
+/// The lists of a company set up at `start` (Unix seconds), whose invoices and bills use `terms`
+/// (id, name, days until due) and charge `tax_bp` basis points of sales tax.
+pub(crate) fn build_lists(start: i64, terms: &[(u32, &'static str, i32)], tax_bp: i64) -> Lists {
+    let at = |k: usize| start + 600 + k as i64;
+    let listed = terms.len();
+    let terms = terms
+        .iter()
+        .enumerate()
+        .map(|(k, &(_, name, due_days))| Term {
+            name,
+            due_days,
+            active: true,
+            created: at(k),
+        })
+        .chain(std::iter::once(Term {
+            name: "Net 90",
+            due_days: 90,
+            active: false,
+            created: at(listed),
+        }))
+        .collect();
+    let tax_agencies = vec![TaxAgency {
+        name: "State Department of Revenue",
+        created: at(0),
+    }];
+    let state_bp = tax_bp - 200;
+    let tax_rates = vec![
+        TaxRate {
+            name: "State",
+            description: "State sales tax",
+            rate_bp: state_bp,
+            agency: 0,
+            active: true,
+            created: at(0),
+        },
+        TaxRate {
+            name: "County",
+            description: "County sales tax",
+            rate_bp: 200,
+            agency: 0,
+            active: true,
+            created: at(1),
+        },
+        TaxRate {
+            name: "Combined",
+            description: "State and county sales tax",
+            rate_bp: tax_bp,
+            agency: 0,
+            active: true,
+            created: at(2),
+        },
+    ];
+    let tax_codes = vec![
+        TaxCode {
+            name: "State only",
+            description: "State sales tax",
+            rates: &[0],
+            active: true,
+            created: at(0),
+        },
+        TaxCode {
+            name: "State and county",
+            description: "State and county sales tax",
+            rates: &[2],
+            active: true,
+            created: at(1),
+        },
+    ];
+    let payment_methods = [
+        ("Cash", "NON_CREDIT_CARD", true),
+        ("Check", "NON_CREDIT_CARD", true),
+        ("Visa", "CREDIT_CARD", true),
+        ("MasterCard", "CREDIT_CARD", true),
+        ("American Express", "CREDIT_CARD", true),
+        ("Diners Club", "CREDIT_CARD", false),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(k, &(name, kind, active))| PaymentMethod {
+        name,
+        kind,
+        active,
+        created: at(k),
+    })
+    .collect();
+    Lists {
+        terms,
+        tax_codes,
+        tax_rates,
+        tax_agencies,
+        payment_methods,
+    }
+}
+
+/// A bill as far as its payment needs it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PaidBill {
+    pub(crate) index: u32,
+    pub(crate) vendor: u32,
+    pub(crate) total: i64,
+    pub(crate) due_date: i32,
+}
+
+/// One bill payment per paid bill, by check on `bank_account`, dated the bill's due date (as
+/// the ledger posts it), in the order the checks were written: ids rise with time.
+pub(crate) fn build_bill_payments(
+    paid: impl Iterator<Item = PaidBill>,
+    bank_account: usize,
+) -> Vec<BillPayment> {
+    let mut paid: Vec<PaidBill> = paid.collect();
+    paid.sort_unstable_by_key(|b| (b.due_date, b.index));
+    let mut last = i64::MIN;
+    paid.into_iter()
+        .map(|bill| {
+            let at = (start_of_day(bill.due_date) + 10 * 3600).max(last.saturating_add(1));
+            last = at;
+            BillPayment {
+                bill: bill.index,
+                vendor: bill.vendor,
+                amount: bill.total,
+                txn_date: bill.due_date,
+                bank_account,
+                created: at,
+                updated: at,
+            }
+        })
+        .collect()
+}
