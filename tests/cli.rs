@@ -611,6 +611,32 @@ fn list_shows_methods_and_their_variables() {
         "{text}"
     );
     assert!(text.contains("--var since=2000-01-01"), "{text}");
+    // Grouped: entities (with CDC), then reports, then writes.
+    let group_of = |name: &str| {
+        let mut group = "";
+        for line in text.lines() {
+            if let Some(title) = line.strip_suffix(':') {
+                group = title;
+            } else if line.starts_with(&format!("{name} ")) {
+                return group.to_string();
+            }
+        }
+        panic!("{name} is not listed: {text}");
+    };
+    for (name, group) in [
+        ("invoices", "Entities"),
+        ("bill_payments", "Entities"),
+        ("changes", "Entities"),
+        ("company_info", "Entities"),
+        ("profit_and_loss", "Reports"),
+        ("aged_receivables", "Reports"),
+        ("create_invoices", "Writes"),
+        ("void_payments", "Writes"),
+    ] {
+        assert_eq!(group_of(name), group, "{name}");
+    }
+    let titles: Vec<&str> = text.lines().filter(|l| l.ends_with(':')).collect();
+    assert_eq!(titles, ["Entities:", "Reports:", "Writes:"], "{text}");
 }
 
 #[test]
