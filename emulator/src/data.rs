@@ -19,8 +19,8 @@
 
 use crate::config::EmulatorConfig;
 use crate::lists::{
-    BillPayment, PaidBill, PaymentMethod, TaxAgency, TaxCode, TaxRate, Term, build_bill_payments,
-    build_lists,
+    BillPayment, Category, Employee, PaidBill, PaymentMethod, TaxAgency, TaxCode, TaxRate, Term,
+    build_bill_payments, build_lists,
 };
 use crate::rng::SplitMix64;
 use crate::time::{day_of, days_from_civil, start_of_day};
@@ -291,6 +291,9 @@ pub(crate) struct Dataset {
     pub(crate) tax_rates: Vec<TaxRate>,
     pub(crate) tax_agencies: Vec<TaxAgency>,
     pub(crate) payment_methods: Vec<PaymentMethod>,
+    pub(crate) classes: Vec<Category>,
+    pub(crate) departments: Vec<Category>,
+    pub(crate) employees: Vec<Employee>,
     pub(crate) bill_payments: Vec<BillPayment>,
 }
 
@@ -615,6 +618,9 @@ impl Dataset {
             tax_rates: lists.tax_rates,
             tax_agencies: lists.tax_agencies,
             payment_methods: lists.payment_methods,
+            classes: lists.classes,
+            departments: lists.departments,
+            employees: lists.employees,
             bill_payments: Vec::new(),
         };
         let tax = ds.build_invoices_and_payments(config.invoices);

@@ -14,12 +14,16 @@ pub(crate) enum Entity {
     Account,
     Bill,
     BillPayment,
+    Class,
     CompanyInfo,
     Customer,
+    Department,
+    Employee,
     Invoice,
     Item,
     Payment,
     PaymentMethod,
+    Preferences,
     TaxAgency,
     TaxCode,
     TaxRate,
@@ -29,16 +33,20 @@ pub(crate) enum Entity {
 
 impl Entity {
     /// Every served entity, in alphabetical order.
-    pub(crate) const ALL: [Entity; 14] = [
+    pub(crate) const ALL: [Entity; 18] = [
         Entity::Account,
         Entity::Bill,
         Entity::BillPayment,
+        Entity::Class,
         Entity::CompanyInfo,
         Entity::Customer,
+        Entity::Department,
+        Entity::Employee,
         Entity::Invoice,
         Entity::Item,
         Entity::Payment,
         Entity::PaymentMethod,
+        Entity::Preferences,
         Entity::TaxAgency,
         Entity::TaxCode,
         Entity::TaxRate,
@@ -52,12 +60,16 @@ impl Entity {
             Entity::Account => "Account",
             Entity::Bill => "Bill",
             Entity::BillPayment => "BillPayment",
+            Entity::Class => "Class",
             Entity::CompanyInfo => "CompanyInfo",
+            Entity::Department => "Department",
+            Entity::Employee => "Employee",
             Entity::Customer => "Customer",
             Entity::Invoice => "Invoice",
             Entity::Item => "Item",
             Entity::Payment => "Payment",
             Entity::PaymentMethod => "PaymentMethod",
+            Entity::Preferences => "Preferences",
             Entity::TaxAgency => "TaxAgency",
             Entity::TaxCode => "TaxCode",
             Entity::TaxRate => "TaxRate",
@@ -82,6 +94,9 @@ impl Entity {
                 | Entity::Item
                 | Entity::Vendor
                 | Entity::PaymentMethod
+                | Entity::Class
+                | Entity::Department
+                | Entity::Employee
                 | Entity::TaxCode
                 | Entity::TaxRate
                 | Entity::Term
@@ -94,12 +109,16 @@ impl Entity {
             Entity::Account => ACCOUNT_FIELDS,
             Entity::Bill => BILL_FIELDS,
             Entity::BillPayment => BILL_PAYMENT_FIELDS,
+            Entity::Class => CLASS_FIELDS,
             Entity::CompanyInfo => COMPANY_FIELDS,
+            Entity::Department => DEPARTMENT_FIELDS,
+            Entity::Employee => EMPLOYEE_FIELDS,
             Entity::Customer => CUSTOMER_FIELDS,
             Entity::Invoice => INVOICE_FIELDS,
             Entity::Item => ITEM_FIELDS,
             Entity::Payment => PAYMENT_FIELDS,
             Entity::PaymentMethod => PAYMENT_METHOD_FIELDS,
+            Entity::Preferences => COMPANY_FIELDS,
             Entity::TaxAgency => TAX_AGENCY_FIELDS,
             Entity::TaxCode => TAX_CODE_FIELDS,
             Entity::TaxRate => TAX_RATE_FIELDS,
@@ -121,12 +140,16 @@ impl Entity {
             Entity::Account => ds.accounts.len(),
             Entity::Bill => ds.bills.len(),
             Entity::BillPayment => ds.bill_payments.len(),
+            Entity::Class => ds.classes.len(),
             Entity::CompanyInfo => 1,
+            Entity::Department => ds.departments.len(),
+            Entity::Employee => ds.employees.len(),
             Entity::Customer => ds.customers.len(),
             Entity::Invoice => ds.invoices.len(),
             Entity::Item => ds.items.len(),
             Entity::Payment => ds.payments.len(),
             Entity::PaymentMethod => ds.payment_methods.len(),
+            Entity::Preferences => 1,
             Entity::TaxAgency => ds.tax_agencies.len(),
             Entity::TaxCode => ds.tax_codes.len(),
             Entity::TaxRate => ds.tax_rates.len(),
@@ -382,6 +405,44 @@ static BILL_PAYMENT_FIELDS: &[FieldDef] = &[
     field!("TotalAmt", bill_payments, |r, _i| money(r.amount)),
 ];
 
+static CLASS_FIELDS: &[FieldDef] = &[
+    field!("Id", classes, |_r, i| id(i)),
+    field!("MetaData.CreateTime", classes, |r, _i| Val::Time(r.created)),
+    field!("MetaData.LastUpdatedTime", classes, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("Name", classes, |r, _i| Val::Text(r.name)),
+    field!("FullyQualifiedName", classes, |r, _i| Val::Text(r.name)),
+    field!("Active", classes, |r, _i| Val::Bool(r.active)),
+];
+
+static DEPARTMENT_FIELDS: &[FieldDef] = &[
+    field!("Id", departments, |_r, i| id(i)),
+    field!("MetaData.CreateTime", departments, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", departments, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("Name", departments, |r, _i| Val::Text(r.name)),
+    field!("FullyQualifiedName", departments, |r, _i| Val::Text(r.name)),
+    field!("Active", departments, |r, _i| Val::Bool(r.active)),
+];
+
+static EMPLOYEE_FIELDS: &[FieldDef] = &[
+    field!("Id", employees, |_r, i| id(i)),
+    field!("MetaData.CreateTime", employees, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", employees, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("DisplayName", employees, |r, _i| Val::Text(&r.display_name)),
+    field!("GivenName", employees, |r, _i| Val::Text(r.given_name)),
+    field!("FamilyName", employees, |r, _i| Val::Text(r.family_name)),
+    field!("Active", employees, |r, _i| Val::Bool(r.active)),
+];
+
 static TERM_FIELDS: &[FieldDef] = &[
     field!("Id", terms, |_r, i| id(i)),
     field!("MetaData.CreateTime", terms, |r, _i| Val::Time(r.created)),
@@ -424,6 +485,7 @@ static TAX_AGENCY_FIELDS: &[FieldDef] = &[
     field!("DisplayName", tax_agencies, |r, _i| Val::Text(r.name)),
 ];
 
+/// CompanyInfo's and Preferences' (both singletons, set up with the company).
 static COMPANY_FIELDS: &[FieldDef] = &[
     FieldDef {
         name: "Id",

@@ -1,5 +1,6 @@
-//! The company's small name lists that the transactions refer to: sales terms, tax codes, tax
-//! rates, the tax agency, payment methods; and the bill payments of the paid bills.
+//! The company's small name lists: sales terms, tax codes, tax rates and the tax agency that the
+//! transactions refer to; payment methods, classes, departments (locations) and employees; and
+//! the bill payments of the paid bills.
 //!
 //! Why it exists: invoices and bills already carry `SalesTermRef`, `TxnTaxCodeRef "2"` and
 //! `TaxRateRef "3"`, and the ledger already pays every paid bill by check from Checking on its
@@ -7,7 +8,7 @@
 //! that follows a reference finds it. Like `data.rs`, every row is a pure function of the
 //! other tables, and nothing here renders JSON or knows about HTTP.
 
-use crate::time::start_of_day;
+use crate::time::{day_of, start_of_day};
 
 /// `QBO.Term`: a sales term (`SalesTermRef` of invoices and bills).
 #[derive(Debug, Clone)]
@@ -59,6 +60,29 @@ pub(crate) struct PaymentMethod {
     pub(crate) created: i64,
 }
 
+/// A `QBO.Class` or `QBO.Department`: a name, top level (no parent).
+#[derive(Debug, Clone)]
+pub(crate) struct Category {
+    pub(crate) name: &'static str,
+    pub(crate) active: bool,
+    pub(crate) created: i64,
+}
+
+/// `QBO.Employee`.
+#[derive(Debug, Clone)]
+pub(crate) struct Employee {
+    pub(crate) given_name: &'static str,
+    pub(crate) family_name: &'static str,
+    pub(crate) display_name: String,
+    pub(crate) email: String,
+    pub(crate) phone: &'static str,
+    /// Company-local day number.
+    pub(crate) hired: i32,
+    pub(crate) number: u32,
+    pub(crate) active: bool,
+    pub(crate) created: i64,
+}
+
 /// `QBO.BillPayment`: the check that paid a bill in full (the ledger's `BillPayment` posting).
 #[derive(Debug, Clone)]
 pub(crate) struct BillPayment {
@@ -80,6 +104,9 @@ pub(crate) struct Lists {
     pub(crate) tax_rates: Vec<TaxRate>,
     pub(crate) tax_agencies: Vec<TaxAgency>,
     pub(crate) payment_methods: Vec<PaymentMethod>,
+    pub(crate) classes: Vec<Category>,
+    pub(crate) departments: Vec<Category>,
+    pub(crate) employees: Vec<Employee>,
 }
 
 /// The lists of a company set up at `start` (Unix seconds), whose invoices and bills use `terms`
@@ -167,12 +194,61 @@ pub(crate) fn build_lists(start: i64, terms: &[(u32, &'static str, i32)], tax_bp
         created: at(k),
     })
     .collect();
+    let category = |names: &[(&'static str, bool)]| -> Vec<Category> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(k, &(name, active))| Category {
+                name,
+                active,
+                created: at(k),
+            })
+            .collect()
+    };
+    let classes = category(&[
+        ("Residential", true),
+        ("Commercial", true),
+        ("Warranty", true),
+        ("Property Management", false),
+    ]);
+    let departments = category(&[("North", true), ("South", true), ("Downtown", false)]);
+    let start_day = day_of(start);
+    let employees = [
+        ("Maria", "Alvarez", "(206) 555-0101", 0, true),
+        ("Dev", "Patel", "(206) 555-0102", 40, true),
+        ("Hannah", "Kim", "(206) 555-0103", 95, true),
+        ("Luis", "Ortega", "(206) 555-0104", 180, true),
+        ("Grace", "O'Neil", "(206) 555-0105", 260, false),
+    ]
+    .iter()
+    .enumerate()
+    .map(
+        |(k, &(given_name, family_name, phone, days, active))| Employee {
+            given_name,
+            family_name,
+            display_name: format!("{given_name} {family_name}"),
+            email: format!(
+                "{}.{}@example.com",
+                given_name.to_ascii_lowercase(),
+                family_name.to_ascii_lowercase().replace('\'', "")
+            ),
+            phone,
+            hired: start_day + days,
+            number: 101 + k as u32,
+            active,
+            created: at(k),
+        },
+    )
+    .collect();
     Lists {
         terms,
         tax_codes,
         tax_rates,
         tax_agencies,
         payment_methods,
+        classes,
+        departments,
+        employees,
     }
 }
 

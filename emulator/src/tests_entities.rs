@@ -122,7 +122,7 @@ async fn name_lists_hide_inactive_records_unless_active_is_asked() {
     let emu = start(EmulatorConfig::default()).await;
     let http = client();
     let (access, _) = login(&emu, &http).await;
-    for entity in ["Term", "PaymentMethod"] {
+    for entity in ["Term", "PaymentMethod", "Class", "Department", "Employee"] {
         let count = |q: String| {
             let (emu, http, access) = (&emu, &http, &access);
             async move {
@@ -177,5 +177,37 @@ async fn tax_entities_take_no_metadata_filter_and_no_cdc() {
             "{body}"
         );
     }
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn preferences_are_read_by_their_own_path_and_agree_with_the_books() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let (status, _, body) = api_get(&emu, &http, &access, "preferences").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let prefs = &body["Preferences"];
+    assert_eq!(prefs["Id"], "1");
+    assert_eq!(prefs["CurrencyPrefs"]["HomeCurrency"]["value"], "USD");
+    assert_eq!(prefs["CurrencyPrefs"]["MultiCurrencyEnabled"], false);
+    // The default terms and the tax code are records that exist.
+    let term = prefs["SalesFormsPrefs"]["DefaultTerms"]["value"]
+        .as_str()
+        .expect("terms");
+    let (status, _, read) = api_get(&emu, &http, &access, &format!("term/{term}")).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    let code = prefs["TaxPrefs"]["TaxGroupCodeRef"]["value"]
+        .as_str()
+        .expect("tax code");
+    let (status, _, read) = api_get(&emu, &http, &access, &format!("taxcode/{code}")).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    // The query answers the same object.
+    let (status, page) = query(&emu, &http, &access, "select * from Preferences").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&page["QueryResponse"]["Preferences"][0], prefs);
+    // Other entities are not read without an id.
+    let (status, _, _) = api_get(&emu, &http, &access, "invoice").await;
+    assert_ne!(status, StatusCode::OK);
     emu.shutdown().await;
 }

@@ -12,13 +12,17 @@
 mod account;
 mod bill;
 mod bill_payment;
+mod class;
 mod company;
 mod customer;
+mod department;
+mod employee;
 mod invoice;
 mod item;
 mod parts;
 mod payment;
 mod payment_method;
+mod preferences;
 mod tax_agency;
 mod tax_code;
 mod tax_rate;
@@ -62,6 +66,13 @@ impl Serialize for Record<'_> {
                 .ok_or_else(missing)?
                 .serialize(s),
             Entity::Term => term::term_view(ds, i).ok_or_else(missing)?.serialize(s),
+            Entity::Class => class::class_view(ds, i).ok_or_else(missing)?.serialize(s),
+            Entity::Department => department::department_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::Employee => employee::employee_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
             Entity::PaymentMethod => payment_method::payment_method_view(ds, i)
                 .ok_or_else(missing)?
                 .serialize(s),
@@ -76,6 +87,8 @@ impl Serialize for Record<'_> {
                 .serialize(s),
             Entity::CompanyInfo if i == 0 => company::company_view(ds).serialize(s),
             Entity::CompanyInfo => Err(missing()),
+            Entity::Preferences if i == 0 => preferences::preferences_view(ds).serialize(s),
+            Entity::Preferences => Err(missing()),
         }
     }
 }
