@@ -517,6 +517,7 @@ fn every_shipped_request_runs_against_the_emulator() {
         "delete_invoices",
         "departments",
         "employees",
+        "estimates",
         "inactivate_customers",
         "invoices",
         "items",

@@ -195,7 +195,7 @@ mod tests {
                 .expect("fault")
         };
         assert!(fault("changedSince=2027-01-01").contains("entities parameter is required"));
-        assert!(fault("entities=Estimate&changedSince=2027-01-01").contains("Estimate"));
+        assert!(fault("entities=SalesReceipt&changedSince=2027-01-01").contains("SalesReceipt"));
         for excluded in ["TaxCode", "taxrate", "TaxAgency", "TimeActivity"] {
             let detail = fault(&format!(
                 "entities=Invoice,{excluded}&changedSince=2027-01-01"

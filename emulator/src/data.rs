@@ -19,8 +19,8 @@
 
 use crate::config::EmulatorConfig;
 use crate::lists::{
-    BillPayment, Category, Employee, PaidBill, PaymentMethod, TaxAgency, TaxCode, TaxRate, Term,
-    build_bill_payments, build_lists,
+    BillPayment, Category, Employee, Estimate, PaidBill, PaymentMethod, QuotedInvoice, TaxAgency,
+    TaxCode, TaxRate, Term, build_bill_payments, build_estimates, build_lists,
 };
 use crate::rng::SplitMix64;
 use crate::time::{day_of, days_from_civil, start_of_day};
@@ -295,6 +295,7 @@ pub(crate) struct Dataset {
     pub(crate) departments: Vec<Category>,
     pub(crate) employees: Vec<Employee>,
     pub(crate) bill_payments: Vec<BillPayment>,
+    pub(crate) estimates: Vec<Estimate>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -622,6 +623,7 @@ impl Dataset {
             departments: lists.departments,
             employees: lists.employees,
             bill_payments: Vec::new(),
+            estimates: Vec::new(),
         };
         let tax = ds.build_invoices_and_payments(config.invoices);
         let bills = if ds.vendors.is_empty() {
@@ -639,6 +641,19 @@ impl Dataset {
             })
         });
         ds.bill_payments = build_bill_payments(paid, ACCT_CHECKING);
+        ds.estimates =
+            build_estimates(
+                ds.invoices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, inv)| QuotedInvoice {
+                        index: i as u32,
+                        customer: inv.customer,
+                        txn_date: inv.txn_date,
+                        total: inv.total,
+                        created: inv.created,
+                    }),
+            );
         ds.settle_account_balances(tax);
         ds.tie_update_times(config.tie_groups);
         Ok(ds)

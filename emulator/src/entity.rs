@@ -19,6 +19,7 @@ pub(crate) enum Entity {
     Customer,
     Department,
     Employee,
+    Estimate,
     Invoice,
     Item,
     Payment,
@@ -33,7 +34,7 @@ pub(crate) enum Entity {
 
 impl Entity {
     /// Every served entity, in alphabetical order.
-    pub(crate) const ALL: [Entity; 18] = [
+    pub(crate) const ALL: [Entity; 19] = [
         Entity::Account,
         Entity::Bill,
         Entity::BillPayment,
@@ -42,6 +43,7 @@ impl Entity {
         Entity::Customer,
         Entity::Department,
         Entity::Employee,
+        Entity::Estimate,
         Entity::Invoice,
         Entity::Item,
         Entity::Payment,
@@ -64,6 +66,7 @@ impl Entity {
             Entity::CompanyInfo => "CompanyInfo",
             Entity::Department => "Department",
             Entity::Employee => "Employee",
+            Entity::Estimate => "Estimate",
             Entity::Customer => "Customer",
             Entity::Invoice => "Invoice",
             Entity::Item => "Item",
@@ -113,6 +116,7 @@ impl Entity {
             Entity::CompanyInfo => COMPANY_FIELDS,
             Entity::Department => DEPARTMENT_FIELDS,
             Entity::Employee => EMPLOYEE_FIELDS,
+            Entity::Estimate => ESTIMATE_FIELDS,
             Entity::Customer => CUSTOMER_FIELDS,
             Entity::Invoice => INVOICE_FIELDS,
             Entity::Item => ITEM_FIELDS,
@@ -144,6 +148,7 @@ impl Entity {
             Entity::CompanyInfo => 1,
             Entity::Department => ds.departments.len(),
             Entity::Employee => ds.employees.len(),
+            Entity::Estimate => ds.estimates.len(),
             Entity::Customer => ds.customers.len(),
             Entity::Invoice => ds.invoices.len(),
             Entity::Item => ds.items.len(),
@@ -443,6 +448,22 @@ static EMPLOYEE_FIELDS: &[FieldDef] = &[
     field!("Active", employees, |r, _i| Val::Bool(r.active)),
 ];
 
+static ESTIMATE_FIELDS: &[FieldDef] = &[
+    field!("Id", estimates, |_r, i| id(i)),
+    field!("MetaData.CreateTime", estimates, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", estimates, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("DocNumber", estimates, |_r, i| Val::Digits(1001 + i as u64)),
+    field!("TxnDate", estimates, |r, _i| Val::Day(r.txn_date)),
+    field!("CustomerRef", estimates, |r, _i| Val::Int(
+        i64::from(r.customer) + 1
+    )),
+    field!("TotalAmt", estimates, |r, _i| money(r.total)),
+];
+
 static TERM_FIELDS: &[FieldDef] = &[
     field!("Id", terms, |_r, i| id(i)),
     field!("MetaData.CreateTime", terms, |r, _i| Val::Time(r.created)),
@@ -528,7 +549,7 @@ mod tests {
     fn lookups_are_case_insensitive() {
         assert_eq!(Entity::from_name("invoice"), Some(Entity::Invoice));
         assert_eq!(Entity::from_name("COMPANYINFO"), Some(Entity::CompanyInfo));
-        assert_eq!(Entity::from_name("Estimate"), None);
+        assert_eq!(Entity::from_name("SalesReceipt"), None);
         assert_eq!(Entity::from_name("billpayment"), Some(Entity::BillPayment));
         let f = Entity::Invoice
             .field("Metadata.LastUpdatedTime")

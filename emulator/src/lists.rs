@@ -1,6 +1,7 @@
 //! The company's small name lists: sales terms, tax codes, tax rates and the tax agency that the
 //! transactions refer to; payment methods, classes, departments (locations) and employees; and
-//! the bill payments of the paid bills.
+//! the records derived from the transactions: the bill payments of the paid bills, and the
+//! estimates some invoices were made from.
 //!
 //! Why it exists: invoices and bills already carry `SalesTermRef`, `TxnTaxCodeRef "2"` and
 //! `TaxRateRef "3"`, and the ledger already pays every paid bill by check from Checking on its
@@ -283,6 +284,47 @@ pub(crate) fn build_bill_payments(
                 created: at,
                 updated: at,
             }
+        })
+        .collect()
+}
+
+/// `QBO.Estimate`: the quote an invoice was made from (same customer, lines and total), a week
+/// before it; closed by that invoice. Estimates post nothing to the books.
+#[derive(Debug, Clone)]
+pub(crate) struct Estimate {
+    /// Index of the invoice made from it.
+    pub(crate) invoice: u32,
+    pub(crate) customer: u32,
+    pub(crate) txn_date: i32,
+    pub(crate) total: i64,
+    pub(crate) created: i64,
+}
+
+/// An invoice as far as its estimate needs it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct QuotedInvoice {
+    pub(crate) index: u32,
+    pub(crate) customer: u32,
+    pub(crate) txn_date: i32,
+    pub(crate) total: i64,
+    pub(crate) created: i64,
+}
+
+/// How many invoices share one estimate: every `ESTIMATE_EVERY`-th invoice was quoted first.
+pub(crate) const ESTIMATE_EVERY: u32 = 4;
+
+/// The estimates of every `ESTIMATE_EVERY`-th invoice, in invoice order (their times rise with
+/// `Id` as the invoices' do).
+pub(crate) fn build_estimates(invoices: impl Iterator<Item = QuotedInvoice>) -> Vec<Estimate> {
+    const WEEK: i64 = 7 * 86_400;
+    invoices
+        .filter(|inv| inv.index % ESTIMATE_EVERY == 0)
+        .map(|inv| Estimate {
+            invoice: inv.index,
+            customer: inv.customer,
+            txn_date: inv.txn_date - 7,
+            total: inv.total,
+            created: inv.created - WEEK,
         })
         .collect()
 }

@@ -12,7 +12,10 @@ use super::*;
 
 async fn rows(emu: &Emulator, http: &reqwest::Client, access: &str, entity: &str) -> Vec<Value> {
     let q = format!("select * from {entity} where Active IN (true, false) maxresults 1000");
-    let q = if matches!(entity, "BillPayment" | "TaxAgency" | "Bill" | "Invoice") {
+    let q = if matches!(
+        entity,
+        "BillPayment" | "TaxAgency" | "Bill" | "Invoice" | "Estimate"
+    ) {
         format!("select * from {entity} maxresults 1000")
     } else {
         q
@@ -209,5 +212,30 @@ async fn preferences_are_read_by_their_own_path_and_agree_with_the_books() {
     // Other entities are not read without an id.
     let (status, _, _) = api_get(&emu, &http, &access, "invoice").await;
     assert_ne!(status, StatusCode::OK);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn each_estimate_quotes_the_invoice_made_from_it() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let (_, count) = query(&emu, &http, &access, "select count(*) from Estimate").await;
+    assert_eq!(count["QueryResponse"]["totalCount"], 625);
+    let estimates = rows(&emu, &http, &access, "Estimate").await;
+    assert_eq!(estimates.len(), 625);
+    for estimate in estimates.iter().take(60) {
+        let linked = &estimate["LinkedTxn"][0];
+        assert_eq!(linked["TxnType"], "Invoice");
+        let id = linked["TxnId"].as_str().expect("invoice id");
+        let (status, _, read) = api_get(&emu, &http, &access, &format!("invoice/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let invoice = &read["Invoice"];
+        assert_eq!(estimate["CustomerRef"], invoice["CustomerRef"]);
+        assert_eq!(estimate["TotalAmt"], invoice["TotalAmt"]);
+        assert_eq!(estimate["Line"], invoice["Line"]);
+        assert_eq!(estimate["TxnTaxDetail"], invoice["TxnTaxDetail"]);
+        assert!(estimate["TxnDate"].as_str() < invoice["TxnDate"].as_str());
+    }
     emu.shutdown().await;
 }

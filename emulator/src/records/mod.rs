@@ -17,6 +17,7 @@ mod company;
 mod customer;
 mod department;
 mod employee;
+mod estimate;
 mod invoice;
 mod item;
 mod parts;
@@ -66,6 +67,9 @@ impl Serialize for Record<'_> {
                 .ok_or_else(missing)?
                 .serialize(s),
             Entity::Term => term::term_view(ds, i).ok_or_else(missing)?.serialize(s),
+            Entity::Estimate => estimate::estimate_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
             Entity::Class => class::class_view(ds, i).ok_or_else(missing)?.serialize(s),
             Entity::Department => department::department_view(ds, i)
                 .ok_or_else(missing)?
