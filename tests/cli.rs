@@ -524,6 +524,7 @@ fn every_shipped_request_runs_against_the_emulator() {
         "payment_methods",
         "payments",
         "preferences",
+        "purchase_orders",
         "tax_agencies",
         "tax_codes",
         "tax_rates",

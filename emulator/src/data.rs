@@ -19,8 +19,9 @@
 
 use crate::config::EmulatorConfig;
 use crate::lists::{
-    BillPayment, Category, Employee, Estimate, PaidBill, PaymentMethod, QuotedInvoice, TaxAgency,
-    TaxCode, TaxRate, Term, build_bill_payments, build_estimates, build_lists,
+    BillPayment, Category, Employee, Estimate, OrderedBill, PaidBill, PaymentMethod, PurchaseOrder,
+    QuotedInvoice, TaxAgency, TaxCode, TaxRate, Term, build_bill_payments, build_estimates,
+    build_lists, build_purchase_orders,
 };
 use crate::rng::SplitMix64;
 use crate::time::{day_of, days_from_civil, start_of_day};
@@ -296,6 +297,7 @@ pub(crate) struct Dataset {
     pub(crate) employees: Vec<Employee>,
     pub(crate) bill_payments: Vec<BillPayment>,
     pub(crate) estimates: Vec<Estimate>,
+    pub(crate) purchase_orders: Vec<PurchaseOrder>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -624,6 +626,7 @@ impl Dataset {
             employees: lists.employees,
             bill_payments: Vec::new(),
             estimates: Vec::new(),
+            purchase_orders: Vec::new(),
         };
         let tax = ds.build_invoices_and_payments(config.invoices);
         let bills = if ds.vendors.is_empty() {
@@ -641,6 +644,14 @@ impl Dataset {
             })
         });
         ds.bill_payments = build_bill_payments(paid, ACCT_CHECKING);
+        ds.purchase_orders =
+            build_purchase_orders(ds.bills.iter().enumerate().map(|(i, b)| OrderedBill {
+                index: i as u32,
+                vendor: b.vendor,
+                txn_date: b.txn_date,
+                total: b.total,
+                created: b.created,
+            }));
         ds.estimates =
             build_estimates(
                 ds.invoices

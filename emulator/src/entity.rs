@@ -25,6 +25,7 @@ pub(crate) enum Entity {
     Payment,
     PaymentMethod,
     Preferences,
+    PurchaseOrder,
     TaxAgency,
     TaxCode,
     TaxRate,
@@ -34,7 +35,7 @@ pub(crate) enum Entity {
 
 impl Entity {
     /// Every served entity, in alphabetical order.
-    pub(crate) const ALL: [Entity; 19] = [
+    pub(crate) const ALL: [Entity; 20] = [
         Entity::Account,
         Entity::Bill,
         Entity::BillPayment,
@@ -49,6 +50,7 @@ impl Entity {
         Entity::Payment,
         Entity::PaymentMethod,
         Entity::Preferences,
+        Entity::PurchaseOrder,
         Entity::TaxAgency,
         Entity::TaxCode,
         Entity::TaxRate,
@@ -73,6 +75,7 @@ impl Entity {
             Entity::Payment => "Payment",
             Entity::PaymentMethod => "PaymentMethod",
             Entity::Preferences => "Preferences",
+            Entity::PurchaseOrder => "PurchaseOrder",
             Entity::TaxAgency => "TaxAgency",
             Entity::TaxCode => "TaxCode",
             Entity::TaxRate => "TaxRate",
@@ -123,6 +126,7 @@ impl Entity {
             Entity::Payment => PAYMENT_FIELDS,
             Entity::PaymentMethod => PAYMENT_METHOD_FIELDS,
             Entity::Preferences => COMPANY_FIELDS,
+            Entity::PurchaseOrder => PURCHASE_ORDER_FIELDS,
             Entity::TaxAgency => TAX_AGENCY_FIELDS,
             Entity::TaxCode => TAX_CODE_FIELDS,
             Entity::TaxRate => TAX_RATE_FIELDS,
@@ -155,6 +159,7 @@ impl Entity {
             Entity::Payment => ds.payments.len(),
             Entity::PaymentMethod => ds.payment_methods.len(),
             Entity::Preferences => 1,
+            Entity::PurchaseOrder => ds.purchase_orders.len(),
             Entity::TaxAgency => ds.tax_agencies.len(),
             Entity::TaxCode => ds.tax_codes.len(),
             Entity::TaxRate => ds.tax_rates.len(),
@@ -462,6 +467,24 @@ static ESTIMATE_FIELDS: &[FieldDef] = &[
         i64::from(r.customer) + 1
     )),
     field!("TotalAmt", estimates, |r, _i| money(r.total)),
+];
+
+static PURCHASE_ORDER_FIELDS: &[FieldDef] = &[
+    field!("Id", purchase_orders, |_r, i| id(i)),
+    field!("MetaData.CreateTime", purchase_orders, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", purchase_orders, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("DocNumber", purchase_orders, |_r, i| Val::Digits(
+        1001 + i as u64
+    )),
+    field!("TxnDate", purchase_orders, |r, _i| Val::Day(r.txn_date)),
+    field!("VendorRef", purchase_orders, |r, _i| Val::Int(
+        i64::from(r.vendor) + 1
+    )),
+    field!("TotalAmt", purchase_orders, |r, _i| money(r.total)),
 ];
 
 static TERM_FIELDS: &[FieldDef] = &[

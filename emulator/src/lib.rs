@@ -14,7 +14,7 @@
 //! |---|---|
 //! | `config.rs` | settings of an instance and the `emulator` command's flags |
 //! | `rng.rs`, `time.rs`, `values.rs` | SplitMix64; QBO's date/time formats in the company's `-07:00` zone; money, ids and record indexes of client JSON |
-//! | `lists.rs` | the name lists (terms, tax codes, rates, agency, payment methods, classes, departments, employees) the bill payments of paid bills and the estimates invoices were made from |
+//! | `lists.rs` | the name lists (terms, tax codes, rates, agency, payment methods, classes, departments, employees) the bill payments of paid bills, the estimates invoices were made from, the purchase orders bills were billed on |
 //! | `data.rs` | the seeded, compact tables of the company's books |
 //! | `entity.rs` | served entities and their queryable fields |
 //! | `records/` | a seeded record as QBO JSON, one file per entity, from the pieces in `parts.rs` |
@@ -35,7 +35,7 @@
 //! | `api.rs`, `writes.rs`, `cdc.rs`, `oauth.rs` | the handlers: queries and reads; create, update, delete, void, batch; change data capture; authorize, token, revoke, discovery |
 //! | `server.rs` | binding, the router, the gateway (authentication, limits, latency, injected faults, `intuit_tid`) |
 //! | `tests.rs`, `tests_writes.rs` | loopback tests driving a real instance with reqwest |
-//! | `tests_entities.rs` | loopback tests of the name lists, bill payments, estimates and Preferences: references resolve, bills paid once, the name-list rule, no MetaData filter or CDC for tax entities |
+//! | `tests_entities.rs` | loopback tests of the name lists, bill payments, estimates, purchase orders and Preferences: references resolve, bills paid once, the name-list rule, no MetaData filter or CDC for tax entities |
 //! | `tests_queries.rs` | loopback tests of the statements python-quickbooks, node-quickbooks and tap-quickbooks send; 4001 on fields QBO cannot filter or sort on |
 //! | `tests_clock.rs`, `tests_surprises.rs` | loopback tests of the one clock; of ties, shuffled ties, edits while paging, lost write answers, POSTed query types, text `DocNumber`s |
 //!

@@ -1,7 +1,7 @@
 //! The company's small name lists: sales terms, tax codes, tax rates and the tax agency that the
 //! transactions refer to; payment methods, classes, departments (locations) and employees; and
-//! the records derived from the transactions: the bill payments of the paid bills, and the
-//! estimates some invoices were made from.
+//! the records derived from the transactions: the bill payments of the paid bills, the
+//! estimates some invoices were made from and the purchase orders some bills were billed on.
 //!
 //! Why it exists: invoices and bills already carry `SalesTermRef`, `TxnTaxCodeRef "2"` and
 //! `TaxRateRef "3"`, and the ledger already pays every paid bill by check from Checking on its
@@ -325,6 +325,48 @@ pub(crate) fn build_estimates(invoices: impl Iterator<Item = QuotedInvoice>) -> 
             txn_date: inv.txn_date - 7,
             total: inv.total,
             created: inv.created - WEEK,
+        })
+        .collect()
+}
+
+/// `QBO.PurchaseOrder`: what was ordered from a vendor before a bill for it came (same vendor,
+/// lines and total), closed by that bill. Purchase orders post nothing to the books.
+#[derive(Debug, Clone)]
+pub(crate) struct PurchaseOrder {
+    /// Index of the bill that closed it.
+    pub(crate) bill: u32,
+    pub(crate) vendor: u32,
+    pub(crate) txn_date: i32,
+    pub(crate) total: i64,
+    pub(crate) created: i64,
+}
+
+/// A bill as far as its purchase order needs it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OrderedBill {
+    pub(crate) index: u32,
+    pub(crate) vendor: u32,
+    pub(crate) txn_date: i32,
+    pub(crate) total: i64,
+    pub(crate) created: i64,
+}
+
+/// Every `ORDER_EVERY`-th bill was ordered first.
+pub(crate) const ORDER_EVERY: u32 = 3;
+
+/// The purchase orders of every `ORDER_EVERY`-th bill, ten days before it, in bill order.
+pub(crate) fn build_purchase_orders(
+    bills: impl Iterator<Item = OrderedBill>,
+) -> Vec<PurchaseOrder> {
+    const TEN_DAYS: i64 = 10 * 86_400;
+    bills
+        .filter(|b| b.index % ORDER_EVERY == 0)
+        .map(|b| PurchaseOrder {
+            bill: b.index,
+            vendor: b.vendor,
+            txn_date: b.txn_date - 10,
+            total: b.total,
+            created: b.created - TEN_DAYS,
         })
         .collect()
 }

@@ -14,7 +14,7 @@ async fn rows(emu: &Emulator, http: &reqwest::Client, access: &str, entity: &str
     let q = format!("select * from {entity} where Active IN (true, false) maxresults 1000");
     let q = if matches!(
         entity,
-        "BillPayment" | "TaxAgency" | "Bill" | "Invoice" | "Estimate"
+        "BillPayment" | "TaxAgency" | "Bill" | "Invoice" | "Estimate" | "PurchaseOrder"
     ) {
         format!("select * from {entity} maxresults 1000")
     } else {
@@ -236,6 +236,29 @@ async fn each_estimate_quotes_the_invoice_made_from_it() {
         assert_eq!(estimate["Line"], invoice["Line"]);
         assert_eq!(estimate["TxnTaxDetail"], invoice["TxnTaxDetail"]);
         assert!(estimate["TxnDate"].as_str() < invoice["TxnDate"].as_str());
+    }
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn each_purchase_order_is_what_the_bill_that_closed_it_billed() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let orders = rows(&emu, &http, &access, "PurchaseOrder").await;
+    assert_eq!(orders.len(), 167);
+    for order in orders.iter().take(60) {
+        let linked = &order["LinkedTxn"][0];
+        assert_eq!(linked["TxnType"], "Bill");
+        let id = linked["TxnId"].as_str().expect("bill id");
+        let (status, _, read) = api_get(&emu, &http, &access, &format!("bill/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let bill = &read["Bill"];
+        assert_eq!(order["VendorRef"], bill["VendorRef"]);
+        assert_eq!(order["TotalAmt"], bill["TotalAmt"]);
+        assert_eq!(order["Line"], bill["Line"]);
+        assert_eq!(order["POStatus"], "Closed");
+        assert!(order["TxnDate"].as_str() < bill["TxnDate"].as_str());
     }
     emu.shutdown().await;
 }

@@ -24,6 +24,7 @@ mod parts;
 mod payment;
 mod payment_method;
 mod preferences;
+mod purchase_order;
 mod tax_agency;
 mod tax_code;
 mod tax_rate;
@@ -67,6 +68,9 @@ impl Serialize for Record<'_> {
                 .ok_or_else(missing)?
                 .serialize(s),
             Entity::Term => term::term_view(ds, i).ok_or_else(missing)?.serialize(s),
+            Entity::PurchaseOrder => purchase_order::purchase_order_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
             Entity::Estimate => estimate::estimate_view(ds, i)
                 .ok_or_else(missing)?
                 .serialize(s),
