@@ -513,6 +513,7 @@ fn every_shipped_request_runs_against_the_emulator() {
         "classes",
         "company_info",
         "create_invoices",
+        "customer_types",
         "customers",
         "delete_invoices",
         "departments",

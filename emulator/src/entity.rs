@@ -17,6 +17,7 @@ pub(crate) enum Entity {
     Class,
     CompanyInfo,
     Customer,
+    CustomerType,
     Department,
     Employee,
     Estimate,
@@ -35,13 +36,14 @@ pub(crate) enum Entity {
 
 impl Entity {
     /// Every served entity, in alphabetical order.
-    pub(crate) const ALL: [Entity; 20] = [
+    pub(crate) const ALL: [Entity; 21] = [
         Entity::Account,
         Entity::Bill,
         Entity::BillPayment,
         Entity::Class,
         Entity::CompanyInfo,
         Entity::Customer,
+        Entity::CustomerType,
         Entity::Department,
         Entity::Employee,
         Entity::Estimate,
@@ -66,6 +68,7 @@ impl Entity {
             Entity::BillPayment => "BillPayment",
             Entity::Class => "Class",
             Entity::CompanyInfo => "CompanyInfo",
+            Entity::CustomerType => "CustomerType",
             Entity::Department => "Department",
             Entity::Employee => "Employee",
             Entity::Estimate => "Estimate",
@@ -102,6 +105,7 @@ impl Entity {
                 | Entity::PaymentMethod
                 | Entity::Class
                 | Entity::Department
+                | Entity::CustomerType
                 | Entity::Employee
                 | Entity::TaxCode
                 | Entity::TaxRate
@@ -117,6 +121,7 @@ impl Entity {
             Entity::BillPayment => BILL_PAYMENT_FIELDS,
             Entity::Class => CLASS_FIELDS,
             Entity::CompanyInfo => COMPANY_FIELDS,
+            Entity::CustomerType => CUSTOMER_TYPE_FIELDS,
             Entity::Department => DEPARTMENT_FIELDS,
             Entity::Employee => EMPLOYEE_FIELDS,
             Entity::Estimate => ESTIMATE_FIELDS,
@@ -150,6 +155,7 @@ impl Entity {
             Entity::BillPayment => ds.bill_payments.len(),
             Entity::Class => ds.classes.len(),
             Entity::CompanyInfo => 1,
+            Entity::CustomerType => ds.customer_types.len(),
             Entity::Department => ds.departments.len(),
             Entity::Employee => ds.employees.len(),
             Entity::Estimate => ds.estimates.len(),
@@ -437,6 +443,18 @@ static DEPARTMENT_FIELDS: &[FieldDef] = &[
     field!("Name", departments, |r, _i| Val::Text(r.name)),
     field!("FullyQualifiedName", departments, |r, _i| Val::Text(r.name)),
     field!("Active", departments, |r, _i| Val::Bool(r.active)),
+];
+
+static CUSTOMER_TYPE_FIELDS: &[FieldDef] = &[
+    field!("Id", customer_types, |_r, i| id(i)),
+    field!("MetaData.CreateTime", customer_types, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", customer_types, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("Name", customer_types, |r, _i| Val::Text(r.name)),
+    field!("Active", customer_types, |r, _i| Val::Bool(r.active)),
 ];
 
 static EMPLOYEE_FIELDS: &[FieldDef] = &[

@@ -1,5 +1,6 @@
 //! The company's small name lists: sales terms, tax codes, tax rates and the tax agency that the
-//! transactions refer to; payment methods, classes, departments (locations) and employees; and
+//! transactions refer to; payment methods, classes, departments (locations), customer types and
+//! employees; and
 //! the records derived from the transactions: the bill payments of the paid bills, the
 //! estimates some invoices were made from and the purchase orders some bills were billed on.
 //!
@@ -61,7 +62,7 @@ pub(crate) struct PaymentMethod {
     pub(crate) created: i64,
 }
 
-/// A `QBO.Class` or `QBO.Department`: a name, top level (no parent).
+/// A `QBO.Class`, `QBO.Department` or `QBO.CustomerType`: a name, top level (no parent).
 #[derive(Debug, Clone)]
 pub(crate) struct Category {
     pub(crate) name: &'static str,
@@ -107,6 +108,7 @@ pub(crate) struct Lists {
     pub(crate) payment_methods: Vec<PaymentMethod>,
     pub(crate) classes: Vec<Category>,
     pub(crate) departments: Vec<Category>,
+    pub(crate) customer_types: Vec<Category>,
     pub(crate) employees: Vec<Employee>,
 }
 
@@ -213,6 +215,12 @@ pub(crate) fn build_lists(start: i64, terms: &[(u32, &'static str, i32)], tax_bp
         ("Property Management", false),
     ]);
     let departments = category(&[("North", true), ("South", true), ("Downtown", false)]);
+    let customer_types = category(&[
+        ("Homeowner", true),
+        ("Landlord", true),
+        ("Business", true),
+        ("Referral partner", false),
+    ]);
     let start_day = day_of(start);
     let employees = [
         ("Maria", "Alvarez", "(206) 555-0101", 0, true),
@@ -249,6 +257,7 @@ pub(crate) fn build_lists(start: i64, terms: &[(u32, &'static str, i32)], tax_bp
         payment_methods,
         classes,
         departments,
+        customer_types,
         employees,
     }
 }

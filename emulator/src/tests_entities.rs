@@ -125,7 +125,14 @@ async fn name_lists_hide_inactive_records_unless_active_is_asked() {
     let emu = start(EmulatorConfig::default()).await;
     let http = client();
     let (access, _) = login(&emu, &http).await;
-    for entity in ["Term", "PaymentMethod", "Class", "Department", "Employee"] {
+    for entity in [
+        "Term",
+        "PaymentMethod",
+        "Class",
+        "Department",
+        "Employee",
+        "CustomerType",
+    ] {
         let count = |q: String| {
             let (emu, http, access) = (&emu, &http, &access);
             async move {

@@ -15,6 +15,7 @@ mod bill_payment;
 mod class;
 mod company;
 mod customer;
+mod customer_type;
 mod department;
 mod employee;
 mod estimate;
@@ -75,6 +76,9 @@ impl Serialize for Record<'_> {
                 .ok_or_else(missing)?
                 .serialize(s),
             Entity::Class => class::class_view(ds, i).ok_or_else(missing)?.serialize(s),
+            Entity::CustomerType => customer_type::customer_type_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
             Entity::Department => department::department_view(ds, i)
                 .ok_or_else(missing)?
                 .serialize(s),
