@@ -10,11 +10,29 @@
 //!
 //! QBO looks back at most 30 days: a `changedSince` further back (or not a date-time) is refused
 //! before anything is sent, by `check` when the file fixes it and at run time once rendered.
+//!
+//! QBO puts at most 1,000 objects in one answer, all entities together, and has no paging for
+//! CDC: what is past the cap is silently left out. [`run`] therefore treats an answer that holds
+//! 1,000 objects as cut short: with several entities it asks again for each entity on its own;
+//! with one, it asks again from the newest `LastUpdatedTime` it got (records already written are
+//! not written twice). Only 1,000 changes of one entity within one second cannot be told apart,
+//! and that is an error, never a silent loss.
 
+use crate::auth::Session;
 use crate::diagnostics::{Error, ErrorKind};
-use crate::engine::RecordSink;
+use crate::engine::{self, PagePlan, RecordSink, RunStats};
+use crate::http::ApiClient;
+use crate::render::RenderedRequest;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde_json::{Map, Value};
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+/// Most objects QBO puts in one CDC answer, all entities together.
+pub const MAX_OBJECTS: usize = 1000;
+
+/// The query parameter naming the entities.
+const ENTITIES: &str = "entities";
 
 /// How far back QBO's CDC looks.
 pub const MAX_LOOKBACK_DAYS: i64 = 30;
@@ -82,10 +100,14 @@ pub fn check_url(url: &url::Url) -> Result<(), Error> {
 }
 
 /// A [`RecordSink`] that takes whole CDC answers and hands each changed record, as
-/// `{"entity", "deleted", ...fields}`, to another sink.
+/// `{"entity", "deleted", ...fields}`, to another sink, each (entity, `Id`, `LastUpdatedTime`)
+/// once however many answers hold it.
 pub struct CdcRecords<'a> {
     inner: &'a mut dyn RecordSink,
     answered_at: &'a mut Option<String>,
+    /// When the earliest answer was given (every change up to then is in the answers).
+    earliest: Option<DateTime<chrono::FixedOffset>>,
+    written: HashSet<(String, String, String)>,
 }
 
 impl<'a> CdcRecords<'a> {
@@ -95,28 +117,180 @@ impl<'a> CdcRecords<'a> {
         inner: &'a mut dyn RecordSink,
         answered_at: &'a mut Option<String>,
     ) -> CdcRecords<'a> {
-        CdcRecords { inner, answered_at }
+        CdcRecords {
+            inner,
+            answered_at,
+            earliest: None,
+            written: HashSet::new(),
+        }
     }
+}
+
+/// The key a record is written once by.
+fn identity(record: &Value) -> (String, String, String) {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    (
+        text(&record["entity"]),
+        text(&record["Id"]),
+        text(&record["MetaData"]["LastUpdatedTime"]),
+    )
 }
 
 impl RecordSink for CdcRecords<'_> {
     fn record(&mut self, answer: &Value) -> Result<(), Error> {
         let inner = &mut *self.inner;
-        for_each_record(answer, &mut |record| inner.record(&record))?;
+        let written = &mut self.written;
+        for_each_record(answer, &mut |record| {
+            if written.insert(identity(&record)) {
+                inner.record(&record)
+            } else {
+                Ok(())
+            }
+        })?;
         // Whole seconds, rounded down: QBO's `LastUpdatedTime`s are whole seconds, and a change
         // later in the same second must not fall before the cursor.
-        *self.answered_at = answer
+        let at = answer
             .get("time")
             .and_then(Value::as_str)
             .and_then(|time| DateTime::parse_from_rfc3339(time).ok())
-            .and_then(|at| at.with_nanosecond(0))
-            .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false));
+            .and_then(|at| at.with_nanosecond(0));
+        if let Some(at) = at
+            && self.earliest.is_none_or(|earliest| at < earliest)
+        {
+            self.earliest = Some(at);
+            *self.answered_at = Some(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false));
+        }
         Ok(())
     }
 
     fn page_done(&mut self) {
         self.inner.page_done();
     }
+}
+
+/// Keeps whole answers for [`run`] to look at before they are written.
+struct Answers(Vec<Value>);
+
+impl RecordSink for Answers {
+    fn record(&mut self, answer: &Value) -> Result<(), Error> {
+        self.0.push(answer.clone());
+        Ok(())
+    }
+}
+
+/// How many objects `answer` holds, and the newest `LastUpdatedTime` among them.
+fn size_and_newest(answer: &Value) -> (usize, Option<(DateTime<Utc>, String)>) {
+    let mut count = 0;
+    let mut newest: Option<(DateTime<Utc>, String)> = None;
+    let _ = for_each_record(answer, &mut |record| {
+        count += 1;
+        if let Some(text) = record["MetaData"]["LastUpdatedTime"].as_str()
+            && let Some(at) = parse_instant(text)
+            && newest.as_ref().is_none_or(|(n, _)| at > *n)
+        {
+            newest = Some((at, text.to_owned()));
+        }
+        Ok(())
+    });
+    (count, newest)
+}
+
+/// `request` asking for `entities` changed since `since`.
+fn asking(request: &RenderedRequest, entities: &[String], since: &str) -> RenderedRequest {
+    let mut asked = request.clone();
+    let others: Vec<(String, String)> = request
+        .url
+        .query_pairs()
+        .filter(|(name, _)| name != ENTITIES && name != CHANGED_SINCE)
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    asked
+        .url
+        .query_pairs_mut()
+        .clear()
+        .extend_pairs(others)
+        .append_pair(ENTITIES, &entities.join(","))
+        .append_pair(CHANGED_SINCE, since);
+    asked
+}
+
+/// Runs the CDC call `request` and hands every answer to `sink` (a [`CdcRecords`]), asking
+/// again per entity, or from a later `changedSince`, whenever an answer reached the
+/// 1,000-object cap; see the module documentation.
+pub async fn run(
+    request: &RenderedRequest,
+    session: &Session,
+    client: &ApiClient,
+    plan: &Arc<PagePlan>,
+    sink: &mut dyn RecordSink,
+) -> Result<RunStats, Error> {
+    let param = |name: &str| {
+        request
+            .url
+            .query_pairs()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    let entities: Vec<String> = param(ENTITIES)
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let mut queue = VecDeque::from([(entities, param(CHANGED_SINCE))]);
+    let mut stats = RunStats::default();
+    let mut first = true;
+    while let Some((entities, since)) = queue.pop_front() {
+        let asked = if first {
+            request.clone()
+        } else {
+            stats.extra_calls += 1;
+            asking(request, &entities, &since)
+        };
+        first = false;
+        let mut answers = Answers(Vec::new());
+        let got = engine::run(&asked, session, client, plan, &mut answers).await?;
+        stats.pages += got.pages;
+        stats.extra_calls += got.extra_calls;
+        for answer in answers.0 {
+            let (size, newest) = size_and_newest(&answer);
+            if size >= MAX_OBJECTS && entities.len() > 1 {
+                tracing::info!(
+                    objects = size,
+                    entities = %entities.join(","),
+                    "the CDC answer reached QBO's 1,000-object cap; asking for each entity on its own"
+                );
+                queue.extend(entities.iter().map(|e| (vec![e.clone()], since.clone())));
+                continue;
+            }
+            if size >= MAX_OBJECTS {
+                let entity = entities.first().cloned().unwrap_or_default();
+                let since_at = parse_instant(&since);
+                match newest {
+                    Some((at, text)) if since_at.is_none_or(|s| at > s) => {
+                        tracing::info!(
+                            entity = %entity, from = %text,
+                            "the CDC answer reached QBO's 1,000-object cap; asking again from its newest change"
+                        );
+                        queue.push_back((entities.clone(), text));
+                    }
+                    _ => {
+                        return Err(Error::new(
+                            ErrorKind::Remote,
+                            format!(
+                                "QBO's change data capture answered {size} changes of {entity} since {since}, its cap, all within one second: the rest cannot be asked for"
+                            ),
+                        )
+                        .note("read the entity with a query on MetaData.LastUpdatedTime instead"));
+                    }
+                }
+            }
+            sink.record(&answer)?;
+            sink.page_done();
+        }
+    }
+    Ok(stats)
 }
 
 /// Calls `each` with every record of the CDC answer `answer`, in the order QBO sent them.

@@ -26,8 +26,10 @@ struct Shape {
     from: usize,
     /// `WHERE`, if any.
     filter: Option<usize>,
-    /// `ORDERBY`, if any.
+    /// `ORDERBY` (or `ORDER BY`), if any.
     order: Option<usize>,
+    /// Where the `ORDERBY` keys start (after `ORDERBY` or `ORDER BY`).
+    keys: usize,
     /// The first of `STARTPOSITION` / `MAXRESULTS`, if any.
     paging: Option<usize>,
     /// `SELECT COUNT(*)`.
@@ -74,11 +76,11 @@ impl Statement {
         let Some(shape) = &self.shape else {
             return Vec::new();
         };
-        let Some(at) = shape.order else {
+        if shape.order.is_none() {
             return Vec::new();
-        };
+        }
         let end = shape.paging.unwrap_or(self.text.len());
-        let keys = self.text.get(at + "orderby".len()..end).unwrap_or_default();
+        let keys = self.text.get(shape.keys..end).unwrap_or_default();
         keys.split(',')
             .filter_map(|key| {
                 let mut parts = key.split_whitespace();
@@ -166,10 +168,20 @@ impl Shape {
             .into_iter()
             .flatten()
             .min();
+        // `ORDERBY`, or `ORDER BY` in two words (QBO takes both; its own samples write the latter).
+        let order = words.iter().enumerate().find_map(|(i, (at, w))| {
+            if w.eq_ignore_ascii_case("orderby") {
+                return Some((*at, at + w.len()));
+            }
+            let (by_at, by) = words.get(i + 1)?;
+            (w.eq_ignore_ascii_case("order") && by.eq_ignore_ascii_case("by"))
+                .then_some((*at, by_at + by.len()))
+        });
         Some(Shape {
             from,
             filter: find("where"),
-            order: find("orderby"),
+            order: order.map(|(at, _)| at),
+            keys: order.map_or(0, |(_, keys)| keys),
             paging,
             count,
         })
@@ -284,6 +296,30 @@ mod tests {
             fields,
             [("TotalAmt", true), ("TxnDate", false), ("DocNumber", false)]
         );
+    }
+
+    #[test]
+    fn order_by_in_two_words_is_an_orderby() {
+        let statement = Statement::parse(
+            "SELECT * FROM JournalEntry WHERE Metadata.LastUpdatedTime >= '2024-01-01' Order By Metadata.LastUpdatedTime DESC STARTPOSITION 1 MAXRESULTS 1000",
+        );
+        let keys = statement.order_keys();
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].field, "Metadata.LastUpdatedTime");
+        assert!(keys[0].descending);
+        assert_eq!(
+            statement.paged(),
+            "SELECT * FROM JournalEntry WHERE Metadata.LastUpdatedTime >= '2024-01-01' Order By Metadata.LastUpdatedTime DESC, Id"
+        );
+        assert_eq!(
+            statement.count().as_deref(),
+            Some(
+                "select count(*) FROM JournalEntry WHERE Metadata.LastUpdatedTime >= '2024-01-01'"
+            )
+        );
+        // `order` and `by` apart are not an ORDER BY.
+        let apart = Statement::parse("select * from Item where Name = 'order' orderby Name");
+        assert_eq!(apart.order_keys()[0].field, "Name");
     }
 
     #[test]

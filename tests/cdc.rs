@@ -313,3 +313,154 @@ fn incremental_cdc_resumes_after_the_last_change_it_wrote() {
         "{second:?}"
     );
 }
+
+#[test]
+fn an_answer_at_the_1000_object_cap_is_asked_again_per_entity_and_no_change_is_lost() {
+    use common::raw_http::{emulator_access_token, request};
+    // Someone else saves 600 records of the queried entity after each query page.
+    let emulator = EmulatorProcess::start(&["--updates-per-page", "600"]);
+    let project = Project::new();
+    let conn = common::external_emulator_connection(&project, "books", &emulator, "");
+    let conn = conn.to_string_lossy().into_owned();
+    let since = (chrono::Utc::now() - chrono::Duration::minutes(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    let token = emulator_access_token(&emulator.base_url);
+    let api = format!("{}/v3/company/9341453050298464/query", emulator.base_url);
+    let ask = |statement: &str| -> Value {
+        let url = url::Url::parse_with_params(&api, &[("query", statement)]).expect("url");
+        let bearer = format!("Bearer {token}");
+        let (status, _, body) = request(
+            "GET",
+            url.as_str(),
+            &[("authorization", &bearer), ("accept", "application/json")],
+            "",
+        );
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).expect("JSON")
+    };
+    // Page until each entity has at least 600 changed records (a count is not a page: it
+    // edits nothing).
+    let mut changed = std::collections::BTreeMap::new();
+    for entity in ["Invoice", "Payment"] {
+        let count = || {
+            let body = ask(&format!(
+                "select count(*) from {entity} where Metadata.LastUpdatedTime >= '{since}'"
+            ));
+            body["QueryResponse"]["totalCount"].as_u64().expect("count") as usize
+        };
+        let mut pages = 0;
+        while count() < 600 {
+            ask(&format!("select * from {entity} maxresults 1"));
+            pages += 1;
+            assert!(
+                pages < 100,
+                "{entity}: edits while paging stopped at {}",
+                count()
+            );
+        }
+        changed.insert(entity.to_string(), count());
+    }
+    let total: usize = changed.values().sum();
+    assert!(total > 1000, "{changed:?}");
+    assert!(changed.values().all(|&n| n < 1000), "{changed:?}");
+    let before = emulator.stat("api_requests");
+
+    let request_file = project.file(
+        "requests/changes.yaml",
+        &format!(
+            "connection: {conn}\npath: /v3/company/{{{{ realm_id }}}}/cdc\nparams:\n  entities: Invoice,Payment\n  changedSince: \"{since}\"\nextract: cdc\noutput:\n  format: jsonl\n"
+        ),
+    );
+    let output = project.command().arg(&request_file).output().expect("runs");
+    assert_ok(&output);
+    let records = jsonl(&output);
+    let mut got = std::collections::BTreeMap::new();
+    let mut keys = std::collections::HashSet::new();
+    for r in &records {
+        let entity = r["entity"].as_str().expect("entity").to_string();
+        assert!(
+            keys.insert((entity.clone(), r["Id"].as_str().expect("Id").to_string())),
+            "{entity} {} twice",
+            r["Id"]
+        );
+        *got.entry(entity).or_insert(0usize) += 1;
+    }
+    assert_eq!(got, changed, "{}", stderr(&output));
+    // The capped answer, then one call per entity.
+    assert_eq!(emulator.stat("api_requests") - before, 3);
+}
+
+/// A CDC answer with Invoices `ids`, each changed at `at(id)`.
+fn invoices_answer(ids: std::ops::Range<u32>, at: impl Fn(u32) -> String) -> String {
+    let records: Vec<Value> = ids
+        .map(
+            |id| serde_json::json!({"Id": id.to_string(), "MetaData": {"LastUpdatedTime": at(id)}}),
+        )
+        .collect();
+    serde_json::json!({
+        "CDCResponse": [{"QueryResponse": [{"Invoice": records, "startPosition": 1, "maxResults": records.len()}]}],
+        "time": chrono::Utc::now().to_rfc3339(),
+    })
+    .to_string()
+}
+
+#[test]
+fn one_entity_at_the_cap_is_asked_again_from_its_newest_change() {
+    use common::{Answer, ScriptedServer};
+    let base = chrono::Utc::now() - chrono::Duration::days(1);
+    let at = |id: u32| {
+        (base + chrono::Duration::seconds(i64::from(id) / 2))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    };
+    // 1,000 changes (ids 1..=1000), then from the newest second on: 999 and 1000 again, and 300
+    // more.
+    let server = ScriptedServer::start(vec![
+        Answer::new(200, &invoices_answer(1..1001, at)),
+        Answer::new(200, &invoices_answer(999..1301, at)),
+    ]);
+    let emulator = EmulatorProcess::start(&[]);
+    let project = Project::new();
+    let conn = server.connection(&project, &emulator, "");
+    let invoice_changes = |conn: &PathBuf, since: &str| {
+        project.file(
+            "requests/invoice_changes.yaml",
+            &format!(
+                "connection: {}\npath: /v3/company/{{{{ realm_id }}}}/cdc\nparams:\n  entities: Invoice\n  changedSince: \"{since}\"\nextract: cdc\noutput:\n  format: jsonl\n",
+                conn.to_string_lossy()
+            ),
+        )
+    };
+    let since = (base - chrono::Duration::hours(1)).to_rfc3339();
+    let request = invoice_changes(&conn, &since);
+    let output = project.command().arg(&request).output().expect("runs");
+    assert_ok(&output);
+    let ids: Vec<String> = jsonl(&output)
+        .iter()
+        .map(|r| r["Id"].as_str().expect("Id").to_string())
+        .collect();
+    assert_eq!(ids.len(), 1300, "{}", stderr(&output));
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), 1300);
+    let asked = server.asked();
+    assert_eq!(asked.len(), 2);
+    let second = url::Url::parse(&format!("http://x{}", asked[1].target)).expect("target");
+    let pairs: std::collections::HashMap<String, String> = second
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    assert_eq!(pairs["changedSince"], at(1000));
+    assert_eq!(pairs["entities"], "Invoice");
+
+    // 1,000 changes within one second cannot be told apart: an error, not a silent loss.
+    let server =
+        ScriptedServer::start(vec![Answer::new(200, &invoices_answer(1..1001, |_| at(0)))]);
+    let conn = server.connection(&project, &emulator, "");
+    let request = invoice_changes(&conn, &at(0));
+    let output = project.command().arg(&request).output().expect("runs");
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("all within one second"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -451,10 +451,17 @@ fn every_shipped_request_runs_against_the_emulator() {
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
         let text = std::fs::read_to_string(&path).expect("request file");
         let is_write = text.lines().any(|line| line.starts_with("input:"));
-        if is_write && stem.as_deref() != Some("create_invoices") {
-            // Writes need rows of existing records; tests/writes.rs runs them.
-            continue;
-        }
+        let example = match stem.as_deref() {
+            Some("create_invoices") => dir.join("examples/new_invoices.csv"),
+            Some(stem) => dir.join(format!("examples/{stem}.csv")),
+            None => continue,
+        };
+        assert!(
+            !is_write || example.is_file(),
+            "{} has no example input {}",
+            path.display(),
+            example.display()
+        );
         let mut args = vec![
             path.clone().into_os_string(),
             "--connection".into(),
@@ -464,7 +471,7 @@ fn every_shipped_request_runs_against_the_emulator() {
         ];
         if is_write {
             args.push("--input".into());
-            args.push(dir.join("examples/new_invoices.csv").into_os_string());
+            args.push(example.clone().into_os_string());
         }
         let output = project.run(&args);
         assert_ok(&output);
@@ -475,9 +482,20 @@ fn every_shipped_request_runs_against_the_emulator() {
         match stem.as_deref() {
             // The seeded books changed long before the last 7 days.
             Some("changes") => assert_eq!(records, 0, "{}", stdout(&output)),
-            Some("create_invoices") => {
-                assert_eq!(records, 5);
-                assert_eq!(stdout(&output).matches("\"status\":\"ok\"").count(), 5);
+            _ if is_write => {
+                let rows = std::fs::read_to_string(&example)
+                    .expect("example input")
+                    .lines()
+                    .count()
+                    - 1;
+                assert!(rows > 0, "{}", example.display());
+                assert_eq!(records, rows, "{}", stdout(&output));
+                assert_eq!(
+                    stdout(&output).matches("\"status\":\"ok\"").count(),
+                    rows,
+                    "{}",
+                    stdout(&output)
+                );
             }
             _ => assert!(records > 0, "{} gave no records", path.display()),
         }
@@ -490,13 +508,32 @@ fn every_shipped_request_runs_against_the_emulator() {
     }
     for expected in [
         "accounts",
+        "bill_payments",
         "bills",
+        "classes",
         "company_info",
+        "create_invoices",
+        "customer_types",
         "customers",
+        "delete_invoices",
+        "departments",
+        "employees",
+        "estimates",
+        "inactivate_customers",
         "invoices",
         "items",
+        "payment_methods",
         "payments",
+        "preferences",
+        "purchase_orders",
+        "tax_agencies",
+        "tax_codes",
+        "tax_rates",
+        "terms",
+        "update_customers",
         "vendors",
+        "void_invoices",
+        "void_payments",
     ] {
         assert!(seen.iter().any(|s| s == expected), "missing {expected}");
     }
@@ -581,6 +618,32 @@ fn list_shows_methods_and_their_variables() {
         "{text}"
     );
     assert!(text.contains("--var since=2000-01-01"), "{text}");
+    // Grouped: entities (with CDC), then reports, then writes.
+    let group_of = |name: &str| {
+        let mut group = "";
+        for line in text.lines() {
+            if let Some(title) = line.strip_suffix(':') {
+                group = title;
+            } else if line.starts_with(&format!("{name} ")) {
+                return group.to_string();
+            }
+        }
+        panic!("{name} is not listed: {text}");
+    };
+    for (name, group) in [
+        ("invoices", "Entities"),
+        ("bill_payments", "Entities"),
+        ("changes", "Entities"),
+        ("company_info", "Entities"),
+        ("profit_and_loss", "Reports"),
+        ("aged_receivables", "Reports"),
+        ("create_invoices", "Writes"),
+        ("void_payments", "Writes"),
+    ] {
+        assert_eq!(group_of(name), group, "{name}");
+    }
+    let titles: Vec<&str> = text.lines().filter(|l| l.ends_with(':')).collect();
+    assert_eq!(titles, ["Entities:", "Reports:", "Writes:"], "{text}");
 }
 
 #[test]

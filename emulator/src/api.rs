@@ -222,6 +222,7 @@ fn answer_query(state: &State, text: &str) -> Response {
                     entity,
                     start_position,
                     rows: &rows,
+                    fields: &parsed.fields,
                     time,
                 },
             );
@@ -231,6 +232,32 @@ fn answer_query(state: &State, text: &str) -> Response {
         }
         Err(fault) => fault.into_response(),
     }
+}
+
+/// `GET /v3/company/{realm}/preferences`: the one singleton read by its own path, without an id.
+pub(crate) async fn read_singleton(
+    AxumState(state): AxumState<Arc<State>>,
+    method: Method,
+    uri: Uri,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    let Ok(Path((_realm, resource))) = path else {
+        return unsupported(method, uri).await;
+    };
+    if Entity::from_name(&resource) != Some(Entity::Preferences) {
+        return unsupported(method, uri).await;
+    }
+    json_response(
+        StatusCode::OK,
+        &Single {
+            record: Record {
+                ds: state.data(),
+                entity: Entity::Preferences,
+                index: 0,
+            },
+            time: state.clock().response_time(),
+        },
+    )
 }
 
 /// `GET /v3/company/{realm}/{entity}/{id}` (and `/companyinfo/{realm}`).

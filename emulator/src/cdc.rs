@@ -26,6 +26,9 @@ pub(crate) const MAX_LOOKBACK_DAYS: i64 = 30;
 /// Most objects in one answer, all entities together.
 pub(crate) const MAX_OBJECTS: usize = 1000;
 
+/// Entities QBO serves but its CDC does not cover.
+pub(crate) const NOT_IN_CDC: [&str; 4] = ["TaxAgency", "TaxCode", "TaxRate", "TimeActivity"];
+
 fn cdc_fault(detail: impl Into<String>) -> Fault {
     Fault::new(
         StatusCode::BAD_REQUEST,
@@ -49,6 +52,13 @@ fn parse_request(uri: &Uri, now: i64) -> Result<(Vec<Entity>, i64), Fault> {
     let names = query_param(uri, "entities").unwrap_or_default();
     let mut entities = Vec::new();
     for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        // QBO's CDC page lists the entities it does not cover; its wording for them is not
+        // documented, so the refusal names the entity the way the other CDC faults do.
+        if let Some(excluded) = NOT_IN_CDC.iter().find(|e| e.eq_ignore_ascii_case(name)) {
+            return Err(cdc_fault(format!(
+                "Business Validation Error: CDC is not supported for {excluded}; query it instead"
+            )));
+        }
         let entity = Entity::from_name(name).ok_or_else(|| {
             let served: Vec<&str> = Entity::ALL.iter().map(|e| e.name()).collect();
             cdc_fault(format!(
@@ -185,7 +195,19 @@ mod tests {
                 .expect("fault")
         };
         assert!(fault("changedSince=2027-01-01").contains("entities parameter is required"));
-        assert!(fault("entities=Estimate&changedSince=2027-01-01").contains("Estimate"));
+        assert!(fault("entities=SalesReceipt&changedSince=2027-01-01").contains("SalesReceipt"));
+        for excluded in ["TaxCode", "taxrate", "TaxAgency", "TimeActivity"] {
+            let detail = fault(&format!(
+                "entities=Invoice,{excluded}&changedSince=2027-01-01"
+            ));
+            assert!(detail.contains("CDC is not supported for"), "{detail}");
+        }
+        let (entities, _) = parse_request(
+            &uri("entities=Term,PaymentMethod,BillPayment&changedSince=2027-01-01"),
+            now,
+        )
+        .expect("parses");
+        assert_eq!(entities.len(), 3);
         assert!(fault("entities=Invoice&changedSince=yesterday").contains("not a date-time"));
         assert!(fault("entities=Invoice&changedSince=2026-01-01").contains("more than 30 days"));
     }

@@ -18,6 +18,11 @@
 //! This module must never render JSON (that is `render.rs`) or know about HTTP.
 
 use crate::config::EmulatorConfig;
+use crate::lists::{
+    BillPayment, Category, Employee, Estimate, OrderedBill, PaidBill, PaymentMethod, PurchaseOrder,
+    QuotedInvoice, TaxAgency, TaxCode, TaxRate, Term, build_bill_payments, build_estimates,
+    build_lists, build_purchase_orders,
+};
 use crate::rng::SplitMix64;
 use crate::time::{day_of, days_from_civil, start_of_day};
 
@@ -282,6 +287,18 @@ pub(crate) struct Dataset {
     pub(crate) invoices: Vec<Invoice>,
     pub(crate) payments: Vec<Payment>,
     pub(crate) bills: Vec<Bill>,
+    pub(crate) terms: Vec<Term>,
+    pub(crate) tax_codes: Vec<TaxCode>,
+    pub(crate) tax_rates: Vec<TaxRate>,
+    pub(crate) tax_agencies: Vec<TaxAgency>,
+    pub(crate) payment_methods: Vec<PaymentMethod>,
+    pub(crate) classes: Vec<Category>,
+    pub(crate) departments: Vec<Category>,
+    pub(crate) customer_types: Vec<Category>,
+    pub(crate) employees: Vec<Employee>,
+    pub(crate) bill_payments: Vec<BillPayment>,
+    pub(crate) estimates: Vec<Estimate>,
+    pub(crate) purchase_orders: Vec<PurchaseOrder>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -589,6 +606,7 @@ impl Dataset {
         let items = (0..config.items).map(|i| gen_item(seed, i)).collect();
         let customers = build_customers(seed, config.customers);
         let vendors = build_vendors(seed, config.vendors, config.customers);
+        let lists = build_lists(company_start(), &TERMS, TAX_RATE_BP);
         let mut ds = Dataset {
             seed,
             company: gen_company(seed),
@@ -599,6 +617,18 @@ impl Dataset {
             invoices: Vec::new(),
             payments: Vec::new(),
             bills: Vec::new(),
+            terms: lists.terms,
+            tax_codes: lists.tax_codes,
+            tax_rates: lists.tax_rates,
+            tax_agencies: lists.tax_agencies,
+            payment_methods: lists.payment_methods,
+            classes: lists.classes,
+            departments: lists.departments,
+            customer_types: lists.customer_types,
+            employees: lists.employees,
+            bill_payments: Vec::new(),
+            estimates: Vec::new(),
+            purchase_orders: Vec::new(),
         };
         let tax = ds.build_invoices_and_payments(config.invoices);
         let bills = if ds.vendors.is_empty() {
@@ -607,6 +637,36 @@ impl Dataset {
             config.invoices / 5
         };
         ds.build_bills(bills);
+        let paid = ds.bills.iter().enumerate().filter_map(|(i, b)| {
+            (b.balance == 0 && b.total != 0).then_some(PaidBill {
+                index: i as u32,
+                vendor: b.vendor,
+                total: b.total,
+                due_date: b.due_date,
+            })
+        });
+        ds.bill_payments = build_bill_payments(paid, ACCT_CHECKING);
+        ds.purchase_orders =
+            build_purchase_orders(ds.bills.iter().enumerate().map(|(i, b)| OrderedBill {
+                index: i as u32,
+                vendor: b.vendor,
+                txn_date: b.txn_date,
+                total: b.total,
+                created: b.created,
+            }));
+        ds.estimates =
+            build_estimates(
+                ds.invoices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, inv)| QuotedInvoice {
+                        index: i as u32,
+                        customer: inv.customer,
+                        txn_date: inv.txn_date,
+                        total: inv.total,
+                        created: inv.created,
+                    }),
+            );
         ds.settle_account_balances(tax);
         ds.tie_update_times(config.tie_groups);
         Ok(ds)

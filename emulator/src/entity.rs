@@ -13,24 +13,50 @@ use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS};
 pub(crate) enum Entity {
     Account,
     Bill,
+    BillPayment,
+    Class,
     CompanyInfo,
     Customer,
+    CustomerType,
+    Department,
+    Employee,
+    Estimate,
     Invoice,
     Item,
     Payment,
+    PaymentMethod,
+    Preferences,
+    PurchaseOrder,
+    TaxAgency,
+    TaxCode,
+    TaxRate,
+    Term,
     Vendor,
 }
 
 impl Entity {
     /// Every served entity, in alphabetical order.
-    pub(crate) const ALL: [Entity; 8] = [
+    pub(crate) const ALL: [Entity; 21] = [
         Entity::Account,
         Entity::Bill,
+        Entity::BillPayment,
+        Entity::Class,
         Entity::CompanyInfo,
         Entity::Customer,
+        Entity::CustomerType,
+        Entity::Department,
+        Entity::Employee,
+        Entity::Estimate,
         Entity::Invoice,
         Entity::Item,
         Entity::Payment,
+        Entity::PaymentMethod,
+        Entity::Preferences,
+        Entity::PurchaseOrder,
+        Entity::TaxAgency,
+        Entity::TaxCode,
+        Entity::TaxRate,
+        Entity::Term,
         Entity::Vendor,
     ];
 
@@ -39,11 +65,24 @@ impl Entity {
         match self {
             Entity::Account => "Account",
             Entity::Bill => "Bill",
+            Entity::BillPayment => "BillPayment",
+            Entity::Class => "Class",
             Entity::CompanyInfo => "CompanyInfo",
+            Entity::CustomerType => "CustomerType",
+            Entity::Department => "Department",
+            Entity::Employee => "Employee",
+            Entity::Estimate => "Estimate",
             Entity::Customer => "Customer",
             Entity::Invoice => "Invoice",
             Entity::Item => "Item",
             Entity::Payment => "Payment",
+            Entity::PaymentMethod => "PaymentMethod",
+            Entity::Preferences => "Preferences",
+            Entity::PurchaseOrder => "PurchaseOrder",
+            Entity::TaxAgency => "TaxAgency",
+            Entity::TaxCode => "TaxCode",
+            Entity::TaxRate => "TaxRate",
+            Entity::Term => "Term",
             Entity::Vendor => "Vendor",
         }
     }
@@ -59,7 +98,18 @@ impl Entity {
     pub(crate) fn is_name_list(self) -> bool {
         matches!(
             self,
-            Entity::Account | Entity::Customer | Entity::Item | Entity::Vendor
+            Entity::Account
+                | Entity::Customer
+                | Entity::Item
+                | Entity::Vendor
+                | Entity::PaymentMethod
+                | Entity::Class
+                | Entity::Department
+                | Entity::CustomerType
+                | Entity::Employee
+                | Entity::TaxCode
+                | Entity::TaxRate
+                | Entity::Term
         )
     }
 
@@ -68,11 +118,24 @@ impl Entity {
         match self {
             Entity::Account => ACCOUNT_FIELDS,
             Entity::Bill => BILL_FIELDS,
+            Entity::BillPayment => BILL_PAYMENT_FIELDS,
+            Entity::Class => CLASS_FIELDS,
             Entity::CompanyInfo => COMPANY_FIELDS,
+            Entity::CustomerType => CUSTOMER_TYPE_FIELDS,
+            Entity::Department => DEPARTMENT_FIELDS,
+            Entity::Employee => EMPLOYEE_FIELDS,
+            Entity::Estimate => ESTIMATE_FIELDS,
             Entity::Customer => CUSTOMER_FIELDS,
             Entity::Invoice => INVOICE_FIELDS,
             Entity::Item => ITEM_FIELDS,
             Entity::Payment => PAYMENT_FIELDS,
+            Entity::PaymentMethod => PAYMENT_METHOD_FIELDS,
+            Entity::Preferences => COMPANY_FIELDS,
+            Entity::PurchaseOrder => PURCHASE_ORDER_FIELDS,
+            Entity::TaxAgency => TAX_AGENCY_FIELDS,
+            Entity::TaxCode => TAX_CODE_FIELDS,
+            Entity::TaxRate => TAX_RATE_FIELDS,
+            Entity::Term => TERM_FIELDS,
             Entity::Vendor => VENDOR_FIELDS,
         }
     }
@@ -89,11 +152,24 @@ impl Entity {
         match self {
             Entity::Account => ds.accounts.len(),
             Entity::Bill => ds.bills.len(),
+            Entity::BillPayment => ds.bill_payments.len(),
+            Entity::Class => ds.classes.len(),
             Entity::CompanyInfo => 1,
+            Entity::CustomerType => ds.customer_types.len(),
+            Entity::Department => ds.departments.len(),
+            Entity::Employee => ds.employees.len(),
+            Entity::Estimate => ds.estimates.len(),
             Entity::Customer => ds.customers.len(),
             Entity::Invoice => ds.invoices.len(),
             Entity::Item => ds.items.len(),
             Entity::Payment => ds.payments.len(),
+            Entity::PaymentMethod => ds.payment_methods.len(),
+            Entity::Preferences => 1,
+            Entity::PurchaseOrder => ds.purchase_orders.len(),
+            Entity::TaxAgency => ds.tax_agencies.len(),
+            Entity::TaxCode => ds.tax_codes.len(),
+            Entity::TaxRate => ds.tax_rates.len(),
+            Entity::Term => ds.terms.len(),
             Entity::Vendor => ds.vendors.len(),
         }
     }
@@ -328,6 +404,150 @@ static ACCOUNT_FIELDS: &[FieldDef] = &[
     field!("CurrentBalance", accounts, |r, _i| money(r.balance)),
 ];
 
+static BILL_PAYMENT_FIELDS: &[FieldDef] = &[
+    field!("Id", bill_payments, |_r, i| id(i)),
+    field!("MetaData.CreateTime", bill_payments, |r, _i| Val::Time(
+        r.created
+    )),
+    field!(
+        "MetaData.LastUpdatedTime",
+        bill_payments,
+        |r, _i| Val::Time(r.updated)
+    ),
+    field!("TxnDate", bill_payments, |r, _i| Val::Day(r.txn_date)),
+    field!("VendorRef", bill_payments, |r, _i| Val::Int(
+        i64::from(r.vendor) + 1
+    )),
+    field!("TotalAmt", bill_payments, |r, _i| money(r.amount)),
+];
+
+static CLASS_FIELDS: &[FieldDef] = &[
+    field!("Id", classes, |_r, i| id(i)),
+    field!("MetaData.CreateTime", classes, |r, _i| Val::Time(r.created)),
+    field!("MetaData.LastUpdatedTime", classes, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("Name", classes, |r, _i| Val::Text(r.name)),
+    field!("FullyQualifiedName", classes, |r, _i| Val::Text(r.name)),
+    field!("Active", classes, |r, _i| Val::Bool(r.active)),
+];
+
+static DEPARTMENT_FIELDS: &[FieldDef] = &[
+    field!("Id", departments, |_r, i| id(i)),
+    field!("MetaData.CreateTime", departments, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", departments, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("Name", departments, |r, _i| Val::Text(r.name)),
+    field!("FullyQualifiedName", departments, |r, _i| Val::Text(r.name)),
+    field!("Active", departments, |r, _i| Val::Bool(r.active)),
+];
+
+static CUSTOMER_TYPE_FIELDS: &[FieldDef] = &[
+    field!("Id", customer_types, |_r, i| id(i)),
+    field!("MetaData.CreateTime", customer_types, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", customer_types, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("Name", customer_types, |r, _i| Val::Text(r.name)),
+    field!("Active", customer_types, |r, _i| Val::Bool(r.active)),
+];
+
+static EMPLOYEE_FIELDS: &[FieldDef] = &[
+    field!("Id", employees, |_r, i| id(i)),
+    field!("MetaData.CreateTime", employees, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", employees, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("DisplayName", employees, |r, _i| Val::Text(&r.display_name)),
+    field!("GivenName", employees, |r, _i| Val::Text(r.given_name)),
+    field!("FamilyName", employees, |r, _i| Val::Text(r.family_name)),
+    field!("Active", employees, |r, _i| Val::Bool(r.active)),
+];
+
+static ESTIMATE_FIELDS: &[FieldDef] = &[
+    field!("Id", estimates, |_r, i| id(i)),
+    field!("MetaData.CreateTime", estimates, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", estimates, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("DocNumber", estimates, |_r, i| Val::Digits(1001 + i as u64)),
+    field!("TxnDate", estimates, |r, _i| Val::Day(r.txn_date)),
+    field!("CustomerRef", estimates, |r, _i| Val::Int(
+        i64::from(r.customer) + 1
+    )),
+    field!("TotalAmt", estimates, |r, _i| money(r.total)),
+];
+
+static PURCHASE_ORDER_FIELDS: &[FieldDef] = &[
+    field!("Id", purchase_orders, |_r, i| id(i)),
+    field!("MetaData.CreateTime", purchase_orders, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", purchase_orders, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("DocNumber", purchase_orders, |_r, i| Val::Digits(
+        1001 + i as u64
+    )),
+    field!("TxnDate", purchase_orders, |r, _i| Val::Day(r.txn_date)),
+    field!("VendorRef", purchase_orders, |r, _i| Val::Int(
+        i64::from(r.vendor) + 1
+    )),
+    field!("TotalAmt", purchase_orders, |r, _i| money(r.total)),
+];
+
+static TERM_FIELDS: &[FieldDef] = &[
+    field!("Id", terms, |_r, i| id(i)),
+    field!("MetaData.CreateTime", terms, |r, _i| Val::Time(r.created)),
+    field!("MetaData.LastUpdatedTime", terms, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("Name", terms, |r, _i| Val::Text(r.name)),
+    field!("Active", terms, |r, _i| Val::Bool(r.active)),
+];
+
+static PAYMENT_METHOD_FIELDS: &[FieldDef] = &[
+    field!("Id", payment_methods, |_r, i| id(i)),
+    field!("MetaData.CreateTime", payment_methods, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", payment_methods, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("Name", payment_methods, |r, _i| Val::Text(r.name)),
+    field!("Type", payment_methods, |r, _i| Val::Text(r.kind)),
+    field!("Active", payment_methods, |r, _i| Val::Bool(r.active)),
+];
+
+// QBO lets a query filter tax codes, rates and agencies by little more than `Id` and name: no
+// `MetaData` (the shipped requests read them whole).
+static TAX_CODE_FIELDS: &[FieldDef] = &[
+    field!("Id", tax_codes, |_r, i| id(i)),
+    field!("Name", tax_codes, |r, _i| Val::Text(r.name)),
+    field!("Active", tax_codes, |r, _i| Val::Bool(r.active)),
+];
+
+static TAX_RATE_FIELDS: &[FieldDef] = &[
+    field!("Id", tax_rates, |_r, i| id(i)),
+    field!("Name", tax_rates, |r, _i| Val::Text(r.name)),
+    field!("Active", tax_rates, |r, _i| Val::Bool(r.active)),
+];
+
+static TAX_AGENCY_FIELDS: &[FieldDef] = &[
+    field!("Id", tax_agencies, |_r, i| id(i)),
+    field!("DisplayName", tax_agencies, |r, _i| Val::Text(r.name)),
+];
+
+/// CompanyInfo's and Preferences' (both singletons, set up with the company).
 static COMPANY_FIELDS: &[FieldDef] = &[
     FieldDef {
         name: "Id",
@@ -370,7 +590,8 @@ mod tests {
     fn lookups_are_case_insensitive() {
         assert_eq!(Entity::from_name("invoice"), Some(Entity::Invoice));
         assert_eq!(Entity::from_name("COMPANYINFO"), Some(Entity::CompanyInfo));
-        assert_eq!(Entity::from_name("Estimate"), None);
+        assert_eq!(Entity::from_name("SalesReceipt"), None);
+        assert_eq!(Entity::from_name("billpayment"), Some(Entity::BillPayment));
         let f = Entity::Invoice
             .field("Metadata.LastUpdatedTime")
             .expect("allowed");

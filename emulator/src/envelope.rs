@@ -9,6 +9,7 @@ use crate::data::Dataset;
 use crate::entity::Entity;
 use crate::records::Record;
 use crate::time::ResponseTime;
+use serde_json::{Map, Value};
 
 /// `{"<Entity>": {...}, "time": "..."}` — the read-by-id answer.
 pub(crate) struct Single<'a> {
@@ -51,6 +52,8 @@ pub(crate) struct Page<'a> {
     pub(crate) entity: Entity,
     pub(crate) start_position: u64,
     pub(crate) rows: &'a [u32],
+    /// A select list's fields (`SELECT Id, DisplayName`); empty for whole records.
+    pub(crate) fields: &'a [String],
     pub(crate) time: ResponseTime,
 }
 
@@ -63,20 +66,78 @@ impl Serialize for Rows<'_> {
         let page = self.0;
         let mut seq = s.serialize_seq(Some(page.rows.len()))?;
         for &i in page.rows {
+            let record = Record {
+                ds: page.ds,
+                entity: page.entity,
+                index: i as usize,
+            };
             match page.table.and_then(|t| t.slot(i as usize)) {
-                Some(Slot::Live(stored)) => seq.serialize_element(&stored.json)?,
+                Some(Slot::Live(stored)) if page.fields.is_empty() => {
+                    seq.serialize_element(&stored.json)?
+                }
+                Some(Slot::Live(stored)) => {
+                    seq.serialize_element(&project(&stored.json, page.fields))?
+                }
                 Some(Slot::Deleted(_)) => {
                     return Err(serde::ser::Error::custom("a deleted record in a page"));
                 }
-                None => seq.serialize_element(&Record {
-                    ds: page.ds,
-                    entity: page.entity,
-                    index: i as usize,
-                })?,
+                None if page.fields.is_empty() => seq.serialize_element(&record)?,
+                None => {
+                    let whole = serde_json::to_value(record).map_err(serde::ser::Error::custom)?;
+                    let whole = whole.as_object().ok_or_else(|| {
+                        serde::ser::Error::custom("a record that is not a JSON object")
+                    })?;
+                    seq.serialize_element(&project(whole, page.fields))?
+                }
             }
         }
         seq.end()
     }
+}
+
+/// The properties a select list keeps of a record, whatever it names.
+const ALWAYS_KEPT: [&str; 3] = ["Id", "SyncToken", "domain"];
+
+/// A record cut down to a select list: the named properties (names case-insensitive, as in
+/// `WHERE`; `MetaData.CreateTime` keeps that one member of `MetaData`), the identity QBO always
+/// answers with, and `"sparse": true` — QBO's mark of a record with only some of its properties.
+/// A named property the record lacks is left out, as QBO leaves out properties without values.
+fn project(all: &Map<String, Value>, fields: &[String]) -> Value {
+    let mut kept = Map::new();
+    for (key, value) in all {
+        if ALWAYS_KEPT.contains(&key.as_str()) {
+            kept.insert(key.clone(), value.clone());
+            continue;
+        }
+        let mut whole = false;
+        let mut members = Map::new();
+        for field in fields {
+            let (head, member) = match field.split_once('.') {
+                Some((head, member)) => (head, Some(member)),
+                None => (field.as_str(), None),
+            };
+            if !head.eq_ignore_ascii_case(key) {
+                continue;
+            }
+            match (member, value.as_object()) {
+                (Some(member), Some(object)) => {
+                    if let Some((k, v)) =
+                        object.iter().find(|(k, _)| k.eq_ignore_ascii_case(member))
+                    {
+                        members.insert(k.clone(), v.clone());
+                    }
+                }
+                _ => whole = true,
+            }
+        }
+        if whole {
+            kept.insert(key.clone(), value.clone());
+        } else if !members.is_empty() {
+            kept.insert(key.clone(), Value::Object(members));
+        }
+    }
+    kept.insert("sparse".to_owned(), Value::Bool(true));
+    Value::Object(kept)
 }
 
 impl Serialize for PageInner<'_> {
@@ -129,7 +190,6 @@ impl Serialize for Count {
 mod tests {
     use super::*;
     use crate::config::EmulatorConfig;
-    use serde_json::Value;
 
     fn ds(seed: u64) -> Dataset {
         Dataset::build(&EmulatorConfig {
@@ -155,6 +215,7 @@ mod tests {
             entity: Entity::Invoice,
             start_position: 1,
             rows: &[0, 1],
+            fields: &[],
             time,
         };
         let v = serde_json::to_value(&page).expect("json");
@@ -186,6 +247,49 @@ mod tests {
     }
 
     #[test]
+    fn a_select_list_answers_sparse_records_with_only_the_named_properties() {
+        let ds = ds(42);
+        let fields = ["docnumber".to_owned(), "Metadata.CreateTime".to_owned()];
+        let page = Page {
+            ds: &ds,
+            table: None,
+            entity: Entity::Invoice,
+            start_position: 1,
+            rows: &[0],
+            fields: &fields,
+            time: ResponseTime(0),
+        };
+        let v = serde_json::to_value(&page).expect("json");
+        let invoice = &v["QueryResponse"]["Invoice"][0];
+        let mut got = keys(invoice);
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "DocNumber",
+                "Id",
+                "MetaData",
+                "SyncToken",
+                "domain",
+                "sparse"
+            ]
+        );
+        assert_eq!(invoice["sparse"], true);
+        assert_eq!(keys(&invoice["MetaData"]), ["CreateTime"]);
+        let whole = serde_json::to_value(Record {
+            ds: &ds,
+            entity: Entity::Invoice,
+            index: 0,
+        })
+        .expect("json");
+        assert_eq!(invoice["DocNumber"], whole["DocNumber"]);
+        assert_eq!(
+            invoice["MetaData"]["CreateTime"],
+            whole["MetaData"]["CreateTime"]
+        );
+    }
+
+    #[test]
     fn same_seed_same_bytes_different_seed_differs() {
         let render_all = |seed: u64| {
             let ds = ds(seed);
@@ -198,6 +302,7 @@ mod tests {
                     entity: e,
                     start_position: 1,
                     rows: &rows,
+                    fields: &[],
                     time: ResponseTime(0),
                 };
                 serde_json::to_writer(&mut out, &page).expect("json");

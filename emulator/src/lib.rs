@@ -14,14 +14,15 @@
 //! |---|---|
 //! | `config.rs` | settings of an instance and the `emulator` command's flags |
 //! | `rng.rs`, `time.rs`, `values.rs` | SplitMix64; QBO's date/time formats in the company's `-07:00` zone; money, ids and record indexes of client JSON |
+//! | `lists.rs` | the name lists (terms, tax codes, rates, agency, payment methods, classes, departments, employees) the bill payments of paid bills, the estimates invoices were made from, the purchase orders bills were billed on |
 //! | `data.rs` | the seeded, compact tables of the company's books |
 //! | `entity.rs` | served entities and their queryable fields |
 //! | `records/` | a seeded record as QBO JSON, one file per entity, from the pieces in `parts.rs` |
 //! | `written.rs` | transactions written through the API reduced to what the ledger posts |
 //! | `changes.rs` | the overlay of writes over the seeded tables (created, updated, voided, deleted records) and answers kept by `requestid` |
 //! | `build/` | checking a create/update body and building the stored record: one file per entity, `refusals.rs` (QBO's Faults), `fields.rs` (dates, amounts, references) |
-//! | `envelope.rs` | the envelopes of answers: read by id, written record, query page, `count(*)` |
-//! | `query.rs` | the query language: tokenizer, parser, syntax errors (4000) |
+//! | `envelope.rs` | the envelopes of answers: read by id, written record, query page (whole records, or sparse ones cut to a select list), `count(*)` |
+//! | `query.rs` | the query language (select lists, `ORDERBY` / `ORDER BY`, `IN`, `LIKE`): tokenizer, parser, syntax errors (4000) |
 //! | `exec.rs` | query validation (4001), planning, filtering, sorting, paging, caching |
 //! | `ledger.rs` | the books (seeded and written) as double-entry postings, accrual or cash |
 //! | `reports/` | `/reports/{name}`: one file per report, over `params.rs`, `columns.rs`, `rows.rs`, `balances.rs`; `catalog.rs` names them |
@@ -34,6 +35,8 @@
 //! | `api.rs`, `writes.rs`, `cdc.rs`, `oauth.rs` | the handlers: queries and reads; create, update, delete, void, batch; change data capture; authorize, token, revoke, discovery |
 //! | `server.rs` | binding, the router, the gateway (authentication, limits, latency, injected faults, `intuit_tid`) |
 //! | `tests.rs`, `tests_writes.rs` | loopback tests driving a real instance with reqwest |
+//! | `tests_entities.rs` | loopback tests of the name lists, bill payments, estimates, purchase orders and Preferences: references resolve, bills paid once, the name-list rule, no MetaData filter or CDC for tax entities |
+//! | `tests_queries.rs` | loopback tests of the statements python-quickbooks, node-quickbooks and tap-quickbooks send; 4001 on fields QBO cannot filter or sort on |
 //! | `tests_clock.rs`, `tests_surprises.rs` | loopback tests of the one clock; of ties, shuffled ties, edits while paging, lost write answers, POSTed query types, text `DocNumber`s |
 //!
 //! The emulator listens on loopback only and must never call out to the network.
@@ -55,6 +58,7 @@ mod faults;
 mod grants;
 mod ledger;
 mod limits;
+mod lists;
 mod oauth;
 mod query;
 mod records;
@@ -75,6 +79,10 @@ mod tests;
 mod tests_clock;
 #[cfg(test)]
 mod tests_companies;
+#[cfg(test)]
+mod tests_entities;
+#[cfg(test)]
+mod tests_queries;
 #[cfg(test)]
 mod tests_surprises;
 #[cfg(test)]

@@ -8,14 +8,15 @@
 //! checked by `exec.rs` (code 4001); everything rejected here is code 4000.
 //!
 //! ```text
-//! query  := SELECT ( "*" | COUNT "(" "*" ")" ) FROM ident
+//! query  := SELECT ( COUNT "(" "*" ")" | item { "," item } ) FROM ident
 //!           [ WHERE cond { AND cond } ]
-//!           [ ORDERBY key { "," key } ]
+//!           [ ( ORDERBY | ORDER BY ) key { "," key } ]
 //!           [ STARTPOSITION int ] [ MAXRESULTS int ]        (these two in either order)
 //! cond   := field ( "=" | "<" | ">" | "<=" | ">=" | LIKE ) value
 //!         | field IN "(" value { "," value } ")"
 //! value  := 'string' | true | false
 //! key    := field [ ASC | DESC ]
+//! item   := "*" | field                    (`SELECT *, Sku`: a `*` anywhere selects everything)
 //! ```
 
 use std::fmt;
@@ -25,6 +26,8 @@ use std::fmt;
 pub(crate) struct Query {
     /// `SELECT COUNT(*)` rather than `SELECT *`.
     pub(crate) count: bool,
+    /// The fields of a select list without `*` (`SELECT Id, DisplayName`); empty for all fields.
+    pub(crate) fields: Vec<String>,
     /// The entity name as written, and where.
     pub(crate) entity: String,
     pub(crate) entity_pos: Pos,
@@ -124,6 +127,10 @@ struct Token {
 impl Token {
     fn is_keyword(&self, kw: &str) -> bool {
         self.kind == Kind::Ident && self.image.eq_ignore_ascii_case(kw)
+    }
+
+    fn is_reserved(&self) -> bool {
+        KEYWORDS.iter().any(|k| self.image.eq_ignore_ascii_case(k))
     }
 
     fn is_punct(&self, p: &str) -> bool {
@@ -407,22 +414,40 @@ impl Parser {
 
     fn query(mut self) -> Result<Query, ParseError> {
         self.keyword("select")?;
-        let count = if self.peek().is_punct("*") {
-            self.bump();
-            false
-        } else if self.peek().is_keyword("count") {
+        let mut fields = Vec::new();
+        let count = if self.peek().is_keyword("count") {
             self.bump();
             self.punct("(")?;
             self.punct("*")?;
             self.punct(")")?;
             true
         } else {
-            return Err(self.error(&["\"*\"", "\"count\""]));
+            let mut star = false;
+            loop {
+                if self.peek().is_punct("*") {
+                    self.bump();
+                    star = true;
+                } else if self.peek().kind == Kind::Ident && !self.peek().is_reserved() {
+                    fields.push(self.bump().image);
+                } else {
+                    return Err(self.error(&["\"*\"", "\"count\"", "<ID>"]));
+                }
+                if self.peek().is_punct(",") {
+                    self.bump();
+                } else {
+                    break;
+                }
+            }
+            if star {
+                fields.clear();
+            }
+            false
         };
         self.keyword("from")?;
         let (entity, entity_pos) = self.name()?;
         let mut query = Query {
             count,
+            fields,
             entity,
             entity_pos,
             conditions: Vec::new(),
@@ -443,8 +468,7 @@ impl Parser {
             }
             expected = AFTER_CONDITION;
         }
-        if self.peek().is_keyword("orderby") {
-            self.bump();
+        if self.order_by() {
             loop {
                 let (field, pos) = self.name()?;
                 let descending = if self.peek().is_keyword("desc") {
@@ -485,6 +509,25 @@ impl Parser {
             return Err(self.error(expected));
         }
         Ok(query)
+    }
+
+    /// Consume `ORDERBY`, or `ORDER BY` as two words (both are accepted by QBO and sent by
+    /// clients: QBO's own samples write `Order By`).
+    fn order_by(&mut self) -> bool {
+        if self.peek().is_keyword("orderby") {
+            self.bump();
+            return true;
+        }
+        let two_words = self.peek().is_keyword("order")
+            && self
+                .tokens
+                .get(self.at + 1)
+                .is_some_and(|t| t.is_keyword("by"));
+        if two_words {
+            self.bump();
+            self.bump();
+        }
+        two_words
     }
 
     fn condition(&mut self) -> Result<Condition, ParseError> {
@@ -577,6 +620,28 @@ mod tests {
     }
 
     #[test]
+    fn select_lists_and_order_by_as_clients_send_them() {
+        // python-quickbooks' Item, and tap-quickbooks' reference look-ups.
+        let q = ok("SELECT *, Sku FROM Item");
+        assert!(q.fields.is_empty() && !q.count);
+        let q = ok("SELECT Id, DisplayName FROM Customer STARTPOSITION 1 MAXRESULTS 1000");
+        assert_eq!(q.fields, vec!["Id", "DisplayName"]);
+        let q = ok(
+            "Select Id, GivenName From Customer Where Metadata.LastUpdatedTime>'2013-03-13T14:50:22-08:00' Order By Metadata.LastUpdatedTime",
+        );
+        assert_eq!(q.fields, vec!["Id", "GivenName"]);
+        assert_eq!(q.order[0].field, "Metadata.LastUpdatedTime");
+        let q = ok(
+            "SELECT * FROM Bill WHERE MetaData.LastUpdatedTime >  '2020-01-01T00:00:00Z'  STARTPOSITION 0 MAXRESULTS 100",
+        );
+        assert_eq!(q.start_position, Some(0));
+        let q = ok("select * from Invoice order by Id desc, DocNumber maxresults 5");
+        assert!(q.order[0].descending && q.order[1].field == "DocNumber");
+        let q = ok("SELECT * FROM Customer where Active = false and DisplayName LIKE '%a%'");
+        assert_eq!(q.conditions.len(), 2);
+    }
+
+    #[test]
     fn decodes_backslash_escapes() {
         let q = ok(r"select * from Customer where DisplayName = 'O\'Brien Landscaping'");
         assert_eq!(q.conditions[0].values, vec!["O'Brien Landscaping"]);
@@ -619,9 +684,14 @@ mod tests {
         );
         let d = err("select * from Invoice join Customer");
         assert!(d.contains("\"join \""), "{d}");
-        let d = err("select * from Invoice order by Id");
+        let d = err("select * from Invoice order Id");
         assert!(d.contains("\"order \""), "{d}");
-        let d = err("select Id, DocNumber from Invoice");
+        let d = err("select Id, from Invoice");
+        assert!(
+            d.contains("\"from\" \"from \"\" at line 1, column 12."),
+            "{d}"
+        );
+        let d = err("select , Id from Invoice");
         assert!(d.contains("column 8."), "{d}");
         let d = err("select * from Invoice where DisplayName = \"x\"");
         assert!(

@@ -154,7 +154,10 @@ fn router(state: Arc<State>) -> Router {
         .route("/v3/company/{realm}/reports/{report}", get(reports::report))
         .route("/v3/company/{realm}/batch", post(writes::batch))
         .route("/v3/company/{realm}/cdc", get(cdc::changes))
-        .route("/v3/company/{realm}/{entity}", post(writes::write_entity))
+        .route(
+            "/v3/company/{realm}/{entity}",
+            get(api::read_singleton).post(writes::write_entity),
+        )
         .route("/v3/company/{realm}/{entity}/{id}", get(api::read_entity))
         .fallback(fallback)
         .method_not_allowed_fallback(fallback)

@@ -637,3 +637,133 @@ async fn reports_follow_created_paid_voided_and_deleted_transactions() {
         deleted.income - (old_total - old_tax) + 1_234
     );
 }
+
+#[tokio::test]
+async fn each_entity_is_voided_the_way_qbo_voids_it_and_name_lists_are_inactivated() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let fault = |body: &Value| {
+        (
+            body["Fault"]["Error"][0]["code"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+            body["Fault"]["Error"][0]["Detail"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+        )
+    };
+    let (_, _, read) = api_get(&emu, &http, &access, "payment/1").await;
+    let token = read["Payment"]["SyncToken"].clone();
+    let amount = read["Payment"]["TotalAmt"].as_f64().expect("amount");
+    assert!(amount > 0.0);
+
+    // A Payment is not voided with operation=void ...
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "payment?operation=void",
+        &json!({"Id": "1", "SyncToken": token}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (code, detail) = fault(&body);
+    assert_eq!(code, "500");
+    assert!(detail.contains("operation=update&include=void"), "{detail}");
+    // ... nor with a full body ...
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "payment?operation=update&include=void",
+        &json!({"Id": "1", "SyncToken": token}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // ... but with a sparse update that includes void: kept, amounts zero.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "payment?operation=update&include=void",
+        &json!({"Id": "1", "SyncToken": token, "sparse": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Payment"]["TotalAmt"], json!(0));
+    assert_eq!(body["Payment"]["PrivateNote"], "Voided");
+    let (status, _, again) = api_get(&emu, &http, &access, "payment/1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["Payment"]["TotalAmt"], json!(0));
+
+    // An Invoice is voided with operation=void only.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "invoice?operation=update&include=void",
+        &json!({"Id": "2", "SyncToken": "0", "sparse": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(fault(&body).1.contains("operation=void"), "{body}");
+    // Bills and name lists are not voided at all.
+    for (rest, id) in [
+        ("bill?operation=void", "1"),
+        ("customer?operation=void", "1"),
+    ] {
+        let (status, body) = post(
+            &emu,
+            &http,
+            &access,
+            rest,
+            &json!({"Id": id, "SyncToken": "0"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{rest}: {body}");
+    }
+
+    // A name list is inactivated by a sparse update, never deleted; inactive, it leaves the
+    // default query and stays readable.
+    let (_, _, customer) = api_get(&emu, &http, &access, "customer/5").await;
+    let token = customer["Customer"]["SyncToken"].clone();
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "customer?operation=delete",
+        &json!({"Id": "5", "SyncToken": token}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "customer?operation=update",
+        &json!({"Id": "5", "SyncToken": token, "sparse": true, "Active": false}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Customer"]["Active"], false);
+    let (_, page) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Customer where Id = '5'",
+    )
+    .await;
+    assert!(page["QueryResponse"].get("Customer").is_none(), "{page}");
+    let (_, page) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Customer where Id = '5' and Active IN (true, false)",
+    )
+    .await;
+    assert_eq!(page["QueryResponse"]["Customer"][0]["Active"], false);
+    emu.shutdown().await;
+}

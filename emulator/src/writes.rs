@@ -20,7 +20,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::build::{
-    self, Ctx, SERVER_FIELDS, bad_body, business, not_writable, required, stale_object, voided,
+    self, Ctx, SERVER_FIELDS, bad_body, business, not_writable, required, stale_object,
+    void_by_operation, void_by_update, voided,
 };
 use crate::changes::{Overlay, Slot, Stored};
 use crate::entity::Entity;
@@ -45,7 +46,11 @@ pub(crate) enum Operation {
     Create,
     Update,
     Delete,
+    /// `operation=void`: how an Invoice is voided.
     Void,
+    /// `operation=update&include=void` with a sparse body: how a Payment (and in QBO a
+    /// SalesReceipt or BillPayment) is voided.
+    UpdateVoid,
 }
 
 impl Operation {
@@ -66,6 +71,7 @@ impl Operation {
             Operation::Update => "update",
             Operation::Delete => "delete",
             Operation::Void => "void",
+            Operation::UpdateVoid => "update&include=void",
         }
     }
 }
@@ -174,27 +180,53 @@ pub(crate) fn apply(
             }))
         }
         Operation::Void => {
-            if !matches!(entity, Entity::Invoice | Entity::Payment) {
+            if entity == Entity::Payment {
+                return Err(void_by_update(entity));
+            }
+            if entity != Entity::Invoice {
                 return Err(not_writable(entity, "void"));
             }
-            let (index, mut record, token) = target(state, overlay, entity, body)?;
-            voided(&mut record);
-            record.insert("SyncToken".into(), json!((token + 1).to_string()));
-            if let Some(Value::Object(meta)) = record.get_mut("MetaData") {
-                meta.insert("LastUpdatedTime".into(), json!(Timestamp(now).to_string()));
+            void(state, overlay, entity, body, now)
+        }
+        Operation::UpdateVoid => {
+            if entity != Entity::Payment {
+                return Err(void_by_operation(entity));
             }
-            overlay.set(
-                ds,
-                entity,
-                index,
-                Slot::Live(Stored {
-                    json: record.clone(),
-                    updated: now,
-                }),
-            );
-            Ok(Value::Object(record))
+            if body.get("sparse") != Some(&Value::Bool(true)) {
+                return Err(bad_body(
+                    "A void with operation=update&include=void is a sparse update: send \"sparse\": true with the Id and SyncToken",
+                ));
+            }
+            void(state, overlay, entity, body, now)
         }
     }
+}
+
+/// Void the record `body` names: amounts zero, a new `SyncToken`, kept (unlike a delete).
+fn void(
+    state: &State,
+    overlay: &mut Overlay,
+    entity: Entity,
+    body: &Map<String, Value>,
+    now: i64,
+) -> Result<Value, Fault> {
+    let ds = state.data();
+    let (index, mut record, token) = target(state, overlay, entity, body)?;
+    voided(&mut record);
+    record.insert("SyncToken".into(), json!((token + 1).to_string()));
+    if let Some(Value::Object(meta)) = record.get_mut("MetaData") {
+        meta.insert("LastUpdatedTime".into(), json!(Timestamp(now).to_string()));
+    }
+    overlay.set(
+        ds,
+        entity,
+        index,
+        Slot::Live(Stored {
+            json: record.clone(),
+            updated: now,
+        }),
+    );
+    Ok(Value::Object(record))
 }
 
 /// The record an update, delete or void names by `Id`, checked against its `SyncToken`:
@@ -369,6 +401,11 @@ pub(crate) async fn write_entity(
         )
         .into_response();
     };
+    let include_void = query_param(&uri, "include").is_some_and(|v| v.eq_ignore_ascii_case("void"));
+    let operation = match operation {
+        Operation::Update if include_void => Operation::UpdateVoid,
+        other => other,
+    };
     let request_id = match request_id(&uri, MAX_REQUEST_ID) {
         Ok(id) => id,
         Err(fault) => return fault.into_response(),
@@ -524,6 +561,7 @@ fn batch_query(state: &State, overlay: &Overlay, text: &str) -> Result<Value, Fa
             entity,
             start_position,
             rows: &rows,
+            fields: &parsed.fields,
             time,
         }),
     };

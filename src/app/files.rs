@@ -2,7 +2,7 @@
 
 use crate::connection;
 use crate::diagnostics::{self, Error, ErrorKind};
-use crate::spec::{ConnectionSpec, RequestSpec, SourceFile};
+use crate::spec::{ConnectionSpec, Extract, RequestSpec, SourceFile};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -96,13 +96,16 @@ pub(super) fn check(paths: &[PathBuf]) -> Result<i32, Error> {
 
 pub(super) fn list(dir: &Path) -> Result<(), Error> {
     let files = yaml_files(&[dir.to_path_buf()])?;
-    let mut out = String::new();
     let width = files
         .iter()
         .filter_map(|p| p.file_stem())
         .map(|s| s.to_string_lossy().chars().count())
         .max()
         .unwrap_or(0);
+    // Entities (queries, reads, change data capture), reports, writes; files that do not load
+    // last.
+    const GROUPS: [&str; 4] = ["Entities", "Reports", "Writes", "Invalid files"];
+    let mut groups: [String; 4] = Default::default();
     for path in &files {
         let name = path
             .file_stem()
@@ -110,6 +113,14 @@ pub(super) fn list(dir: &Path) -> Result<(), Error> {
             .unwrap_or_default();
         match RequestSpec::load(path) {
             Ok(spec) => {
+                let group = if spec.write.is_some() {
+                    2
+                } else if spec.extract == Extract::Report {
+                    1
+                } else {
+                    0
+                };
+                let out = &mut groups[group];
                 out.push_str(&format!(
                     "{name:<width$}  {}\n",
                     spec.description.as_deref().unwrap_or("")
@@ -129,12 +140,18 @@ pub(super) fn list(dir: &Path) -> Result<(), Error> {
                 }
             }
             Err(error) => {
-                out.push_str(&format!("{name:<width$}  (invalid: {})\n", error.message()));
+                groups[3].push_str(&format!("{name:<width$}  (invalid: {})\n", error.message()));
             }
         }
     }
+    let out: Vec<String> = GROUPS
+        .iter()
+        .zip(&groups)
+        .filter(|(_, lines)| !lines.is_empty())
+        .map(|(title, lines)| format!("{title}:\n{lines}"))
+        .collect();
     std::io::stdout()
-        .write_all(out.as_bytes())
+        .write_all(out.join("\n").as_bytes())
         .map_err(|err| Error::output(format!("cannot write to stdout: {err}")))
 }
 

@@ -218,8 +218,11 @@ async fn run_loaded(
             }
             _ => &mut collector,
         };
-        let mut stats =
-            engine::run(&rendered, &opened.session, &opened.client, &plan, sink).await?;
+        let mut stats = if job.request.extract == Extract::Cdc {
+            crate::cdc::run(&rendered, &opened.session, &opened.client, &plan, sink).await?
+        } else {
+            engine::run(&rendered, &opened.session, &opened.client, &plan, sink).await?
+        };
         let written = collector
             .writer
             .finish()

@@ -26,7 +26,9 @@ use serde_json::{Map, Value, json};
 pub(crate) use context::Ctx;
 pub(crate) use invoice::INVOICE_ORDER;
 pub(crate) use party::CUSTOMER_ORDER;
-pub(crate) use refusals::{bad_body, business, not_writable, required, stale_object};
+pub(crate) use refusals::{
+    bad_body, business, not_writable, required, stale_object, void_by_operation, void_by_update,
+};
 pub(crate) use void::voided;
 
 use crate::entity::Entity;

@@ -97,3 +97,42 @@ pub(crate) fn not_writable(entity: Entity, operation: &str) -> Fault {
         None,
     )
 }
+
+/// `operation=void` on an entity QBO voids with a sparse update (Payment, SalesReceipt,
+/// BillPayment). QBO's own wording for this refusal is not documented; the Fault is the one of
+/// other unsupported operations.
+pub(crate) fn void_by_update(entity: Entity) -> Fault {
+    Fault::new(
+        StatusCode::BAD_REQUEST,
+        "ValidationFault",
+        "500",
+        "Unsupported Operation",
+        format!(
+            "Operation void is not supported for {name}: void a {name} with \
+             operation=update&include=void and a sparse body (Id, SyncToken, \"sparse\": true)",
+            name = entity.name()
+        ),
+        None,
+    )
+}
+
+/// `operation=update&include=void` on an entity QBO voids with `operation=void` (Invoice), or
+/// one that cannot be voided.
+pub(crate) fn void_by_operation(entity: Entity) -> Fault {
+    let how = if entity == Entity::Invoice {
+        "void an Invoice with operation=void"
+    } else {
+        "only Payment, SalesReceipt and BillPayment are voided this way"
+    };
+    Fault::new(
+        StatusCode::BAD_REQUEST,
+        "ValidationFault",
+        "500",
+        "Unsupported Operation",
+        format!(
+            "Operation update&include=void is not supported for {}: {how}",
+            entity.name()
+        ),
+        None,
+    )
+}

@@ -185,11 +185,13 @@ pub(crate) fn sales_line<'a>(ds: &'a Dataset, n: usize, line: &SalesLine) -> Sal
     }
 }
 
-pub(crate) fn invoice_view(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
-    let inv = ds.invoices.get(i)?;
-    let d = ds.invoice_detail(i);
-    let cust = ds.customers.get(inv.customer as usize);
-    let mut lines: Vec<InvoiceLine<'_>> = d
+/// The lines (sales lines, then the subtotal) and the tax detail of a sale drawn as `d`: an
+/// invoice's, and the estimate it was made from.
+pub(crate) fn sales_body<'a>(
+    ds: &'a Dataset,
+    d: &crate::data::InvoiceDetail,
+) -> (Vec<InvoiceLine<'a>>, TxnTaxDetail) {
+    let mut lines: Vec<InvoiceLine<'a>> = d
         .lines
         .iter()
         .enumerate()
@@ -221,6 +223,14 @@ pub(crate) fn invoice_view(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
             lines: Vec::new(),
         },
     };
+    (lines, tax)
+}
+
+pub(crate) fn invoice_view(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
+    let inv = ds.invoices.get(i)?;
+    let d = ds.invoice_detail(i);
+    let cust = ds.customers.get(inv.customer as usize);
+    let (lines, tax) = sales_body(ds, &d);
     let term = TERMS
         .get(usize::from(inv.term))
         .copied()

@@ -11,12 +11,25 @@
 
 mod account;
 mod bill;
+mod bill_payment;
+mod class;
 mod company;
 mod customer;
+mod customer_type;
+mod department;
+mod employee;
+mod estimate;
 mod invoice;
 mod item;
 mod parts;
 mod payment;
+mod payment_method;
+mod preferences;
+mod purchase_order;
+mod tax_agency;
+mod tax_code;
+mod tax_rate;
+mod term;
 mod vendor;
 
 use serde::{Serialize, Serializer};
@@ -52,8 +65,42 @@ impl Serialize for Record<'_> {
             Entity::Account => account::account_view(ds, i)
                 .ok_or_else(missing)?
                 .serialize(s),
+            Entity::BillPayment => bill_payment::bill_payment_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::Term => term::term_view(ds, i).ok_or_else(missing)?.serialize(s),
+            Entity::PurchaseOrder => purchase_order::purchase_order_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::Estimate => estimate::estimate_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::Class => class::class_view(ds, i).ok_or_else(missing)?.serialize(s),
+            Entity::CustomerType => customer_type::customer_type_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::Department => department::department_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::Employee => employee::employee_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::PaymentMethod => payment_method::payment_method_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::TaxAgency => tax_agency::tax_agency_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::TaxCode => tax_code::tax_code_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::TaxRate => tax_rate::tax_rate_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
             Entity::CompanyInfo if i == 0 => company::company_view(ds).serialize(s),
             Entity::CompanyInfo => Err(missing()),
+            Entity::Preferences if i == 0 => preferences::preferences_view(ds).serialize(s),
+            Entity::Preferences => Err(missing()),
         }
     }
 }
