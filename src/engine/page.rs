@@ -32,14 +32,13 @@
 //! their projections, and the record being read.
 
 use std::fmt;
-use std::ops::Range;
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::scan::{Envelope, RowSink, Surprise};
 use super::sink::RecordSink;
-use crate::diagnostics::{Error, ErrorKind};
+use crate::diagnostics::Error;
 use crate::extract::{JsonPath, Projection, QueryRows};
 use crate::output::{Column, Format};
 
@@ -209,9 +208,9 @@ enum Reading {
 /// The records a page reader has taken so far.
 #[derive(Debug, Default)]
 struct Taken {
-    /// Raw form: the records' text, one after another, and where each is.
-    text: String,
-    spans: Vec<Range<usize>>,
+    /// Raw form: each record's text, in an allocation of its own size (one text for the page
+    /// would grow by doubling and copying).
+    texts: Vec<Box<str>>,
     /// Each record projected (to the columns or the cursor, and its key).
     projected: Vec<Value>,
 }
@@ -238,9 +237,7 @@ impl RowSink for Taker<'_> {
         let projected = match self.form {
             Form::Projected { projection, .. } => projection.parse(text),
             Form::Raw { keys, .. } => {
-                let start = self.taken.text.len();
-                self.taken.text.push_str(text);
-                self.taken.spans.push(start..self.taken.text.len());
+                self.taken.texts.push(Box::from(text));
                 keys.parse(text)
             }
             Form::Whole => return Err(Surprise),
@@ -309,8 +306,7 @@ impl Reading {
         let keys = taken.projected.iter().map(RowKey::of).collect();
         let records = match form {
             Form::Raw { .. } => Records::Raw {
-                text: taken.text,
-                spans: taken.spans,
+                texts: taken.texts,
                 projected: taken.projected,
             },
             _ => Records::Projected(taken.projected),
@@ -378,11 +374,10 @@ enum Records {
     Whole(Value),
     /// The page's records, projected.
     Projected(Vec<Value>),
-    /// The page's text and where each record is in it; `projected[i]` is record `i` projected
-    /// to the cursor path and its key.
+    /// Each record's text as the server sent it; `projected[i]` is record `i` projected to the
+    /// cursor path and its key.
     Raw {
-        text: String,
-        spans: Vec<Range<usize>>,
+        texts: Vec<Box<str>>,
         projected: Vec<Value>,
     },
 }
@@ -427,11 +422,9 @@ impl Page {
                     kept(at - 1)
                 });
             }
-            Records::Raw {
-                spans, projected, ..
-            } => {
+            Records::Raw { texts, projected } => {
                 let mut at = 0;
-                spans.retain(|_| {
+                texts.retain(|_| {
                     at += 1;
                     kept(at - 1)
                 });
@@ -464,15 +457,8 @@ impl Page {
                     written += 1;
                 }
             }
-            Records::Raw {
-                text,
-                spans,
-                projected,
-            } => {
-                for (at, span) in spans.iter().enumerate() {
-                    let raw = text.get(span.clone()).ok_or_else(|| {
-                        Error::new(ErrorKind::Internal, "a record's place in its page is lost")
-                    })?;
+            Records::Raw { texts, projected } => {
+                for (at, raw) in texts.iter().enumerate() {
                     sink.raw_record(raw, projected.get(at))?;
                     written += 1;
                 }
