@@ -2,10 +2,13 @@
 //! plain page-after-page loop (what sequential clients do) and a bare download of the same pages
 //! that parses nothing (the floor).
 //!
-//! `cargo bench --bench extract` runs 10,000 / 100,000 / 1,000,000 invoices at 0 and 100 ms of
-//! latency per call, three times each, and prints medians. Settings (environment):
-//! `QBO_BENCH_SIZES=10000,100000`, `QBO_BENCH_LATENCIES=0,100`, `QBO_BENCH_REPEAT=3`.
-//! Peak RSS is read from /proc (VmHWM) while the process runs (Linux only).
+//! `cargo bench --bench extract` runs 10,000 and 100,000 invoices (and 1,000,000 with
+//! `QBO_BENCH_1M=1`, which takes minutes) at 0 and 100 ms of latency per call, three times
+//! each, and prints medians of wall time, user+sys CPU and peak RSS for CSV with the request's
+//! columns, flattened CSV (no columns) and JSON Lines. Settings (environment):
+//! `QBO_BENCH_SIZES=10000,100000` (replaces the sizes), `QBO_BENCH_LATENCIES=0,100`,
+//! `QBO_BENCH_REPEAT=3`. Peak RSS (VmHWM) and CPU (utime + stime) are read from /proc while the
+//! process runs (Linux only); the emulator is a process of its own and is not counted.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -27,12 +30,34 @@ fn env_list(name: &str, default: &[u64]) -> Vec<u64> {
         .unwrap_or_else(|| default.to_vec())
 }
 
-/// Runs a command to the end; returns wall seconds and peak RSS in KiB.
-fn measure(command: &mut Command) -> (f64, u64) {
+/// What one run cost.
+#[derive(Clone, Copy)]
+struct Cost {
+    /// Wall seconds.
+    wall: f64,
+    /// User + system CPU seconds (the last sample before the process ended).
+    cpu: f64,
+    /// Peak RSS in KiB.
+    rss: u64,
+}
+
+/// User + system CPU seconds of a running process, from `/proc/<pid>/stat` (clock ticks of
+/// 1/100 s, Linux's `USER_HZ`).
+fn cpu_seconds(stat: &str) -> Option<f64> {
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
+}
+
+/// Runs a command to the end; returns what it cost.
+fn measure(command: &mut Command) -> Cost {
     let started = Instant::now();
     let mut child = command.spawn().expect("spawn");
     let status_path = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
+    let stat_path = format!("/proc/{}/stat", child.id());
+    let (mut peak, mut cpu) = (0, 0.0f64);
     loop {
         if let Ok(status) = std::fs::read_to_string(&status_path)
             && let Some(kb) = status
@@ -43,13 +68,24 @@ fn measure(command: &mut Command) -> (f64, u64) {
         {
             peak = peak.max(kb);
         }
+        if let Some(seconds) = std::fs::read_to_string(&stat_path)
+            .ok()
+            .as_deref()
+            .and_then(cpu_seconds)
+        {
+            cpu = cpu.max(seconds);
+        }
         if let Some(status) = child.try_wait().expect("wait") {
             assert!(status.success(), "{command:?} failed");
             break;
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-    (started.elapsed().as_secs_f64(), peak)
+    Cost {
+        wall: started.elapsed().as_secs_f64(),
+        cpu,
+        rss: peak,
+    }
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -126,16 +162,20 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let sizes = env_list("QBO_BENCH_SIZES", &[10_000, 100_000, 1_000_000]);
+    let mut default_sizes = vec![10_000, 100_000];
+    if std::env::var_os("QBO_BENCH_1M").is_some_and(|v| v != "0") {
+        default_sizes.push(1_000_000);
+    }
+    let sizes = env_list("QBO_BENCH_SIZES", &default_sizes);
     let latencies = env_list("QBO_BENCH_LATENCIES", &[0, 100]);
     let repeat = env_list("QBO_BENCH_REPEAT", &[3])[0].max(1) as usize;
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let http = reqwest::Client::builder().build().expect("client");
     println!(
-        "invoices  latency  qbo-run csv            qbo-run jsonl          page-after-page  bare download  loop/qbo-run  qbo-run/floor"
+        "invoices  latency  qbo-run csv (columns)      qbo-run csv (flattened)    qbo-run jsonl              page-after-page  bare download  loop/qbo-run  qbo-run/floor  csv/jsonl"
     );
     println!(
-        "                   wall     rec/s   RSS   wall     rec/s   RSS   wall             wall           (csv)         (csv)"
+        "                   wall     cpu      RSS      wall     cpu      RSS      wall     cpu      RSS      wall             wall           (csv)         (csv)          (cpu)"
     );
     for &invoices in &sizes {
         for &latency in &latencies {
@@ -159,11 +199,21 @@ fn main() {
             )
             .expect("connection");
             let request = Path::new(env!("CARGO_MANIFEST_DIR")).join("requests/invoices.yaml");
-            let run = |format: &str| -> (f64, u64) {
-                let out: PathBuf = dir.path().join(format!("out.{format}"));
-                let result = measure(
+            // The same request without its columns: CSV flattens every field.
+            let flattened = dir.path().join("invoices_flattened.yaml");
+            let text = std::fs::read_to_string(&request).expect("request");
+            let without_output = text.split("\noutput:").next().unwrap_or(&text);
+            std::fs::write(&flattened, without_output).expect("flattened request");
+            let run = |form: &str| -> Cost {
+                let (file, format) = match form {
+                    "flattened" => (&flattened, "csv"),
+                    "csv" => (&request, "csv"),
+                    _ => (&request, "jsonl"),
+                };
+                let out: PathBuf = dir.path().join(format!("out.{form}"));
+                let cost = measure(
                     Command::new(QBO_RUN)
-                        .arg(&request)
+                        .arg(file)
                         .arg("--connection")
                         .arg(&connection)
                         .args(["--format", format, "--output"])
@@ -180,8 +230,11 @@ fn main() {
                 } else {
                     invoices
                 };
-                assert_eq!(lines, expected, "{format} output is complete");
-                result
+                if form != "flattened" {
+                    // A flattened cell may hold a line break; its rows are not lines.
+                    assert_eq!(lines, expected, "{form} output is complete");
+                }
+                cost
             };
             // Log in once (the emulator consents) so the runs below measure extraction only.
             let status = Command::new(QBO_RUN)
@@ -200,21 +253,13 @@ fn main() {
             let token = store["access_token"].as_str().expect("token").to_string();
             let urls = page_urls(&emulator.base_url, invoices);
 
-            let (mut csv, mut csv_rss, mut jsonl, mut jsonl_rss, mut seq, mut floor) = (
-                Vec::new(),
-                Vec::new(),
-                Vec::new(),
-                Vec::new(),
-                Vec::new(),
-                Vec::new(),
-            );
+            let forms = ["csv", "flattened", "jsonl"];
+            let mut costs: Vec<Vec<Cost>> = vec![Vec::new(); forms.len()];
+            let (mut seq, mut floor) = (Vec::new(), Vec::new());
             for _ in 0..repeat {
-                let (wall, rss) = run("csv");
-                csv.push(wall);
-                csv_rss.push(rss as f64);
-                let (wall, rss) = run("jsonl");
-                jsonl.push(wall);
-                jsonl_rss.push(rss as f64);
+                for (at, form) in forms.iter().enumerate() {
+                    costs[at].push(run(form));
+                }
                 let started = Instant::now();
                 let records = runtime.block_on(page_after_page(&http, &token, &urls));
                 assert_eq!(records, invoices);
@@ -223,16 +268,30 @@ fn main() {
                 runtime.block_on(bare_download(&http, &token, &urls));
                 floor.push(started.elapsed().as_secs_f64());
             }
-            let (csv, jsonl, seq, floor) = (median(csv), median(jsonl), median(seq), median(floor));
-            println!(
-                "{invoices:>8}  {latency:>4} ms  {csv:>6.2} s {:>8.0} {:>4} MB  {jsonl:>6.2} s {:>8.0} {:>4} MB  {seq:>8.2} s       {floor:>8.2} s     {:>6.1}x       {:>6.2}x",
-                invoices as f64 / csv,
-                (median(csv_rss) / 1024.0).round(),
-                invoices as f64 / jsonl,
-                (median(jsonl_rss) / 1024.0).round(),
-                seq / csv,
-                csv / floor,
-            );
+            let medians: Vec<(f64, f64, f64)> = costs
+                .iter()
+                .map(|runs| {
+                    (
+                        median(runs.iter().map(|c| c.wall).collect()),
+                        median(runs.iter().map(|c| c.cpu).collect()),
+                        median(runs.iter().map(|c| c.rss as f64).collect()) / 1024.0,
+                    )
+                })
+                .collect();
+            let (seq, floor) = (median(seq), median(floor));
+            let mut line = format!("{invoices:>8}  {latency:>4} ms  ");
+            for (wall, cpu, rss) in &medians {
+                line.push_str(&format!("{wall:>6.2} s {cpu:>6.2} s {rss:>5.0} MiB  "));
+            }
+            let (csv_wall, csv_cpu, _) = medians[0];
+            let jsonl_cpu = medians[2].1;
+            line.push_str(&format!(
+                "{seq:>8.2} s       {floor:>8.2} s     {:>6.1}x       {:>6.2}x         {:>5.2}x",
+                seq / csv_wall,
+                csv_wall / floor,
+                csv_cpu / jsonl_cpu.max(0.01),
+            ));
+            println!("{line}");
         }
     }
 }

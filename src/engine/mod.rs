@@ -19,12 +19,13 @@ use std::sync::Arc;
 
 mod fetch;
 pub mod page;
+mod scan;
 mod seen;
 mod sink;
 mod walk;
 
 pub use fetch::call_with_auth;
-pub use page::{Page, PagePlan, RowKey};
+pub use page::{Page, PagePlan, PageReader, RowKey, Unread};
 pub use sink::{RecordSink, RunStats};
 
 /// Runs `request` through `session`, handing the records `plan` selects to `sink`.

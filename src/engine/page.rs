@@ -1,23 +1,23 @@
 //! Pages: what the writer gets from the body of one page, prepared off the async runtime.
 //!
 //! A [`PagePlan`] is decided once per run from the records path, the output format, the CSV
-//! columns and the incremental cursor. [`PagePlan::read`] runs on a blocking thread for each
-//! page (so pages are parsed in parallel with each other and with the network) and gives a
-//! [`Page`]; [`Page::write`] then runs on the writer, one page after another, and does as
-//! little as possible. There are three forms:
+//! columns and the incremental cursor. A [`PageReader`] ([`PagePlan::reader`]) is fed each
+//! page's body on a blocking thread as the chunks arrive (so pages are parsed in parallel with
+//! each other and with the network, and no body is held whole: `scan.rs` hands on each record's
+//! text as soon as its last byte is in) and gives a [`Page`]; [`Page::write`] then runs on the
+//! writer, one page after another, and does as little as possible. There are three forms:
 //!
 //! * **projected**: CSV with declared columns whose paths (and the cursor) are all on the fast
 //!   route of [`JsonPath`], and records at `$.QueryResponse.<Entity>[*]` or
-//!   `$.QueryResponse.*[*]`. The page envelope is read with borrowed
-//!   [`RawValue`]s (the records are not built), and each record is parsed with a [`Projection`]
-//!   that keeps only what the columns and the cursor read. The page text is dropped before the
-//!   page is handed on.
-//! * **raw**: JSON Lines with such records. The page text is kept and the writer gets each
-//!   record's JSON text as the server sent it, plus the record projected to the cursor path if
-//!   the run is incremental.
-//! * **whole**: anything else (JSON, flattened CSV, other records paths, columns or cursors off
-//!   the fast route). The page is parsed into a [`Value`] and the records path is applied by
-//!   the writer, as it always was.
+//!   `$.QueryResponse.*[*]`. Each record is parsed with a [`Projection`] that keeps only what
+//!   the columns and the cursor read; its text is not kept.
+//! * **raw**: JSON Lines, JSON and flattened CSV with such records. Each record's text is kept
+//!   and the writer gets it as the server sent it, plus the record projected to the cursor path
+//!   if the run is incremental (JSON and flattened CSV parse the text as they write it, into
+//!   the same value the whole page would have held).
+//! * **whole**: anything else (other records paths, columns or cursors off the fast route).
+//!   The page is parsed into a [`Value`] and the records path is applied by the writer, as it
+//!   always was.
 //!
 //! Whatever the form, each record also gives its [`RowKey`] (its `Id`, `SyncToken` and
 //! `MetaData.LastUpdatedTime`, kept by the projection), which the walk (`walk.rs`) uses to fit
@@ -26,21 +26,19 @@
 //!
 //! Whatever the form, the records and the row count are the ones the whole page would give:
 //! a page whose envelope is not the plain QBO shape (not an object, `QueryResponse` not an
-//! object, a duplicate key in it, an object where rows are expected) is read as a whole page.
-//! Memory is bounded by the pages in flight: a page holds at most its own text plus small
-//! projected records.
+//! object, a duplicate key in it, an object where rows are expected) or not JSON is asked for
+//! again and read as a whole page (`fetch.rs`), which gives its records or the parse error.
+//! Memory is bounded by the pages in flight: a page holds at most its records' text (raw) or
+//! their projections, and the record being read.
 
 use std::fmt;
-use std::ops::Range;
+use std::sync::Arc;
 
-use serde::de::{
-    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
 use serde_json::Value;
-use serde_json::value::RawValue;
 
+use super::scan::{Envelope, RowSink, Surprise};
 use super::sink::RecordSink;
-use crate::diagnostics::{Error, ErrorKind};
+use crate::diagnostics::Error;
 use crate::extract::{JsonPath, Projection, QueryRows};
 use crate::output::{Column, Format};
 
@@ -141,50 +139,182 @@ impl PagePlan {
         &self.records
     }
 
-    /// Turn one page's body into what the writer needs (CPU work: call it off the runtime).
+    /// A reader of one page's body, fed chunk by chunk as it arrives (CPU work: feed it off
+    /// the runtime).
+    #[must_use]
+    pub fn reader(self: &Arc<Self>) -> PageReader {
+        PageReader {
+            plan: Arc::clone(self),
+            state: Reading::of(&self.form),
+        }
+    }
+
+    /// Turn one whole page's body into what the writer needs (CPU work: call it off the
+    /// runtime): the page reader fed the body in one chunk, or the whole page parsed when the
+    /// body is not a plain page.
     ///
     /// # Errors
     ///
     /// The `serde_json` error of parsing the whole body, when it is not JSON.
     pub fn read(&self, body: bytes::Bytes) -> Result<Page, serde_json::Error> {
-        let (rows, take, keys) = match &self.form {
-            Form::Whole => return whole(&body),
-            Form::Projected { rows, projection } => (rows, Take::Project(projection), None),
-            Form::Raw { rows, keys } => (rows, Take::Raw, Some(keys)),
+        let mut reading = Reading::of(&self.form);
+        reading.feed(&self.form, &body);
+        match reading.finish(&self.form) {
+            Ok(page) => Ok(page),
+            Err(Unread::NotPlain) => whole(&body),
+            Err(Unread::NotJson(error)) => Err(error),
+        }
+    }
+
+    /// Parse one whole page's body.
+    ///
+    /// # Errors
+    ///
+    /// The `serde_json` error of parsing it, when it is not JSON.
+    pub fn read_whole(&self, body: &[u8]) -> Result<Page, serde_json::Error> {
+        whole(body)
+    }
+}
+
+/// Why a page reader gave no page.
+#[derive(Debug)]
+pub enum Unread {
+    /// The body was not a plain QBO query page (or not JSON): read it whole
+    /// ([`PagePlan::read_whole`]) for the records it has or the error it gives.
+    NotPlain,
+    /// The whole form's body is not JSON.
+    NotJson(serde_json::Error),
+}
+
+/// One page's body read as it arrives: for the projected and raw forms only the current
+/// record and the unread end of the last chunk are held besides what the page keeps (the
+/// projected records, or the records' text); the whole form gathers the body.
+#[derive(Debug)]
+pub struct PageReader {
+    plan: Arc<PagePlan>,
+    state: Reading,
+}
+
+#[derive(Debug)]
+enum Reading {
+    /// Whole form: the body so far.
+    Gather(Vec<u8>),
+    /// Projected and raw forms: the envelope reader and the records so far.
+    Split(Envelope, Taken),
+    /// The body is not a plain page.
+    NotPlain,
+}
+
+/// The records a page reader has taken so far.
+#[derive(Debug, Default)]
+struct Taken {
+    /// Raw form: each record's text, in an allocation of its own size (one text for the page
+    /// would grow by doubling and copying).
+    texts: Vec<Box<str>>,
+    /// Each record projected (to the columns or the cursor, and its key).
+    projected: Vec<Value>,
+}
+
+/// The [`RowSink`] of one feed: the plan's form and the records so far.
+struct Taker<'a> {
+    form: &'a Form,
+    taken: &'a mut Taken,
+}
+
+impl RowSink for Taker<'_> {
+    fn wants(&self, key: &str) -> bool {
+        let rows = match self.form {
+            Form::Projected { rows, .. } | Form::Raw { rows, .. } => rows,
+            Form::Whole => return false,
         };
-        let text = match String::from_utf8(Vec::from(body)) {
-            Ok(text) => text,
-            Err(not_utf8) => return whole(not_utf8.as_bytes()),
+        match rows {
+            Rows::Entity(name) => name == key,
+            Rows::Every => true,
+        }
+    }
+
+    fn row(&mut self, text: &str) -> Result<(), Surprise> {
+        let projected = match self.form {
+            Form::Projected { projection, .. } => projection.parse(text),
+            Form::Raw { keys, .. } => {
+                self.taken.texts.push(Box::from(text));
+                keys.parse(text)
+            }
+            Form::Whole => return Err(Surprise),
         };
-        let Some(split) = Split::of(&text, rows, take) else {
-            return whole(text.as_bytes());
+        let projected = projected.map_err(|_| Surprise)?;
+        self.taken.projected.push(projected);
+        Ok(())
+    }
+}
+
+impl PageReader {
+    /// Takes the next bytes of the body. Returns `false` once the body is known not to be a
+    /// plain page (what follows need not be fed; [`PageReader::finish`] says
+    /// [`Unread::NotPlain`]).
+    pub fn feed(&mut self, chunk: &[u8]) -> bool {
+        self.state.feed(&self.plan.form, chunk)
+    }
+
+    /// The body has ended: the page.
+    ///
+    /// # Errors
+    ///
+    /// [`Unread::NotPlain`] when the body is not a plain page (read it whole instead);
+    /// [`Unread::NotJson`] when the whole form's body is not JSON.
+    pub fn finish(self) -> Result<Page, Unread> {
+        self.state.finish(&self.plan.form)
+    }
+}
+
+impl Reading {
+    fn of(form: &Form) -> Reading {
+        match form {
+            Form::Whole => Reading::Gather(Vec::new()),
+            Form::Projected { .. } | Form::Raw { .. } => {
+                Reading::Split(Envelope::default(), Taken::default())
+            }
+        }
+    }
+
+    fn feed(&mut self, form: &Form, chunk: &[u8]) -> bool {
+        match self {
+            Reading::Gather(body) => body.extend_from_slice(chunk),
+            Reading::Split(envelope, taken) => {
+                if envelope.feed(chunk, &mut Taker { form, taken }).is_err() {
+                    *self = Reading::NotPlain;
+                    return false;
+                }
+            }
+            Reading::NotPlain => return false,
+        }
+        true
+    }
+
+    fn finish(self, form: &Form) -> Result<Page, Unread> {
+        let (envelope, mut taken) = match self {
+            Reading::Gather(body) => return whole(&body).map_err(Unread::NotJson),
+            Reading::Split(envelope, taken) => (envelope, taken),
+            Reading::NotPlain => return Err(Unread::NotPlain),
         };
-        let rows = split.rows;
-        let Some(keys) = keys else {
-            let keys = split.projected.iter().map(RowKey::of).collect();
-            return Ok(Page {
-                rows,
-                keys,
-                records: Records::Projected(split.projected),
-            });
+        let rows = envelope
+            .finish(&mut Taker {
+                form,
+                taken: &mut taken,
+            })
+            .map_err(|_| Unread::NotPlain)?;
+        let keys = taken.projected.iter().map(RowKey::of).collect();
+        let records = match form {
+            Form::Raw { .. } => Records::Raw {
+                texts: taken.texts,
+                projected: taken.projected,
+            },
+            _ => Records::Projected(taken.projected),
         };
-        let Some(spans) = spans(&text, &split.raw) else {
-            return whole(text.as_bytes());
-        };
-        let projected: Result<Vec<Value>, _> =
-            split.raw.iter().map(|raw| keys.parse(raw.get())).collect();
-        let Ok(projected) = projected else {
-            return whole(text.as_bytes());
-        };
-        drop(split);
         Ok(Page {
             rows,
-            keys: projected.iter().map(RowKey::of).collect(),
-            records: Records::Raw {
-                text,
-                spans,
-                projected,
-            },
+            keys,
+            records,
         })
     }
 }
@@ -219,11 +349,12 @@ impl Form {
                 let projection = Projection::of(paths)?;
                 (!projection.is_whole()).then_some(Form::Projected { rows, projection })
             }
-            (Format::Jsonl, _) => {
+            // JSON and flattened CSV parse each record's text when they write it: the page keeps
+            // the text, a fraction of the parsed page's size.
+            (Format::Jsonl | Format::Json, _) | (Format::Csv, None) => {
                 let keys = Projection::of(cursor.into_iter().chain(&keys))?;
                 Some(Form::Raw { rows, keys })
             }
-            _ => None,
         }
     }
 }
@@ -243,11 +374,10 @@ enum Records {
     Whole(Value),
     /// The page's records, projected.
     Projected(Vec<Value>),
-    /// The page's text and where each record is in it; `projected[i]` is record `i` projected
-    /// to the cursor path and its key.
+    /// Each record's text as the server sent it; `projected[i]` is record `i` projected to the
+    /// cursor path and its key.
     Raw {
-        text: String,
-        spans: Vec<Range<usize>>,
+        texts: Vec<Box<str>>,
         projected: Vec<Value>,
     },
 }
@@ -292,11 +422,9 @@ impl Page {
                     kept(at - 1)
                 });
             }
-            Records::Raw {
-                spans, projected, ..
-            } => {
+            Records::Raw { texts, projected } => {
                 let mut at = 0;
-                spans.retain(|_| {
+                texts.retain(|_| {
                     at += 1;
                     kept(at - 1)
                 });
@@ -329,15 +457,8 @@ impl Page {
                     written += 1;
                 }
             }
-            Records::Raw {
-                text,
-                spans,
-                projected,
-            } => {
-                for (at, span) in spans.iter().enumerate() {
-                    let raw = text.get(span.clone()).ok_or_else(|| {
-                        Error::new(ErrorKind::Internal, "a record's place in its page is lost")
-                    })?;
+            Records::Raw { texts, projected } => {
+                for (at, raw) in texts.iter().enumerate() {
                     sink.raw_record(raw, projected.get(at))?;
                     written += 1;
                 }
@@ -389,244 +510,6 @@ pub(super) fn page_rows(page: &Value) -> u64 {
                 .unwrap_or(0)
         })
         .unwrap_or(0)
-}
-
-/// Where each record's text is in `text`, or `None` if a record is not a slice of it.
-fn spans(text: &str, records: &[&RawValue]) -> Option<Vec<Range<usize>>> {
-    let base = text.as_ptr() as usize;
-    records
-        .iter()
-        .map(|raw| {
-            let start = (raw.get().as_ptr() as usize).checked_sub(base)?;
-            let span = start..start.checked_add(raw.get().len())?;
-            text.get(span.clone()).map(|_| span)
-        })
-        .collect()
-}
-
-/// What to take of each selected record while reading the envelope.
-#[derive(Clone, Copy)]
-enum Take<'p> {
-    /// Its text.
-    Raw,
-    /// Its projection.
-    Project(&'p Projection),
-}
-
-/// A page read without building it whole: the row count and the selected records, as text
-/// ([`Take::Raw`]) or projected ([`Take::Project`]).
-struct Split<'a> {
-    rows: u64,
-    raw: Vec<&'a RawValue>,
-    projected: Vec<Value>,
-}
-
-impl<'a> Split<'a> {
-    /// Read `text` in one pass; `None` when it is not the plain QBO shape (or not JSON), and
-    /// the page must be read whole.
-    fn of(text: &'a str, rows: &Rows, take: Take<'_>) -> Option<Split<'a>> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let response = (&mut deserializer)
-            .deserialize_map(EnvelopeVisitor { rows, take })
-            .ok()?;
-        deserializer.end().ok()?;
-        let Response {
-            members,
-            raw,
-            projected,
-        } = response.unwrap_or_default();
-        for (at, (key, _)) in members.iter().enumerate() {
-            if members[..at].iter().any(|(earlier, _)| earlier == key) {
-                return None;
-            }
-        }
-        Some(Split {
-            rows: members
-                .iter()
-                .filter_map(|(_, len)| *len)
-                .max()
-                .unwrap_or(0),
-            raw,
-            projected,
-        })
-    }
-}
-
-/// `QueryResponse` as read: each member's key and row count (`None` for a scalar), and the
-/// selected records.
-#[derive(Default)]
-struct Response<'de> {
-    members: Vec<(String, Option<u64>)>,
-    raw: Vec<&'de RawValue>,
-    projected: Vec<Value>,
-}
-
-/// The top level: an object whose `QueryResponse` (the last one, as with a whole parse) is an
-/// object of arrays and scalars; any other shape is an error, which sends the page down the
-/// whole route.
-struct EnvelopeVisitor<'r, 'p> {
-    rows: &'r Rows,
-    take: Take<'p>,
-}
-
-impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
-    type Value = Option<Response<'de>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a QBO query response object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut response = None;
-        while let Some(is_response) = map.next_key_seed(IsKey("QueryResponse"))? {
-            if is_response {
-                response = Some(map.next_value_seed(ResponseSeed {
-                    rows: self.rows,
-                    take: self.take,
-                })?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(response)
-    }
-}
-
-/// Reads an object key and says whether it is the given one, without allocating.
-struct IsKey(&'static str);
-
-impl<'de> DeserializeSeed<'de> for IsKey {
-    type Value = bool;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for IsKey {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_str<E>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.0)
-    }
-}
-
-/// `QueryResponse`: an object whose members are arrays or scalars.
-struct ResponseSeed<'r, 'p> {
-    rows: &'r Rows,
-    take: Take<'p>,
-}
-
-impl<'de> DeserializeSeed<'de> for ResponseSeed<'_, '_> {
-    type Value = Response<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ResponseSeed<'_, '_> {
-    type Value = Response<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the QueryResponse object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut response = Response::default();
-        while let Some(key) = map.next_key::<String>()? {
-            let wanted = match self.rows {
-                Rows::Entity(name) => *name == key,
-                Rows::Every => true,
-            };
-            let len = map.next_value_seed(MemberSeed {
-                take: wanted.then_some(self.take),
-                response: &mut response,
-            })?;
-            response.members.push((key, len));
-        }
-        Ok(response)
-    }
-}
-
-/// One member of `QueryResponse`: an array's elements are taken into the response (or only
-/// counted, when `take` is `None`); its length is the result. A scalar gives `None`.
-struct MemberSeed<'p, 'r, 'de> {
-    take: Option<Take<'p>>,
-    response: &'r mut Response<'de>,
-}
-
-impl<'de> DeserializeSeed<'de> for MemberSeed<'_, '_, 'de> {
-    type Value = Option<u64>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<u64>, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MemberSeed<'_, '_, 'de> {
-    type Value = Option<u64>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of rows or a scalar")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<u64>, A::Error> {
-        let mut len = 0;
-        match self.take {
-            None => {
-                while seq.next_element::<IgnoredAny>()?.is_some() {
-                    len += 1;
-                }
-            }
-            Some(Take::Raw) => {
-                while let Some(row) = seq.next_element::<&'de RawValue>()? {
-                    self.response.raw.push(row);
-                    len += 1;
-                }
-            }
-            Some(Take::Project(projection)) => {
-                while let Some(row) = seq.next_element_seed(projection.seed())? {
-                    self.response.projected.push(row);
-                    len += 1;
-                }
-            }
-        }
-        Ok(Some(len))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, _map: A) -> Result<Option<u64>, A::Error> {
-        // `[*]` would pick an object's member values; leave that to the whole route.
-        Err(A::Error::custom("an object in QueryResponse"))
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Option<u64>, E> {
-        Ok(None)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Option<u64>, E> {
-        Ok(None)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Option<u64>, E> {
-        Ok(None)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Option<u64>, E> {
-        Ok(None)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Option<u64>, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E>(self) -> Result<Option<u64>, E> {
-        Ok(None)
-    }
 }
 
 #[cfg(test)]

@@ -173,8 +173,69 @@ pub async fn send(
     call: &ApiCall,
     token: &Secret,
 ) -> Result<ApiResponse, CallError> {
-    match send_detailed(client, call, token).await {
-        Ok(response) => Ok(response),
+    let (body, intuit_tid) = send_reading::<Gather>(client, call, token, None).await?;
+    let body = match body {
+        Body::Whole(body) | Body::Read(body) => body,
+    };
+    Ok(ApiResponse { body, intuit_tid })
+}
+
+/// Takes a successful answer's body as it arrives, on a blocking thread (so pages are parsed
+/// in parallel with the network and with each other), instead of gathering it first.
+pub trait BodyReader: Send + 'static {
+    /// What the whole body gives.
+    type Output: Send + 'static;
+
+    /// Takes the next bytes (gzip already decoded); `false` once the rest is not needed.
+    fn feed(&mut self, chunk: &[u8]) -> bool;
+
+    /// The body has ended.
+    fn finish(self) -> Self::Output;
+}
+
+/// The body of a successful answer.
+#[derive(Debug)]
+pub enum Body<T> {
+    /// Read as it arrived by a [`BodyReader`].
+    Read(T),
+    /// Gathered whole: the call had no reader, or the body began like a Fault that did not
+    /// parse as one.
+    Whole(bytes::Bytes),
+}
+
+/// The [`BodyReader`] that gathers the body.
+#[derive(Debug, Default)]
+pub struct Gather(Vec<u8>);
+
+impl BodyReader for Gather {
+    type Output = bytes::Bytes;
+
+    fn feed(&mut self, chunk: &[u8]) -> bool {
+        self.0.extend_from_slice(chunk);
+        true
+    }
+
+    fn finish(self) -> bytes::Bytes {
+        bytes::Bytes::from(self.0)
+    }
+}
+
+/// Like [`send`], with a successful answer's body handed to a reader `make` gives as it
+/// arrives (a new reader for each attempt); returns what the reader gave and `intuit_tid`.
+/// Error answers and Faults are read whole and judged as by [`send`]: a 200 whose body begins
+/// like a Fault is read whole first.
+///
+/// # Errors
+///
+/// As [`send`].
+pub async fn send_reading<R: BodyReader>(
+    client: &ApiClient,
+    call: &ApiCall,
+    token: &Secret,
+    make: Option<&(dyn Fn() -> R + Sync)>,
+) -> Result<(Body<R::Output>, Option<String>), CallError> {
+    match exchange(client, call, token, make).await {
+        Ok(answer) => Ok(answer),
         Err(SendError::Unauthorized(failed)) => Err(CallError::Unauthorized(failed)),
         Err(SendError::Refused { failed, attempts }) => Err(CallError::Failed(
             failed
@@ -209,6 +270,20 @@ pub async fn send_detailed(
     call: &ApiCall,
     token: &Secret,
 ) -> Result<ApiResponse, SendError> {
+    let (body, intuit_tid) = exchange::<Gather>(client, call, token, None).await?;
+    let body = match body {
+        Body::Whole(body) | Body::Read(body) => body,
+    };
+    Ok(ApiResponse { body, intuit_tid })
+}
+
+/// The retry loop of every call; a successful body goes to a reader of `make` when given.
+async fn exchange<R: BodyReader>(
+    client: &ApiClient,
+    call: &ApiCall,
+    token: &Secret,
+    make: Option<&(dyn Fn() -> R + Sync)>,
+) -> Result<(Body<R::Output>, Option<String>), SendError> {
     let http = &client.http;
     let policy = &client.policy;
     let max_attempts = if call.retry_safe() {
@@ -264,8 +339,38 @@ pub async fn send_detailed(
         let status = response.status();
         let intuit_tid = header(&response, "intuit_tid");
         let retry_after = retry_after(&response);
-        let body = match read_body(response).await {
-            Ok(body) => body,
+        let read = match make {
+            Some(make) if status.is_success() => read_streamed(response, make).await,
+            _ => read_body(response).await.map(|body| (Body::Whole(body), 0)),
+        };
+        let (body, bytes) = match read {
+            Ok((Body::Whole(body), _)) => {
+                let bytes = body.len();
+                (body, bytes)
+            }
+            Ok((Body::Read(Ok(output)), bytes)) => {
+                permit.release().await;
+                tracing::info!(
+                    request = %call.describe(),
+                    status = status.as_u16(),
+                    attempt,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    intuit_tid = intuit_tid.as_deref().unwrap_or(""),
+                    bytes,
+                    "HTTP call"
+                );
+                return Ok((Body::Read(output), intuit_tid));
+            }
+            Ok((Body::Read(Err(stopped)), _)) => {
+                permit.release().await;
+                return Err(SendError::Failed(Error::new(
+                    ErrorKind::Internal,
+                    format!(
+                        "the reader of the answer to {} stopped: {stopped}",
+                        call.describe()
+                    ),
+                )));
+            }
             Err(err) => {
                 permit.release().await;
                 tracing::warn!(request = %call.describe(), attempt, error = %without_url(&err), "connection lost while reading the answer");
@@ -290,15 +395,12 @@ pub async fn send_detailed(
             attempt,
             elapsed_ms = started.elapsed().as_millis() as u64,
             intuit_tid = intuit_tid.as_deref().unwrap_or(""),
-            bytes = body.len(),
+            bytes,
             "HTTP call"
         );
         let fault = if status.is_success() {
             // A 200 may still carry a Fault; only a body that starts like one is parsed twice.
-            if body.starts_with(b"{\"Fault\"")
-                || body.starts_with(b"{\"fault\"")
-                || body.starts_with(b"<")
-            {
+            if looks_like_fault(&body) {
                 parse_fault(&body)
             } else {
                 None
@@ -307,7 +409,7 @@ pub async fn send_detailed(
             parse_fault(&body)
         };
         if status.is_success() && fault.is_none() {
-            return Ok(ApiResponse { body, intuit_tid });
+            return Ok((Body::Whole(body), intuit_tid));
         }
         let failed = FailedCall {
             request: call.describe(),
@@ -382,6 +484,73 @@ async fn read_body(mut response: reqwest::Response) -> Result<bytes::Bytes, reqw
         body.extend_from_slice(&chunk);
     }
     Ok(bytes::Bytes::from(body))
+}
+
+/// Whether a successful answer's first bytes are those of a Fault (JSON in either casing, or
+/// XML), which is then read whole and parsed as one.
+fn looks_like_fault(head: &[u8]) -> bool {
+    head.starts_with(b"{\"Fault\"") || head.starts_with(b"{\"fault\"") || head.starts_with(b"<")
+}
+
+/// The most a body that begins like a Fault is read to see whether it is one.
+const FAULT_PREFIX: usize = 8;
+
+/// Hands a successful body to a reader of `make` chunk by chunk, through a channel of one
+/// chunk to a blocking thread (the body is held only as far as the reader holds it); one
+/// that begins like a Fault is gathered whole instead. Returns what the reader gave (or why it
+/// stopped) and the bytes read.
+async fn read_streamed<R: BodyReader>(
+    mut response: reqwest::Response,
+    make: &(dyn Fn() -> R + Sync),
+) -> Result<(Body<Result<R::Output, String>>, usize), reqwest::Error> {
+    let mut head = Vec::new();
+    while head.len() < FAULT_PREFIX {
+        match response.chunk().await? {
+            Some(chunk) => head.extend_from_slice(&chunk),
+            None => break,
+        }
+    }
+    if looks_like_fault(&head) {
+        while let Some(chunk) = response.chunk().await? {
+            head.extend_from_slice(&chunk);
+        }
+        return Ok((Body::Whole(bytes::Bytes::from(head)), 0));
+    }
+    let mut taken = head.len();
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<bytes::Bytes>(1);
+    let mut reader = make();
+    let task = tokio::task::spawn_blocking(move || {
+        while let Some(chunk) = receiver.blocking_recv() {
+            if !reader.feed(&chunk) {
+                break;
+            }
+        }
+        reader.finish()
+    });
+    let mut lost = None;
+    if sender.send(bytes::Bytes::from(head)).await.is_ok() {
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    taken += chunk.len();
+                    if sender.send(chunk).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(err) => {
+                    lost = Some(err);
+                    break;
+                }
+            }
+        }
+    }
+    drop(sender);
+    let output = task.await.map_err(|err| err.to_string());
+    if let Some(err) = lost {
+        return Err(err);
+    }
+    Ok((Body::Read(output), taken))
 }
 
 fn excerpt(body: &[u8]) -> String {

@@ -293,8 +293,9 @@ fn plans_choose_the_cheap_form_only_when_it_is_exact() {
         form(&entity, Format::Csv, Some(&plain), Some(&path("$..x"))),
         "whole"
     );
-    assert_eq!(form(&entity, Format::Csv, None, None), "whole");
-    assert_eq!(form(&entity, Format::Json, Some(&plain), None), "whole");
+    assert_eq!(form(&entity, Format::Csv, None, None), "raw");
+    assert_eq!(form(&entity, Format::Json, Some(&plain), None), "raw");
+    assert_eq!(form(&filtered, Format::Json, None, None), "whole");
     assert_eq!(form(&entity, Format::Jsonl, None, None), "raw");
     assert_eq!(
         form(
@@ -443,4 +444,143 @@ fn every_form_gives_the_same_keys_and_drops_the_same_records() {
             .iter()
             .all(|cells| kept_by_form[0].contains(cells))
     );
+}
+
+/// `body` fed to a reader of `plan` in the pieces `cuts` makes (ascending offsets); `None` when
+/// the reader found it not a plain page.
+fn read_in_pieces(plan: &Arc<PagePlan>, body: &[u8], cuts: &[usize]) -> Option<Page> {
+    let mut reader = plan.reader();
+    let mut from = 0;
+    for &cut in cuts.iter().chain([body.len()].iter()) {
+        let cut = cut.clamp(from, body.len());
+        if !reader.feed(&body[from..cut]) {
+            return None;
+        }
+        from = cut;
+    }
+    match reader.finish() {
+        Ok(page) => Some(page),
+        Err(Unread::NotPlain) => None,
+        Err(Unread::NotJson(error)) => panic!("not JSON: {error}"),
+    }
+}
+
+/// Plain pages of every shipped entity's records, compact and spaced out, with scalars last in
+/// `QueryResponse` (a number cut by a chunk boundary) and escapes cut mid-way.
+fn plain_bodies() -> Vec<String> {
+    let mut bodies = Vec::new();
+    for entity in ["Invoice", "Bill", "Customer"] {
+        let records = records_of(entity);
+        bodies.push(page_of(entity, &records));
+        let spaced = serde_json::to_string_pretty(&json!({
+            "QueryResponse": {entity: records, "maxResults": 12345},
+        }))
+        .unwrap_or_default();
+        bodies.push(spaced);
+    }
+    bodies.push(
+        r#"{"time":"t\"x","QueryResponse":{"startPosition":1,"Invoice":[{"Id":"1","a":"\\"},{"Id":"2","a":"\u00e9]}"}],"maxResults":-2.5e3}}"#
+            .to_owned(),
+    );
+    bodies.push(r#"{"QueryResponse":{"Invoice":[]}}"#.to_owned());
+    bodies
+}
+
+#[test]
+fn a_page_cut_anywhere_in_two_reads_like_the_page_in_one_piece() {
+    let columns = [column("$.Id"), column("$.DocNumber"), column("$.a")];
+    let paths: Vec<JsonPath> = columns.iter().map(|c| c.path.clone()).collect();
+    for records in ["$.QueryResponse.Invoice[*]", "$.QueryResponse.*[*]"] {
+        let records = path(records);
+        for format in [Format::Csv, Format::Jsonl] {
+            let plan = Arc::new(PagePlan::new(&records, format, Some(&columns), None));
+            for body in plain_bodies() {
+                let body = body.as_bytes();
+                let expected = one_piece(&plan, body, &paths);
+                for cut in 0..=body.len() {
+                    let page = read_in_pieces(&plan, body, &[cut]).unwrap_or_else(|| {
+                        panic!("{format}: a plain page fell back to the whole route at {cut}")
+                    });
+                    assert_eq!(
+                        seen(&plan, &page, &paths, paths.len()),
+                        expected,
+                        "{format} {records}: cut at {cut}"
+                    );
+                }
+                let byte_by_byte: Vec<usize> = (0..body.len()).collect();
+                let page = read_in_pieces(&plan, body, &byte_by_byte).expect("plain page");
+                assert_eq!(seen(&plan, &page, &paths, paths.len()), expected);
+            }
+        }
+    }
+}
+
+#[test]
+fn pages_off_the_plain_shape_are_not_taken_for_plain_ones_in_pieces() {
+    let columns = [column("$.Id")];
+    let records = path("$.QueryResponse.Invoice[*]");
+    let plan = Arc::new(PagePlan::new(&records, Format::Jsonl, Some(&columns), None));
+    for body in [
+        &br#"{"QueryResponse":{"Invoice":[{"Id":"1"}],"Invoice":[{"Id":"2"}]}}"#[..],
+        br#"{"QueryResponse":{"Invoice":[{"Id":"1"}]},"QueryResponse":{}}"#,
+        br#"{"QueryResponse":{"Invoice":{"a":{"Id":"1"}}}}"#,
+        br#"{"QueryResponse":{"Invoice":[{"Id":"1"},]}}"#,
+        br#"{"QueryResponse":{"Invoice":[{"Id":"1"}]}} x"#,
+        br#"{"QueryResponse":{"Invoice":[{"Id":"1"}"#,
+        br#"{"QueryResponse":{"Invoice":[{"Id":1x}]}}"#,
+        b"[1]",
+        b"",
+        b"{\"QueryResponse\":{\"Invoice\":[{\"Id\":\"\xff\"}]}}",
+    ] {
+        for cut in 0..=body.len() {
+            assert!(
+                read_in_pieces(&plan, body, &[cut]).is_none(),
+                "{}: cut at {cut}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+}
+
+/// What the sink sees of `body` read in one piece by `plan`, checked to have the rows and
+/// cells of the whole page.
+fn one_piece(
+    plan: &Arc<PagePlan>,
+    body: &[u8],
+    paths: &[JsonPath],
+) -> (u64, Vec<Vec<Option<Value>>>, Vec<String>) {
+    let page = read_in_pieces(plan, body, &[]).expect("a plain page");
+    let got = seen(plan, &page, paths, paths.len());
+    let whole_page = plan
+        .read_whole(body)
+        .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(body)));
+    let whole_plan = PagePlan::whole(plan.records());
+    let whole = seen(&whole_plan, &whole_page, paths, paths.len());
+    assert_eq!((got.0, &got.1), (whole.0, &whole.1));
+    got
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any chunking of a plain page gives the records of the page in one piece.
+    #[test]
+    fn any_chunking_reads_like_one_piece(
+        cuts in proptest::collection::vec(0usize..4000, 0..40),
+        which in 0usize..8,
+        jsonl in proptest::bool::ANY,
+    ) {
+        let columns = [column("$.Id"), column("$.CustomerRef.name"), column("$.Line[0].Amount")];
+        let paths: Vec<JsonPath> = columns.iter().map(|c| c.path.clone()).collect();
+        let bodies = plain_bodies();
+        let body = bodies[which % bodies.len()].as_bytes();
+        let format = if jsonl { Format::Jsonl } else { Format::Csv };
+        let plan = Arc::new(PagePlan::new(&path("$.QueryResponse.*[*]"), format, Some(&columns), None));
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (body.len() + 1)).collect();
+        cuts.sort_unstable();
+        let page = read_in_pieces(&plan, body, &cuts);
+        proptest::prop_assert!(page.is_some());
+        let expected = one_piece(&plan, body, &paths);
+        proptest::prop_assert_eq!(seen(&plan, &page.expect("page"), &paths, paths.len()), expected);
+    }
 }
