@@ -84,7 +84,7 @@ pub fn check_url(url: &url::Url) -> Result<(), Error> {
                 "a CDC request needs the `{CHANGED_SINCE}` parameter"
             ))
         })?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     match changed_since_problem(&value, now) {
         None => Ok(()),
         Some(problem) => {

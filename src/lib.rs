@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cassette;
 pub mod cdc;
 pub mod cli;
+pub mod clock;
 pub mod complete;
 pub mod connection;
 pub mod cursor;

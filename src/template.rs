@@ -237,7 +237,7 @@ fn format_value(out: &mut minijinja::Output, state: &State, value: &Value) -> Re
     out.write_str(&escaped).map_err(Error::from)
 }
 
-/// `{{ days_ago(7) }}`: the instant `days` days before now, ISO-8601 in UTC
+/// `{{ days_ago(7) }}`: the instant `days` days before the books' now ([`crate::clock`]), ISO-8601 in UTC
 /// (`2025-09-12T16:05:09+00:00`), e.g. for a CDC `changedSince` default that works on any date.
 fn days_ago(days: f64) -> Result<Value, Error> {
     if !days.is_finite() || !(0.0..=36_500.0).contains(&days) {
@@ -247,7 +247,7 @@ fn days_ago(days: f64) -> Result<Value, Error> {
         ));
     }
     let seconds = (days * 86_400.0).round() as i64;
-    let at = chrono::Utc::now() - chrono::Duration::seconds(seconds);
+    let at = crate::clock::now() - chrono::Duration::seconds(seconds);
     Ok(Value::from(
         at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
     ))

@@ -607,6 +607,57 @@ fn dry_run_shows_the_request_and_no_secret() {
 }
 
 #[test]
+fn qbo_run_now_sets_the_books_clock_of_days_ago_and_the_cdc_window() {
+    let project = Project::new();
+    let dry_run = |now: &str, extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_qbo-run"))
+            .args([
+                "requests/changes.yaml",
+                "--dry-run",
+                "--connection",
+                "emulator",
+            ])
+            .args(extra)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("QBO_RUN_HOME", project.home.path())
+            .env("QBO_RUN_NOW", now)
+            .output()
+            .expect("runs")
+    };
+    let moved = dry_run("2023-01-20T12:00:00-07:00", &[]);
+    assert_ok(&moved);
+    // days_ago(7) of 2023-01-20T19:00:00Z, URL-encoded.
+    assert!(
+        stdout(&moved).contains("changedSince=2023-01-13T19%3A00%3A00%2B00%3A00"),
+        "{}",
+        stdout(&moved)
+    );
+    // Within 30 days of the books' clock, though years before the real one.
+    let old = dry_run(
+        "2023-01-20T12:00:00-07:00",
+        &["--var", "since=2023-01-01T00:00:00-07:00"],
+    );
+    assert_ok(&old);
+    let too_old = dry_run(
+        "2023-03-20T12:00:00-07:00",
+        &["--var", "since=2023-01-01T00:00:00-07:00"],
+    );
+    assert_eq!(too_old.status.code(), Some(2), "{}", stderr(&too_old));
+    assert!(
+        stderr(&too_old).contains("at most 30 days"),
+        "{}",
+        stderr(&too_old)
+    );
+    let unreadable = dry_run("last tuesday", &[]);
+    assert_eq!(unreadable.status.code(), Some(2));
+    assert!(
+        stderr(&unreadable).contains("QBO_RUN_NOW=\"last tuesday\" is not an RFC 3339 instant"),
+        "{}",
+        stderr(&unreadable)
+    );
+}
+
+#[test]
 fn list_shows_methods_and_their_variables() {
     let project = Project::new();
     let output = project.run(["list"]);

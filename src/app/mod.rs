@@ -24,18 +24,20 @@ use std::io::Write;
 /// on stderr.
 pub fn main(cli: Cli) -> i32 {
     logging::init(cli.verbosity());
-    let result = cli.into_command().and_then(|command| {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|err| {
-                Error::new(
-                    ErrorKind::Internal,
-                    format!("cannot start the async runtime: {err}"),
-                )
-            })?;
-        runtime.block_on(dispatch(command))
-    });
+    let result = crate::clock::check_env()
+        .and_then(|()| cli.into_command())
+        .and_then(|command| {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|err| {
+                    Error::new(
+                        ErrorKind::Internal,
+                        format!("cannot start the async runtime: {err}"),
+                    )
+                })?;
+            runtime.block_on(dispatch(command))
+        });
     match result {
         Ok(code) => code,
         Err(error) => {

@@ -108,6 +108,8 @@ struct ChildRun<'a> {
     vars: Vec<(String, String)>,
     input: Option<PathBuf>,
     home: Option<&'a Path>,
+    /// The books' "now" of the run (`QBO_RUN_NOW`); `None` for the real clock.
+    now: Option<String>,
 }
 
 /// Runs the request file with this binary; its exit code and stderr.
@@ -133,6 +135,10 @@ async fn run_child(run: ChildRun<'_>) -> Result<(i32, String), Error> {
     if let Some(input) = &run.input {
         command.arg("--input").arg(input);
     }
+    match &run.now {
+        Some(now) => command.env(crate::clock::NOW_ENV, now),
+        None => command.env_remove(crate::clock::NOW_ENV),
+    };
     if let Some(home) = run.home {
         command
             .env("QBO_RUN_HOME", home)
@@ -213,6 +219,7 @@ async fn record_through(
     upstream.set_path("");
     upstream.set_query(None);
     let recorder = Recorder::start(&upstream).await?;
+    let now = recording_now(loaded);
     let scratch = Scratch::new()?;
     let text = std::fs::read_to_string(&loaded.connection_path).map_err(|err| {
         Error::file(format!(
@@ -242,6 +249,7 @@ async fn record_through(
         input: args.input.clone(),
         // An in-process emulator is new for this recording: its tokens are kept apart.
         home: in_process.then_some(home.as_path()),
+        now: now.clone(),
     })
     .await;
     let exchanges = recorder.finish().await;
@@ -312,10 +320,24 @@ async fn record_through(
         request: format!("../{stem}.yaml"),
         vars: vars.into_iter().collect(),
         input,
+        now,
         expect,
         interactions,
     };
     Ok((cassette, produced))
+}
+
+/// The books' "now" a recording runs at: the company's own clock when it stands still (an
+/// emulator connection with `emulator.now`), else `QBO_RUN_NOW` when set; `None` for the real
+/// clock.
+fn recording_now(loaded: &job::LoadedRun) -> Option<String> {
+    let connection = &loaded.connection;
+    connection
+        .emulator
+        .now
+        .clone()
+        .filter(|_| connection.environment == crate::spec::Environment::Emulator)
+        .or_else(|| std::env::var(crate::clock::NOW_ENV).ok())
 }
 
 /// Replays `file`'s cassette; the failures, empty when the test passed.
@@ -352,6 +374,7 @@ async fn replay_one(file: &Path) -> Result<Vec<String>, Error> {
         vars: cassette.vars.clone().into_iter().collect(),
         input: cassette.input.as_ref().map(|input| dir.join(input)),
         home: Some(&home),
+        now: cassette.now.clone(),
     })
     .await;
     let report = replayer.finish().await;

@@ -22,6 +22,10 @@ pub struct Cassette {
     /// The input file of a write, relative to the cassette's folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<String>,
+    /// The books' "now" the run was recorded at (`QBO_RUN_NOW`; `days_ago` and the CDC window
+    /// read it), replayed the same; absent when it was the real clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<String>,
     /// What a replayed run must produce.
     #[serde(default)]
     pub expect: Expect,

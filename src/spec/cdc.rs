@@ -61,7 +61,7 @@ pub(super) fn check(
     let Ok(rendered) = templates.render(&name, &context) else {
         return Ok(());
     };
-    let Some(problem) = crate::cdc::changed_since_problem(&rendered, chrono::Utc::now()) else {
+    let Some(problem) = crate::cdc::changed_since_problem(&rendered, crate::clock::now()) else {
         return Ok(());
     };
     let location = match used.as_slice() {
