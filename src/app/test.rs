@@ -249,7 +249,7 @@ async fn record_through(
         input: args.input.clone(),
         // An in-process emulator is new for this recording: its tokens are kept apart.
         home: in_process.then_some(home.as_path()),
-        now: now.clone(),
+        now: Some(now.clone()),
     })
     .await;
     let exchanges = recorder.finish().await;
@@ -320,24 +320,24 @@ async fn record_through(
         request: format!("../{stem}.yaml"),
         vars: vars.into_iter().collect(),
         input,
-        now,
+        now: Some(now),
         expect,
         interactions,
     };
     Ok((cassette, produced))
 }
 
-/// The books' "now" a recording runs at: the company's own clock when it stands still (an
-/// emulator connection with `emulator.now`), else `QBO_RUN_NOW` when set; `None` for the real
-/// clock.
-fn recording_now(loaded: &job::LoadedRun) -> Option<String> {
+/// The books' "now" a recording runs at, kept in the cassette so a replay on any later day
+/// renders the same requests: the company's own clock when it stands still (an emulator
+/// connection with `emulator.now`), else [`crate::clock::now`] (`QBO_RUN_NOW` or the real clock).
+fn recording_now(loaded: &job::LoadedRun) -> String {
     let connection = &loaded.connection;
     connection
         .emulator
         .now
         .clone()
         .filter(|_| connection.environment == crate::spec::Environment::Emulator)
-        .or_else(|| std::env::var(crate::clock::NOW_ENV).ok())
+        .unwrap_or_else(|| crate::clock::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 /// Replays `file`'s cassette; the failures, empty when the test passed.

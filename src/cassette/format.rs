@@ -23,7 +23,7 @@ pub struct Cassette {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<String>,
     /// The books' "now" the run was recorded at (`QBO_RUN_NOW`; `days_ago` and the CDC window
-    /// read it), replayed the same; absent when it was the real clock.
+    /// read it), replayed the same; a cassette without it replays at the real clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub now: Option<String>,
     /// What a replayed run must produce.
