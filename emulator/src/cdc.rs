@@ -195,7 +195,13 @@ mod tests {
                 .expect("fault")
         };
         assert!(fault("changedSince=2027-01-01").contains("entities parameter is required"));
-        assert!(fault("entities=SalesReceipt&changedSince=2027-01-01").contains("SalesReceipt"));
+        assert!(fault("entities=Widget&changedSince=2027-01-01").contains("Widget"));
+        let (entities, _) = parse_request(
+            &uri("entities=SalesReceipt,Deposit&changedSince=2027-01-01"),
+            now,
+        )
+        .expect("parses");
+        assert_eq!(entities, vec![Entity::SalesReceipt, Entity::Deposit]);
         for excluded in ["TaxCode", "taxrate", "TaxAgency", "TimeActivity"] {
             let detail = fault(&format!(
                 "entities=Invoice,{excluded}&changedSince=2027-01-01"

@@ -224,7 +224,9 @@ impl Overlay {
 
     /// Hand the current state of record `index` to the written books (transactions only).
     fn post(&mut self, ds: &Dataset, entity: Entity, index: usize) {
-        if !matches!(entity, Entity::Invoice | Entity::Payment | Entity::Bill) {
+        if !matches!(entity, Entity::Invoice | Entity::Payment | Entity::Bill)
+            && entity.kind().is_none()
+        {
             return;
         }
         let json = match self.tables.get(&entity).and_then(|t| t.slot(index)) {

@@ -25,6 +25,7 @@ use crate::lists::{
 };
 use crate::rng::SplitMix64;
 use crate::time::{day_of, days_from_civil, start_of_day};
+use crate::txns::{Chart, Inputs, ItemInfo, Kind, Posted, Undeposited};
 
 /// Largest table the emulator accepts (ids are `u32`, and times need at least a few seconds per
 /// record to keep rising strictly with `Id`).
@@ -299,6 +300,9 @@ pub(crate) struct Dataset {
     pub(crate) bill_payments: Vec<BillPayment>,
     pub(crate) estimates: Vec<Estimate>,
     pub(crate) purchase_orders: Vec<PurchaseOrder>,
+    /// Sales receipts, credit memos, refunds, deposits, purchases, journal entries, transfers,
+    /// vendor credits and card payments.
+    pub(crate) posted: Posted,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,6 +318,27 @@ pub(crate) const ACCT_UNDEPOSITED: usize = 4;
 pub(crate) const ACCT_AP: usize = 9;
 /// Index of "Sales Tax Payable".
 pub(crate) const ACCT_SALES_TAX: usize = 11;
+/// Index of "Savings".
+pub(crate) const ACCT_SAVINGS: usize = 1;
+/// Index of "Business Mastercard".
+pub(crate) const ACCT_CREDIT_CARD: usize = 10;
+
+/// The accounts the other posting transactions use.
+pub(crate) const CHART_OF_POSTED: Chart = Chart {
+    checking: ACCT_CHECKING,
+    savings: ACCT_SAVINGS,
+    receivable: ACCT_AR,
+    undeposited: ACCT_UNDEPOSITED,
+    payable: ACCT_AP,
+    credit_card: ACCT_CREDIT_CARD,
+    sales_tax: ACCT_SALES_TAX,
+    loan: 12,
+    vehicles: 7,
+    owner: 15,
+    bank_charges: 22,
+    interest: 32,
+    cost_of_goods: ACCT_COGS,
+};
 const ACCT_SERVICE_INCOME: usize = 16;
 const ACCT_PRODUCT_INCOME: usize = 17;
 const ACCT_COGS: usize = 19;
@@ -629,6 +654,7 @@ impl Dataset {
             bill_payments: Vec::new(),
             estimates: Vec::new(),
             purchase_orders: Vec::new(),
+            posted: Posted::default(),
         };
         let tax = ds.build_invoices_and_payments(config.invoices);
         let bills = if ds.vendors.is_empty() {
@@ -668,6 +694,7 @@ impl Dataset {
                     }),
             );
         ds.settle_account_balances(tax);
+        ds.build_posted(config.invoices);
         ds.tie_update_times(config.tie_groups);
         Ok(ds)
     }
@@ -784,6 +811,82 @@ impl Dataset {
                 a.balance = amount;
             }
         }
+    }
+
+    /// Draw the other posting transactions (`txns.rs`) and add what they post to the customers'
+    /// and vendors' balances and to the balance-sheet accounts' `CurrentBalance`.
+    fn build_posted(&mut self, invoices: usize) {
+        let customer_taxable: Vec<bool> = self.customers.iter().map(|c| c.taxable).collect();
+        let items: Vec<ItemInfo> = self
+            .items
+            .iter()
+            .map(|item| ItemInfo {
+                price: item.unit_price,
+                cost: item.purchase_cost,
+                taxable: item.taxable,
+                income: item.income_account,
+                expense: item.expense_account,
+                big: item.unit_price >= 50_000,
+                service: item.kind == ItemKind::Service,
+            })
+            .collect();
+        let vendor_expense: Vec<usize> = self.vendors.iter().map(|v| v.expense_account).collect();
+        let undeposited: Vec<Undeposited> = self
+            .payments
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.deposit_account as usize == ACCT_UNDEPOSITED)
+            .map(|(index, p)| Undeposited {
+                index: index as u32,
+                at: p.created,
+                amount: p.amount,
+            })
+            .collect();
+        // Record `i` of a table with one record per `per` invoices takes the slot of the
+        // invoice in the middle of its `per`, so the tables spread over the invoices' months.
+        let times = |rng: &mut SplitMix64, per: usize, i: usize, edited: bool| {
+            let at = i.saturating_mul(per).saturating_add(per / 2);
+            let (created, updated) = slot_times(rng, txn_span(), invoices, at, edited);
+            (created, updated.min(data_end()))
+        };
+        let posted = Posted::build(&Inputs {
+            seed: self.seed,
+            invoices,
+            customer_taxable: &customer_taxable,
+            items: &items,
+            vendor_expense: &vendor_expense,
+            undeposited: &undeposited,
+            chart: CHART_OF_POSTED,
+            tax_bp: TAX_RATE_BP,
+            times: &times,
+            end: data_end(),
+        });
+        for memo in &posted.credit_memos {
+            if let Some(c) = self.customers.get_mut(memo.customer as usize) {
+                c.balance -= memo.total;
+            }
+        }
+        for credit in &posted.vendor_credits {
+            if let Some(v) = self.vendors.get_mut(credit.vendor as usize) {
+                v.balance -= credit.total;
+            }
+        }
+        let mut lines = Vec::with_capacity(4);
+        for kind in Kind::ALL {
+            for index in 0..posted.len(kind) {
+                posted.lines(kind, index, &CHART_OF_POSTED, &mut lines);
+                for &(account, amount) in &lines {
+                    if let Some(a) = self.accounts.get_mut(account) {
+                        match a.classification {
+                            "Asset" => a.balance += amount,
+                            "Liability" | "Equity" => a.balance -= amount,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        self.posted = posted;
     }
 
     /// Lines, tax and other rendered-only parts of invoice `index` (rebuilt from its stream).
@@ -1345,10 +1448,18 @@ mod tests {
                 assert_eq!(inv.balance, inv.total);
             }
         }
-        let open: i64 = ds.invoices.iter().map(|i| i.balance).sum();
+        // What customers owe: open invoices less the credit memos' credits.
+        let credits: i64 = ds.posted.credit_memos.iter().map(|m| m.total).sum();
+        assert!(credits > 0);
+        let open: i64 = ds.invoices.iter().map(|i| i.balance).sum::<i64>() - credits;
         let balances: i64 = ds.customers.iter().map(|c| c.balance).sum();
         assert_eq!(open, balances);
         assert_eq!(ds.accounts[ACCT_AR].balance, open);
+        let bills: i64 = ds.bills.iter().map(|b| b.balance).sum();
+        let vendor_credits: i64 = ds.posted.vendor_credits.iter().map(|c| c.total).sum();
+        let owed: i64 = ds.vendors.iter().map(|v| v.balance).sum();
+        assert_eq!(owed, bills - vendor_credits);
+        assert_eq!(ds.accounts[ACCT_AP].balance, owed);
     }
 
     #[test]

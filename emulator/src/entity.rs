@@ -7,6 +7,7 @@
 //! It must stay free of HTTP and of query syntax.
 
 use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS};
+use crate::txns::{Kind, doc_number};
 
 /// An entity type the emulator has data for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -16,48 +17,66 @@ pub(crate) enum Entity {
     BillPayment,
     Class,
     CompanyInfo,
+    CreditCardPayment,
+    CreditMemo,
     Customer,
     CustomerType,
     Department,
+    Deposit,
     Employee,
     Estimate,
     Invoice,
     Item,
+    JournalEntry,
     Payment,
     PaymentMethod,
     Preferences,
+    Purchase,
     PurchaseOrder,
+    RefundReceipt,
+    SalesReceipt,
     TaxAgency,
     TaxCode,
     TaxRate,
     Term,
+    Transfer,
     Vendor,
+    VendorCredit,
 }
 
 impl Entity {
     /// Every served entity, in alphabetical order.
-    pub(crate) const ALL: [Entity; 21] = [
+    pub(crate) const ALL: [Entity; 30] = [
         Entity::Account,
         Entity::Bill,
         Entity::BillPayment,
         Entity::Class,
         Entity::CompanyInfo,
+        Entity::CreditCardPayment,
+        Entity::CreditMemo,
         Entity::Customer,
         Entity::CustomerType,
         Entity::Department,
+        Entity::Deposit,
         Entity::Employee,
         Entity::Estimate,
         Entity::Invoice,
         Entity::Item,
+        Entity::JournalEntry,
         Entity::Payment,
         Entity::PaymentMethod,
         Entity::Preferences,
+        Entity::Purchase,
         Entity::PurchaseOrder,
+        Entity::RefundReceipt,
+        Entity::SalesReceipt,
         Entity::TaxAgency,
         Entity::TaxCode,
         Entity::TaxRate,
         Entity::Term,
+        Entity::Transfer,
         Entity::Vendor,
+        Entity::VendorCredit,
     ];
 
     /// The PascalCase name used in queries and as the JSON key.
@@ -84,6 +103,15 @@ impl Entity {
             Entity::TaxRate => "TaxRate",
             Entity::Term => "Term",
             Entity::Vendor => "Vendor",
+            Entity::CreditCardPayment => "CreditCardPayment",
+            Entity::CreditMemo => "CreditMemo",
+            Entity::Deposit => "Deposit",
+            Entity::JournalEntry => "JournalEntry",
+            Entity::Purchase => "Purchase",
+            Entity::RefundReceipt => "RefundReceipt",
+            Entity::SalesReceipt => "SalesReceipt",
+            Entity::Transfer => "Transfer",
+            Entity::VendorCredit => "VendorCredit",
         }
     }
 
@@ -92,6 +120,22 @@ impl Entity {
         Entity::ALL
             .into_iter()
             .find(|e| e.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The posting transaction of `txns.rs` this entity is, if it is one.
+    pub(crate) fn kind(self) -> Option<Kind> {
+        Some(match self {
+            Entity::SalesReceipt => Kind::SalesReceipt,
+            Entity::CreditMemo => Kind::CreditMemo,
+            Entity::RefundReceipt => Kind::RefundReceipt,
+            Entity::Deposit => Kind::Deposit,
+            Entity::Purchase => Kind::Purchase,
+            Entity::JournalEntry => Kind::JournalEntry,
+            Entity::Transfer => Kind::Transfer,
+            Entity::VendorCredit => Kind::VendorCredit,
+            Entity::CreditCardPayment => Kind::CreditCardPayment,
+            _ => return None,
+        })
     }
 
     /// Name-list entities answer only active records unless the query constrains `Active`.
@@ -137,6 +181,15 @@ impl Entity {
             Entity::TaxRate => TAX_RATE_FIELDS,
             Entity::Term => TERM_FIELDS,
             Entity::Vendor => VENDOR_FIELDS,
+            Entity::CreditCardPayment => CARD_PAYMENTS_FIELDS,
+            Entity::CreditMemo => CREDIT_MEMOS_FIELDS,
+            Entity::Deposit => DEPOSITS_FIELDS,
+            Entity::JournalEntry => JOURNAL_ENTRIES_FIELDS,
+            Entity::Purchase => PURCHASES_FIELDS,
+            Entity::RefundReceipt => REFUND_RECEIPTS_FIELDS,
+            Entity::SalesReceipt => SALES_RECEIPTS_FIELDS,
+            Entity::Transfer => TRANSFERS_FIELDS,
+            Entity::VendorCredit => VENDOR_CREDITS_FIELDS,
         }
     }
 
@@ -171,6 +224,15 @@ impl Entity {
             Entity::TaxRate => ds.tax_rates.len(),
             Entity::Term => ds.terms.len(),
             Entity::Vendor => ds.vendors.len(),
+            Entity::CreditCardPayment => ds.posted.card_payments.len(),
+            Entity::CreditMemo => ds.posted.credit_memos.len(),
+            Entity::Deposit => ds.posted.deposits.len(),
+            Entity::JournalEntry => ds.posted.journal_entries.len(),
+            Entity::Purchase => ds.posted.purchases.len(),
+            Entity::RefundReceipt => ds.posted.refund_receipts.len(),
+            Entity::SalesReceipt => ds.posted.sales_receipts.len(),
+            Entity::Transfer => ds.posted.transfers.len(),
+            Entity::VendorCredit => ds.posted.vendor_credits.len(),
         }
     }
 }
@@ -218,19 +280,19 @@ fn id(index: usize) -> Val<'static> {
 
 /// `FieldDef` for a field of table `$table`, with `$r` bound to the record and `$i` to its index.
 macro_rules! field {
-    ($name:literal, $table:ident, filter = $f:expr, sort = $s:expr, |$r:ident, $i:ident| $body:expr) => {
+    ($name:literal, $($table:ident).+, filter = $f:expr, sort = $s:expr, |$r:ident, $i:ident| $body:expr) => {
         FieldDef {
             name: $name,
             filterable: $f,
             sortable: $s,
-            get: |ds, $i| match ds.$table.get($i) {
+            get: |ds, $i| match ds.$($table).+.get($i) {
                 Some($r) => $body,
                 None => Val::Null,
             },
         }
     };
-    ($name:literal, $table:ident, |$r:ident, $i:ident| $body:expr) => {
-        field!($name, $table, filter = true, sort = true, |$r, $i| $body)
+    ($name:literal, $($table:ident).+, |$r:ident, $i:ident| $body:expr) => {
+        field!($name, $($table).+, filter = true, sort = true, |$r, $i| $body)
     };
 }
 
@@ -547,6 +609,169 @@ static TAX_AGENCY_FIELDS: &[FieldDef] = &[
     field!("DisplayName", tax_agencies, |r, _i| Val::Text(r.name)),
 ];
 
+static SALES_RECEIPTS_FIELDS: &[FieldDef] = &[
+    field!("Id", posted.sales_receipts, |_r, i| id(i)),
+    field!("MetaData.CreateTime", posted.sales_receipts, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!(
+        "MetaData.LastUpdatedTime",
+        posted.sales_receipts,
+        |r, _i| Val::Time(r.updated)
+    ),
+    field!("DocNumber", posted.sales_receipts, |_r, i| Val::Digits(
+        doc_number(Kind::SalesReceipt, i)
+    )),
+    field!("TxnDate", posted.sales_receipts, |r, _i| Val::Day(
+        r.txn_date
+    )),
+    field!("CustomerRef", posted.sales_receipts, |r, _i| Val::Int(
+        i64::from(r.customer) + 1
+    )),
+    field!("TotalAmt", posted.sales_receipts, |r, _i| money(r.total)),
+];
+
+static CREDIT_MEMOS_FIELDS: &[FieldDef] = &[
+    field!("Id", posted.credit_memos, |_r, i| id(i)),
+    field!("MetaData.CreateTime", posted.credit_memos, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("MetaData.LastUpdatedTime", posted.credit_memos, |r, _i| {
+        Val::Time(r.updated)
+    }),
+    field!("DocNumber", posted.credit_memos, |_r, i| Val::Digits(
+        doc_number(Kind::CreditMemo, i)
+    )),
+    field!("TxnDate", posted.credit_memos, |r, _i| Val::Day(r.txn_date)),
+    field!("CustomerRef", posted.credit_memos, |r, _i| Val::Int(
+        i64::from(r.customer) + 1
+    )),
+    field!("TotalAmt", posted.credit_memos, |r, _i| money(r.total)),
+    field!("Balance", posted.credit_memos, |r, _i| money(r.total)),
+];
+
+static REFUND_RECEIPTS_FIELDS: &[FieldDef] = &[
+    field!("Id", posted.refund_receipts, |_r, i| id(i)),
+    field!("MetaData.CreateTime", posted.refund_receipts, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!(
+        "MetaData.LastUpdatedTime",
+        posted.refund_receipts,
+        |r, _i| Val::Time(r.updated)
+    ),
+    field!("DocNumber", posted.refund_receipts, |_r, i| Val::Digits(
+        doc_number(Kind::RefundReceipt, i)
+    )),
+    field!("TxnDate", posted.refund_receipts, |r, _i| Val::Day(
+        r.txn_date
+    )),
+    field!("CustomerRef", posted.refund_receipts, |r, _i| Val::Int(
+        i64::from(r.customer) + 1
+    )),
+    field!("TotalAmt", posted.refund_receipts, |r, _i| money(r.total)),
+];
+
+static DEPOSITS_FIELDS: &[FieldDef] = &[
+    field!("Id", posted.deposits, |_r, i| id(i)),
+    field!("MetaData.CreateTime", posted.deposits, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", posted.deposits, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("TxnDate", posted.deposits, |r, _i| Val::Day(r.txn_date)),
+    field!("TotalAmt", posted.deposits, |r, _i| money(r.total)),
+];
+
+static PURCHASES_FIELDS: &[FieldDef] = &[
+    field!("Id", posted.purchases, |_r, i| id(i)),
+    field!("MetaData.CreateTime", posted.purchases, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", posted.purchases, |r, _i| {
+        Val::Time(r.updated)
+    }),
+    field!("DocNumber", posted.purchases, |r, _i| r
+        .doc_number
+        .map_or(Val::Null, |n| Val::Digits(u64::from(n)))),
+    field!("TxnDate", posted.purchases, |r, _i| Val::Day(r.txn_date)),
+    field!(
+        "PaymentType",
+        posted.purchases,
+        filter = true,
+        sort = false,
+        |r, _i| Val::Text(r.pay_type.as_str())
+    ),
+    field!("TotalAmt", posted.purchases, |r, _i| money(r.total)),
+];
+
+static JOURNAL_ENTRIES_FIELDS: &[FieldDef] = &[
+    field!("Id", posted.journal_entries, |_r, i| id(i)),
+    field!("MetaData.CreateTime", posted.journal_entries, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!(
+        "MetaData.LastUpdatedTime",
+        posted.journal_entries,
+        |r, _i| Val::Time(r.created)
+    ),
+    field!("DocNumber", posted.journal_entries, |_r, i| Val::Digits(
+        doc_number(Kind::JournalEntry, i)
+    )),
+    field!("TxnDate", posted.journal_entries, |r, _i| Val::Day(
+        r.txn_date
+    )),
+];
+
+static TRANSFERS_FIELDS: &[FieldDef] = &[
+    field!("Id", posted.transfers, |_r, i| id(i)),
+    field!("MetaData.CreateTime", posted.transfers, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", posted.transfers, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("TxnDate", posted.transfers, |r, _i| Val::Day(r.txn_date)),
+    field!("Amount", posted.transfers, |r, _i| money(r.amount)),
+];
+
+static VENDOR_CREDITS_FIELDS: &[FieldDef] = &[
+    field!("Id", posted.vendor_credits, |_r, i| id(i)),
+    field!("MetaData.CreateTime", posted.vendor_credits, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!(
+        "MetaData.LastUpdatedTime",
+        posted.vendor_credits,
+        |r, _i| Val::Time(r.updated)
+    ),
+    field!("DocNumber", posted.vendor_credits, |r, _i| r
+        .doc_number
+        .map_or(Val::Null, |n| Val::Digits(u64::from(n)))),
+    field!("TxnDate", posted.vendor_credits, |r, _i| Val::Day(
+        r.txn_date
+    )),
+    field!("VendorRef", posted.vendor_credits, |r, _i| Val::Int(
+        i64::from(r.vendor) + 1
+    )),
+    field!("TotalAmt", posted.vendor_credits, |r, _i| money(r.total)),
+];
+
+static CARD_PAYMENTS_FIELDS: &[FieldDef] = &[
+    field!("Id", posted.card_payments, |_r, i| id(i)),
+    field!("MetaData.CreateTime", posted.card_payments, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("MetaData.LastUpdatedTime", posted.card_payments, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("TxnDate", posted.card_payments, |r, _i| Val::Day(
+        r.txn_date
+    )),
+    field!("Amount", posted.card_payments, |r, _i| money(r.amount)),
+];
+
 /// CompanyInfo's and Preferences' (both singletons, set up with the company).
 static COMPANY_FIELDS: &[FieldDef] = &[
     FieldDef {
@@ -590,7 +815,11 @@ mod tests {
     fn lookups_are_case_insensitive() {
         assert_eq!(Entity::from_name("invoice"), Some(Entity::Invoice));
         assert_eq!(Entity::from_name("COMPANYINFO"), Some(Entity::CompanyInfo));
-        assert_eq!(Entity::from_name("SalesReceipt"), None);
+        assert_eq!(Entity::from_name("TimeActivity"), None);
+        assert_eq!(
+            Entity::from_name("salesreceipt"),
+            Some(Entity::SalesReceipt)
+        );
         assert_eq!(Entity::from_name("billpayment"), Some(Entity::BillPayment));
         let f = Entity::Invoice
             .field("Metadata.LastUpdatedTime")

@@ -994,11 +994,9 @@ mod tests {
         let (code, detail) = fault_of(&ds, &engine, "select * from Invoice orderby PrintStatus");
         assert_eq!(code, "4001");
         assert!(detail.contains("'PrintStatus' is not sortable"));
-        let (code, detail) = fault_of(&ds, &engine, "select * from SalesReceipt");
+        let (code, detail) = fault_of(&ds, &engine, "select * from Widget");
         assert_eq!(code, "4001");
-        assert!(
-            detail.contains("Invalid entity name 'SalesReceipt'") && detail.contains("Invoice")
-        );
+        assert!(detail.contains("Invalid entity name 'Widget'") && detail.contains("Invoice"));
         let (code, _) = fault_of(&ds, &engine, "select * from Invoice maxresults 0");
         assert_eq!(code, "4001");
         let (code, detail) = fault_of(&ds, &engine, "select * from Invoice maxresults 1001");

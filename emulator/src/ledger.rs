@@ -14,6 +14,9 @@
 //! | bill | each line's expense account + amount; A/P − total | nothing |
 //! | bill paid (balance 0), on its due date | A/P + total; Checking − total | each line's expense account +; Checking − total |
 //!
+//! | sales receipt, refund, deposit, purchase, journal entry, transfer, card payment | its journal lines (`txns.rs`: the receipt's deposit account + total, income and tax −; ...) | the same |
+//! | credit memo, vendor credit | its journal lines (A/R −, income and tax +; A/P +, expenses −) | nothing |
+//!
 //! So at the end of the data the accrual balances equal the accounts' `CurrentBalance`.
 //!
 //! Invoices, payments and bills written through the API (`written.rs`) post the same way from
@@ -23,7 +26,8 @@
 //! A/R with what it leaves unapplied or applies to a deleted invoice.
 //! This module must never render JSON or know about HTTP.
 
-use crate::data::{ACCT_AP, ACCT_AR, ACCT_CHECKING, Dataset};
+use crate::data::{ACCT_AP, ACCT_AR, ACCT_CHECKING, CHART_OF_POSTED, Dataset};
+use crate::txns::Kind;
 use crate::written::{Shadow, Written, allocate};
 
 /// When income and expenses count.
@@ -56,6 +60,9 @@ pub(crate) enum Source {
     Bill(usize),
     /// The payment of a bill (by check from Checking, on its due date).
     BillPayment(usize),
+    /// A sales receipt, credit memo, refund, deposit, purchase, journal entry, transfer, vendor
+    /// credit or card payment (`txns.rs`).
+    Posted(Kind, usize),
 }
 
 /// The other side of a posting, as the general ledger's `Split` column shows it.
@@ -271,6 +278,35 @@ pub(crate) fn for_each(
             }
         }
     }
+    for kind in Kind::ALL {
+        if basis == Basis::Cash && !kind.on_cash_basis() {
+            continue;
+        }
+        for index in 0..ds.posted.len(kind) {
+            if !is_seeded(written.posted(kind, index)) {
+                continue;
+            }
+            if let Some(day) = ds.posted.lines(kind, index, &CHART_OF_POSTED, &mut lines)
+                && inside(day)
+            {
+                journal(day, &lines, Source::Posted(kind, index), post);
+            }
+        }
+        for (index, entry) in written.posted_of(kind) {
+            if inside(entry.day) {
+                journal(entry.day, &entry.lines, Source::Posted(kind, index), post);
+            }
+        }
+    }
+}
+
+/// Posts journal `lines` (debit positive, summing to zero): the first line against the others.
+fn journal(day: i32, lines: &[(usize, i64)], source: Source, post: &mut dyn FnMut(Posting)) {
+    let Some((&(account, amount), rest)) = lines.split_first() else {
+        return;
+    };
+    let others: Vec<(usize, i64)> = rest.iter().map(|&(a, v)| (a, -v)).collect();
+    double(day, account, amount, &others, source, post);
 }
 
 fn is_seeded<T>(shadow: Shadow<'_, T>) -> bool {
@@ -474,6 +510,7 @@ mod tests {
                     Source::Payment(i) => (1, i),
                     Source::Bill(i) => (2, i),
                     Source::BillPayment(i) => (3, i),
+                    Source::Posted(kind, i) => (4 + kind as u8, i),
                 };
                 *per_source.entry(key).or_default() += p.amount;
             });
@@ -493,6 +530,22 @@ mod tests {
         assert_eq!(-balances[ACCT_AP], ds.accounts[ACCT_AP].balance);
         let tax = crate::data::ACCT_SALES_TAX;
         assert_eq!(-balances[tax], ds.accounts[tax].balance);
+        // Every balance-sheet account, the other transactions' included (savings, the card,
+        // the loan, vehicles, the owner's investment).
+        for (index, account) in ds.accounts.iter().enumerate() {
+            let natural = match account.classification {
+                "Asset" => balances[index],
+                "Liability" | "Equity" => -balances[index],
+                _ => continue,
+            };
+            assert_eq!(natural, account.balance, "{}", account.name);
+        }
+        for index in [1, 7, 12, 15] {
+            assert_ne!(ds.accounts[index].balance, 0, "{}", ds.accounts[index].name);
+        }
+        // The card is paid off statement by statement, long before the end of these books.
+        assert!(!ds.posted.card_payments.is_empty());
+        assert_eq!(ds.accounts[crate::data::ACCT_CREDIT_CARD].balance, 0);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! | `config.rs` | settings of an instance and the `emulator` command's flags |
 //! | `rng.rs`, `time.rs`, `values.rs` | SplitMix64; QBO's date/time formats in the company's `-07:00` zone; money, ids and record indexes of client JSON |
 //! | `lists.rs` | the name lists (terms, tax codes, rates, agency, payment methods, classes, departments, employees) the bill payments of paid bills, the estimates invoices were made from, the purchase orders bills were billed on |
+//! | `txns.rs` | the other posting transactions (sales receipts, credit memos, refunds, deposits, purchases, journal entries, transfers, vendor credits, card payments), each with the journal lines it posts |
 //! | `data.rs` | the seeded, compact tables of the company's books |
 //! | `entity.rs` | served entities and their queryable fields |
 //! | `records/` | a seeded record as QBO JSON, one file per entity, from the pieces in `parts.rs` |
@@ -69,6 +70,7 @@ mod state;
 pub mod stats;
 mod time;
 mod token;
+mod txns;
 mod values;
 mod writes;
 mod written;

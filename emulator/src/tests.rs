@@ -985,9 +985,9 @@ async fn unknown_paths_get_faults_not_empty_bodies() {
     let http = client();
     let (access, _) = login(&emu, &http).await;
     for (method, rest) in [
-        ("GET", "salesreceipt/1"),
+        ("GET", "widget/1"),
         ("GET", "reports/ProfitAndLossDetail"),
-        ("POST", "salesreceipt"),
+        ("POST", "widget"),
         ("DELETE", "query"),
     ] {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
@@ -1013,7 +1013,7 @@ async fn unknown_paths_get_faults_not_empty_bodies() {
     }
     // Without a token, /v3 answers 401 first.
     let res = http
-        .get(api_url(&emu, "salesreceipt/1"))
+        .get(api_url(&emu, "widget/1"))
         .send()
         .await
         .expect("req");

@@ -19,9 +19,11 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::data::{ACCT_AP, ACCT_CHECKING};
 use crate::data::{ACCT_AR, ACCT_SALES_TAX, ACCT_UNDEPOSITED, Dataset};
 use crate::entity::Entity;
 use crate::time::{TimeLiteral, parse_time_literal};
+use crate::txns::Kind;
 use crate::values::{cents, id_text, index_of};
 
 /// A written invoice.
@@ -100,6 +102,23 @@ impl Bill {
     }
 }
 
+/// A written sales receipt, credit memo, refund, deposit, purchase, journal entry, transfer,
+/// vendor credit or card payment, as its journal lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    /// `TxnDate`.
+    pub(crate) day: i32,
+    /// Account and cents, debit positive; they sum to zero (the first is the record's own
+    /// account: deposited to, paid from, A/R or A/P).
+    pub(crate) lines: Vec<(usize, i64)>,
+    /// The customer index (`CustomerRef`), for receivables.
+    pub(crate) customer: Option<usize>,
+    /// The customer's or vendor's name and index, as the record names them.
+    pub(crate) party: Option<(String, usize)>,
+    /// `DocNumber`.
+    pub(crate) doc_number: String,
+}
+
 /// Written records of one transaction type by index; `None`: deleted.
 type Records<T> = BTreeMap<usize, Option<Arc<T>>>;
 
@@ -109,6 +128,7 @@ pub(crate) struct Written {
     invoices: Records<Invoice>,
     payments: Records<Payment>,
     bills: Records<Bill>,
+    posted: BTreeMap<Kind, Records<Entry>>,
 }
 
 /// What a record index holds in [`Written`].
@@ -162,8 +182,26 @@ impl Written {
                 let record = json.and_then(|j| bill(ds, j)).map(Arc::new);
                 self.bills.insert(index, record);
             }
-            _ => {}
+            other => {
+                if let Some(kind) = other.kind() {
+                    let record = json.and_then(|j| entry(ds, kind, j)).map(Arc::new);
+                    self.posted.entry(kind).or_default().insert(index, record);
+                }
+            }
         }
+    }
+
+    /// What record `index` of `kind` is now, as far as writes go.
+    pub(crate) fn posted(&self, kind: Kind, index: usize) -> Shadow<'_, Entry> {
+        match self.posted.get(&kind) {
+            Some(records) => shadow(records, index),
+            None => Shadow::Seeded,
+        }
+    }
+
+    /// Written records of `kind` that are not deleted, by index.
+    pub(crate) fn posted_of(&self, kind: Kind) -> impl Iterator<Item = (usize, &Entry)> {
+        self.posted.get(&kind).into_iter().flat_map(live)
     }
 
     /// What invoice `index` is now, as far as writes go.
@@ -348,6 +386,140 @@ fn bill(ds: &Dataset, json: &Map<String, Value>) -> Option<Bill> {
         doc_number: text(json, "DocNumber"),
         debits,
         paid: amount(json, "Balance") == 0 && total != 0,
+    })
+}
+
+fn reference_of(value: Option<&Value>) -> Option<(String, usize)> {
+    let value = value?;
+    let index = reference(Some(value))?;
+    let name = value
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    Some((name, index))
+}
+
+/// The journal lines of a written record of `kind` (its stored JSON), as the seeded ones of
+/// `txns.rs` post: sales lines and tax as an invoice's; expense lines by `AccountRef` or the
+/// item's expense account; journal lines by `PostingType`.
+fn entry(ds: &Dataset, kind: Kind, json: &Map<String, Value>) -> Option<Entry> {
+    let day = day(json, "TxnDate")?;
+    let mut out: Vec<(usize, i64)> = Vec::with_capacity(3);
+    let head = |out: &mut Vec<(usize, i64)>, key: &str, fallback: usize, amount: i64| {
+        out.push((account(ds, reference(json.get(key)), fallback), amount));
+    };
+    let customer = reference(json.get("CustomerRef"));
+    let mut party = reference_of(json.get("CustomerRef"));
+    match kind {
+        Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt => {
+            let credits = invoice(ds, json)?.credits;
+            let total: i64 = credits.iter().map(|(_, a)| a).sum();
+            let sign = if kind == Kind::SalesReceipt { 1 } else { -1 };
+            match kind {
+                Kind::SalesReceipt => {
+                    head(&mut out, "DepositToAccountRef", ACCT_UNDEPOSITED, total)
+                }
+                Kind::CreditMemo => out.push((ACCT_AR, -total)),
+                _ => head(&mut out, "DepositToAccountRef", ACCT_CHECKING, -total),
+            }
+            for (acct, amount) in credits {
+                add(&mut out, acct, -sign * amount);
+            }
+        }
+        Kind::Purchase | Kind::VendorCredit => {
+            let expense = first_of(ds, "Cost of Goods Sold");
+            let mut debits = Vec::with_capacity(2);
+            for line in lines(json) {
+                let by_account = line
+                    .get("AccountBasedExpenseLineDetail")
+                    .and_then(|d| reference(d.get("AccountRef")));
+                let by_item = line
+                    .get("ItemBasedExpenseLineDetail")
+                    .and_then(|d| reference(d.get("ItemRef")))
+                    .and_then(|item| ds.items.get(item))
+                    .and_then(|item| item.expense_account);
+                let acct = account(ds, by_account.or(by_item), expense);
+                add(&mut debits, acct, amount(line, "Amount"));
+            }
+            let total: i64 = debits.iter().map(|(_, a)| a).sum();
+            // A card credit (`Credit: true`) is a refund onto the card.
+            let sign =
+                if kind == Kind::VendorCredit || json.get("Credit") == Some(&Value::Bool(true)) {
+                    -1
+                } else {
+                    1
+                };
+            if kind == Kind::VendorCredit {
+                head(&mut out, "APAccountRef", ACCT_AP, total);
+                party = reference_of(json.get("VendorRef"));
+            } else {
+                head(&mut out, "AccountRef", ACCT_CHECKING, -sign * total);
+                party = reference_of(json.get("EntityRef"));
+            }
+            for (acct, amount) in debits {
+                add(&mut out, acct, sign * amount);
+            }
+        }
+        Kind::Deposit => {
+            let mut credits = Vec::with_capacity(2);
+            for line in lines(json) {
+                let named = line
+                    .get("DepositLineDetail")
+                    .and_then(|d| reference(d.get("AccountRef")));
+                add(
+                    &mut credits,
+                    account(ds, named, ACCT_UNDEPOSITED),
+                    amount(line, "Amount"),
+                );
+            }
+            let total: i64 = credits.iter().map(|(_, a)| a).sum();
+            head(&mut out, "DepositToAccountRef", ACCT_CHECKING, total);
+            for (acct, amount) in credits {
+                add(&mut out, acct, -amount);
+            }
+        }
+        Kind::JournalEntry => {
+            for line in lines(json) {
+                let detail = line.get("JournalEntryLineDetail");
+                let Some(acct) = detail
+                    .and_then(|d| reference(d.get("AccountRef")))
+                    .filter(|&a| a < ds.accounts.len())
+                else {
+                    continue;
+                };
+                let debit = detail
+                    .and_then(|d| d.get("PostingType"))
+                    .and_then(Value::as_str)
+                    != Some("Credit");
+                let value = amount(line, "Amount");
+                add(&mut out, acct, if debit { value } else { -value });
+            }
+        }
+        Kind::Transfer | Kind::CreditCardPayment => {
+            let (from, to) = if kind == Kind::Transfer {
+                ("FromAccountRef", "ToAccountRef")
+            } else {
+                ("BankAccountRef", "CreditCardAccountRef")
+            };
+            let value = amount(json, "Amount");
+            head(&mut out, to, ACCT_CHECKING, value);
+            let from = account(ds, reference(json.get(from)), ACCT_CHECKING);
+            add(&mut out, from, -value);
+            party = reference_of(json.get("VendorRef"));
+        }
+    }
+    Some(Entry {
+        day,
+        lines: out,
+        customer: customer.filter(|_| {
+            matches!(
+                kind,
+                Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt
+            )
+        }),
+        party,
+        doc_number: text(json, "DocNumber"),
     })
 }
 

@@ -202,7 +202,13 @@ pub(crate) fn sales_body<'a>(
         detail_type: "SubTotalLineDetail",
         detail: Empty {},
     }));
-    let tax = match d.tax {
+    let tax = tax_detail(d.tax);
+    (lines, tax)
+}
+
+/// The `TxnTaxDetail` of a sale with `tax` (taxable net and tax), or none.
+pub(crate) fn tax_detail(tax: Option<(i64, i64)>) -> TxnTaxDetail {
+    match tax {
         Some((net, tax)) => TxnTaxDetail {
             code: Some(bare("2")),
             total: Money(tax),
@@ -222,8 +228,7 @@ pub(crate) fn sales_body<'a>(
             total: Money(0),
             lines: Vec::new(),
         },
-    };
-    (lines, tax)
+    }
 }
 
 pub(crate) fn invoice_view(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {

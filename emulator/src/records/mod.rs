@@ -7,6 +7,8 @@
 //! JSON key order; views are serialized by serde straight into the response bytes, so no
 //! `serde_json::Value` tree is ever built for a record. Money is a JSON number (`0` for zero, else a
 //! float such as `275.0` or `554.46`), ids are strings, dates `YYYY-MM-DD`, times with `-07:00`.
+//! The other posting transactions (`posted.rs`, small tables) are the exception: built as JSON
+//! values in QBO's key order.
 //! This module reads `data.rs` tables and must not change them or know about HTTP.
 
 mod account;
@@ -24,6 +26,7 @@ mod item;
 mod parts;
 mod payment;
 mod payment_method;
+mod posted;
 mod preferences;
 mod purchase_order;
 mod tax_agency;
@@ -95,6 +98,20 @@ impl Serialize for Record<'_> {
                 .ok_or_else(missing)?
                 .serialize(s),
             Entity::TaxRate => tax_rate::tax_rate_view(ds, i)
+                .ok_or_else(missing)?
+                .serialize(s),
+            Entity::SalesReceipt
+            | Entity::CreditMemo
+            | Entity::RefundReceipt
+            | Entity::Deposit
+            | Entity::Purchase
+            | Entity::JournalEntry
+            | Entity::Transfer
+            | Entity::VendorCredit
+            | Entity::CreditCardPayment => self
+                .entity
+                .kind()
+                .and_then(|kind| posted::posted_json(ds, kind, i))
                 .ok_or_else(missing)?
                 .serialize(s),
             Entity::CompanyInfo if i == 0 => company::company_view(ds).serialize(s),

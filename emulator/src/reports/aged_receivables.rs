@@ -1,10 +1,12 @@
-//! `AgedReceivables`: open invoice balances per customer by days past due.
+//! `AgedReceivables`: open invoice balances per customer by days past due, less the credits of
+//! credit memos (in the current column).
 
 use super::columns::{label_column, money_column};
 use super::params::{By, Params};
 use super::rows::{Built, line, summary_only};
-use crate::data::Dataset;
+use crate::data::{ACCT_AR, CHART_OF_POSTED, Dataset};
 use crate::fault::Fault;
+use crate::txns::Kind;
 use crate::written::{Shadow, Written};
 
 pub(super) fn aged_receivables(
@@ -127,6 +129,46 @@ pub(super) fn aged_receivables(
         }
         if invoice.customer >= ds.customers.len() {
             names.insert(invoice.customer, invoice.party.clone());
+        }
+    }
+    // Credit memos (and written sales that leave something on A/R): a credit on the
+    // customer's account, in the current column.
+    let mut posted_lines = Vec::with_capacity(4);
+    let receivable = |lines: &[(usize, i64)]| -> i64 {
+        lines
+            .iter()
+            .filter(|(account, _)| *account == ACCT_AR)
+            .map(|(_, amount)| amount)
+            .sum()
+    };
+    for index in 0..ds.posted.len(Kind::CreditMemo) {
+        if !matches!(written.posted(Kind::CreditMemo, index), Shadow::Seeded) {
+            continue;
+        }
+        let dated = ds
+            .posted
+            .lines(Kind::CreditMemo, index, &CHART_OF_POSTED, &mut posted_lines);
+        if let (Some(txn_day), Some(Ok(customer))) =
+            (dated, ds.posted.party(Kind::CreditMemo, index))
+            && txn_day <= day
+        {
+            charge(customer as usize, 0, receivable(&posted_lines));
+        }
+    }
+    for kind in Kind::ALL {
+        for (_, entry) in written.posted_of(kind) {
+            let open = receivable(&entry.lines);
+            if let Some(customer) = entry.customer
+                && entry.day <= day
+                && open != 0
+            {
+                charge(customer, 0, open);
+                if let Some((name, _)) = &entry.party
+                    && customer >= ds.customers.len()
+                {
+                    names.insert(customer, name.clone());
+                }
+            }
         }
     }
     let mut customers: Vec<(&str, usize, Vec<i64>)> = per_customer

@@ -169,6 +169,31 @@ pub(super) fn ledger_cells(
                 Some((vendor_name, id(vendor))),
             )
         }
+        Source::Posted(kind, i) => {
+            let name = match written.posted(kind, i) {
+                Shadow::Live(entry) => (
+                    entry.doc_number.clone(),
+                    entry
+                        .party
+                        .as_ref()
+                        .map(|(name, party)| (name.clone(), id(*party))),
+                ),
+                _ => {
+                    let party = ds.posted.party(kind, i).map(|party| match party {
+                        Ok(c) => (ds.customer_name(c as usize).to_owned(), id(c as usize)),
+                        Err(v) => (
+                            ds.vendors
+                                .get(v as usize)
+                                .map_or("", |v| v.display_name.as_str())
+                                .to_owned(),
+                            id(v as usize),
+                        ),
+                    });
+                    (ds.posted.doc_number(kind, i), party)
+                }
+            };
+            (kind.report_name(), Some(id(i)), name.0, name.1)
+        }
     };
     vec![
         cell(Day(posting.day).to_string()),

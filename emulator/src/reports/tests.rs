@@ -124,7 +124,7 @@ fn titles(report: &Value) -> Vec<String> {
 }
 
 #[test]
-fn profit_and_loss_income_is_the_invoice_lines_of_the_period() {
+fn profit_and_loss_income_is_the_sales_lines_of_the_period() {
     let ds = books(3000);
     let (start, end) = (days_from_civil(2023, 1, 1), days_from_civil(2023, 12, 31));
     let mut lines = 0i64;
@@ -153,7 +153,44 @@ fn profit_and_loss_income_is_the_invoice_lines_of_the_period() {
             }
         }
     }
-    assert!(lines > 0 && product > 0 && cogs > 0 && expenses > 0);
+    // Sales receipts add income, credit memos and refunds take it back; purchases, journal
+    // entries and vendor credits move expenses; interest earned is other income.
+    let mut other = 0i64;
+    let mut posted = Vec::new();
+    let mut sales_receipts = 0i64;
+    for kind in crate::txns::Kind::ALL {
+        for index in 0..ds.posted.len(kind) {
+            let Some(day) =
+                ds.posted
+                    .lines(kind, index, &crate::data::CHART_OF_POSTED, &mut posted)
+            else {
+                continue;
+            };
+            if !(start..=end).contains(&day) {
+                continue;
+            }
+            for &(account, amount) in &posted {
+                match ds.accounts[account].account_type {
+                    "Income" => {
+                        lines -= amount;
+                        if account == 17 {
+                            product -= amount;
+                        }
+                        if kind == crate::txns::Kind::SalesReceipt {
+                            sales_receipts -= amount;
+                        }
+                    }
+                    "Cost of Goods Sold" => cogs += amount,
+                    "Expense" => expenses += amount,
+                    "Other Income" => other -= amount,
+                    "Other Expense" => other += amount,
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(lines > 0 && product > 0 && cogs > 0 && expenses > 0 && other > 0);
+    assert!(sales_receipts > 0);
 
     let report = run(
         &ds,
@@ -165,7 +202,10 @@ fn profit_and_loss_income_is_the_invoice_lines_of_the_period() {
     assert_eq!(summary(&report, "COGS"), [cogs]);
     assert_eq!(summary(&report, "Expenses"), [expenses]);
     assert_eq!(summary(&report, "GrossProfit"), [lines - cogs]);
-    assert_eq!(summary(&report, "NetIncome"), [lines - cogs - expenses]);
+    assert_eq!(
+        summary(&report, "NetIncome"),
+        [lines - cogs - expenses + other]
+    );
     let income = all_sections(&report)
         .into_iter()
         .find(|s| s["group"] == "Income")
@@ -191,7 +231,7 @@ fn profit_and_loss_income_is_the_invoice_lines_of_the_period() {
     assert_eq!(month_titles[12], "Dec 2023");
     assert_eq!(month_titles[13], "Total");
     let net = summary(&by_month, "NetIncome");
-    assert_eq!(net[12], lines - cogs - expenses);
+    assert_eq!(net[12], lines - cogs - expenses + other);
     assert_eq!(net[..12].iter().sum::<i64>(), net[12]);
     assert_sections_add_up(&by_month);
     assert_eq!(by_month["Header"]["SummarizeColumnsBy"], "Month");
@@ -205,12 +245,23 @@ fn profit_and_loss_income_is_the_invoice_lines_of_the_period() {
 fn cash_basis_counts_invoices_when_paid() {
     let ds = books(3000);
     let (start, end) = (days_from_civil(2023, 7, 1), days_from_civil(2023, 9, 30));
-    let paid: i64 = ds
+    let invoices: i64 = ds
         .payments
         .iter()
         .filter(|p| (start..=end).contains(&p.txn_date))
         .map(|p| ds.invoice_detail(p.invoice as usize).subtotal)
         .sum();
+    // Sales receipts and refunds are cash; credit memos are not.
+    let in_quarter = |sales: &[crate::txns::Sale]| -> i64 {
+        sales
+            .iter()
+            .filter(|s| (start..=end).contains(&s.txn_date))
+            .map(|s| s.subtotal)
+            .sum()
+    };
+    let receipts = in_quarter(&ds.posted.sales_receipts);
+    assert!(receipts > 0 && in_quarter(&ds.posted.credit_memos) > 0);
+    let paid = invoices + receipts - in_quarter(&ds.posted.refund_receipts);
     let report = run(
         &ds,
         Report::ProfitAndLoss,
@@ -254,12 +305,19 @@ fn balance_sheets_balance_on_both_bases_and_every_column() {
         .into_iter()
         .find(|s| s["group"] == "BankAccounts")
         .expect("bank");
+    // Savings is funded by transfers and interest (journal entries).
     assert_eq!(
         data_rows(&bank["Rows"]),
-        [(
-            "Checking".to_owned(),
-            vec![ds.accounts[ACCT_CHECKING].balance]
-        )]
+        [
+            (
+                "Checking".to_owned(),
+                vec![ds.accounts[ACCT_CHECKING].balance]
+            ),
+            (
+                "Savings".to_owned(),
+                vec![ds.accounts[crate::data::ACCT_SAVINGS].balance]
+            )
+        ]
     );
 }
 
@@ -367,7 +425,15 @@ fn general_ledger_runs_from_the_beginning_balance_to_the_balance_sheet() {
         "start_date=2023-05-01&end_date=2023-05-31",
     );
     let sheet = run(&ds, Report::BalanceSheet, "end_date=2023-05-31");
-    let checking_balance = summary(&sheet, "BankAccounts")[0];
+    let bank = all_sections(&sheet)
+        .into_iter()
+        .find(|s| s["group"] == "BankAccounts")
+        .expect("bank");
+    let checking_balance = data_rows(&bank["Rows"])
+        .into_iter()
+        .find(|(name, _)| name == "Checking")
+        .map(|(_, v)| v[0])
+        .expect("checking");
     let sections = all_sections(&ledger);
     assert!(sections.len() > 5);
     let mut checked = false;
