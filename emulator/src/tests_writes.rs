@@ -8,7 +8,7 @@ use super::tests::{api_get, api_url, assert_tid, client, json, login, query, sta
 use super::*;
 
 /// POST `body` to `rest` (e.g. `invoice?operation=update`); status and JSON.
-async fn post(
+pub(super) async fn post(
     emu: &Emulator,
     http: &reqwest::Client,
     access: &str,
@@ -48,7 +48,7 @@ fn new_invoice(customer: &str, amount: f64) -> Value {
     })
 }
 
-fn code(body: &Value) -> &str {
+pub(super) fn code(body: &Value) -> &str {
     body["Fault"]["Error"][0]["code"].as_str().unwrap_or("")
 }
 
@@ -447,7 +447,7 @@ async fn cdc_returns_what_changed_deletes_marked() {
 }
 
 /// Cents of a report amount (`""` is zero).
-fn report_cents(cell: &Value) -> i64 {
+pub(super) fn report_cents(cell: &Value) -> i64 {
     let text = cell["value"].as_str().expect("amount text");
     if text.is_empty() {
         return 0;
@@ -459,7 +459,7 @@ fn report_cents(cell: &Value) -> i64 {
 }
 
 /// The amounts of the summary of the section tagged `group`, anywhere in `rows`.
-fn group_summary(rows: &Value, group: &str) -> Option<Vec<i64>> {
+pub(super) fn group_summary(rows: &Value, group: &str) -> Option<Vec<i64>> {
     for row in rows["Row"].as_array().into_iter().flatten() {
         if row["group"] == group {
             let cells = row["Summary"]["ColData"].as_array().expect("summary");

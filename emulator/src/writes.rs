@@ -168,7 +168,9 @@ pub(crate) fn apply(
             Ok(Value::Object(json))
         }
         Operation::Delete => {
-            if !matches!(entity, Entity::Invoice | Entity::Payment | Entity::Bill) {
+            if !matches!(entity, Entity::Invoice | Entity::Payment | Entity::Bill)
+                && entity.kind().is_none()
+            {
                 return Err(not_writable(entity, "delete"));
             }
             let (index, _, _) = target(state, overlay, entity, body)?;
@@ -180,7 +182,7 @@ pub(crate) fn apply(
             }))
         }
         Operation::Void => {
-            if entity == Entity::Payment {
+            if matches!(entity, Entity::Payment | Entity::SalesReceipt) {
                 return Err(void_by_update(entity));
             }
             if entity != Entity::Invoice {
@@ -189,7 +191,7 @@ pub(crate) fn apply(
             void(state, overlay, entity, body, now)
         }
         Operation::UpdateVoid => {
-            if entity != Entity::Payment {
+            if !matches!(entity, Entity::Payment | Entity::SalesReceipt) {
                 return Err(void_by_operation(entity));
             }
             if body.get("sparse") != Some(&Value::Bool(true)) {

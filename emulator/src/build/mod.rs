@@ -8,7 +8,8 @@
 //! `sparse`), computed amounts (`TotalAmt` from the lines plus tax, `Balance` less what was
 //! already paid, the trailing `SubTotalLineDetail` line), names filled into references, and keys
 //! in the order QBO writes them. Invoice and Customer are served in depth; Payment, Bill, Vendor
-//! and Item with their required fields and references. This module is pure: it reads the books
+//! and Item with their required fields and references; the other posting transactions
+//! (`posted.rs`) with their references, totals and rules (a journal entry must balance). This module is pure: it reads the books
 //! and returns JSON or a Fault; `writes.rs` stores the result.
 
 mod bill;
@@ -18,6 +19,7 @@ mod invoice;
 mod item;
 mod party;
 mod payment;
+mod posted;
 mod refusals;
 mod void;
 
@@ -34,11 +36,16 @@ pub(crate) use void::voided;
 use crate::entity::Entity;
 use crate::fault::Fault;
 use crate::time::Timestamp;
+use crate::txns::Kind;
 use bill::{BILL_ORDER, bill};
 use invoice::invoice;
 use item::{ITEM_ORDER, item};
 use party::{VENDOR_ORDER, party};
 use payment::{PAYMENT_ORDER, payment};
+use posted::{
+    DEPOSIT_ORDER, JOURNAL_ORDER, MOVE_ORDER, PURCHASE_ORDER, SALE_ORDER, VENDOR_CREDIT_ORDER,
+    deposit, journal_entry, moved, purchase, sale, vendor_credit,
+};
 
 /// Fields a client may send but QBO sets itself.
 pub(crate) const SERVER_FIELDS: [&str; 5] = ["Id", "SyncToken", "MetaData", "domain", "sparse"];
@@ -53,7 +60,7 @@ pub(crate) fn writable(entity: Entity) -> bool {
             | Entity::Bill
             | Entity::Vendor
             | Entity::Item
-    )
+    ) || entity.kind().is_some()
 }
 
 /// The stored record for `input` (the client's fields, or the merged ones of a sparse update).
@@ -102,7 +109,33 @@ pub(crate) fn build(
             bill(ctx, &mut fields)?;
             &BILL_ORDER
         }
-        other => return Err(not_writable(other, "create or update")),
+        other => match other.kind() {
+            Some(kind @ (Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt)) => {
+                sale(ctx, &mut fields, kind)?;
+                &SALE_ORDER
+            }
+            Some(Kind::Purchase) => {
+                purchase(ctx, &mut fields)?;
+                &PURCHASE_ORDER
+            }
+            Some(Kind::VendorCredit) => {
+                vendor_credit(ctx, &mut fields)?;
+                &VENDOR_CREDIT_ORDER
+            }
+            Some(Kind::Deposit) => {
+                deposit(ctx, &mut fields)?;
+                &DEPOSIT_ORDER
+            }
+            Some(Kind::JournalEntry) => {
+                journal_entry(ctx, &mut fields)?;
+                &JOURNAL_ORDER
+            }
+            Some(kind @ (Kind::Transfer | Kind::CreditCardPayment)) => {
+                moved(ctx, &mut fields, kind)?;
+                &MOVE_ORDER
+            }
+            None => return Err(not_writable(other, "create or update")),
+        },
     };
     Ok(in_order(order, fields))
 }

@@ -90,8 +90,9 @@ pub(crate) fn not_writable(entity: Entity, operation: &str) -> Fault {
         "Unsupported Operation",
         format!(
             "Operation {operation} is not supported for {} by this emulator (writes serve \
-             Invoice, Customer, Payment, Bill, Vendor and Item; delete and void serve \
-             transactions only)",
+             Invoice, Customer, Payment, Bill, Vendor, Item, SalesReceipt, CreditMemo, \
+             RefundReceipt, Deposit, Purchase, JournalEntry, Transfer, VendorCredit and \
+             CreditCardPayment; delete and void serve transactions only)",
             entity.name()
         ),
         None,
