@@ -534,6 +534,16 @@ fn every_shipped_request_runs_against_the_emulator() {
         "vendors",
         "void_invoices",
         "void_payments",
+        "sales_receipts",
+        "credit_memos",
+        "refund_receipts",
+        "deposits",
+        "purchases",
+        "journal_entries",
+        "transfers",
+        "vendor_credits",
+        "credit_card_payments",
+        "void_sales_receipts",
     ] {
         assert!(seen.iter().any(|s| s == expected), "missing {expected}");
     }
