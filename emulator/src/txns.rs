@@ -110,6 +110,10 @@ pub(crate) struct Undeposited {
     pub(crate) amount: i64,
 }
 
+/// `(created, updated)` of record `i` (second argument) of a table with one record per `per`
+/// (first argument) invoices, edited or not.
+pub(crate) type Times<'a> = &'a dyn Fn(&mut SplitMix64, usize, usize, bool) -> (i64, i64);
+
 /// What the transactions are drawn from.
 pub(crate) struct Inputs<'a> {
     pub(crate) seed: u64,
@@ -127,7 +131,7 @@ pub(crate) struct Inputs<'a> {
     pub(crate) tax_bp: i64,
     /// `(created, updated)` of record `i` of a table with one record per `per` invoices,
     /// among the invoices' times (rising strictly with `i`).
-    pub(crate) times: &'a dyn Fn(&mut SplitMix64, usize, usize, bool) -> (i64, i64),
+    pub(crate) times: Times<'a>,
     /// Nothing happens after this instant.
     pub(crate) end: i64,
 }
