@@ -12,7 +12,10 @@
 //! from the stored JSON: an invoice line's `ItemAccountRef` (else its item's income account; a
 //! `DescriptionOnly` line: the first income account), `TxnTaxDetail.TotalTax` to Sales Tax
 //! Payable, a payment's `DepositToAccountRef` and `Line[].LinkedTxn` invoices, a bill's line
-//! `AccountRef`s. This module must never render JSON or know about HTTP.
+//! `AccountRef`s; the other posting transactions (`txns.rs`) as an [`Entry`] of journal lines
+//! read the same way (a sales receipt's lines as an invoice's, against its
+//! `DepositToAccountRef`; a journal entry's by `PostingType`). This module must never render
+//! JSON or know about HTTP.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

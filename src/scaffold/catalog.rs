@@ -28,6 +28,7 @@ pub const ENTITIES: &[EntityInfo] = &[
     entity("BillPayment", false, "Payments of vendor bills"),
     entity("Budget", true, "Budgets"),
     entity("Class", true, "Classes"),
+    entity("CreditCardPayment", false, "Credit card payments"),
     entity("CreditMemo", false, "Credit memos"),
     entity("Customer", true, "Customers"),
     entity("Department", true, "Departments (locations)"),
