@@ -117,7 +117,7 @@ fn summary_row<'a>(
 }
 
 #[test]
-fn profit_and_loss_by_month_adds_up_to_its_summaries_and_to_the_invoices() {
+fn profit_and_loss_by_month_adds_up_to_its_summaries_and_to_the_sales() {
     let project = Project::new();
     let run = |format: &str| {
         let output = project.run([
@@ -147,11 +147,12 @@ fn profit_and_loss_by_month_adds_up_to_its_summaries_and_to_the_invoices() {
     for row in &rows {
         assert_eq!(value_keys(row), columns, "every row has every column");
     }
-    // Income, COGS, Expenses, and the summary-only sections are present.
+    // Income, COGS, Expenses, Other Income (savings interest booked by journal entries), and
+    // the summary-only sections are present.
     let checked = assert_sections_add_up(&rows, &columns);
     assert_eq!(
-        checked, 3,
-        "Income, Cost of Goods Sold and Expenses have rows"
+        checked, 4,
+        "Income, Cost of Goods Sold, Expenses and Other Income have rows"
     );
 
     let income = summary_row(&rows, "Income");
@@ -159,6 +160,7 @@ fn profit_and_loss_by_month_adds_up_to_its_summaries_and_to_the_invoices() {
     let expenses = summary_row(&rows, "Expenses");
     let gross = summary_row(&rows, "GrossProfit");
     let net = summary_row(&rows, "NetIncome");
+    let other = summary_row(&rows, "NetOtherIncome");
     assert_eq!(income["account"], "Total Income");
     assert_eq!(net["account"], "Net Income");
     for column in &columns {
@@ -168,7 +170,11 @@ fn profit_and_loss_by_month_adds_up_to_its_summaries_and_to_the_invoices() {
             cents(&expenses[column]),
         );
         assert_eq!(cents(&gross[column]), i - c, "{column}");
-        assert_eq!(cents(&net[column]), i - c - e, "{column}");
+        assert_eq!(
+            cents(&net[column]),
+            i - c - e + cents(&other[column]),
+            "{column}"
+        );
     }
     for row in &rows {
         let by_month: i64 = columns[..12].iter().map(|c| cents(&row[c])).sum();
@@ -176,24 +182,32 @@ fn profit_and_loss_by_month_adds_up_to_its_summaries_and_to_the_invoices() {
     }
     assert_eq!(rows.last().expect("rows")["group"], "NetIncome");
 
-    // Total Income is the invoices' lines (total less tax) dated in 2023.
-    let invoices = project.file(
-        "requests/invoices_2023.yaml",
-        "connection: emulator\npath: /v3/company/{{ realm_id }}/query\nparams:\n  query: select * from Invoice where TxnDate >= '2023-01-01' and TxnDate <= '2023-12-31'\npaginate: { style: qbo-query }\noutput:\n  format: csv\n  columns:\n    total: $.TotalAmt\n    tax: $.TxnTaxDetail.TotalTax\n",
+    // Total Income is the lines (total less tax) of the invoices and sales receipts dated in
+    // 2023, less those of the credit memos and refund receipts.
+    let lines_of = |entity: &str| -> i64 {
+        let file = project.file(
+            &format!("requests/{entity}_2023.yaml"),
+            &format!("connection: emulator\npath: /v3/company/{{{{ realm_id }}}}/query\nparams:\n  query: select * from {entity} where TxnDate >= '2023-01-01' and TxnDate <= '2023-12-31'\npaginate: {{ style: qbo-query }}\noutput:\n  format: csv\n  columns:\n    total: $.TotalAmt\n    tax: $.TxnTaxDetail.TotalTax\n"),
+        );
+        let output = project.run([file.as_os_str()]);
+        assert_ok(&output);
+        let text = stdout(&output);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        reader
+            .records()
+            .map(|r| {
+                let r = r.expect("csv row");
+                csv_cents(&r[0]) - csv_cents(&r[1])
+            })
+            .sum()
+    };
+    let (invoices, receipts) = (lines_of("Invoice"), lines_of("SalesReceipt"));
+    let (memos, refunds) = (lines_of("CreditMemo"), lines_of("RefundReceipt"));
+    assert!(invoices > 0 && receipts > 0 && memos > 0 && refunds > 0);
+    assert_eq!(
+        cents(&income["Total"]),
+        invoices + receipts - memos - refunds
     );
-    let output = project.run([invoices.as_os_str()]);
-    assert_ok(&output);
-    let text = stdout(&output);
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let lines: i64 = reader
-        .records()
-        .map(|r| {
-            let r = r.expect("csv row");
-            csv_cents(&r[0]) - csv_cents(&r[1])
-        })
-        .sum();
-    assert!(lines > 0);
-    assert_eq!(cents(&income["Total"]), lines);
 
     // The CSV holds the same rows and amounts.
     let csv_text = run("csv");

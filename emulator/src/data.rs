@@ -828,6 +828,7 @@ impl Dataset {
                 expense: item.expense_account,
                 big: item.unit_price >= 50_000,
                 service: item.kind == ItemKind::Service,
+                active: item.active,
             })
             .collect();
         let vendor_expense: Vec<usize> = self.vendors.iter().map(|v| v.expense_account).collect();
@@ -849,10 +850,19 @@ impl Dataset {
             let (created, updated) = slot_times(rng, txn_span(), invoices, at, edited);
             (created, updated.min(data_end()))
         };
+        let active = |flags: Vec<bool>| -> Vec<u32> {
+            (0..flags.len() as u32)
+                .filter(|&i| flags[i as usize])
+                .collect()
+        };
+        let active_customers = active(self.customers.iter().map(|c| c.active).collect());
+        let active_vendors = active(self.vendors.iter().map(|v| v.active).collect());
         let posted = Posted::build(&Inputs {
             seed: self.seed,
             invoices,
             customer_taxable: &customer_taxable,
+            active_customers: &active_customers,
+            active_vendors: &active_vendors,
             items: &items,
             vendor_expense: &vendor_expense,
             undeposited: &undeposited,

@@ -100,6 +100,8 @@ pub(crate) struct ItemInfo {
     pub(crate) expense: Option<usize>,
     pub(crate) big: bool,
     pub(crate) service: bool,
+    /// Still sold and bought (a retired item is on old invoices only).
+    pub(crate) active: bool,
 }
 
 /// A customer payment as a deposit needs it.
@@ -121,6 +123,9 @@ pub(crate) struct Inputs<'a> {
     pub(crate) invoices: usize,
     /// Whether customer `i` is charged sales tax.
     pub(crate) customer_taxable: &'a [bool],
+    /// The customers and vendors still active (new transactions name only them).
+    pub(crate) active_customers: &'a [u32],
+    pub(crate) active_vendors: &'a [u32],
     pub(crate) items: &'a [ItemInfo],
     /// The default expense account of vendor `i`.
     pub(crate) vendor_expense: &'a [usize],
@@ -279,7 +284,7 @@ impl Posted {
     /// Every table drawn from `inputs`.
     pub(crate) fn build(inputs: &Inputs<'_>) -> Posted {
         let n = inputs.invoices;
-        let parties = !inputs.customer_taxable.is_empty() && !inputs.items.is_empty();
+        let parties = !inputs.active_customers.is_empty() && inputs.items.iter().any(|i| i.active);
         let sales = |per: usize, stream: u64, kind: Kind| -> Vec<Sale> {
             if !parties {
                 return Vec::new();
@@ -288,7 +293,7 @@ impl Posted {
                 .map(|i| gen_sale(inputs, kind, stream, per, i))
                 .collect()
         };
-        let vendors = !inputs.vendor_expense.is_empty();
+        let vendors = !inputs.active_vendors.is_empty();
         let costs = |per: usize, stream: u64, credit: bool| -> Vec<Cost> {
             if !vendors {
                 return Vec::new();
@@ -436,8 +441,7 @@ fn gen_sale(inputs: &Inputs<'_>, kind: Kind, stream: u64, per: usize, i: usize) 
     let edited = rng.chance(15);
     let (created, updated) = (inputs.times)(&mut rng, per, i, edited);
     let txn_date = day_of(created);
-    let customers = inputs.customer_taxable.len() as u64;
-    let customer = rng.below(customers) as u32;
+    let customer = rng.pick(inputs.active_customers).copied().unwrap_or(0);
     let taxable_customer = inputs
         .customer_taxable
         .get(customer as usize)
@@ -448,9 +452,15 @@ fn gen_sale(inputs: &Inputs<'_>, kind: Kind, stream: u64, per: usize, i: usize) 
         Kind::CreditMemo => 1 + rng.below(2) as usize,
         _ => 1,
     };
+    let active: Vec<usize> = (0..inputs.items.len())
+        .filter(|&i| inputs.items[i].active)
+        .collect();
     let mut lines = Vec::with_capacity(line_count);
     for _ in 0..line_count {
-        let item = rng.below(inputs.items.len() as u64) as u32;
+        let Some(&item) = rng.pick(&active) else {
+            continue;
+        };
+        let item = item as u32;
         let Some(info) = inputs.items.get(item as usize) else {
             continue;
         };
@@ -510,7 +520,7 @@ fn gen_cost(inputs: &Inputs<'_>, stream: u64, per: usize, i: usize, credit: bool
     let edited = rng.chance(10);
     let (created, updated) = (inputs.times)(&mut rng, per, i, edited);
     let txn_date = day_of(created);
-    let vendor = rng.below(inputs.vendor_expense.len() as u64) as u32;
+    let vendor = rng.pick(inputs.active_vendors).copied().unwrap_or(0);
     let default_account = inputs
         .vendor_expense
         .get(vendor as usize)
@@ -530,7 +540,7 @@ fn gen_cost(inputs: &Inputs<'_>, stream: u64, per: usize, i: usize, credit: bool
         .items
         .iter()
         .enumerate()
-        .filter(|(_, item)| item.expense.is_some() && item.cost > 0)
+        .filter(|(_, item)| item.active && item.expense.is_some() && item.cost > 0)
         .collect();
     let line_count = if credit { 1 } else { 1 + rng.below(2) as usize };
     let mut lines = Vec::with_capacity(line_count);
