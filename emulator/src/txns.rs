@@ -284,13 +284,14 @@ impl Posted {
     /// Every table drawn from `inputs`.
     pub(crate) fn build(inputs: &Inputs<'_>) -> Posted {
         let n = inputs.invoices;
+        let catalog = Catalog::of(inputs.items);
         let parties = !inputs.active_customers.is_empty() && inputs.items.iter().any(|i| i.active);
         let sales = |per: usize, stream: u64, kind: Kind| -> Vec<Sale> {
             if !parties {
                 return Vec::new();
             }
             (0..share(n, per))
-                .map(|i| gen_sale(inputs, kind, stream, per, i))
+                .map(|i| gen_sale(inputs, &catalog, kind, stream, per, i))
                 .collect()
         };
         let vendors = !inputs.active_vendors.is_empty();
@@ -299,7 +300,7 @@ impl Posted {
                 return Vec::new();
             }
             (0..share(n, per))
-                .map(|i| gen_cost(inputs, stream, per, i, credit))
+                .map(|i| gen_cost(inputs, &catalog, stream, per, i, credit))
                 .collect()
         };
         let purchases = costs(8, STREAM_PURCHASE, false);
@@ -436,7 +437,33 @@ pub(crate) fn doc_number(kind: Kind, index: usize) -> u64 {
     start + index as u64
 }
 
-fn gen_sale(inputs: &Inputs<'_>, kind: Kind, stream: u64, per: usize, i: usize) -> Sale {
+/// The items a sale may sell (active) and a purchase may buy (active, with a cost and an
+/// expense account), once per build.
+struct Catalog {
+    sold: Vec<usize>,
+    bought: Vec<usize>,
+}
+
+impl Catalog {
+    fn of(items: &[ItemInfo]) -> Catalog {
+        let pick = |keep: fn(&ItemInfo) -> bool| -> Vec<usize> {
+            (0..items.len()).filter(|&i| keep(&items[i])).collect()
+        };
+        Catalog {
+            sold: pick(|item| item.active),
+            bought: pick(|item| item.active && item.expense.is_some() && item.cost > 0),
+        }
+    }
+}
+
+fn gen_sale(
+    inputs: &Inputs<'_>,
+    catalog: &Catalog,
+    kind: Kind,
+    stream: u64,
+    per: usize,
+    i: usize,
+) -> Sale {
     let mut rng = SplitMix64::for_record(inputs.seed, stream, i as u64);
     let edited = rng.chance(15);
     let (created, updated) = (inputs.times)(&mut rng, per, i, edited);
@@ -452,12 +479,9 @@ fn gen_sale(inputs: &Inputs<'_>, kind: Kind, stream: u64, per: usize, i: usize) 
         Kind::CreditMemo => 1 + rng.below(2) as usize,
         _ => 1,
     };
-    let active: Vec<usize> = (0..inputs.items.len())
-        .filter(|&i| inputs.items[i].active)
-        .collect();
     let mut lines = Vec::with_capacity(line_count);
     for _ in 0..line_count {
-        let Some(&item) = rng.pick(&active) else {
+        let Some(&item) = rng.pick(&catalog.sold) else {
             continue;
         };
         let item = item as u32;
@@ -515,7 +539,14 @@ fn gen_sale(inputs: &Inputs<'_>, kind: Kind, stream: u64, per: usize, i: usize) 
     }
 }
 
-fn gen_cost(inputs: &Inputs<'_>, stream: u64, per: usize, i: usize, credit: bool) -> Cost {
+fn gen_cost(
+    inputs: &Inputs<'_>,
+    catalog: &Catalog,
+    stream: u64,
+    per: usize,
+    i: usize,
+    credit: bool,
+) -> Cost {
     let mut rng = SplitMix64::for_record(inputs.seed, stream, i as u64);
     let edited = rng.chance(10);
     let (created, updated) = (inputs.times)(&mut rng, per, i, edited);
@@ -536,17 +567,16 @@ fn gen_cost(inputs: &Inputs<'_>, stream: u64, per: usize, i: usize, credit: bool
             _ => (PayType::Cash, chart.checking),
         }
     };
-    let bought: Vec<(usize, &ItemInfo)> = inputs
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, item)| item.active && item.expense.is_some() && item.cost > 0)
-        .collect();
     let line_count = if credit { 1 } else { 1 + rng.below(2) as usize };
     let mut lines = Vec::with_capacity(line_count);
     for _ in 0..line_count {
-        if !credit && !bought.is_empty() && rng.chance(30) {
-            let (item, info) = bought[rng.below(bought.len() as u64) as usize];
+        let bought = if !credit && !catalog.bought.is_empty() && rng.chance(30) {
+            rng.pick(&catalog.bought)
+                .and_then(|&item| inputs.items.get(item).map(|info| (item, info)))
+        } else {
+            None
+        };
+        if let Some((item, info)) = bought {
             let qty = rng.range(1, 10);
             lines.push(CostLine {
                 account: info.expense.unwrap_or(chart.cost_of_goods) as u32,
