@@ -17,7 +17,7 @@ use crate::ledger::Split;
 use crate::time::Day;
 
 /// Column keys and their titles.
-const TITLES: [(&str, &str); 44] = [
+const TITLES: [(&str, &str); 49] = [
     ("tx_date", "Date"),
     ("txn_type", "Transaction Type"),
     ("doc_num", "Num"),
@@ -62,6 +62,11 @@ const TITLES: [(&str, &str); 44] = [
     ("bill_addr", "Billing Address"),
     ("ship_addr", "Shipping Address"),
     ("sale_sent_state", "Delivery Status"),
+    ("qty", "Qty"),
+    ("rate", "Rate"),
+    ("inv_asset_amt", "FIFO Cost"),
+    ("qty_on_hand", "Qty On Hand"),
+    ("asset_value", "Asset Value"),
 ];
 
 fn title(key: &str) -> &str {
