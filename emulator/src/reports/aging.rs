@@ -69,12 +69,11 @@ fn party_name<'a>(ds: &'a Dataset, side: Side, index: usize, txn: &'a Txn) -> &'
     seeded.unwrap_or(&txn.party_name)
 }
 
+/// A party's name, index and open items.
+type PartyItems<'a> = (&'a str, usize, Vec<&'a (OpenItem, Txn)>);
+
 /// Per party (sorted by name): its name and its items.
-fn by_party<'a>(
-    ds: &'a Dataset,
-    side: Side,
-    items: &'a [(OpenItem, Txn)],
-) -> Vec<(&'a str, usize, Vec<&'a (OpenItem, Txn)>)> {
+fn by_party<'a>(ds: &'a Dataset, side: Side, items: &'a [(OpenItem, Txn)]) -> Vec<PartyItems<'a>> {
     let mut parties: BTreeMap<usize, Vec<&(OpenItem, Txn)>> = BTreeMap::new();
     for entry in items {
         parties.entry(entry.0.party).or_default().push(entry);

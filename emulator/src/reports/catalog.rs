@@ -20,7 +20,8 @@ pub(crate) enum Report {
     TransactionListWithSplits,
     TransactionListByCustomer,
     TransactionListByVendor,
-    JournalReport,
+    /// `JournalReport`.
+    Journal,
     CustomerIncome,
     CustomerSales,
     VendorExpenses,
@@ -58,7 +59,7 @@ pub(super) const REPORTS: [(&str, Report); 29] = [
         Report::TransactionListByCustomer,
     ),
     ("TransactionListByVendor", Report::TransactionListByVendor),
-    ("JournalReport", Report::JournalReport),
+    ("JournalReport", Report::Journal),
     ("CustomerIncome", Report::CustomerIncome),
     ("CustomerSales", Report::CustomerSales),
     ("VendorExpenses", Report::VendorExpenses),
@@ -116,7 +117,7 @@ impl Report {
             | Report::TransactionListWithSplits
             | Report::TransactionListByCustomer
             | Report::TransactionListByVendor
-            | Report::JournalReport
+            | Report::Journal
             | Report::InventoryValuationDetail => "This Month-to-date",
             _ => "This Fiscal Year-to-date",
         }

@@ -9,22 +9,26 @@
 //! a P&L's Total Income is the sum of the invoice lines of the period, a balance sheet balances,
 //! a trial balance's debits equal its credits.
 //!
-//! Served: `ProfitAndLoss`, `BalanceSheet`, `TrialBalance`, `CashFlow`, `GeneralLedger`,
-//! `AgedReceivables`; any other name is QBO's `Unsupported Operation` fault. Parameters:
+//! Served: the 29 reports of `catalog.rs` (QBO's Reports API; `SalesByProduct` is the SDKs'
+//! name for `ItemSales`); any other name is QBO's `Unsupported Operation` fault. Parameters:
 //! `start_date`, `end_date` (YYYY-MM-DD), `date_macro` (QBO's list, relative to the company
 //! clock's today, `clock.rs`; the fiscal year is the calendar year), `accounting_method`
 //! (`Accrual`|`Cash`), `summarize_column_by` (`Total`, `Days`, `Weeks`, `Months`, `Quarters`,
-//! `Years`, singular or plural; P&L, balance sheet and cash flow), and for `AgedReceivables`
-//! `report_date`, `aging_period`, `num_periods`. Without dates a report covers "This Fiscal
-//! Year-to-date" (`GeneralLedger`: "This Month-to-date"; `AgedReceivables`: today). Bad values
-//! are 400 ValidationFaults. Other parameters (`minorversion`, filters) are ignored.
+//! `Years`, singular or plural; P&L, balance sheet, cash flow and the sales reports), for the
+//! reports of one day (agings, balances, inventory valuation summary) `report_date`, and for the
+//! agings `aging_period`, `num_periods`; `columns` (detail and transaction-list reports: QBO's
+//! column keys, in order, `detail.rs`); `customer`, `vendor`, `item` (comma lists of ids). Without
+//! dates a report covers its QBO default (`catalog.rs`: "This Fiscal Year-to-date", "This
+//! Month-to-date" for the ledgers and lists, today for reports of one day). Bad values are 400
+//! ValidationFaults. Other parameters (`minorversion`, `sort_order` ...) are ignored.
 //!
 //! Everything is computed in one pass over the tables per request, on a blocking thread: a
 //! transaction outside the report's window is skipped before its lines are rebuilt. Writes come
 //! from the overlay's written books (`written.rs`), taken as an `Arc` under the overlay's read
-//! lock, which is released before anything is computed. A/R aging counts each invoice's total
-//! less what payments dated by then applied to it; what a payment leaves unapplied (or applied
-//! to a deleted invoice) is the customer's credit in the Current column.
+//! lock, which is released before anything is computed. The agings and balances are sums of
+//! `open_items.rs`: each invoice's total less what payments dated by then applied to it (what a
+//! payment leaves unapplied, or applied to a deleted invoice, is the customer's credit, Current),
+//! each bill not paid by then.
 
 mod account_list;
 mod aging;
@@ -156,7 +160,7 @@ fn build(
         Report::TransactionListByVendor => {
             transaction_lists::transaction_list_by_party(ds, written, params, true)
         }
-        Report::JournalReport => transaction_lists::journal_report(ds, written, params),
+        Report::Journal => transaction_lists::journal_report(ds, written, params),
         Report::CustomerIncome => sales::customer_income(ds, written, params, true),
         Report::CustomerSales => sales::customer_income(ds, written, params, false),
         Report::VendorExpenses => sales::vendor_expenses(ds, written, params),

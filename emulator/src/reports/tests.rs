@@ -1049,7 +1049,7 @@ fn transaction_list_amounts_are_the_transactions_totals() {
     let by_customer = data_of(&run(&ds, Report::TransactionListByCustomer, query));
     let by_vendor = data_of(&run(&ds, Report::TransactionListByVendor, query));
     assert_eq!(by_customer.len() + by_vendor.len(), rows.len());
-    let journal = run(&ds, Report::JournalReport, query);
+    let journal = run(&ds, Report::Journal, query);
     let total = summary(&journal, "GrandTotal");
     assert_eq!(
         total[total.len() - 2],
