@@ -1,13 +1,14 @@
 //! `ProfitAndLossDetail`: every posting of the period to an income or expense account, by
 //! section (Income, Cost of Goods Sold, Expenses, Other Income, Other Expenses) and account, with
 //! the transaction, its party, the other side and a running balance per account; an account's
-//! total is its line in `ProfitAndLoss` for the same period and basis.
+//! total is its line in `ProfitAndLoss` for the same period and basis. `customer` and `vendor`
+//! keep the transactions of those parties.
 
 use super::balances::natural;
 use super::detail::{self, Catalog, Line};
 use super::params::{By, Params};
 use super::rows::{Built, Node};
-use super::txn::view;
+use super::txn::{Party, view};
 use crate::data::Dataset;
 use crate::fault::Fault;
 use crate::ledger::{self, Posting};
@@ -86,6 +87,13 @@ pub(super) fn profit_and_loss_detail(
 ) -> Result<Built, Fault> {
     let keys = detail::chosen(CATALOG, params.columns.as_deref())?;
     let mut lines: Vec<Vec<Posting>> = vec![Vec::new(); ds.accounts.len()];
+    // `customer` and `vendor`: the transactions of those parties only.
+    let filtered = params.customers.is_some() || params.vendors.is_some();
+    let keeps = |party: Party| match party {
+        Party::Customer(c) => params.vendors.is_none() && params.keeps_customer(c),
+        Party::Vendor(v) => params.customers.is_none() && params.keeps_vendor(v),
+        Party::None => false,
+    };
     ledger::for_each(
         ds,
         written,
@@ -97,6 +105,9 @@ pub(super) fn profit_and_loss_detail(
                 .accounts
                 .get(p.account)
                 .is_some_and(|a| SECTIONS.iter().any(|s| s.2 == a.account_type));
+            if kept && filtered && !keeps(view(ds, written, p.source).party) {
+                return;
+            }
             if kept && let Some(list) = lines.get_mut(p.account) {
                 list.push(p);
             }

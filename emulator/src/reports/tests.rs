@@ -1125,3 +1125,26 @@ fn every_report_answers_with_rows_and_qbos_shape() {
         }
     }
 }
+
+#[test]
+fn party_filters_keep_the_transactions_of_those_parties() {
+    let ds = books(600);
+    let query = "start_date=2023-01-01&end_date=2023-12-31&customer=2,3";
+    for report in [Report::ProfitAndLossDetail, Report::TransactionList] {
+        let answer = run(&ds, report, query);
+        let name = column(&answer, "name");
+        let rows = data_of(&answer);
+        assert!(!rows.is_empty(), "{report:?}");
+        for row in &rows {
+            let id = row["ColData"][name]["id"].as_str();
+            assert!(matches!(id, Some("2" | "3")), "{report:?}: {row}");
+        }
+    }
+    let aging = run(
+        &ds,
+        Report::AgedReceivables,
+        "report_date=2023-12-31&customer=2",
+    );
+    let ids: Vec<String> = lines_by_id(&aging, 6).into_keys().collect();
+    assert_eq!(ids, ["2"]);
+}
