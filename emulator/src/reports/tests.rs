@@ -665,6 +665,14 @@ fn timing_at_100k_invoices() {
             ),
             (Report::GeneralLedger, "date_macro=Last Month"),
             (Report::AgedReceivables, ""),
+            (Report::ProfitAndLossDetail, "date_macro=Last Month"),
+            (Report::AgedReceivableDetail, ""),
+            (Report::CustomerBalanceDetail, ""),
+            (Report::AgedPayables, ""),
+            (Report::TransactionList, "date_macro=Last Month"),
+            (Report::Journal, "date_macro=Last Month"),
+            (Report::CustomerSales, "date_macro=Last Fiscal Year"),
+            (Report::ItemSales, "date_macro=Last Fiscal Year"),
         ] {
             let started = std::time::Instant::now();
             let body = answer(&ds, &written, report, query).expect("report");
