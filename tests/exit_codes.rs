@@ -119,7 +119,7 @@ fn what_qbo_refuses_exits_5() {
     );
     let report = project.file(
         "requests/report.yaml",
-        "connection: emulator\npath: /v3/company/{{ realm_id }}/reports/ProfitAndLossDetail\nextract: report\n",
+        "connection: emulator\npath: /v3/company/{{ realm_id }}/reports/SalesByProduct\nextract: report\n",
     );
     expect(
         &project,

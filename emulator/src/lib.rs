@@ -26,7 +26,7 @@
 //! | `query.rs` | the query language (select lists, `ORDERBY` / `ORDER BY`, `IN`, `LIKE`): tokenizer, parser, syntax errors (4000) |
 //! | `exec.rs` | query validation (4001), planning, filtering, sorting, paging, caching |
 //! | `ledger.rs` | the books (seeded and written) as double-entry postings, accrual or cash |
-//! | `reports/` | `/reports/{name}`: one file per report, over `params.rs`, `columns.rs`, `rows.rs`, `balances.rs`; `catalog.rs` names them |
+//! | `reports/` | `/reports/{name}`: a file per report or family (`aging.rs`, `transaction_lists.rs`, `sales.rs` ...), over `params.rs`, `columns.rs`, `rows.rs`, `balances.rs`, `txn.rs` (a transaction as reports name it), `open_items.rs` (what is open on a day), `detail.rs` (the `columns` keys); `catalog.rs` names them |
 //! | `fault.rs` | Fault bodies (JSON, gateway-style, XML) and `intuit_tid` |
 //! | `token.rs`, `grants.rs` | self-validating signed tokens; single-use codes, refresh rotation, revocation |
 //! | `limits.rs`, `faults.rs`, `stats.rs` | per-realm limits (10 in flight, 500 a minute); seeded fault injection; counters at `/__emulator/stats` |

@@ -986,7 +986,7 @@ async fn unknown_paths_get_faults_not_empty_bodies() {
     let (access, _) = login(&emu, &http).await;
     for (method, rest) in [
         ("GET", "widget/1"),
-        ("GET", "reports/ProfitAndLossDetail"),
+        ("GET", "reports/SalesByProduct"),
         ("POST", "widget"),
         ("DELETE", "query"),
     ] {

@@ -44,6 +44,8 @@ pub(crate) struct Invoice {
     pub(crate) doc_number: String,
     /// Income accounts of its lines and the tax, per account, in cents (credited).
     pub(crate) credits: Vec<(usize, i64)>,
+    /// Its item lines: item index, `Qty` in thousandths, amount in cents.
+    pub(crate) items: Vec<(usize, i64, i64)>,
 }
 
 impl Invoice {
@@ -302,12 +304,22 @@ fn invoice(ds: &Dataset, json: &Map<String, Value>) -> Option<Invoice> {
     let day = day(json, "TxnDate")?;
     let income = first_of(ds, "Income");
     let mut credits = Vec::with_capacity(2);
+    let mut items = Vec::with_capacity(2);
     for line in lines(json) {
         let value = amount(line, "Amount");
         match line.get("DetailType").and_then(Value::as_str) {
             Some("SalesItemLineDetail") => {
                 let detail = line.get("SalesItemLineDetail");
-                let of_item = reference(detail.and_then(|d| d.get("ItemRef")))
+                let item = reference(detail.and_then(|d| d.get("ItemRef")));
+                if let Some(index) = item.filter(|&i| i < ds.items.len()) {
+                    let qty = detail
+                        .and_then(|d| d.get("Qty"))
+                        .and_then(Value::as_f64)
+                        .filter(|q| q.is_finite() && q.abs() < 1e12)
+                        .map_or(1000, |q| (q * 1000.0).round() as i64);
+                    items.push((index, qty, value));
+                }
+                let of_item = item
                     .and_then(|item| ds.items.get(item))
                     .map(|item| item.income_account);
                 let named = reference(detail.and_then(|d| d.get("ItemAccountRef")));
@@ -332,6 +344,7 @@ fn invoice(ds: &Dataset, json: &Map<String, Value>) -> Option<Invoice> {
         party: name(json, "CustomerRef"),
         doc_number: text(json, "DocNumber"),
         credits,
+        items,
     })
 }
 

@@ -9,34 +9,46 @@
 //! a P&L's Total Income is the sum of the invoice lines of the period, a balance sheet balances,
 //! a trial balance's debits equal its credits.
 //!
-//! Served: `ProfitAndLoss`, `BalanceSheet`, `TrialBalance`, `CashFlow`, `GeneralLedger`,
-//! `AgedReceivables`; any other name is QBO's `Unsupported Operation` fault. Parameters:
+//! Served: the 29 reports of `catalog.rs` (QBO's Reports API; `SalesByProduct` is the SDKs'
+//! name for `ItemSales`); any other name is QBO's `Unsupported Operation` fault. Parameters:
 //! `start_date`, `end_date` (YYYY-MM-DD), `date_macro` (QBO's list, relative to the company
 //! clock's today, `clock.rs`; the fiscal year is the calendar year), `accounting_method`
 //! (`Accrual`|`Cash`), `summarize_column_by` (`Total`, `Days`, `Weeks`, `Months`, `Quarters`,
-//! `Years`, singular or plural; P&L, balance sheet and cash flow), and for `AgedReceivables`
-//! `report_date`, `aging_period`, `num_periods`. Without dates a report covers "This Fiscal
-//! Year-to-date" (`GeneralLedger`: "This Month-to-date"; `AgedReceivables`: today). Bad values
-//! are 400 ValidationFaults. Other parameters (`minorversion`, filters) are ignored.
+//! `Years`, singular or plural; P&L, balance sheet, cash flow and the sales reports), for the
+//! reports of one day (agings, balances, inventory valuation summary) `report_date`, and for the
+//! agings `aging_period`, `num_periods`; `columns` (detail and transaction-list reports: QBO's
+//! column keys, in order, `detail.rs`); `customer`, `vendor`, `item` (comma lists of ids). Without
+//! dates a report covers its QBO default (`catalog.rs`: "This Fiscal Year-to-date", "This
+//! Month-to-date" for the ledgers and lists, today for reports of one day). Bad values are 400
+//! ValidationFaults. Other parameters (`minorversion`, `sort_order` ...) are ignored.
 //!
 //! Everything is computed in one pass over the tables per request, on a blocking thread: a
 //! transaction outside the report's window is skipped before its lines are rebuilt. Writes come
 //! from the overlay's written books (`written.rs`), taken as an `Arc` under the overlay's read
-//! lock, which is released before anything is computed. A/R aging counts each invoice's total
-//! less what payments dated by then applied to it; what a payment leaves unapplied (or applied
-//! to a deleted invoice) is the customer's credit in the Current column.
+//! lock, which is released before anything is computed. The agings and balances are sums of
+//! `open_items.rs`: each invoice's total less what payments dated by then applied to it (what a
+//! payment leaves unapplied, or applied to a deleted invoice, is the customer's credit, Current),
+//! each bill not paid by then.
 
-mod aged_receivables;
+mod account_list;
+mod aging;
 mod balance_sheet;
 mod balances;
 mod cash_flow;
 mod catalog;
 mod columns;
+mod detail;
 mod general_ledger;
+mod inventory;
+mod open_items;
 mod params;
 mod profit_and_loss;
+mod profit_and_loss_detail;
 mod rows;
+mod sales;
+mod transaction_lists;
 mod trial_balance;
+mod txn;
 
 use std::sync::Arc;
 
@@ -52,6 +64,7 @@ use crate::state::State;
 use crate::time::{Day, ResponseTime, day_of};
 use crate::written::Written;
 
+use aging::Side;
 use catalog::REPORTS;
 pub(crate) use catalog::Report;
 use columns::meta;
@@ -124,7 +137,40 @@ fn build(
         Report::TrialBalance => trial_balance::trial_balance(ds, written, params),
         Report::CashFlow => cash_flow::cash_flow(ds, written, params),
         Report::GeneralLedger => general_ledger::general_ledger(ds, written, params),
-        Report::AgedReceivables => aged_receivables::aged_receivables(ds, written, params),
+        Report::AgedReceivables => aging::aged_summary(ds, written, params, Side::Receivable),
+        Report::ProfitAndLossDetail => {
+            profit_and_loss_detail::profit_and_loss_detail(ds, written, params)
+        }
+        Report::AgedReceivableDetail => aging::aged_detail(ds, written, params, Side::Receivable),
+        Report::AgedPayables => aging::aged_summary(ds, written, params, Side::Payable),
+        Report::AgedPayableDetail => aging::aged_detail(ds, written, params, Side::Payable),
+        Report::CustomerBalance => aging::balance_summary(ds, written, params, Side::Receivable),
+        Report::CustomerBalanceDetail => {
+            aging::balance_detail(ds, written, params, Side::Receivable)
+        }
+        Report::VendorBalance => aging::balance_summary(ds, written, params, Side::Payable),
+        Report::VendorBalanceDetail => aging::balance_detail(ds, written, params, Side::Payable),
+        Report::TransactionList => transaction_lists::transaction_list(ds, written, params),
+        Report::TransactionListWithSplits => {
+            transaction_lists::transaction_list_with_splits(ds, written, params)
+        }
+        Report::TransactionListByCustomer => {
+            transaction_lists::transaction_list_by_party(ds, written, params, false)
+        }
+        Report::TransactionListByVendor => {
+            transaction_lists::transaction_list_by_party(ds, written, params, true)
+        }
+        Report::Journal => transaction_lists::journal_report(ds, written, params),
+        Report::CustomerIncome => sales::customer_income(ds, written, params, true),
+        Report::CustomerSales => sales::customer_income(ds, written, params, false),
+        Report::VendorExpenses => sales::vendor_expenses(ds, written, params),
+        Report::ItemSales => sales::item_sales(ds, written, params),
+        Report::ClassSales => sales::unclassified_sales(ds, written, params, "Class"),
+        Report::DepartmentSales => sales::unclassified_sales(ds, written, params, "Department"),
+        Report::TaxSummary => sales::tax_summary(ds, written, params),
+        Report::AccountList => account_list::account_list(ds, written, params),
+        Report::InventoryValuationSummary => inventory::summary(params),
+        Report::InventoryValuationDetail => inventory::detail(params),
     }?;
     let mut header = Map::new();
     header.insert("Time".into(), time.to_string().into());
@@ -138,7 +184,7 @@ fn build(
     header.insert("SummarizeColumnsBy".into(), by.as_str().into());
     header.insert("Currency".into(), "USD".into());
     let mut options = Vec::new();
-    if report == Report::AgedReceivables {
+    if report.is_as_of() {
         options.push(meta("report_date", Day(params.end).to_string()));
     }
     options.push(meta("AccountingStandard", "GAAP".to_owned()));

@@ -61,6 +61,50 @@ pub(super) struct Params {
     pub(super) by: By,
     pub(super) aging_period: i32,
     pub(super) num_periods: i32,
+    /// `columns`: the column keys asked for, in order (detail reports; checked by each report).
+    pub(super) columns: Option<Vec<String>>,
+    /// `customer`: customer indexes to keep (`None`: all).
+    pub(super) customers: Option<Vec<usize>>,
+    /// `vendor`: vendor indexes to keep.
+    pub(super) vendors: Option<Vec<usize>>,
+    /// `item`: item indexes to keep.
+    pub(super) items: Option<Vec<usize>>,
+}
+
+impl Params {
+    /// Whether customer `index` passes the `customer` filter.
+    pub(super) fn keeps_customer(&self, index: usize) -> bool {
+        self.customers
+            .as_ref()
+            .is_none_or(|list| list.contains(&index))
+    }
+
+    /// Whether vendor `index` passes the `vendor` filter.
+    pub(super) fn keeps_vendor(&self, index: usize) -> bool {
+        self.vendors
+            .as_ref()
+            .is_none_or(|list| list.contains(&index))
+    }
+
+    /// Whether item `index` passes the `item` filter.
+    pub(super) fn keeps_item(&self, index: usize) -> bool {
+        self.items.as_ref().is_none_or(|list| list.contains(&index))
+    }
+}
+
+/// A comma list of entity ids (`"1,5"`) as indexes; a value that is not an id is a fault.
+fn id_list(name: &str, text: &str) -> Result<Vec<usize>, Fault> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(|id| {
+            id.parse::<usize>()
+                .ok()
+                .filter(|&n| n >= 1)
+                .map(|n| n - 1)
+                .ok_or_else(|| business_error(name, format!("{name} {id:?} is not an id")))
+        })
+        .collect()
 }
 
 pub(super) fn to_date(day: i32) -> NaiveDate {
@@ -169,7 +213,7 @@ impl Params {
 
         let start = date("start_date")?;
         let mut end = date("end_date")?;
-        if report == Report::AgedReceivables
+        if report.is_as_of()
             && let Some(day) = date("report_date")?
         {
             end = Some(day);
@@ -187,11 +231,7 @@ impl Params {
                 (start, end, date_macro)
             }
             (None, None, None) => {
-                let name = match report {
-                    Report::GeneralLedger => "This Month-to-date",
-                    Report::AgedReceivables => "Today",
-                    _ => "This Fiscal Year-to-date",
-                };
+                let name = report.default_macro();
                 let (start, end) = macro_range(name, today, ds).unwrap_or((today, today));
                 (start, end, None)
             }
@@ -201,17 +241,20 @@ impl Params {
                 (start, end, None)
             }
         };
-        let start = if report == Report::AgedReceivables {
-            end
-        } else {
-            start
-        };
+        let start = if report.is_as_of() { end } else { start };
         if start > end {
             return Err(business_error(
                 "start_date",
                 format!("start_date {} is after end_date {}", Day(start), Day(end)),
             ));
         }
+        let columns = get("columns").map(|text| {
+            text.split(',')
+                .map(|key| key.trim().to_ascii_lowercase())
+                .filter(|key| !key.is_empty())
+                .collect::<Vec<_>>()
+        });
+        let list = |name: &str| get(name).map(|text| id_list(name, text)).transpose();
         Ok(Params {
             start,
             end,
@@ -220,6 +263,10 @@ impl Params {
             by,
             aging_period,
             num_periods,
+            columns,
+            customers: list("customer")?,
+            vendors: list("vendor")?,
+            items: list("item")?,
         })
     }
 }

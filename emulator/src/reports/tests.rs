@@ -731,6 +731,14 @@ fn timing_at_100k_invoices() {
             ),
             (Report::GeneralLedger, "date_macro=Last Month"),
             (Report::AgedReceivables, ""),
+            (Report::ProfitAndLossDetail, "date_macro=Last Month"),
+            (Report::AgedReceivableDetail, ""),
+            (Report::CustomerBalanceDetail, ""),
+            (Report::AgedPayables, ""),
+            (Report::TransactionList, "date_macro=Last Month"),
+            (Report::Journal, "date_macro=Last Month"),
+            (Report::CustomerSales, "date_macro=Last Fiscal Year"),
+            (Report::ItemSales, "date_macro=Last Fiscal Year"),
         ] {
             let started = std::time::Instant::now();
             let body = answer(&ds, &written, report, query).expect("report");
@@ -839,4 +847,409 @@ fn reports_over_writes_still_balance_and_agree() {
     assert_eq!(written_line["ColData"][0]["value"], "2023-03-01");
     assert_eq!(written_line["ColData"][1]["value"], "Invoice");
     assert_eq!(written_line["ColData"][3]["value"], "O'Brien Landscaping");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detail reports, agings, balances and transaction lists against their summaries and the books
+
+/// Every data row of the report, depth first.
+fn all_data_rows(rows: &Value, out: &mut Vec<Value>) {
+    for row in rows["Row"].as_array().into_iter().flatten() {
+        if row["type"] == "Data" {
+            out.push(row.clone());
+        } else {
+            all_data_rows(&row["Rows"], out);
+        }
+    }
+}
+
+fn data_of(report: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    all_data_rows(&report["Rows"], &mut out);
+    out
+}
+
+/// The position of the column whose key is `key`.
+fn column(report: &Value, key: &str) -> usize {
+    report["Columns"]["Column"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .position(|c| c["MetaData"][0]["Value"] == key)
+        .unwrap_or_else(|| panic!("no column {key}"))
+}
+
+fn cell_cents(row: &Value, at: usize) -> i64 {
+    cents(row["ColData"][at]["value"].as_str().expect("text"))
+}
+
+/// Per id of the cell at `at` (a party, an account), the sum of the amounts at `amount`.
+fn sums_by_id(rows: &[Value], at: usize, amount: usize) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let id = row["ColData"][at]["id"].as_str().expect("an id").to_owned();
+        *out.entry(id).or_default() += cell_cents(row, amount);
+    }
+    out.retain(|_, v| *v != 0);
+    out
+}
+
+/// Per label id of a summary report's data rows, the amount at `at`.
+fn lines_by_id(report: &Value, at: usize) -> BTreeMap<String, i64> {
+    data_of(report)
+        .iter()
+        .map(|row| {
+            let id = row["ColData"][0]["id"].as_str().expect("an id").to_owned();
+            (id, cell_cents(row, at))
+        })
+        .filter(|(_, v)| *v != 0)
+        .collect()
+}
+
+use std::collections::BTreeMap;
+
+#[test]
+fn profit_and_loss_detail_adds_up_to_profit_and_loss_per_account() {
+    let ds = books(3000);
+    let written = writes(&ds);
+    for books in [&Written::default(), &written] {
+        for basis in ["Accrual", "Cash"] {
+            let query =
+                format!("start_date=2023-01-01&end_date=2023-06-30&accounting_method={basis}");
+            let pl = answer(&ds, books, Report::ProfitAndLoss, &query).expect("P&L");
+            let detail = answer(&ds, books, Report::ProfitAndLossDetail, &query).expect("detail");
+            let per_account = lines_by_id(&pl, 1);
+            assert!(per_account.len() >= 3, "{per_account:?}");
+            // Each account's section: its lines add up to its summary, which is its P&L line.
+            let amount = column(&detail, "subt_nat_amount");
+            let mut from_detail = BTreeMap::new();
+            for section in all_sections(&detail) {
+                let Some(id) = section["Header"]["ColData"][0]["id"].as_str() else {
+                    continue;
+                };
+                let mut lines = Vec::new();
+                all_data_rows(&section["Rows"], &mut lines);
+                let sum: i64 = lines.iter().map(|row| cell_cents(row, amount)).sum();
+                let total = cents(
+                    section["Summary"]["ColData"][amount]["value"]
+                        .as_str()
+                        .expect("total"),
+                );
+                assert_eq!(sum, total, "{basis}: account {id}");
+                from_detail.insert(id.to_owned(), total);
+            }
+            from_detail.retain(|_, v| *v != 0);
+            assert_eq!(from_detail, per_account, "{basis}");
+            let net = |report: &Value, at: usize| {
+                let section = all_sections(report)
+                    .into_iter()
+                    .find(|s| s["group"] == "NetIncome")
+                    .expect("net income");
+                cents(
+                    section["Summary"]["ColData"][at]["value"]
+                        .as_str()
+                        .expect("net"),
+                )
+            };
+            assert_eq!(net(&detail, amount), net(&pl, 1), "{basis}");
+        }
+    }
+}
+
+/// Per customer (vendor) id: what the invoices (bills) of the books still have open, by their
+/// `Balance` as the API serves it.
+fn open_balances(ds: &Dataset, bills: bool) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    if bills {
+        for bill in &ds.bills {
+            *out.entry((bill.vendor + 1).to_string()).or_default() += bill.balance;
+        }
+    } else {
+        for invoice in &ds.invoices {
+            *out.entry((invoice.customer + 1).to_string()).or_default() += invoice.balance;
+        }
+        // A credit memo's TotalAmt is a credit on its customer's account.
+        for memo in &ds.posted.credit_memos {
+            *out.entry((memo.customer + 1).to_string()).or_default() -= memo.total;
+        }
+    }
+    out.retain(|_, v: &mut i64| *v != 0);
+    out
+}
+
+#[test]
+fn agings_their_details_and_the_balances_agree_with_the_open_balances() {
+    let ds = books(3000);
+    let written = writes(&ds);
+    for (books, day) in [
+        (&Written::default(), "2025-09-19"),
+        (&Written::default(), "2024-02-15"),
+        (&written, "2023-03-31"),
+        (&written, "2025-09-19"),
+    ] {
+        let query = format!("report_date={day}");
+        let ask = |report: Report| {
+            answer(&ds, books, report, &query).unwrap_or_else(|f| panic!("{report:?}: {f:?}"))
+        };
+        for (summary_report, detail_report, balance, balance_detail, bills) in [
+            (
+                Report::AgedReceivables,
+                Report::AgedReceivableDetail,
+                Report::CustomerBalance,
+                Report::CustomerBalanceDetail,
+                false,
+            ),
+            (
+                Report::AgedPayables,
+                Report::AgedPayableDetail,
+                Report::VendorBalance,
+                Report::VendorBalanceDetail,
+                true,
+            ),
+        ] {
+            let aging = ask(summary_report);
+            let per_party = lines_by_id(&aging, 6);
+            assert!(
+                per_party.len() >= 2,
+                "{summary_report:?} {day}: {per_party:?}"
+            );
+            let grand = summary(&aging, "GrandTotal")[5];
+            assert_eq!(per_party.values().sum::<i64>(), grand);
+            // The detail: each open transaction under its party's name.
+            let detail = ask(detail_report);
+            let (name, open) = if bills {
+                ("vend_name", "subt_neg_open_bal")
+            } else {
+                ("cust_name", "subt_open_bal")
+            };
+            let lines = data_of(&detail);
+            let by_party = sums_by_id(&lines, column(&detail, name), column(&detail, open));
+            assert_eq!(by_party, per_party, "{detail_report:?} {day}");
+            assert_sections_add_up_at(&detail, column(&detail, open));
+            // The balances: the same per party, and their details the same per section.
+            assert_eq!(
+                lines_by_id(&ask(balance), 1),
+                per_party,
+                "{balance:?} {day}"
+            );
+            let balance_detail = ask(balance_detail);
+            let open_at = column(&balance_detail, open);
+            let mut sections = BTreeMap::new();
+            for section in all_sections(&balance_detail) {
+                if let Some(id) = section["Header"]["ColData"][0]["id"].as_str() {
+                    let total = section["Summary"]["ColData"][open_at]["value"]
+                        .as_str()
+                        .expect("total");
+                    sections.insert(id.to_owned(), cents(total));
+                }
+            }
+            sections.retain(|_, v| *v != 0);
+            assert_eq!(sections, per_party, "{balance_detail:?} {day}");
+            assert_sections_add_up_at(&balance_detail, open_at);
+            // At the end of the data, with nothing written, every payment is in: the aging is
+            // the `Balance` of the invoices (bills) the API serves.
+            if day == "2025-09-19" && books.invoices().next().is_none() {
+                assert_eq!(per_party, open_balances(&ds, bills), "{summary_report:?}");
+            }
+        }
+    }
+}
+
+/// Every section's summary at column `at` is the sum of its data rows and child sections there.
+fn assert_sections_add_up_at(report: &Value, at: usize) {
+    for section in all_sections(report) {
+        let (Some(children), Some(total)) = (
+            section["Rows"]["Row"].as_array(),
+            section["Summary"]["ColData"][at]["value"].as_str(),
+        ) else {
+            continue;
+        };
+        let sum: i64 = children
+            .iter()
+            .map(|child| {
+                let cells = if child["type"] == "Data" {
+                    &child["ColData"]
+                } else {
+                    &child["Summary"]["ColData"]
+                };
+                cells[at]["value"].as_str().map_or(0, cents)
+            })
+            .sum();
+        assert_eq!(sum, cents(total), "{}", section["Header"]);
+    }
+}
+
+#[test]
+fn transaction_list_amounts_are_the_transactions_totals() {
+    let ds = books(3000);
+    // A quarter around the middle bill, so that every kind of transaction is in it.
+    let start = ds.bills[ds.bills.len() / 2].txn_date - 45;
+    let end = start + 90;
+    let query = &format!(
+        "start_date={}&end_date={}",
+        crate::time::Day(start),
+        crate::time::Day(end)
+    );
+    let list = run(&ds, Report::TransactionList, query);
+    let (kind, amount) = (column(&list, "txn_type"), column(&list, "subt_nat_amount"));
+    let rows = data_of(&list);
+    let inside = |day: i32| (start..=end).contains(&day);
+    let expected = ds.invoices.iter().filter(|i| inside(i.txn_date)).count()
+        + ds.payments.iter().filter(|p| inside(p.txn_date)).count()
+        + ds.bills.iter().filter(|b| inside(b.txn_date)).count()
+        + ds.bill_payments
+            .iter()
+            .filter(|p| inside(p.txn_date))
+            .count()
+        + crate::txns::Kind::ALL
+            .into_iter()
+            .map(|kind| {
+                (0..ds.posted.len(kind))
+                    .filter(|&i| {
+                        let mut lines = Vec::new();
+                        ds.posted
+                            .lines(kind, i, &crate::data::CHART_OF_POSTED, &mut lines)
+                            .is_some_and(inside)
+                    })
+                    .count()
+            })
+            .sum::<usize>();
+    assert_eq!(rows.len(), expected);
+    let mut seen = BTreeMap::<&str, usize>::new();
+    for row in &rows {
+        let cell = &row["ColData"][kind];
+        let index = cell["id"]
+            .as_str()
+            .and_then(|id| id.parse::<usize>().ok())
+            .expect("a transaction id")
+            - 1;
+        let total = match cell["value"].as_str().expect("type") {
+            "Invoice" => ds.invoices[index].total,
+            "Payment" => ds.payments[index].amount,
+            "Bill" => ds.bills[index].total,
+            "Bill Payment (Check)" => ds.bill_payments[index].amount,
+            "Sales Receipt" => ds.posted.sales_receipts[index].total,
+            "Credit Memo" => ds.posted.credit_memos[index].total,
+            "Refund" => ds.posted.refund_receipts[index].total,
+            "Deposit" => ds.posted.deposits[index].total,
+            "Expense" => ds.posted.purchases[index].total,
+            "Vendor Credit" => ds.posted.vendor_credits[index].total,
+            "Journal Entry" => ds.posted.journal_entries[index].total(),
+            "Transfer" => ds.posted.transfers[index].amount,
+            "Credit Card Payment" => ds.posted.card_payments[index].amount,
+            other => panic!("{other}"),
+        };
+        assert_eq!(cell_cents(row, amount), total, "{row}");
+        *seen
+            .entry(cell["value"].as_str().expect("type"))
+            .or_default() += 1;
+    }
+    assert!(seen.len() >= 4, "{seen:?}");
+    // The lists by party and with splits hold the same transactions.
+    let by_customer = data_of(&run(&ds, Report::TransactionListByCustomer, query));
+    let by_vendor = data_of(&run(&ds, Report::TransactionListByVendor, query));
+    // (Deposits, journal entries, transfers and card payments are with nobody.)
+    let partyless: usize = ["Deposit", "Journal Entry", "Transfer", "Credit Card Payment"]
+        .iter()
+        .map(|kind| seen.get(kind).copied().unwrap_or(0))
+        .sum();
+    assert_eq!(by_customer.len() + by_vendor.len() + partyless, rows.len());
+    let journal = run(&ds, Report::Journal, query);
+    let total = summary(&journal, "GrandTotal");
+    assert_eq!(
+        total[total.len() - 2],
+        total[total.len() - 1],
+        "debits = credits"
+    );
+}
+
+#[test]
+fn detail_columns_are_the_ones_asked_for_in_order_and_unknown_keys_are_refused() {
+    let ds = books(600);
+    let query = "start_date=2023-01-01&end_date=2023-12-31&columns=subt_nat_amount,doc_num,tx_date";
+    for report in [Report::TransactionList, Report::ProfitAndLossDetail] {
+        let answer = run(&ds, report, query);
+        let keys: Vec<&str> = answer["Columns"]["Column"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .map(|c| c["ColType"].as_str().expect("key"))
+            .collect();
+        assert_eq!(
+            keys,
+            ["subt_nat_amount", "doc_num", "tx_date"],
+            "{report:?}"
+        );
+        let row = data_of(&answer).into_iter().next().expect("a row");
+        assert_eq!(row["ColData"].as_array().map(Vec::len), Some(3));
+        assert!(
+            row["ColData"][2]["value"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("2023-"))
+        );
+    }
+    let fault = answer(
+        &ds,
+        &Written::default(),
+        Report::AgedPayableDetail,
+        "columns=tx_date,no_such_column",
+    )
+    .expect_err("refused");
+    assert_eq!(fault.status, axum::http::StatusCode::BAD_REQUEST);
+    assert_eq!(fault.kind, "ValidationFault");
+    assert!(
+        fault
+            .errors
+            .iter()
+            .any(|e| e.detail.contains("no_such_column")),
+        "{fault:?}"
+    );
+}
+
+#[test]
+fn every_report_answers_with_rows_and_qbos_shape() {
+    let ds = books(600);
+    for (name, report) in super::catalog::REPORTS {
+        let answer = run(
+            &ds,
+            report,
+            "start_date=2023-01-01&end_date=2023-12-31&report_date=2023-12-31",
+        );
+        assert_eq!(answer["Header"]["ReportName"], name);
+        let columns = answer["Columns"]["Column"].as_array().expect("columns");
+        assert!(!columns.is_empty(), "{name}");
+        let rows = answer["Rows"]["Row"].as_array().expect("rows");
+        assert!(!rows.is_empty(), "{name}");
+        // Every data row has a cell per column.
+        for row in data_of(&answer) {
+            assert_eq!(
+                row["ColData"].as_array().map(Vec::len),
+                Some(columns.len()),
+                "{name}: {row}"
+            );
+        }
+    }
+}
+
+#[test]
+fn party_filters_keep_the_transactions_of_those_parties() {
+    let ds = books(600);
+    let query = "start_date=2023-01-01&end_date=2023-12-31&customer=2,3";
+    for report in [Report::ProfitAndLossDetail, Report::TransactionList] {
+        let answer = run(&ds, report, query);
+        let name = column(&answer, "name");
+        let rows = data_of(&answer);
+        assert!(!rows.is_empty(), "{report:?}");
+        for row in &rows {
+            let id = row["ColData"][name]["id"].as_str();
+            assert!(matches!(id, Some("2" | "3")), "{report:?}: {row}");
+        }
+    }
+    let aging = run(
+        &ds,
+        Report::AgedReceivables,
+        "report_date=2023-12-31&customer=2",
+    );
+    let ids: Vec<String> = lines_by_id(&aging, 6).into_keys().collect();
+    assert_eq!(ids, ["2"]);
 }
