@@ -15,6 +15,7 @@
 //! | `config.rs` | settings of an instance and the `emulator` command's flags |
 //! | `rng.rs`, `time.rs`, `values.rs` | SplitMix64; QBO's date/time formats in the company's `-07:00` zone; money, ids and record indexes of client JSON |
 //! | `lists.rs` | the name lists (terms, tax codes, rates, agency, payment methods, classes, departments, employees) the bill payments of paid bills, the estimates invoices were made from, the purchase orders bills were billed on |
+//! | `extras.rs` | the records beside the postings: attachments of invoices and bills, budgets, currencies and daily exchange rates, journal codes, recurring invoice templates, time activities |
 //! | `data.rs` | the seeded, compact tables of the company's books |
 //! | `entity.rs` | served entities and their queryable fields |
 //! | `records/` | a seeded record as QBO JSON, one file per entity, from the pieces in `parts.rs` |
@@ -53,6 +54,7 @@ mod edits;
 mod entity;
 mod envelope;
 mod exec;
+mod extras;
 mod fault;
 mod faults;
 mod grants;
