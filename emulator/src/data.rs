@@ -699,10 +699,14 @@ impl Dataset {
     /// vendors and items built before them.
     fn build_extras(&mut self, invoices: usize) {
         let seed = self.seed;
-        let invoice_txns = self.invoices.iter().enumerate().map(|(i, inv)| AttachedTxn {
-            index: i as u32,
-            created: inv.created,
-        });
+        let invoice_txns = self
+            .invoices
+            .iter()
+            .enumerate()
+            .map(|(i, inv)| AttachedTxn {
+                index: i as u32,
+                created: inv.created,
+            });
         let bill_txns = self.bills.iter().enumerate().map(|(i, b)| AttachedTxn {
             index: i as u32,
             created: b.created,
@@ -734,7 +738,8 @@ impl Dataset {
         };
         let agreement = service("Service Agreement");
         let labor = service("Installation Labor");
-        self.recurring = build_recurring(self.customers.len(), agreement, day_of(first), day_of(last));
+        self.recurring =
+            build_recurring(self.customers.len(), agreement, day_of(first), day_of(last));
         let employees: Vec<u32> = self
             .employees
             .iter()
@@ -742,12 +747,16 @@ impl Dataset {
             .filter(|(_, e)| e.active)
             .map(|(i, _)| i as u32)
             .collect();
-        let worked = self.invoices.iter().enumerate().map(|(i, inv)| WorkedInvoice {
-            index: i as u32,
-            customer: inv.customer,
-            txn_date: inv.txn_date,
-            created: inv.created,
-        });
+        let worked = self
+            .invoices
+            .iter()
+            .enumerate()
+            .map(|(i, inv)| WorkedInvoice {
+                index: i as u32,
+                customer: inv.customer,
+                txn_date: inv.txn_date,
+                created: inv.created,
+            });
         self.time_activities =
             build_time_activities(seed, worked, &employees, self.vendors.len(), labor);
     }

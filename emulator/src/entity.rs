@@ -635,9 +635,13 @@ static COMPANY_CURRENCY_FIELDS: &[FieldDef] = &[
     field!("Name", currencies, filter = false, sort = true, |r, _i| {
         Val::Text(CURRENCIES[r.index % CURRENCIES.len()].1)
     }),
-    field!("Active", currencies, filter = true, sort = false, |r, _i| {
-        Val::Bool(CURRENCIES[r.index % CURRENCIES.len()].2)
-    }),
+    field!(
+        "Active",
+        currencies,
+        filter = true,
+        sort = false,
+        |r, _i| { Val::Bool(CURRENCIES[r.index % CURRENCIES.len()].2) }
+    ),
 ];
 
 // Exchange rates have no `Id`: a rate is named by its currency and day.
@@ -678,9 +682,11 @@ static JOURNAL_CODE_FIELDS: &[FieldDef] = &[
     field!("MetaData.CreateTime", journal_codes, |r, _i| Val::Time(
         r.created
     )),
-    field!("MetaData.LastUpdatedTime", journal_codes, |r, _i| Val::Time(
-        r.created
-    )),
+    field!(
+        "MetaData.LastUpdatedTime",
+        journal_codes,
+        |r, _i| Val::Time(r.created)
+    ),
     field!("Name", journal_codes, |r, _i| Val::Text(
         JOURNAL_CODES[r.index % JOURNAL_CODES.len()].0
     )),
@@ -695,7 +701,9 @@ static JOURNAL_CODE_FIELDS: &[FieldDef] = &[
 
 static RECURRING_FIELDS: &[FieldDef] = &[
     field!("Id", recurring, |_r, i| id(i)),
-    field!("MetaData.CreateTime", recurring, |r, _i| Val::Time(r.created)),
+    field!("MetaData.CreateTime", recurring, |r, _i| Val::Time(
+        r.created
+    )),
     field!("MetaData.LastUpdatedTime", recurring, |r, _i| Val::Time(
         r.created
     )),

@@ -65,7 +65,13 @@ pub(crate) fn build_attachments(
 ) -> Vec<Attachment> {
     let mut files: Vec<Attachment> = invoices
         .filter(|t| t.index % ATTACH_INVOICE_EVERY == 0)
-        .map(|t| (Attached::Invoice(t.index), t.created, (t.index / 20 % 2) as u8))
+        .map(|t| {
+            (
+                Attached::Invoice(t.index),
+                t.created,
+                (t.index / 20 % 2) as u8,
+            )
+        })
         .chain(
             bills
                 .filter(|t| t.index % ATTACH_BILL_EVERY == 0)

@@ -37,6 +37,7 @@
 //! | `server.rs` | binding, the router, the gateway (authentication, limits, latency, injected faults, `intuit_tid`) |
 //! | `tests.rs`, `tests_writes.rs` | loopback tests driving a real instance with reqwest |
 //! | `tests_entities.rs` | loopback tests of the name lists, bill payments, estimates, purchase orders and Preferences: references resolve, bills paid once, the name-list rule, no MetaData filter or CDC for tax entities |
+//! | `tests_extras.rs` | loopback tests of attachments, budgets, currencies and exchange rates, journal codes, recurring templates and time activities: references resolve, the name-list rule, 4001 on unfilterable fields, CDC |
 //! | `tests_queries.rs` | loopback tests of the statements python-quickbooks, node-quickbooks and tap-quickbooks send; 4001 on fields QBO cannot filter or sort on |
 //! | `tests_clock.rs`, `tests_surprises.rs` | loopback tests of the one clock; of ties, shuffled ties, edits while paging, lost write answers, POSTed query types, text `DocNumber`s |
 //!
@@ -83,6 +84,8 @@ mod tests_clock;
 mod tests_companies;
 #[cfg(test)]
 mod tests_entities;
+#[cfg(test)]
+mod tests_extras;
 #[cfg(test)]
 mod tests_queries;
 #[cfg(test)]

@@ -3,10 +3,10 @@
 use serde::Serialize;
 
 use super::parts::IdStr;
-use crate::time::Timestamp;
 use crate::data::Dataset;
 use crate::extras::CURRENCIES;
 use crate::time::Day;
+use crate::time::Timestamp;
 
 #[derive(Serialize)]
 pub(crate) struct ExchangeRateView {

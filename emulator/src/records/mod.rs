@@ -107,9 +107,7 @@ impl Serialize for Record<'_> {
             Entity::Attachable => attachable::attachable_view(ds, i)
                 .ok_or_else(missing)?
                 .serialize(s),
-            Entity::Budget => budget::budget_view(ds, i)
-                .ok_or_else(missing)?
-                .serialize(s),
+            Entity::Budget => budget::budget_view(ds, i).ok_or_else(missing)?.serialize(s),
             Entity::CompanyCurrency => company_currency::company_currency_view(ds, i)
                 .ok_or_else(missing)?
                 .serialize(s),
@@ -119,9 +117,11 @@ impl Serialize for Record<'_> {
             Entity::JournalCode => journal_code::journal_code_view(ds, i)
                 .ok_or_else(missing)?
                 .serialize(s),
-            Entity::RecurringTransaction => recurring_transaction::recurring_transaction_view(ds, i)
-                .ok_or_else(missing)?
-                .serialize(s),
+            Entity::RecurringTransaction => {
+                recurring_transaction::recurring_transaction_view(ds, i)
+                    .ok_or_else(missing)?
+                    .serialize(s)
+            }
             Entity::TimeActivity => time_activity::time_activity_view(ds, i)
                 .ok_or_else(missing)?
                 .serialize(s),
