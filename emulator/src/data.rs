@@ -689,7 +689,7 @@ impl Dataset {
                         created: inv.created,
                     }),
             );
-        ds.build_extras(config.invoices);
+        ds.build_extras(config);
         ds.settle_account_balances(tax);
         ds.tie_update_times(config.tie_groups);
         Ok(ds)
@@ -697,8 +697,8 @@ impl Dataset {
 
     /// The records beside the postings (`extras.rs`), from the invoices, bills, employees,
     /// vendors and items built before them.
-    fn build_extras(&mut self, invoices: usize) {
-        let seed = self.seed;
+    fn build_extras(&mut self, config: &EmulatorConfig) {
+        let (seed, invoices) = (self.seed, config.invoices);
         let invoice_txns = self
             .invoices
             .iter()
@@ -721,8 +721,20 @@ impl Dataset {
             last_year,
             i64::try_from(invoices).unwrap_or(i64::MAX) / years,
         );
-        let (currencies, rates) =
-            build_currencies(seed, company_start(), day_of(company_start()), day_of(last));
+        // QBO downloads a rate for every day, up to today: the company's clock when it is set,
+        // else the machine's (never before the last day of the books).
+        let today = config
+            .now
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or_else(crate::time::now_secs, |d| {
+                i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+            });
+        let (currencies, rates) = build_currencies(
+            seed,
+            company_start(),
+            day_of(company_start()),
+            day_of(last).max(day_of(today)),
+        );
         self.currencies = currencies;
         self.exchange_rates = rates;
         let service = |name: &str| {
