@@ -501,3 +501,130 @@ async fn cdc_covers_the_new_entities_but_journal_codes() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn statements_clients_send_for_these_entities() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let entities = [
+        "Attachable",
+        "Budget",
+        "CompanyCurrency",
+        "JournalCode",
+        "RecurringTransaction",
+        "TimeActivity",
+    ];
+    for entity in entities {
+        // python-quickbooks: `count()`, `all()`, `filter(Id=...)` (budget 1 is inactive).
+        let n = count(
+            &emu,
+            &http,
+            &access,
+            &format!("SELECT COUNT(*) FROM {entity} "),
+        )
+        .await;
+        assert!(n > 0, "{entity}");
+        let page = all(
+            &emu,
+            &http,
+            &access,
+            &format!("SELECT * FROM {entity} MAXRESULTS 100"),
+            entity,
+        )
+        .await;
+        assert_eq!(page.len() as u64, n.min(100), "{entity}");
+        let one = all(
+            &emu,
+            &http,
+            &access,
+            &format!("SELECT * FROM {entity} WHERE Id = '2'"),
+            entity,
+        )
+        .await;
+        assert_eq!(one.len(), 1, "{entity}");
+        // Airbyte's source-quickbooks: a window on LastUpdatedTime, oldest first.
+        let window = all(
+            &emu,
+            &http,
+            &access,
+            &format!(
+                "SELECT * FROM {entity} WHERE Metadata.LastUpdatedTime > '2020-01-01T00:00:00+00:00' \
+                 AND Metadata.LastUpdatedTime <= '2026-01-01T00:00:00+00:00' \
+                 ORDER BY Metadata.LastUpdatedTime ASC STARTPOSITION 1 MAXRESULTS 1000"
+            ),
+            entity,
+        )
+        .await;
+        assert!(!window.is_empty(), "{entity}");
+        // node-quickbooks: lower-case entity and keywords.
+        let lower = all(
+            &emu,
+            &http,
+            &access,
+            &format!(
+                "select * from {} startposition 1 maxresults 1000",
+                entity.to_lowercase()
+            ),
+            entity,
+        )
+        .await;
+        assert!(!lower.is_empty(), "{entity}");
+    }
+    let rates = all(
+        &emu,
+        &http,
+        &access,
+        "SELECT * FROM ExchangeRate WHERE SourceCurrencyCode = 'EUR' AND AsOfDate = '2024-03-05'",
+        "ExchangeRate",
+    )
+    .await;
+    assert_eq!(rates.len(), 1);
+    let rates = all(
+        &emu,
+        &http,
+        &access,
+        "select * from exchangerate where sourcecurrencycode in ('EUR', 'INR') maxresults 10",
+        "ExchangeRate",
+    )
+    .await;
+    assert!(rates.len() == 10 && rates.iter().all(|r| r["SourceCurrencyCode"] == "EUR"));
+
+    // tap-quickbooks: one `Query` per stream in a single batch.
+    let items: Vec<Value> = entities
+        .iter()
+        .enumerate()
+        .map(|(k, entity)| {
+            let active = if matches!(*entity, "Budget" | "CompanyCurrency") {
+                " AND Active IN (true, false)"
+            } else {
+                ""
+            };
+            serde_json::json!({
+                "bId": k.to_string(),
+                "Query": format!(
+                    "SELECT * FROM {entity} WHERE Metadata.LastUpdatedTime >= \
+                     '2000-01-01T00:00:00Z'{active} ORDER BY Metadata.LastUpdatedTime ASC \
+                     STARTPOSITION 1 MAXRESULTS 1000"
+                ),
+            })
+        })
+        .collect();
+    let res = http
+        .post(super::tests::api_url(&emu, "batch?minorversion=75"))
+        .bearer_auth(&access)
+        .header("Content-Type", "application/json")
+        .body(serde_json::json!({ "BatchItemRequest": items }).to_string())
+        .send()
+        .await
+        .expect("batch");
+    let (status, _, body) = super::tests::json(res).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answers = body["BatchItemResponse"].as_array().expect("items");
+    assert_eq!(answers.len(), entities.len());
+    for (answer, entity) in answers.iter().zip(entities) {
+        let rows = answer["QueryResponse"][entity].as_array();
+        assert!(rows.is_some_and(|r| !r.is_empty()), "{entity}: {answer}");
+    }
+    emu.shutdown().await;
+}

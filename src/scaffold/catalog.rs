@@ -29,7 +29,11 @@ pub const ENTITIES: &[EntityInfo] = &[
     entity("BillPayment", false, "Payments of vendor bills"),
     entity("Budget", true, "Budgets"),
     entity("Class", true, "Classes"),
-    entity("CompanyCurrency", true, "Currencies of a multicurrency company"),
+    entity(
+        "CompanyCurrency",
+        true,
+        "Currencies of a multicurrency company",
+    ),
     entity("CreditMemo", false, "Credit memos"),
     entity("Customer", true, "Customers"),
     entity("Department", true, "Departments (locations)"),
