@@ -326,6 +326,9 @@ pub(crate) async fn read_entity(
     let Ok(Path((_realm, resource, id))) = path else {
         return unsupported(method, uri).await;
     };
+    if resource.eq_ignore_ascii_case("download") {
+        return download(&state, &id);
+    }
     // Exchange rates have no id: they are read by currency and day at `/exchangerate`.
     let Some(entity) = Entity::from_name(&resource).filter(|e| *e != Entity::ExchangeRate) else {
         return unsupported(method, uri).await;
@@ -360,6 +363,29 @@ pub(crate) async fn read_entity(
         Some((_, Current::Absent | Current::Deleted)) | None => {
             Fault::object_not_found().into_response()
         }
+    }
+}
+
+/// `GET /v3/company/{realm}/download/{id}`: an attachment's temporary download URL, as QBO
+/// answers it, in a text body (610 for an id that is no attachment).
+fn download(state: &State, id: &str) -> Response {
+    let ds = state.data();
+    let index = id
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .filter(|&i| i < ds.attachments.len());
+    let Some(index) = index else {
+        return Fault::object_not_found().into_response();
+    };
+    match crate::records::temp_download_uri(ds, index) {
+        Some(uri) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain;charset=UTF-8")],
+            uri,
+        )
+            .into_response(),
+        None => Fault::object_not_found().into_response(),
     }
 }
 

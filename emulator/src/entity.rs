@@ -7,7 +7,7 @@
 //! It must stay free of HTTP and of query syntax.
 
 use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS};
-use crate::extras::{ATTACHMENT_KINDS, CURRENCIES, JOURNAL_CODES};
+use crate::extras::{ATTACHMENT_KINDS, Attached, CURRENCIES, JOURNAL_CODES};
 
 /// An entity type the emulator has data for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -601,6 +601,27 @@ static ATTACHABLE_FIELDS: &[FieldDef] = &[
         ATTACHMENT_KINDS[usize::from(r.kind) % ATTACHMENT_KINDS.len()].3
     )),
     field!("Size", attachments, |r, _i| Val::Num(f64::from(r.size))),
+    // How clients find a transaction's attachments: `AttachableRef.EntityRef.Type = 'invoice'
+    // AND AttachableRef.EntityRef.value = '95'`.
+    field!(
+        "AttachableRef.EntityRef.Type",
+        attachments,
+        filter = true,
+        sort = false,
+        |r, _i| Val::Text(match r.target {
+            Attached::Invoice(_) => "Invoice",
+            Attached::Bill(_) => "Bill",
+        })
+    ),
+    field!(
+        "AttachableRef.EntityRef.value",
+        attachments,
+        filter = true,
+        sort = false,
+        |r, _i| match r.target {
+            Attached::Invoice(i) | Attached::Bill(i) => Val::Int(i64::from(i) + 1),
+        }
+    ),
 ];
 
 // A budget's dates cannot be filtered on; its type only sorted on.

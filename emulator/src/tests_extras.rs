@@ -628,3 +628,49 @@ async fn statements_clients_send_for_these_entities() {
     }
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_transactions_attachments_are_found_by_its_reference_and_downloaded_by_id() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let found = all(
+        &emu,
+        &http,
+        &access,
+        "select Id from attachable where AttachableRef.EntityRef.Type = 'invoice' \
+         and AttachableRef.EntityRef.value = '21'",
+        "Attachable",
+    )
+    .await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["sparse"], true);
+    let id = found[0]["Id"].as_str().expect("id");
+    let file = read(&emu, &http, &access, "Attachable", id).await;
+    assert_eq!(file["AttachableRef"][0]["EntityRef"]["type"], "Invoice");
+    assert_eq!(file["AttachableRef"][0]["EntityRef"]["value"], "21");
+    let bills = count(
+        &emu,
+        &http,
+        &access,
+        "select count(*) from Attachable where AttachableRef.EntityRef.Type = 'Bill'",
+    )
+    .await;
+    let all_files = count(&emu, &http, &access, "select count(*) from Attachable").await;
+    assert!(bills > 0 && bills < all_files);
+
+    let res = http
+        .get(super::tests::api_url(&emu, &format!("download/{id}")))
+        .bearer_auth(&access)
+        .header("Accept", "text/plain")
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.expect("text");
+    assert_eq!(text, file["TempDownloadUri"].as_str().expect("uri"));
+    let (status, _, body) = api_get(&emu, &http, &access, "download/999999").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["Fault"]["Error"][0]["code"], "610", "{body}");
+    emu.shutdown().await;
+}

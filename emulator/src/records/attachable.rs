@@ -47,6 +47,17 @@ pub(crate) struct EntityRef {
     pub(crate) value: IdStr,
 }
 
+/// Where attachment `i`'s file is downloaded from (a link QBO makes valid for minutes).
+pub(crate) fn temp_download_uri(ds: &Dataset, i: usize) -> Option<String> {
+    let a = ds.attachments.get(i)?;
+    Some(format!(
+        "https://attachments.qbo-emulator.invalid/{}/{}/{}?Expires=900",
+        ds.realm,
+        i + 1,
+        a.file_name
+    ))
+}
+
 pub(crate) fn attachable_view(ds: &Dataset, i: usize) -> Option<AttachableView<'_>> {
     let a = ds.attachments.get(i)?;
     let (_, _, content_type, category) =
@@ -59,10 +70,7 @@ pub(crate) fn attachable_view(ds: &Dataset, i: usize) -> Option<AttachableView<'
     Some(AttachableView {
         file_name: &a.file_name,
         access_uri: format!("/v3/company/{}/download/{id}", ds.realm),
-        download_uri: format!(
-            "https://attachments.qbo-emulator.invalid/{}/{id}/{}?Expires=3600",
-            ds.realm, a.file_name
-        ),
+        download_uri: temp_download_uri(ds, i)?,
         size: a.size,
         content_type,
         category,

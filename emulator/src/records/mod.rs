@@ -39,6 +39,7 @@ mod term;
 mod time_activity;
 mod vendor;
 
+pub(crate) use attachable::temp_download_uri;
 use serde::{Serialize, Serializer};
 
 use crate::data::Dataset;
