@@ -69,7 +69,7 @@ pub(crate) fn build_attachments(
             (
                 Attached::Invoice(t.index),
                 t.created,
-                (t.index / 20 % 2) as u8,
+                (t.index / ATTACH_INVOICE_EVERY % 2) as u8,
             )
         })
         .chain(

@@ -6,6 +6,7 @@ use super::parts::{IdStr, MetaData, id_of, meta};
 use crate::data::Dataset;
 use crate::extras::{ATTACHMENT_KINDS, Attached};
 
+/// `QBO.Attachable` in QBO's key order.
 #[derive(Serialize)]
 pub(crate) struct AttachableView<'a> {
     #[serde(rename = "FileName")]
@@ -32,6 +33,7 @@ pub(crate) struct AttachableView<'a> {
     pub(crate) meta: MetaData,
 }
 
+/// One `AttachableRef`: the record the file is attached to.
 #[derive(Serialize)]
 pub(crate) struct AttachableRef {
     #[serde(rename = "EntityRef")]
@@ -40,6 +42,7 @@ pub(crate) struct AttachableRef {
     pub(crate) include_on_send: bool,
 }
 
+/// An `EntityRef`: a reference with its entity `type`.
 #[derive(Serialize)]
 pub(crate) struct EntityRef {
     #[serde(rename = "type")]
@@ -58,6 +61,7 @@ pub(crate) fn temp_download_uri(ds: &Dataset, i: usize) -> Option<String> {
     ))
 }
 
+/// Attachment `i` as QBO JSON (`None` out of range).
 pub(crate) fn attachable_view(ds: &Dataset, i: usize) -> Option<AttachableView<'_>> {
     let a = ds.attachments.get(i)?;
     let (_, _, content_type, category) =

@@ -7,6 +7,7 @@ use crate::data::Dataset;
 use crate::extras::{BUDGET_ACCOUNTS, budget_month};
 use crate::time::Day;
 
+/// `QBO.Budget` in QBO's key order.
 #[derive(Serialize)]
 pub(crate) struct BudgetView<'a> {
     #[serde(rename = "StartDate")]
@@ -33,6 +34,7 @@ pub(crate) struct BudgetView<'a> {
     pub(crate) meta: MetaData,
 }
 
+/// One `BudgetDetail` line: an account's amount for the month starting on `BudgetDate`.
 #[derive(Serialize)]
 pub(crate) struct BudgetDetail<'a> {
     #[serde(rename = "Amount")]
@@ -43,6 +45,7 @@ pub(crate) struct BudgetDetail<'a> {
     pub(crate) date: Day,
 }
 
+/// Budget `i` as QBO JSON (`None` out of range).
 pub(crate) fn budget_view(ds: &Dataset, i: usize) -> Option<BudgetView<'_>> {
     let b = ds.budgets.get(i)?;
     let detail = b

@@ -6,6 +6,7 @@ use super::parts::{IdStr, MetaData, id_of, meta};
 use crate::data::Dataset;
 use crate::extras::CURRENCIES;
 
+/// `QBO.CompanyCurrency` in QBO's key order.
 #[derive(Serialize)]
 pub(crate) struct CompanyCurrencyView {
     #[serde(rename = "Code")]
@@ -24,6 +25,7 @@ pub(crate) struct CompanyCurrencyView {
     pub(crate) meta: MetaData,
 }
 
+/// Company currency `i` as QBO JSON (`None` out of range).
 pub(crate) fn company_currency_view(ds: &Dataset, i: usize) -> Option<CompanyCurrencyView> {
     let c = ds.currencies.get(i)?;
     let &(code, name, active, _) = CURRENCIES.get(c.index)?;

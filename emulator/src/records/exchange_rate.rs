@@ -8,6 +8,7 @@ use crate::extras::CURRENCIES;
 use crate::time::Day;
 use crate::time::Timestamp;
 
+/// `QBO.ExchangeRate` in QBO's key order.
 #[derive(Serialize)]
 pub(crate) struct ExchangeRateView {
     #[serde(rename = "SyncToken")]
@@ -32,6 +33,7 @@ pub(crate) struct UpdatedOnly {
     pub(crate) last_updated_time: Timestamp,
 }
 
+/// Exchange rate `i` as QBO JSON (`None` out of range).
 pub(crate) fn exchange_rate_view(ds: &Dataset, i: usize) -> Option<ExchangeRateView> {
     let r = ds.exchange_rates.get(i)?;
     let &(code, _, _, _) = CURRENCIES.get(usize::from(r.currency))?;

@@ -6,6 +6,7 @@ use super::parts::{IdStr, MetaData, id_of, meta};
 use crate::data::Dataset;
 use crate::extras::JOURNAL_CODES;
 
+/// `QBO.JournalCode` in QBO's key order.
 #[derive(Serialize)]
 pub(crate) struct JournalCodeView {
     #[serde(rename = "Name")]
@@ -26,6 +27,7 @@ pub(crate) struct JournalCodeView {
     pub(crate) meta: MetaData,
 }
 
+/// Journal code `i` as QBO JSON (`None` out of range).
 pub(crate) fn journal_code_view(ds: &Dataset, i: usize) -> Option<JournalCodeView> {
     let j = ds.journal_codes.get(i)?;
     let &(name, kind, description, active) = JOURNAL_CODES.get(j.index)?;

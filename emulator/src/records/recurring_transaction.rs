@@ -8,12 +8,14 @@ use super::parts::{Empty, IdStr, MetaData, Money, Ref, USD, id_of, meta, named};
 use crate::data::{Dataset, SalesLine};
 use crate::time::Day;
 
+/// `QBO.RecurringTransaction`: the template under its transaction type.
 #[derive(Serialize)]
 pub(crate) struct RecurringTransactionView<'a> {
     #[serde(rename = "Invoice")]
     pub(crate) invoice: TemplateView<'a>,
 }
 
+/// An invoice template: an invoice's parts without number or dates, with `RecurringInfo`.
 #[derive(Serialize)]
 pub(crate) struct TemplateView<'a> {
     pub(crate) domain: &'static str,
@@ -42,12 +44,14 @@ pub(crate) struct TemplateView<'a> {
     pub(crate) print_status: &'static str,
 }
 
+/// A template's `TxnTaxDetail` (no tax on service agreements).
 #[derive(Serialize)]
 pub(crate) struct TotalTax {
     #[serde(rename = "TotalTax")]
     pub(crate) total: Money,
 }
 
+/// `RecurringInfo`: the template's name, kind, whether it runs, and its schedule.
 #[derive(Serialize)]
 pub(crate) struct RecurringInfo {
     #[serde(rename = "Name")]
@@ -60,6 +64,7 @@ pub(crate) struct RecurringInfo {
     pub(crate) schedule: ScheduleInfo,
 }
 
+/// `ScheduleInfo`: when the template makes its transactions.
 #[derive(Serialize)]
 pub(crate) struct ScheduleInfo {
     #[serde(rename = "IntervalType")]
@@ -76,6 +81,7 @@ pub(crate) struct ScheduleInfo {
     pub(crate) previous: Day,
 }
 
+/// Recurring template `i` as QBO JSON (`None` out of range).
 pub(crate) fn recurring_transaction_view(
     ds: &Dataset,
     i: usize,

@@ -8,6 +8,7 @@ use crate::data::Dataset;
 use crate::extras::Worker;
 use crate::time::Day;
 
+/// `QBO.TimeActivity` in QBO's key order.
 #[derive(Serialize)]
 pub(crate) struct TimeActivityView<'a> {
     #[serde(rename = "TxnDate")]
@@ -44,6 +45,7 @@ pub(crate) struct TimeActivityView<'a> {
     pub(crate) meta: MetaData,
 }
 
+/// Time activity `i` as QBO JSON (`None` out of range).
 pub(crate) fn time_activity_view(ds: &Dataset, i: usize) -> Option<TimeActivityView<'_>> {
     let t = ds.time_activities.get(i)?;
     let item = ds.items.get(t.item as usize);
