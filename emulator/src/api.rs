@@ -234,7 +234,8 @@ fn answer_query(state: &State, text: &str) -> Response {
     }
 }
 
-/// `GET /v3/company/{realm}/preferences`: the one singleton read by its own path, without an id.
+/// `GET /v3/company/{realm}/preferences`, the one singleton read by its own path without an id,
+/// and `GET /v3/company/{realm}/exchangerate?sourcecurrencycode=EUR&asofdate=YYYY-MM-DD`.
 pub(crate) async fn read_singleton(
     AxumState(state): AxumState<Arc<State>>,
     method: Method,
@@ -244,8 +245,10 @@ pub(crate) async fn read_singleton(
     let Ok(Path((_realm, resource))) = path else {
         return unsupported(method, uri).await;
     };
-    if Entity::from_name(&resource) != Some(Entity::Preferences) {
-        return unsupported(method, uri).await;
+    match Entity::from_name(&resource) {
+        Some(Entity::Preferences) => {}
+        Some(Entity::ExchangeRate) => return read_exchange_rate(&state, &uri),
+        _ => return unsupported(method, uri).await,
     }
     json_response(
         StatusCode::OK,
@@ -260,6 +263,59 @@ pub(crate) async fn read_singleton(
     )
 }
 
+/// One currency's rate as of a day (today when `asofdate` is left out): the rate of that day, or
+/// the latest one for a day past the books; QBO's required-parameter Fault without a currency,
+/// 610 for a currency the company does not have or a day before its first rate.
+fn read_exchange_rate(state: &State, uri: &Uri) -> Response {
+    let ds = state.data();
+    let Some(code) = query_param(uri, "sourcecurrencycode").filter(|c| !c.trim().is_empty()) else {
+        return Fault::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationFault",
+            "2020",
+            "Required param missing, need to supply the required value for the API",
+            "Required parameter sourcecurrencycode is missing in the request",
+            Some("sourcecurrencycode"),
+        )
+        .into_response();
+    };
+    let day = match query_param(uri, "asofdate") {
+        None => crate::time::day_of(state.clock().now_secs()),
+        Some(text) => match crate::time::parse_time_literal(&text) {
+            Some(crate::time::TimeLiteral::Day(day)) => day,
+            _ => {
+                return Fault::new(
+                    StatusCode::BAD_REQUEST,
+                    "ValidationFault",
+                    "2010",
+                    "Request has invalid or unsupported property",
+                    format!("asofdate {text:?} is not a date (YYYY-MM-DD)"),
+                    Some("asofdate"),
+                )
+                .into_response();
+            }
+        },
+    };
+    let index = crate::extras::CURRENCIES
+        .iter()
+        .position(|(c, _, _, _)| c.eq_ignore_ascii_case(code.trim()))
+        .and_then(|currency| crate::extras::rate_index(&ds.exchange_rates, currency, day));
+    match index {
+        Some(index) => json_response(
+            StatusCode::OK,
+            &Single {
+                record: Record {
+                    ds,
+                    entity: Entity::ExchangeRate,
+                    index,
+                },
+                time: state.clock().response_time(),
+            },
+        ),
+        None => Fault::object_not_found().into_response(),
+    }
+}
+
 /// `GET /v3/company/{realm}/{entity}/{id}` (and `/companyinfo/{realm}`).
 pub(crate) async fn read_entity(
     AxumState(state): AxumState<Arc<State>>,
@@ -270,7 +326,11 @@ pub(crate) async fn read_entity(
     let Ok(Path((_realm, resource, id))) = path else {
         return unsupported(method, uri).await;
     };
-    let Some(entity) = Entity::from_name(&resource) else {
+    if resource.eq_ignore_ascii_case("download") {
+        return download(&state, &id);
+    }
+    // Exchange rates have no id: they are read by currency and day at `/exchangerate`.
+    let Some(entity) = Entity::from_name(&resource).filter(|e| *e != Entity::ExchangeRate) else {
         return unsupported(method, uri).await;
     };
     let ds = state.data();
@@ -303,6 +363,29 @@ pub(crate) async fn read_entity(
         Some((_, Current::Absent | Current::Deleted)) | None => {
             Fault::object_not_found().into_response()
         }
+    }
+}
+
+/// `GET /v3/company/{realm}/download/{id}`: an attachment's temporary download URL, as QBO
+/// answers it, in a text body (610 for an id that is no attachment).
+fn download(state: &State, id: &str) -> Response {
+    let ds = state.data();
+    let index = id
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .filter(|&i| i < ds.attachments.len());
+    let Some(index) = index else {
+        return Fault::object_not_found().into_response();
+    };
+    match crate::records::temp_download_uri(ds, index) {
+        Some(uri) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain;charset=UTF-8")],
+            uri,
+        )
+            .into_response(),
+        None => Fault::object_not_found().into_response(),
     }
 }
 

@@ -26,8 +26,14 @@ pub(crate) const MAX_LOOKBACK_DAYS: i64 = 30;
 /// Most objects in one answer, all entities together.
 pub(crate) const MAX_OBJECTS: usize = 1000;
 
-/// Entities QBO serves but its CDC does not cover.
-pub(crate) const NOT_IN_CDC: [&str; 4] = ["TaxAgency", "TaxCode", "TaxRate", "TimeActivity"];
+/// Entities QBO serves but its CDC does not cover (Intuit's CDC page lists exactly these).
+pub(crate) const NOT_IN_CDC: [&str; 5] = [
+    "JournalCode",
+    "TaxAgency",
+    "TaxCode",
+    "TaxRate",
+    "TimeActivity",
+];
 
 fn cdc_fault(detail: impl Into<String>) -> Fault {
     Fault::new(
@@ -202,7 +208,13 @@ mod tests {
         )
         .expect("parses");
         assert_eq!(entities, vec![Entity::SalesReceipt, Entity::Deposit]);
-        for excluded in ["TaxCode", "taxrate", "TaxAgency", "TimeActivity"] {
+        for excluded in [
+            "TaxCode",
+            "taxrate",
+            "TaxAgency",
+            "TimeActivity",
+            "journalcode",
+        ] {
             let detail = fault(&format!(
                 "entities=Invoice,{excluded}&changedSince=2027-01-01"
             ));
@@ -214,6 +226,15 @@ mod tests {
         )
         .expect("parses");
         assert_eq!(entities.len(), 3);
+        let (entities, _) = parse_request(
+            &uri(
+                "entities=Attachable,Budget,CompanyCurrency,RecurringTransaction,ExchangeRate\
+                 &changedSince=2027-01-01",
+            ),
+            now,
+        )
+        .expect("parses");
+        assert_eq!(entities.len(), 5);
         assert!(fault("entities=Invoice&changedSince=yesterday").contains("not a date-time"));
         assert!(fault("entities=Invoice&changedSince=2026-01-01").contains("more than 30 days"));
     }

@@ -18,6 +18,11 @@
 //! This module must never render JSON (that is `render.rs`) or know about HTTP.
 
 use crate::config::EmulatorConfig;
+use crate::extras::{
+    AttachedTxn, Attachment, Budget, Currency, ExchangeRate, JournalCode, Recurring, TimeActivity,
+    WorkedInvoice, build_attachments, build_budgets, build_currencies, build_journal_codes,
+    build_recurring, build_time_activities, years_between,
+};
 use crate::lists::{
     BillPayment, Category, Employee, Estimate, OrderedBill, PaidBill, PaymentMethod, PurchaseOrder,
     QuotedInvoice, TaxAgency, TaxCode, TaxRate, Term, build_bill_payments, build_estimates,
@@ -280,6 +285,8 @@ pub(crate) struct Company {
 #[derive(Debug)]
 pub(crate) struct Dataset {
     pub(crate) seed: u64,
+    /// The company's realm id (in the download paths of its attachments).
+    pub(crate) realm: String,
     pub(crate) company: Company,
     pub(crate) accounts: Vec<Account>,
     pub(crate) items: Vec<Item>,
@@ -303,6 +310,13 @@ pub(crate) struct Dataset {
     /// Sales receipts, credit memos, refunds, deposits, purchases, journal entries, transfers,
     /// vendor credits and card payments.
     pub(crate) posted: Posted,
+    pub(crate) attachments: Vec<Attachment>,
+    pub(crate) budgets: Vec<Budget>,
+    pub(crate) currencies: Vec<Currency>,
+    pub(crate) exchange_rates: Vec<ExchangeRate>,
+    pub(crate) journal_codes: Vec<JournalCode>,
+    pub(crate) recurring: Vec<Recurring>,
+    pub(crate) time_activities: Vec<TimeActivity>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,6 +648,7 @@ impl Dataset {
         let lists = build_lists(company_start(), &TERMS, TAX_RATE_BP);
         let mut ds = Dataset {
             seed,
+            realm: config.realm_id.clone(),
             company: gen_company(seed),
             accounts,
             items,
@@ -655,6 +670,13 @@ impl Dataset {
             estimates: Vec::new(),
             purchase_orders: Vec::new(),
             posted: Posted::default(),
+            attachments: Vec::new(),
+            budgets: Vec::new(),
+            currencies: Vec::new(),
+            exchange_rates: Vec::new(),
+            journal_codes: build_journal_codes(company_start()),
+            recurring: Vec::new(),
+            time_activities: Vec::new(),
         };
         let tax = ds.build_invoices_and_payments(config.invoices);
         let bills = if ds.vendors.is_empty() {
@@ -693,10 +715,89 @@ impl Dataset {
                         created: inv.created,
                     }),
             );
+        ds.build_extras(config);
         ds.settle_account_balances(tax);
         ds.build_posted(config.invoices);
         ds.tie_update_times(config.tie_groups);
         Ok(ds)
+    }
+
+    /// The records beside the postings (`extras.rs`), from the invoices, bills, employees,
+    /// vendors and items built before them.
+    fn build_extras(&mut self, config: &EmulatorConfig) {
+        let (seed, invoices) = (self.seed, config.invoices);
+        let invoice_txns = self
+            .invoices
+            .iter()
+            .enumerate()
+            .map(|(i, inv)| AttachedTxn {
+                index: i as u32,
+                created: inv.created,
+            });
+        let bill_txns = self.bills.iter().enumerate().map(|(i, b)| AttachedTxn {
+            index: i as u32,
+            created: b.created,
+        });
+        self.attachments = build_attachments(seed, invoice_txns, bill_txns);
+        let (first, last) = txn_span();
+        let (first_year, last_year) = years_between(first, last);
+        let years = (last_year - first_year + 1).max(1);
+        self.budgets = build_budgets(
+            seed,
+            first_year - 1,
+            last_year,
+            i64::try_from(invoices).unwrap_or(i64::MAX) / years,
+        );
+        // QBO downloads a rate for every day, up to today: the company's clock when it is set,
+        // else the machine's (never before the last day of the books).
+        let today = config
+            .now
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or_else(crate::time::now_secs, |d| {
+                i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+            });
+        let (currencies, rates) = build_currencies(
+            seed,
+            company_start(),
+            day_of(company_start()),
+            day_of(last).max(day_of(today)),
+        );
+        self.currencies = currencies;
+        self.exchange_rates = rates;
+        let service = |name: &str| {
+            self.items
+                .iter()
+                .position(|it| it.active && it.kind == ItemKind::Service && it.name == name)
+                .or_else(|| {
+                    self.items
+                        .iter()
+                        .position(|it| it.active && it.kind == ItemKind::Service)
+                })
+                .map(|i| (i as u32, self.items[i].unit_price))
+        };
+        let agreement = service("Service Agreement");
+        let labor = service("Installation Labor");
+        self.recurring =
+            build_recurring(self.customers.len(), agreement, day_of(first), day_of(last));
+        let employees: Vec<u32> = self
+            .employees
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.active)
+            .map(|(i, _)| i as u32)
+            .collect();
+        let worked = self
+            .invoices
+            .iter()
+            .enumerate()
+            .map(|(i, inv)| WorkedInvoice {
+                index: i as u32,
+                customer: inv.customer,
+                txn_date: inv.txn_date,
+                created: inv.created,
+            });
+        self.time_activities =
+            build_time_activities(seed, worked, &employees, self.vendors.len(), labor);
     }
 
     /// Give invoices, payments and bills the same `LastUpdatedTime` in runs of `group`

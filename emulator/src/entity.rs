@@ -8,14 +8,18 @@
 
 use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS};
 use crate::txns::{Kind, doc_number};
+use crate::extras::{ATTACHMENT_KINDS, Attached, CURRENCIES, JOURNAL_CODES};
 
 /// An entity type the emulator has data for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Entity {
     Account,
+    Attachable,
     Bill,
     BillPayment,
+    Budget,
     Class,
+    CompanyCurrency,
     CompanyInfo,
     CreditCardPayment,
     CreditMemo,
@@ -25,20 +29,24 @@ pub(crate) enum Entity {
     Deposit,
     Employee,
     Estimate,
+    ExchangeRate,
     Invoice,
     Item,
+    JournalCode,
     JournalEntry,
     Payment,
     PaymentMethod,
     Preferences,
     Purchase,
     PurchaseOrder,
+    RecurringTransaction,
     RefundReceipt,
     SalesReceipt,
     TaxAgency,
     TaxCode,
     TaxRate,
     Term,
+    TimeActivity,
     Transfer,
     Vendor,
     VendorCredit,
@@ -46,11 +54,14 @@ pub(crate) enum Entity {
 
 impl Entity {
     /// Every served entity, in alphabetical order.
-    pub(crate) const ALL: [Entity; 30] = [
+    pub(crate) const ALL: [Entity; 37] = [
         Entity::Account,
+        Entity::Attachable,
         Entity::Bill,
         Entity::BillPayment,
+        Entity::Budget,
         Entity::Class,
+        Entity::CompanyCurrency,
         Entity::CompanyInfo,
         Entity::CreditCardPayment,
         Entity::CreditMemo,
@@ -60,20 +71,24 @@ impl Entity {
         Entity::Deposit,
         Entity::Employee,
         Entity::Estimate,
+        Entity::ExchangeRate,
         Entity::Invoice,
         Entity::Item,
+        Entity::JournalCode,
         Entity::JournalEntry,
         Entity::Payment,
         Entity::PaymentMethod,
         Entity::Preferences,
         Entity::Purchase,
         Entity::PurchaseOrder,
+        Entity::RecurringTransaction,
         Entity::RefundReceipt,
         Entity::SalesReceipt,
         Entity::TaxAgency,
         Entity::TaxCode,
         Entity::TaxRate,
         Entity::Term,
+        Entity::TimeActivity,
         Entity::Transfer,
         Entity::Vendor,
         Entity::VendorCredit,
@@ -83,6 +98,13 @@ impl Entity {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Entity::Account => "Account",
+            Entity::Attachable => "Attachable",
+            Entity::Budget => "Budget",
+            Entity::CompanyCurrency => "CompanyCurrency",
+            Entity::ExchangeRate => "ExchangeRate",
+            Entity::JournalCode => "JournalCode",
+            Entity::RecurringTransaction => "RecurringTransaction",
+            Entity::TimeActivity => "TimeActivity",
             Entity::Bill => "Bill",
             Entity::BillPayment => "BillPayment",
             Entity::Class => "Class",
@@ -154,6 +176,8 @@ impl Entity {
                 | Entity::TaxCode
                 | Entity::TaxRate
                 | Entity::Term
+                | Entity::Budget
+                | Entity::CompanyCurrency
         )
     }
 
@@ -161,6 +185,13 @@ impl Entity {
     pub(crate) fn fields(self) -> &'static [FieldDef] {
         match self {
             Entity::Account => ACCOUNT_FIELDS,
+            Entity::Attachable => ATTACHABLE_FIELDS,
+            Entity::Budget => BUDGET_FIELDS,
+            Entity::CompanyCurrency => COMPANY_CURRENCY_FIELDS,
+            Entity::ExchangeRate => EXCHANGE_RATE_FIELDS,
+            Entity::JournalCode => JOURNAL_CODE_FIELDS,
+            Entity::RecurringTransaction => RECURRING_FIELDS,
+            Entity::TimeActivity => TIME_ACTIVITY_FIELDS,
             Entity::Bill => BILL_FIELDS,
             Entity::BillPayment => BILL_PAYMENT_FIELDS,
             Entity::Class => CLASS_FIELDS,
@@ -204,6 +235,13 @@ impl Entity {
     pub(crate) fn count(self, ds: &Dataset) -> usize {
         match self {
             Entity::Account => ds.accounts.len(),
+            Entity::Attachable => ds.attachments.len(),
+            Entity::Budget => ds.budgets.len(),
+            Entity::CompanyCurrency => ds.currencies.len(),
+            Entity::ExchangeRate => ds.exchange_rates.len(),
+            Entity::JournalCode => ds.journal_codes.len(),
+            Entity::RecurringTransaction => ds.recurring.len(),
+            Entity::TimeActivity => ds.time_activities.len(),
             Entity::Bill => ds.bills.len(),
             Entity::BillPayment => ds.bill_payments.len(),
             Entity::Class => ds.classes.len(),
@@ -772,6 +810,163 @@ static CARD_PAYMENTS_FIELDS: &[FieldDef] = &[
     field!("Amount", posted.card_payments, |r, _i| money(r.amount)),
 ];
 
+static ATTACHABLE_FIELDS: &[FieldDef] = &[
+    field!("Id", attachments, |_r, i| id(i)),
+    field!("MetaData.CreateTime", attachments, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", attachments, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("FileName", attachments, |r, _i| Val::Text(&r.file_name)),
+    field!("ContentType", attachments, |r, _i| Val::Text(
+        ATTACHMENT_KINDS[usize::from(r.kind) % ATTACHMENT_KINDS.len()].2
+    )),
+    field!("Category", attachments, |r, _i| Val::Text(
+        ATTACHMENT_KINDS[usize::from(r.kind) % ATTACHMENT_KINDS.len()].3
+    )),
+    field!("Size", attachments, |r, _i| Val::Num(f64::from(r.size))),
+    // How clients find a transaction's attachments: `AttachableRef.EntityRef.Type = 'invoice'
+    // AND AttachableRef.EntityRef.value = '95'`.
+    field!(
+        "AttachableRef.EntityRef.Type",
+        attachments,
+        filter = true,
+        sort = false,
+        |r, _i| Val::Text(match r.target {
+            Attached::Invoice(_) => "Invoice",
+            Attached::Bill(_) => "Bill",
+        })
+    ),
+    field!(
+        "AttachableRef.EntityRef.value",
+        attachments,
+        filter = true,
+        sort = false,
+        |r, _i| match r.target {
+            Attached::Invoice(i) | Attached::Bill(i) => Val::Int(i64::from(i) + 1),
+        }
+    ),
+];
+
+// A budget's dates cannot be filtered on; its type only sorted on.
+static BUDGET_FIELDS: &[FieldDef] = &[
+    field!("Id", budgets, |_r, i| id(i)),
+    field!("MetaData.CreateTime", budgets, |r, _i| Val::Time(r.created)),
+    field!("MetaData.LastUpdatedTime", budgets, |r, _i| Val::Time(
+        r.updated
+    )),
+    field!("Name", budgets, |r, _i| Val::Text(&r.name)),
+    field!(
+        "BudgetType",
+        budgets,
+        filter = false,
+        sort = true,
+        |_r, _i| Val::Text("ProfitAndLoss")
+    ),
+    field!("Active", budgets, |r, _i| Val::Bool(r.active)),
+];
+
+static COMPANY_CURRENCY_FIELDS: &[FieldDef] = &[
+    field!("Id", currencies, |_r, i| id(i)),
+    field!("MetaData.CreateTime", currencies, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", currencies, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("Code", currencies, |r, _i| Val::Text(
+        CURRENCIES[r.index % CURRENCIES.len()].0
+    )),
+    field!("Name", currencies, filter = false, sort = true, |r, _i| {
+        Val::Text(CURRENCIES[r.index % CURRENCIES.len()].1)
+    }),
+    field!(
+        "Active",
+        currencies,
+        filter = true,
+        sort = false,
+        |r, _i| { Val::Bool(CURRENCIES[r.index % CURRENCIES.len()].2) }
+    ),
+];
+
+// Exchange rates have no `Id`: a rate is named by its currency and day.
+static EXCHANGE_RATE_FIELDS: &[FieldDef] = &[
+    field!(
+        "SourceCurrencyCode",
+        exchange_rates,
+        filter = true,
+        sort = false,
+        |r, _i| Val::Text(CURRENCIES[usize::from(r.currency) % CURRENCIES.len()].0)
+    ),
+    field!(
+        "TargetCurrencyCode",
+        exchange_rates,
+        filter = true,
+        sort = false,
+        |_r, _i| Val::Text("USD")
+    ),
+    field!(
+        "AsOfDate",
+        exchange_rates,
+        filter = true,
+        sort = false,
+        |r, _i| Val::Day(r.day)
+    ),
+    field!(
+        "MetaData.LastUpdatedTime",
+        exchange_rates,
+        filter = true,
+        sort = false,
+        |r, _i| Val::Time(r.updated)
+    ),
+];
+
+// A journal code's `Type` and `Active` cannot be filtered on, so it has no name-list rule.
+static JOURNAL_CODE_FIELDS: &[FieldDef] = &[
+    field!("Id", journal_codes, |_r, i| id(i)),
+    field!("MetaData.CreateTime", journal_codes, |r, _i| Val::Time(
+        r.created
+    )),
+    field!(
+        "MetaData.LastUpdatedTime",
+        journal_codes,
+        |r, _i| Val::Time(r.created)
+    ),
+    field!("Name", journal_codes, |r, _i| Val::Text(
+        JOURNAL_CODES[r.index % JOURNAL_CODES.len()].0
+    )),
+    field!(
+        "Description",
+        journal_codes,
+        filter = true,
+        sort = false,
+        |r, _i| Val::Text(JOURNAL_CODES[r.index % JOURNAL_CODES.len()].2)
+    ),
+];
+
+static RECURRING_FIELDS: &[FieldDef] = &[
+    field!("Id", recurring, |_r, i| id(i)),
+    field!("MetaData.CreateTime", recurring, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", recurring, |r, _i| Val::Time(
+        r.created
+    )),
+];
+
+// Only the id, times and date of a time activity can be filtered on (not who or for whom).
+static TIME_ACTIVITY_FIELDS: &[FieldDef] = &[
+    field!("Id", time_activities, |_r, i| id(i)),
+    field!("MetaData.CreateTime", time_activities, |r, _i| Val::Time(
+        r.created
+    )),
+    field!("MetaData.LastUpdatedTime", time_activities, |r, _i| {
+        Val::Time(r.created)
+    }),
+    field!("TxnDate", time_activities, |r, _i| Val::Day(r.txn_date)),
+];
+
 /// CompanyInfo's and Preferences' (both singletons, set up with the company).
 static COMPANY_FIELDS: &[FieldDef] = &[
     FieldDef {
@@ -815,7 +1010,7 @@ mod tests {
     fn lookups_are_case_insensitive() {
         assert_eq!(Entity::from_name("invoice"), Some(Entity::Invoice));
         assert_eq!(Entity::from_name("COMPANYINFO"), Some(Entity::CompanyInfo));
-        assert_eq!(Entity::from_name("TimeActivity"), None);
+        assert_eq!(Entity::from_name("Widget"), None);
         assert_eq!(
             Entity::from_name("salesreceipt"),
             Some(Entity::SalesReceipt)
@@ -838,7 +1033,7 @@ mod tests {
                     let _ = (f.get)(&ds, 0);
                 }
             }
-            assert!(e.field("Id").is_some());
+            assert_eq!(e.field("Id").is_some(), e != Entity::ExchangeRate, "{e:?}");
         }
         let name = Entity::Customer.field("DisplayName").expect("allowed");
         assert_eq!((name.get)(&ds, 2), Val::Text("O'Brien Landscaping"));

@@ -16,6 +16,7 @@
 //! | `rng.rs`, `time.rs`, `values.rs` | SplitMix64; QBO's date/time formats in the company's `-07:00` zone; money, ids and record indexes of client JSON |
 //! | `lists.rs` | the name lists (terms, tax codes, rates, agency, payment methods, classes, departments, employees) the bill payments of paid bills, the estimates invoices were made from, the purchase orders bills were billed on |
 //! | `txns.rs` | the other posting transactions (sales receipts, credit memos, refunds, deposits, purchases, journal entries, transfers, vendor credits, card payments), each with the journal lines it posts |
+//! | `extras.rs` | the records beside the postings: attachments of invoices and bills, budgets, currencies and daily exchange rates, journal codes, recurring invoice templates, time activities |
 //! | `data.rs` | the seeded, compact tables of the company's books |
 //! | `entity.rs` | served entities and their queryable fields |
 //! | `records/` | a seeded record as QBO JSON, one file per entity, from the pieces in `parts.rs` |
@@ -39,6 +40,7 @@
 //! | `tests_entities.rs` | loopback tests of the name lists, bill payments, estimates, purchase orders and Preferences: references resolve, bills paid once, the name-list rule, no MetaData filter or CDC for tax entities |
 //! | `tests_posted.rs` | loopback tests of the other posting transactions: references resolve (a deposit's payments were in Undeposited Funds), journal entries balance, read by id, filters, CDC, the books balance with them |
 //! | `tests_posted_writes.rs` | loopback tests of their writes (QBO's Faults: an unbalanced journal entry, a card purchase from a bank, a deposit of a payment not in Undeposited Funds; void of a sales receipt) and of the reports that follow them |
+//! | `tests_extras.rs` | loopback tests of attachments, budgets, currencies and exchange rates, journal codes, recurring templates and time activities: references resolve, the name-list rule, 4001 on unfilterable fields, CDC |
 //! | `tests_queries.rs` | loopback tests of the statements python-quickbooks, node-quickbooks and tap-quickbooks send; 4001 on fields QBO cannot filter or sort on |
 //! | `tests_clock.rs`, `tests_surprises.rs` | loopback tests of the one clock; of ties, shuffled ties, edits while paging, lost write answers, POSTed query types, text `DocNumber`s |
 //!
@@ -56,6 +58,7 @@ mod edits;
 mod entity;
 mod envelope;
 mod exec;
+mod extras;
 mod fault;
 mod faults;
 mod grants;
@@ -89,6 +92,8 @@ mod tests_entities;
 mod tests_posted;
 #[cfg(test)]
 mod tests_posted_writes;
+#[cfg(test)]
+mod tests_extras;
 #[cfg(test)]
 mod tests_queries;
 #[cfg(test)]

@@ -62,6 +62,11 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// `(year, month, day)` of a company-local day number.
+pub(crate) fn civil(day: i32) -> (i64, u32, u32) {
+    civil_from_days(i64::from(day))
+}
+
 fn clamp_day(d: i64) -> i32 {
     i32::try_from(d).unwrap_or(if d < 0 { i32::MIN } else { i32::MAX })
 }

@@ -24,11 +24,17 @@ const fn entity(name: &'static str, name_list: bool, what: &'static str) -> Enti
 /// QBO's queryable entities.
 pub const ENTITIES: &[EntityInfo] = &[
     entity("Account", true, "Accounts of the chart of accounts"),
+    entity("Attachable", false, "Attachments of transactions"),
     entity("Bill", false, "Vendor bills"),
     entity("BillPayment", false, "Payments of vendor bills"),
     entity("Budget", true, "Budgets"),
     entity("Class", true, "Classes"),
     entity("CreditCardPayment", false, "Credit card payments"),
+    entity(
+        "CompanyCurrency",
+        true,
+        "Currencies of a multicurrency company",
+    ),
     entity("CreditMemo", false, "Credit memos"),
     entity("Customer", true, "Customers"),
     entity("Department", true, "Departments (locations)"),
@@ -37,6 +43,7 @@ pub const ENTITIES: &[EntityInfo] = &[
     entity("Estimate", false, "Estimates"),
     entity("Invoice", false, "Invoices"),
     entity("Item", true, "Products and services"),
+    entity("JournalCode", false, "Journal codes (French companies)"),
     entity("JournalEntry", false, "Journal entries"),
     entity("Payment", false, "Customer payments"),
     entity("PaymentMethod", true, "Payment methods"),
