@@ -19,6 +19,10 @@
 //! Year-to-date" (`GeneralLedger`: "This Month-to-date"; `AgedReceivables`: today). Bad values
 //! are 400 ValidationFaults. Other parameters (`minorversion`, filters) are ignored.
 //!
+//! A report with more than `EmulatorConfig::report_max_cells` cells (default 400,000, the cap
+//! QBO is quoted with) is cut short as QBO does (`cap.rs`): still 200, its rows stopped, and a last
+//! row reading "Unable to display more data. Please reduce the date range.".
+//!
 //! Everything is computed in one pass over the tables per request, on a blocking thread: a
 //! transaction outside the report's window is skipped before its lines are rebuilt. Writes come
 //! from the overlay's written books (`written.rs`), taken as an `Arc` under the overlay's read
@@ -29,6 +33,7 @@
 mod aged_receivables;
 mod balance_sheet;
 mod balances;
+mod cap;
 mod cash_flow;
 mod catalog;
 mod columns;
@@ -84,7 +89,10 @@ pub(crate) async fn report(
         let written = state.changes().read().books();
         let now = state.clock().response_time();
         match answer(state.data(), &written, report, &query, now) {
-            Ok(body) => json_response(StatusCode::OK, &body),
+            Ok(mut body) => {
+                cap::cut(&mut body, state.config().report_max_cells);
+                json_response(StatusCode::OK, &body)
+            }
             Err(fault) => fault.into_response(),
         }
     });
