@@ -25,7 +25,7 @@
 //! | `query.rs` | the query language (select lists, `ORDERBY` / `ORDER BY`, `IN`, `LIKE`): tokenizer, parser, syntax errors (4000) |
 //! | `exec.rs` | query validation (4001), planning, filtering, sorting, paging, caching |
 //! | `ledger.rs` | the books (seeded and written) as double-entry postings, accrual or cash |
-//! | `reports/` | `/reports/{name}`: one file per report, over `params.rs`, `columns.rs`, `rows.rs`, `balances.rs`; `catalog.rs` names them |
+//! | `reports/` | `/reports/{name}`: one file per report, over `params.rs`, `columns.rs`, `rows.rs`, `balances.rs`; `catalog.rs` names them; `cap.rs` cuts a report past `report_max_cells` as QBO does |
 //! | `fault.rs` | Fault bodies (JSON, gateway-style, XML) and `intuit_tid` |
 //! | `token.rs`, `grants.rs` | self-validating signed tokens; single-use codes, refresh rotation, revocation |
 //! | `limits.rs`, `faults.rs`, `stats.rs` | per-realm limits (10 in flight, 500 a minute); seeded fault injection; counters at `/__emulator/stats` |
