@@ -226,6 +226,32 @@ pub(crate) fn sales_body<'a>(
     (lines, tax)
 }
 
+/// The sales custom fields the company defined with QBO's enhanced custom fields (QuickBooks
+/// Online Advanced), beside the classic `PO Number`: QBO's API answers them only to
+/// `include=enhancedAllCustomFields` (without it, only the first three string fields).
+const ENHANCED_FIELDS: [(&str, &str); 2] = [("4", "Region"), ("5", "Project")];
+
+const REGIONS: [&str; 4] = ["West", "East", "North", "South"];
+
+/// Invoice `i` with every custom field, the enhanced ones included (`include=enhancedAllCustomFields`).
+pub(crate) fn invoice_view_all_fields(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
+    let mut view = invoice_view(ds, i)?;
+    let customer = ds.invoices.get(i).map_or(0, |inv| inv.customer as usize);
+    let values = [
+        REGIONS[customer % REGIONS.len()].to_owned(),
+        format!("PRJ-{}", 100 + (i * 7) % 37),
+    ];
+    for ((id, name), value) in ENHANCED_FIELDS.into_iter().zip(values) {
+        view.custom_field.push(CustomField {
+            definition_id: id,
+            name,
+            kind: "StringType",
+            value,
+        });
+    }
+    Some(view)
+}
+
 pub(crate) fn invoice_view(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
     let inv = ds.invoices.get(i)?;
     let d = ds.invoice_detail(i);
