@@ -847,3 +847,80 @@ fn a_windowed_request_without_a_usable_range_is_refused_where_it_says_so() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_multicurrency_company_carries_currencies_and_reports_in_the_home_currency() {
+    let project = Project::new();
+    let connection = ["--connection", "connections/emulator_multicurrency.yaml"];
+    let query = project.file(
+        "requests/all_invoices.yaml",
+        "path: /v3/company/{{ realm_id }}/query\nparams:\n  query: select * from Invoice\npaginate: { style: qbo-query }\noutput: { format: jsonl }\n",
+    );
+    let mut args = vec![query.to_str().expect("utf-8 path")];
+    args.extend(connection);
+    let output = project.run(&args);
+    assert_ok(&output);
+    let invoices: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an invoice"))
+        .collect();
+    let (mut foreign, mut open_home) = (0, 0i64);
+    for invoice in &invoices {
+        let total = cents(&invoice["TotalAmt"]);
+        let home = cents(&invoice["HomeTotalAmt"]);
+        match invoice["CurrencyRef"]["value"].as_str() {
+            Some("CAD") => {
+                foreign += 1;
+                assert_eq!(invoice["ExchangeRate"], 0.73);
+                assert_eq!(invoice["CurrencyRef"]["name"], "Canadian Dollar");
+                assert_eq!(home, (total * 73 + 50) / 100, "{invoice}");
+            }
+            Some("USD") => {
+                assert_eq!(invoice["ExchangeRate"], 1);
+                assert_eq!(home, total);
+            }
+            other => panic!("currency {other:?}"),
+        }
+        open_home += cents(&invoice["HomeBalance"]);
+    }
+    assert!(
+        foreign > 100 && foreign < invoices.len(),
+        "{foreign} of {}",
+        invoices.len()
+    );
+
+    let report = |name: &str, connection: &[&str]| {
+        let file = format!("requests/{name}.yaml");
+        let mut args = vec![file.as_str()];
+        args.extend(connection);
+        if name == "aged_receivables" {
+            args.extend(["--var", "report_date=2023-12-31"]);
+        } else {
+            args.extend(["--var", "start_date=2023-01-01", "--var", "end_date=2023-12-31"]);
+        }
+        json_rows(&project, &args)
+    };
+    let sheet = report("balance_sheet", &connection);
+    let column = value_keys(&sheet[0]).last().cloned().expect("a column");
+    let assets = cents(&summary_row(&sheet, "TotalAssets")[&column]);
+    assert_ne!(assets, 0);
+    assert_eq!(
+        assets,
+        cents(&summary_row(&sheet, "TotalLiabilitiesAndEquity")[&column])
+    );
+    let aging = report("aged_receivables", &connection);
+    let receivable = cents(&summary_row(&aging, "GrandTotal")["Total"]);
+    assert_eq!(receivable, cents(&summary_row(&sheet, "AR")[&column]));
+    assert_eq!(receivable, open_home, "A/R is the invoices' HomeBalance");
+    // The same books in one currency: the Canadian sales count for less in USD.
+    let income =
+        |rows: &[serde_json::Map<String, Value>]| cents(&summary_row(rows, "Income")["Total"]);
+    let single = report("profit_and_loss", &["--connection", "emulator"]);
+    let multi = report("profit_and_loss", &connection);
+    assert!(
+        income(&multi) < income(&single),
+        "{} vs {}",
+        income(&multi),
+        income(&single)
+    );
+}

@@ -82,6 +82,10 @@ pub struct EmulatorConfig {
     /// a denser one is cut short with QBO's "Unable to display more data. Please reduce the date
     /// range." row (`reports/cap.rs`). Default 400,000; 0 turns the cap off.
     pub report_max_cells: usize,
+    /// Multicurrency on (home currency USD): every fourth customer pays in CAD and every third
+    /// vendor bills in EUR; transactions carry `ExchangeRate` and home amounts, reports are in
+    /// USD (`currency.rs`). Off by default.
+    pub multicurrency: bool,
     /// Compress answers with gzip when the client asks (`Accept-Encoding: gzip`), as QBO does.
     /// Off by default: on loopback it only costs CPU.
     pub gzip: bool,
@@ -138,6 +142,7 @@ impl Default for EmulatorConfig {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
             report_max_cells: DEFAULT_REPORT_MAX_CELLS,
+            multicurrency: false,
             gzip: false,
             companies: 1,
             now: None,
@@ -275,6 +280,10 @@ pub struct EmulatorArgs {
     /// data. Please reduce the date range." row, as QBO does (0 = no cap)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_REPORT_MAX_CELLS)]
     pub report_max_cells: usize,
+    /// Turn multicurrency on (home currency USD): some customers pay in CAD, some vendors bill
+    /// in EUR, transactions carry ExchangeRate and home amounts, reports are in USD
+    #[arg(long)]
+    pub multicurrency: bool,
     /// Stop the company's clock at this RFC 3339 instant (records written, answers' time, CDC's
     /// window, reports' today); without it the system clock runs
     #[arg(long, value_name = "TIME", env = "QBO_EMULATOR_NOW", value_parser = parse_now)]
@@ -325,6 +334,7 @@ impl EmulatorArgs {
             max_in_flight: self.max_in_flight,
             requests_per_minute: self.requests_per_minute,
             report_max_cells: self.report_max_cells,
+            multicurrency: self.multicurrency,
             gzip: self.gzip,
             companies: usize::from(self.companies),
             now: self.now,

@@ -24,7 +24,8 @@
 //! | `envelope.rs` | the envelopes of answers: read by id, written record, query page (whole records, or sparse ones cut to a select list), `count(*)` |
 //! | `query.rs` | the query language (select lists, `ORDERBY` / `ORDER BY`, `IN`, `LIKE`): tokenizer, parser, syntax errors (4000) |
 //! | `exec.rs` | query validation (4001), planning, filtering, sorting, paging, caching |
-//! | `ledger.rs` | the books (seeded and written) as double-entry postings, accrual or cash |
+//! | `ledger.rs` | the books (seeded and written) as double-entry postings, accrual or cash, in the home currency |
+//! | `currency.rs` | a multicurrency company's currencies: who deals in which, the rates, home amounts |
 //! | `reports/` | `/reports/{name}`: one file per report, over `params.rs`, `columns.rs`, `rows.rs`, `balances.rs`; `catalog.rs` names them; `cap.rs` cuts a report past `report_max_cells` as QBO does |
 //! | `fault.rs` | Fault bodies (JSON, gateway-style, XML) and `intuit_tid` |
 //! | `token.rs`, `grants.rs` | self-validating signed tokens; single-use codes, refresh rotation, revocation |
@@ -47,6 +48,7 @@ mod cdc;
 mod changes;
 mod clock;
 mod config;
+mod currency;
 mod data;
 mod directory;
 mod edits;

@@ -66,6 +66,9 @@ pub(super) fn aged_receivables(
         }
     };
     let sales_written = written.invoices().next().is_some() || !applied.is_empty();
+    // A multicurrency company's seeded invoices and payments, in home amounts.
+    let home =
+        |customer: u32, amount: i64| ds.currencies.of_customer(customer as usize).home(amount);
     for (index, invoice) in ds.invoices.iter().enumerate() {
         if !sales_written {
             // The seeded books alone (the common case, kept as lean as it was): an invoice is
@@ -83,7 +86,7 @@ pub(super) fn aged_receivables(
                 charge(
                     invoice.customer as usize,
                     column_of(invoice.due_date),
-                    invoice.total,
+                    home(invoice.customer, invoice.total),
                 );
             }
             continue;
@@ -101,18 +104,26 @@ pub(super) fn aged_receivables(
                 if invoice.txn_date > day || invoice.total == 0 {
                     continue;
                 }
-                (invoice.customer as usize, invoice.total, invoice.due_date)
+                (
+                    invoice.customer as usize,
+                    home(invoice.customer, invoice.total),
+                    invoice.due_date,
+                )
             }
             Shadow::Live(now) if now.day <= day => (now.customer, now.total(), now.due),
             // Deleted, or now dated later: a payment already made is the customer's credit.
             Shadow::Live(_) | Shadow::Deleted => {
                 if let Some(payment) = seeded_payment() {
-                    charge(payment.customer as usize, 0, -payment.amount);
+                    charge(
+                        payment.customer as usize,
+                        0,
+                        -home(payment.customer, payment.amount),
+                    );
                 }
                 continue;
             }
         };
-        let paid = seeded_payment().map_or(0, |p| p.amount) + applied_to(index);
+        let paid = seeded_payment().map_or(0, |p| home(p.customer, p.amount)) + applied_to(index);
         if total != paid {
             charge(customer, column_of(due_date), total - paid);
         }
