@@ -896,7 +896,12 @@ fn a_multicurrency_company_carries_currencies_and_reports_in_the_home_currency()
         if name == "aged_receivables" {
             args.extend(["--var", "report_date=2023-12-31"]);
         } else {
-            args.extend(["--var", "start_date=2023-01-01", "--var", "end_date=2023-12-31"]);
+            args.extend([
+                "--var",
+                "start_date=2023-01-01",
+                "--var",
+                "end_date=2023-12-31",
+            ]);
         }
         json_rows(&project, &args)
     };
