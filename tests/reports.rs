@@ -818,6 +818,28 @@ fn a_windowed_request_without_a_usable_range_is_refused_where_it_says_so() {
         "{text}"
     );
 
+    // A dry run shows the first window's call and how many windows there are.
+    let output = project.run([
+        "requests/general_ledger_by_month.yaml",
+        "--connection",
+        "emulator",
+        "--var",
+        "start_date=2024-01-31",
+        "--var",
+        "end_date=2024-03-01",
+        "--dry-run",
+    ]);
+    assert_ok(&output);
+    let text = stdout(&output);
+    assert!(
+        text.contains("start_date=2024-01-31&end_date=2024-01-31&"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# window: 3 windows of one month each (4 at once), from 2024-01-31 to 2024-01-31 (shown above) through 2024-03-01 to 2024-03-01"),
+        "{text}"
+    );
+
     // Dates are checked when the run starts: empty, or the end before the start.
     let output = project.run([
         "requests/general_ledger_by_month.yaml",
