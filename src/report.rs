@@ -49,6 +49,8 @@
 //! not a report (a `Fault`, no `Columns.Column`, a row that is neither data nor section, more
 //! cells than columns) is a [`ErrorKind::Remote`] error naming where in the report it is.
 
+pub mod window;
+
 use serde_json::{Map, Number, Value};
 
 use crate::diagnostics::{Error, ErrorKind};
@@ -87,6 +89,11 @@ pub fn for_each_row(
         return Err(fault_error(fault));
     }
     let layout = Layout::of(object)?;
+    if let Some(rows) = object.get("Rows")
+        && cut_short(rows)
+    {
+        return Err(cut_short_error(object));
+    }
     let mut walker = Walker {
         layout: &layout,
         emit,
@@ -127,6 +134,56 @@ fn not_a_report(why: impl Into<String>) -> Error {
         format!("the answer is not a QBO report: {}", why.into()),
     )
     .note("`extract: report` expects Header, Columns.Column[] and Rows.Row[] (GET .../reports/<ReportName>)")
+}
+
+/// The start of the text QBO writes in the last row of a report it cut at its size cap:
+/// "Unable to display more data. Please reduce the date range."
+pub const CUT_SHORT: &str = "Unable to display more data";
+
+/// Whether any cell of `rows` (at any depth) carries QBO's [`CUT_SHORT`] note.
+fn cut_short(rows: &Value) -> bool {
+    let Some(list) = rows.get("Row").and_then(Value::as_array) else {
+        return false;
+    };
+    list.iter().any(|row| {
+        ["ColData", "Header", "Summary"].iter().any(|part| {
+            let cells = if *part == "ColData" {
+                row.get("ColData")
+            } else {
+                row.get(*part).and_then(|p| p.get("ColData"))
+            };
+            cells.and_then(Value::as_array).is_some_and(|cells| {
+                cells.iter().any(|cell| {
+                    cell.get("value")
+                        .and_then(Value::as_str)
+                        .is_some_and(|text| text.trim_start().starts_with(CUT_SHORT))
+                })
+            })
+        }) || row.get("Rows").is_some_and(cut_short)
+    })
+}
+
+/// The error for a report QBO cut short: what it covered, why, and `window:` as the way out.
+fn cut_short_error(report: &Map<String, Value>) -> Error {
+    let header = |key: &str| {
+        report
+            .get("Header")
+            .and_then(|h| h.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string()
+    };
+    Error::new(
+        ErrorKind::Remote,
+        format!(
+            "QBO cut the report short: \"Unable to display more data. Please reduce the date range.\" ({} from {} to {})",
+            header("ReportName"),
+            header("StartPeriod"),
+            header("EndPeriod")
+        ),
+    )
+    .note("QBO stops a report at its size cap (quoted as 400,000 cells) and still answers 200 with the rows it had; none of them were written, since their totals would be wrong")
+    .note("help: split the range into windows in the request file, e.g. `window: month` (or `week`, `day`) with `start_date` and `end_date` as variables: one call per window, the rows joined in order with `window_start` and `window_end`")
 }
 
 /// A Fault carried in a 200 answer, as an error.
@@ -195,7 +252,11 @@ impl Layout {
         let first_type = col_type(first);
         let labelled =
             !is_money_type(&first_type) && !first_type.to_ascii_lowercase().contains("date");
-        let mut taken: Vec<String> = ROW_KEYS.iter().map(|k| (*k).to_string()).collect();
+        let mut taken: Vec<String> = ROW_KEYS
+            .iter()
+            .chain(window::WINDOW_KEYS.iter())
+            .map(|k| (*k).to_string())
+            .collect();
         let mut values = Vec::with_capacity(columns.len());
         for (index, column) in columns.iter().enumerate() {
             if !column.is_object() {

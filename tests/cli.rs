@@ -339,7 +339,7 @@ fn misspelt_key_is_reported_with_line_column_and_suggestion() {
     let output = project.run([&request]);
     assert_eq!(output.status.code(), Some(3));
     let expected = format!(
-        "error: unknown key `parms` of request file\n --> {}:4:1\n  |\n4 | parms:\n  | ^\n  = expected one of: description, connection, vars, method, path, params, headers, body, content_type, paginate, records, output, incremental, extract, input, write, batch, on_stale\n  = help: did you mean `params`?\n",
+        "error: unknown key `parms` of request file\n --> {}:4:1\n  |\n4 | parms:\n  | ^\n  = expected one of: description, connection, vars, method, path, params, headers, body, content_type, paginate, records, output, incremental, extract, window, input, write, batch, on_stale\n  = help: did you mean `params`?\n",
         request.display()
     );
     assert_eq!(stderr(&output), expected);

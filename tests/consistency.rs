@@ -73,11 +73,17 @@ fn retargeted(text: &str, connection: &Path, page_size: u32) -> String {
 /// `count(*)` of what the shipped request `text` selects, through qbo-run itself.
 fn count_of(project: &Project, name: &str, text: &str, connection: &Path) -> u64 {
     let counting = without_keys(text, &["paginate", "incremental", "output", "records"])
-        .replace("select * from", "select count(*) from")
         .lines()
         .map(|line| match line.find("orderby") {
             Some(at) => line[..at].trim_end().to_string(),
             None => line.to_string(),
+        })
+        // `select *` or a select list (`select Id, DocNumber from`) counts the same rows.
+        .map(|line| match (line.find("select "), line.find(" from ")) {
+            (Some(select), Some(from)) if select < from => {
+                format!("{}select count(*){}", &line[..select], &line[from..])
+            }
+            _ => line,
         })
         .collect::<Vec<_>>()
         .join("\n");

@@ -719,4 +719,404 @@ fn summary_and_detail_reports_agree_with_each_other_and_with_the_transactions_se
         assert!(totals.len() >= 3, "{kind}: {totals:?}");
         assert_eq!(listed, totals, "{kind}");
     }
+/// The rows of a JSON run of `args`, which must succeed.
+fn json_rows(project: &Project, args: &[&str]) -> Vec<serde_json::Map<String, Value>> {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--format", "json"]);
+    let output = project.run(&all);
+    assert_ok(&output);
+    rows_of(&stdout(&output))
+}
+
+/// A ledger line as text, without its window and the keys `skip` names.
+fn line_text(row: &serde_json::Map<String, Value>, skip: &[&str]) -> String {
+    let kept: serde_json::Map<String, Value> = row
+        .iter()
+        .filter(|(k, _)| !skip.contains(&k.as_str()) && !k.starts_with("window_"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    serde_json::to_string(&kept).expect("JSON")
+}
+
+/// Each account's summary amount (in cents), summed over all summary rows of that account.
+fn summaries_by_account(
+    rows: &[serde_json::Map<String, Value>],
+    column: &str,
+) -> BTreeMap<String, i64> {
+    let mut sums = BTreeMap::new();
+    for row in rows.iter().filter(|r| r["kind"] == "summary") {
+        let account = row["account"].as_str().unwrap_or("").to_string();
+        *sums.entry(account).or_insert(0) += cents(&row[column]);
+    }
+    sums
+}
+
+#[test]
+fn a_ledger_in_monthly_windows_is_the_one_shot_ledger_with_the_month_on_each_row() {
+    let project = Project::new();
+    // Not whole months: the first and last windows are cut at the range's ends.
+    let range = [
+        "--var",
+        "start_date=2023-01-15",
+        "--var",
+        "end_date=2023-04-10",
+        "--connection",
+        "emulator",
+    ];
+    let mut one_shot_args = vec!["requests/general_ledger.yaml"];
+    one_shot_args.extend(range);
+    let one_shot = json_rows(&project, &one_shot_args);
+    let mut windowed_args = vec!["requests/general_ledger_by_month.yaml"];
+    windowed_args.extend(range);
+    let windowed = json_rows(&project, &windowed_args);
+
+    let spans: Vec<(String, String)> = windowed
+        .iter()
+        .map(|r| {
+            let keys: Vec<&String> = r.keys().take(2).collect();
+            assert_eq!(keys, ["window_start", "window_end"], "window keys first");
+            (
+                r["window_start"].as_str().expect("start").to_string(),
+                r["window_end"].as_str().expect("end").to_string(),
+            )
+        })
+        .fold(Vec::new(), |mut spans, span| {
+            if spans.last() != Some(&span) {
+                spans.push(span);
+            }
+            spans
+        });
+    let pairs =
+        |list: [(&str, &str); 4]| list.map(|(a, b)| (a.to_string(), b.to_string())).to_vec();
+    assert_eq!(
+        spans,
+        pairs([
+            ("2023-01-15", "2023-01-31"),
+            ("2023-02-01", "2023-02-28"),
+            ("2023-03-01", "2023-03-31"),
+            ("2023-04-01", "2023-04-10"),
+        ]),
+        "one block of rows per month, in order"
+    );
+    for row in &windowed {
+        let date = row["Date"].as_str().unwrap_or("");
+        if date.starts_with("20") {
+            let (start, end) = (row["window_start"].as_str(), row["window_end"].as_str());
+            assert!(
+                Some(date) >= start && Some(date) <= end,
+                "{date} outside {start:?}..{end:?}"
+            );
+        }
+    }
+
+    // The same transaction lines, running balances included (each window's beginning balance
+    // is where the one before it ended); only the window keys are new.
+    let lines = |rows: &[serde_json::Map<String, Value>]| {
+        let mut lines: Vec<String> = rows
+            .iter()
+            .filter(|r| r["kind"] == "data" && r["Date"] != "Beginning Balance")
+            .map(|r| line_text(r, &[]))
+            .collect();
+        lines.sort();
+        lines
+    };
+    let expected = lines(&one_shot);
+    assert!(expected.len() > 1000, "{} lines", expected.len());
+    assert_eq!(lines(&windowed), expected);
+    // Each account's total over the range is the sum of its monthly totals.
+    let totals = summaries_by_account(&one_shot, "Amount");
+    assert_eq!(summaries_by_account(&windowed, "Amount"), totals);
+    assert!(totals.values().any(|&c| c != 0));
+}
+
+#[test]
+fn a_profit_and_loss_in_quarters_adds_up_to_the_year() {
+    let project = Project::new();
+    let text = std::fs::read_to_string("requests/profit_and_loss.yaml").expect("read");
+    let quarterly = project.file(
+        "requests/profit_and_loss_by_quarter.yaml",
+        &format!("window: {{ every: quarter, concurrency: 2 }}\n{text}"),
+    );
+    let range = [
+        "--var",
+        "start_date=2023-01-01",
+        "--var",
+        "end_date=2023-12-31",
+        "--connection",
+        "emulator",
+    ];
+    let mut args = vec!["requests/profit_and_loss.yaml"];
+    args.extend(range);
+    let year = json_rows(&project, &args);
+    let path = quarterly.to_str().expect("utf-8 path");
+    let mut args = vec![path];
+    args.extend(range);
+    let quarters = json_rows(&project, &args);
+    let windows: std::collections::BTreeSet<&str> = quarters
+        .iter()
+        .map(|r| r["window_start"].as_str().expect("start"))
+        .collect();
+    assert_eq!(
+        windows.into_iter().collect::<Vec<_>>(),
+        ["2023-01-01", "2023-04-01", "2023-07-01", "2023-10-01"]
+    );
+    let by_account = |rows: &[serde_json::Map<String, Value>]| {
+        let mut sums: BTreeMap<String, i64> = BTreeMap::new();
+        for row in rows {
+            let key = format!("{} {}", row["kind"], row["account"]);
+            *sums.entry(key).or_insert(0) += cents(&row["Total"]);
+        }
+        sums
+    };
+    let totals = by_account(&year);
+    assert!(totals.len() > 5);
+    assert_eq!(
+        by_account(&quarters),
+        totals,
+        "every line and total adds up"
+    );
+}
+
+#[test]
+fn a_dense_ledger_is_cut_short_as_qbo_does_and_windows_get_it_whole() {
+    let project = Project::new();
+    // A year of the default company's ledger has about 100,000 cells, a month under 10,000.
+    let dense = project.file(
+        "connections/dense.yaml",
+        "environment: emulator\nemulator:\n  report_max_cells: 30000\n",
+    );
+    let dense = dense.to_str().expect("utf-8 path");
+    let year = [
+        "--var",
+        "start_date=2023-01-01",
+        "--var",
+        "end_date=2023-12-31",
+    ];
+    let target = project.files.path().join("ledger.csv");
+    let mut args = vec!["requests/general_ledger.yaml", "--connection", dense];
+    args.extend(year);
+    args.extend(["--output", target.to_str().expect("utf-8 path")]);
+    let output = project.run(&args);
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(
+        text.contains("QBO cut the report short: \"Unable to display more data. Please reduce the date range.\" (GeneralLedger from 2023-01-01 to 2023-12-31)"),
+        "{text}"
+    );
+    assert!(text.contains("`window: month`"), "{text}");
+    assert!(!target.exists(), "no partial output");
+
+    let mut args = vec![
+        "requests/general_ledger_by_month.yaml",
+        "--connection",
+        dense,
+    ];
+    args.extend(year);
+    let windowed = json_rows(&project, &args);
+    let mut args = vec!["requests/general_ledger.yaml", "--connection", "emulator"];
+    args.extend(year);
+    let whole = json_rows(&project, &args);
+    let lines = |rows: &[serde_json::Map<String, Value>]| {
+        let mut lines: Vec<String> = rows
+            .iter()
+            .filter(|r| r["kind"] == "data" && r["Date"] != "Beginning Balance")
+            .map(|r| line_text(r, &[]))
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(lines(&windowed), lines(&whole));
+    assert_eq!(
+        summaries_by_account(&windowed, "Amount"),
+        summaries_by_account(&whole, "Amount")
+    );
+}
+
+#[test]
+fn a_windowed_request_without_a_usable_range_is_refused_where_it_says_so() {
+    let project = Project::new();
+    let check = |name: &str, text: &str| {
+        let file = project.file(&format!("requests/{name}.yaml"), text);
+        let output = project.run(["check".as_ref(), file.as_os_str()]);
+        assert_eq!(output.status.code(), Some(3), "{name}: {}", stderr(&output));
+        stderr(&output)
+    };
+    let head = "connection: emulator\npath: /v3/company/{{ realm_id }}/reports/GeneralLedger\n";
+    let text = check(
+        "no_range",
+        &format!(
+            "{head}window: month\nvars:\n  start_date: {{ default: '2023-01-01' }}\nparams:\n  start_date: '{{{{ start_date }}}}'\nextract: report\n"
+        ),
+    );
+    assert!(
+        text.contains("`window: month` needs the report's range: the variable `end_date` sent as the parameter `end_date`"),
+        "{text}"
+    );
+    assert!(text.contains("no_range.yaml:3:1"), "{text}");
+    let text = check(
+        "not_sent",
+        &format!(
+            "{head}vars:\n  start_date: {{ default: '' }}\n  end_date: {{ default: '' }}\nparams:\n  start_date: '{{{{ start_date }}}}'\n  end_date: '2023-12-31'\nextract: report\nwindow: week\n"
+        ),
+    );
+    assert!(text.contains("`params.end_date` does not use"), "{text}");
+    assert!(text.contains("not_sent.yaml:10:1"), "{text}");
+    let range = "vars:\n  start_date: { default: '2023-02-30' }\n  end_date: { default: '2023-01-01' }\nparams:\n  start_date: '{{ start_date }}'\n  end_date: '{{ end_date }}'\n";
+    let text = check(
+        "bad_default",
+        &format!("{head}window: day\n{range}extract: report\n"),
+    );
+    assert!(
+        text.contains("the default of `start_date` is \"2023-02-30\", not a date"),
+        "{text}"
+    );
+    assert!(text.contains("bad_default.yaml:5:26"), "{text}");
+    let text = check("not_a_report", &format!("{head}window: month\n{range}"));
+    assert!(text.contains("is for reports"), "{text}");
+    let text = check(
+        "misspelt",
+        &format!("{head}window: monthly\n{range}extract: report\n"),
+    );
+    assert!(text.contains("misspelt.yaml:3:"), "{text}");
+    let text = check(
+        "too_many",
+        &format!("{head}window: {{ every: month, concurrency: 11 }}\n{range}extract: report\n"),
+    );
+    assert!(
+        text.contains("`window.concurrency` must be between 1 and 10"),
+        "{text}"
+    );
+
+    // A dry run shows the first window's call and how many windows there are.
+    let output = project.run([
+        "requests/general_ledger_by_month.yaml",
+        "--connection",
+        "emulator",
+        "--var",
+        "start_date=2024-01-31",
+        "--var",
+        "end_date=2024-03-01",
+        "--dry-run",
+    ]);
+    assert_ok(&output);
+    let text = stdout(&output);
+    assert!(
+        text.contains("start_date=2024-01-31&end_date=2024-01-31&"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# window: 3 windows of one month each (4 at once), from 2024-01-31 to 2024-01-31 (shown above) through 2024-03-01 to 2024-03-01"),
+        "{text}"
+    );
+
+    // Dates are checked when the run starts: empty, or the end before the start.
+    let output = project.run([
+        "requests/general_ledger_by_month.yaml",
+        "--connection",
+        "emulator",
+        "--var",
+        "start_date=",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .contains("asks for its report in windows (`window: month`) but `start_date` is empty"),
+        "{}",
+        stderr(&output)
+    );
+    let output = project.run([
+        "requests/general_ledger_by_month.yaml",
+        "--connection",
+        "emulator",
+        "--var",
+        "end_date=2022-01-01",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("`end_date` 2022-01-01 is before `start_date` 2022-12-01"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_multicurrency_company_carries_currencies_and_reports_in_the_home_currency() {
+    let project = Project::new();
+    let connection = ["--connection", "connections/emulator_multicurrency.yaml"];
+    let query = project.file(
+        "requests/all_invoices.yaml",
+        "path: /v3/company/{{ realm_id }}/query\nparams:\n  query: select * from Invoice\npaginate: { style: qbo-query }\noutput: { format: jsonl }\n",
+    );
+    let mut args = vec![query.to_str().expect("utf-8 path")];
+    args.extend(connection);
+    let output = project.run(&args);
+    assert_ok(&output);
+    let invoices: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an invoice"))
+        .collect();
+    let (mut foreign, mut open_home) = (0, 0i64);
+    for invoice in &invoices {
+        let total = cents(&invoice["TotalAmt"]);
+        let home = cents(&invoice["HomeTotalAmt"]);
+        match invoice["CurrencyRef"]["value"].as_str() {
+            Some("CAD") => {
+                foreign += 1;
+                assert_eq!(invoice["ExchangeRate"], 0.73);
+                assert_eq!(invoice["CurrencyRef"]["name"], "Canadian Dollar");
+                assert_eq!(home, (total * 73 + 50) / 100, "{invoice}");
+            }
+            Some("USD") => {
+                assert_eq!(invoice["ExchangeRate"], 1);
+                assert_eq!(home, total);
+            }
+            other => panic!("currency {other:?}"),
+        }
+        open_home += cents(&invoice["HomeBalance"]);
+    }
+    assert!(
+        foreign > 100 && foreign < invoices.len(),
+        "{foreign} of {}",
+        invoices.len()
+    );
+
+    let report = |name: &str, connection: &[&str]| {
+        let file = format!("requests/{name}.yaml");
+        let mut args = vec![file.as_str()];
+        args.extend(connection);
+        if name == "aged_receivables" {
+            args.extend(["--var", "report_date=2023-12-31"]);
+        } else {
+            args.extend([
+                "--var",
+                "start_date=2023-01-01",
+                "--var",
+                "end_date=2023-12-31",
+            ]);
+        }
+        json_rows(&project, &args)
+    };
+    let sheet = report("balance_sheet", &connection);
+    let column = value_keys(&sheet[0]).last().cloned().expect("a column");
+    let assets = cents(&summary_row(&sheet, "TotalAssets")[&column]);
+    assert_ne!(assets, 0);
+    assert_eq!(
+        assets,
+        cents(&summary_row(&sheet, "TotalLiabilitiesAndEquity")[&column])
+    );
+    let aging = report("aged_receivables", &connection);
+    let receivable = cents(&summary_row(&aging, "GrandTotal")["Total"]);
+    assert_eq!(receivable, cents(&summary_row(&sheet, "AR")[&column]));
+    assert_eq!(receivable, open_home, "A/R is the invoices' HomeBalance");
+    // The same books in one currency: the Canadian sales count for less in USD.
+    let income =
+        |rows: &[serde_json::Map<String, Value>]| cents(&summary_row(rows, "Income")["Total"]);
+    let single = report("profit_and_loss", &["--connection", "emulator"]);
+    let multi = report("profit_and_loss", &connection);
+    assert!(
+        income(&multi) < income(&single),
+        "{} vs {}",
+        income(&multi),
+        income(&single)
+    );
 }

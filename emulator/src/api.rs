@@ -22,7 +22,7 @@ use crate::envelope::{Count, Envelope, Page, Single};
 use crate::exec::Outcome;
 use crate::fault::{Fault, gateway_401, gateway_403, json_response};
 use crate::query;
-use crate::records::Record;
+use crate::records::{AllCustomFields, Record, wants_all_custom_fields};
 use crate::state::State;
 use crate::time::now_secs;
 use crate::token::{Claims, Kind};
@@ -123,8 +123,9 @@ fn query_param(uri: &Uri, name: &str) -> Option<String> {
 
 /// `GET /v3/company/{realm}/query?query=...`.
 pub(crate) async fn query_get(AxumState(state): AxumState<Arc<State>>, uri: Uri) -> Response {
+    let all_custom_fields = wants_all_custom_fields(query_param(&uri, "include").as_deref());
     match query_param(&uri, "query") {
-        Some(text) => run_query(state, text).await,
+        Some(text) => run_query(state, text, all_custom_fields).await,
         None => Fault::query_parse(
             "QueryParserError: the query parameter is missing. Send the statement as \
              ?query=<statement> or POST it with Content-Type: application/text",
@@ -136,6 +137,7 @@ pub(crate) async fn query_get(AxumState(state): AxumState<Arc<State>>, uri: Uri)
 /// `POST /v3/company/{realm}/query` with the statement as an `application/text` body.
 pub(crate) async fn query_post(
     AxumState(state): AxumState<Arc<State>>,
+    uri: Uri,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -172,8 +174,9 @@ pub(crate) async fn query_post(
         )
         .into_response();
     }
+    let all_custom_fields = wants_all_custom_fields(query_param(&uri, "include").as_deref());
     match String::from_utf8(body.to_vec()) {
-        Ok(text) => run_query(state, text).await,
+        Ok(text) => run_query(state, text, all_custom_fields).await,
         Err(_) => Fault::new(
             StatusCode::BAD_REQUEST,
             "ValidationFault",
@@ -187,8 +190,8 @@ pub(crate) async fn query_post(
 }
 
 /// Parse, run and render a query on a blocking thread.
-async fn run_query(state: Arc<State>, text: String) -> Response {
-    let job = tokio::task::spawn_blocking(move || answer_query(&state, &text));
+async fn run_query(state: Arc<State>, text: String, all_custom_fields: bool) -> Response {
+    let job = tokio::task::spawn_blocking(move || answer_query(&state, &text, all_custom_fields));
     match job.await {
         Ok(res) => res,
         Err(err) => {
@@ -199,7 +202,7 @@ async fn run_query(state: Arc<State>, text: String) -> Response {
     }
 }
 
-fn answer_query(state: &State, text: &str) -> Response {
+fn answer_query(state: &State, text: &str, all_custom_fields: bool) -> Response {
     let parsed = match query::parse(text) {
         Ok(q) => q,
         Err(e) => return Fault::query_parse(e.detail).into_response(),
@@ -223,6 +226,7 @@ fn answer_query(state: &State, text: &str) -> Response {
                     start_position,
                     rows: &rows,
                     fields: &parsed.fields,
+                    all_custom_fields,
                     time,
                 },
             );
@@ -353,6 +357,22 @@ pub(crate) async fn read_entity(
                 time,
             },
         ),
+        Some((index, Current::Seeded))
+            if wants_all_custom_fields(query_param(&uri, "include").as_deref()) =>
+        {
+            match serde_json::to_value(AllCustomFields(Record { ds, entity, index })) {
+                Ok(value) => json_response(
+                    StatusCode::OK,
+                    &Envelope {
+                        key: entity.name(),
+                        value: &value,
+                        time,
+                    },
+                ),
+                Err(_) => Fault::internal("System Failure Error: the record could not be written")
+                    .into_response(),
+            }
+        }
         Some((index, Current::Seeded)) => json_response(
             StatusCode::OK,
             &Single {

@@ -25,6 +25,8 @@ const DEFAULT_RETRY_AFTER_SECS: u64 = 60;
 const DEFAULT_FAULT_SEED: u64 = 1;
 const DEFAULT_MAX_IN_FLIGHT: usize = 10;
 const DEFAULT_REQUESTS_PER_MINUTE: u32 = 500;
+/// QBO's report size cap as it is quoted (Intuit does not publish it): 400,000 cells.
+const DEFAULT_REPORT_MAX_CELLS: usize = 400_000;
 
 /// Settings of one emulator instance.
 #[derive(Debug, Clone)]
@@ -76,6 +78,14 @@ pub struct EmulatorConfig {
     pub max_in_flight: usize,
     /// `/v3` calls per realm in any 60 seconds before 429 (QBO: 500); 0 turns the limit off.
     pub requests_per_minute: u32,
+    /// Cells (`ColData` entries of data rows, section headers and summaries) a report may have;
+    /// a denser one is cut short with QBO's "Unable to display more data. Please reduce the date
+    /// range." row (`reports/cap.rs`). Default 400,000; 0 turns the cap off.
+    pub report_max_cells: usize,
+    /// Multicurrency on (home currency USD): every fourth customer pays in CAD and every third
+    /// vendor bills in EUR; transactions carry `ExchangeRate` and home amounts, reports are in
+    /// USD (`currency.rs`). Off by default.
+    pub multicurrency: bool,
     /// Compress answers with gzip when the client asks (`Accept-Encoding: gzip`), as QBO does.
     /// Off by default: on loopback it only costs CPU.
     pub gzip: bool,
@@ -131,6 +141,8 @@ impl Default for EmulatorConfig {
             fault_seed: DEFAULT_FAULT_SEED,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
+            report_max_cells: DEFAULT_REPORT_MAX_CELLS,
+            multicurrency: false,
             gzip: false,
             companies: 1,
             now: None,
@@ -264,6 +276,14 @@ pub struct EmulatorArgs {
     /// (0 = no limit)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_REQUESTS_PER_MINUTE)]
     pub requests_per_minute: u32,
+    /// Cells a report may have; a denser one is cut short with QBO's "Unable to display more
+    /// data. Please reduce the date range." row, as QBO does (0 = no cap)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REPORT_MAX_CELLS)]
+    pub report_max_cells: usize,
+    /// Turn multicurrency on (home currency USD): some customers pay in CAD, some vendors bill
+    /// in EUR, transactions carry ExchangeRate and home amounts, reports are in USD
+    #[arg(long)]
+    pub multicurrency: bool,
     /// Stop the company's clock at this RFC 3339 instant (records written, answers' time, CDC's
     /// window, reports' today); without it the system clock runs
     #[arg(long, value_name = "TIME", env = "QBO_EMULATOR_NOW", value_parser = parse_now)]
@@ -313,6 +333,8 @@ impl EmulatorArgs {
             fault_seed: self.fault_seed,
             max_in_flight: self.max_in_flight,
             requests_per_minute: self.requests_per_minute,
+            report_max_cells: self.report_max_cells,
+            multicurrency: self.multicurrency,
             gzip: self.gzip,
             companies: usize::from(self.companies),
             now: self.now,

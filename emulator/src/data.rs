@@ -312,11 +312,13 @@ pub(crate) struct Dataset {
     pub(crate) posted: Posted,
     pub(crate) attachments: Vec<Attachment>,
     pub(crate) budgets: Vec<Budget>,
-    pub(crate) currencies: Vec<Currency>,
+    pub(crate) company_currencies: Vec<Currency>,
     pub(crate) exchange_rates: Vec<ExchangeRate>,
     pub(crate) journal_codes: Vec<JournalCode>,
     pub(crate) recurring: Vec<Recurring>,
     pub(crate) time_activities: Vec<TimeActivity>,
+    /// Which customers and vendors deal in a foreign currency (none unless multicurrency is on).
+    pub(crate) currencies: crate::currency::Currencies,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -672,11 +674,14 @@ impl Dataset {
             posted: Posted::default(),
             attachments: Vec::new(),
             budgets: Vec::new(),
-            currencies: Vec::new(),
+            company_currencies: Vec::new(),
             exchange_rates: Vec::new(),
             journal_codes: build_journal_codes(company_start()),
             recurring: Vec::new(),
             time_activities: Vec::new(),
+            currencies: crate::currency::Currencies {
+                on: config.multicurrency,
+            },
         };
         let tax = ds.build_invoices_and_payments(config.invoices);
         let bills = if ds.vendors.is_empty() {
@@ -762,7 +767,7 @@ impl Dataset {
             day_of(company_start()),
             day_of(last).max(day_of(today)),
         );
-        self.currencies = currencies;
+        self.company_currencies = currencies;
         self.exchange_rates = rates;
         let service = |name: &str| {
             self.items
@@ -889,18 +894,47 @@ impl Dataset {
     /// Balance-sheet accounts carry the totals of the generated transactions (P&L accounts show 0,
     /// as QBO does for `CurrentBalance`).
     fn settle_account_balances(&mut self, tax: i64) {
-        let ar: i64 = self.invoices.iter().map(|i| i.balance).sum();
-        let ap: i64 = self.bills.iter().map(|b| b.balance).sum();
+        // In home amounts (a multicurrency company's foreign transactions converted as the
+        // ledger converts them).
+        let money = self.currencies;
+        let customer = |c: u32| money.of_customer(c as usize);
+        let vendor = |v: u32| money.of_vendor(v as usize);
+        let ar: i64 = self
+            .invoices
+            .iter()
+            .map(|i| customer(i.customer).home(i.balance))
+            .sum();
+        let ap: i64 = self
+            .bills
+            .iter()
+            .map(|b| vendor(b.vendor).home(b.balance))
+            .sum();
         let mut checking = 0i64;
         let mut undeposited = 0i64;
         for p in &self.payments {
+            let amount = customer(p.customer).home(p.amount);
             if p.deposit_account as usize == ACCT_CHECKING {
-                checking += p.amount;
+                checking += amount;
             } else {
-                undeposited += p.amount;
+                undeposited += amount;
             }
         }
-        checking -= self.bills.iter().map(|b| b.total - b.balance).sum::<i64>();
+        checking -= self
+            .bills
+            .iter()
+            .map(|b| vendor(b.vendor).home(b.total - b.balance))
+            .sum::<i64>();
+        let mut tax = tax;
+        if money.on {
+            for (index, invoice) in self.invoices.iter().enumerate() {
+                let currency = customer(invoice.customer);
+                if currency.rate != 100
+                    && let Some((_, foreign)) = self.invoice_detail(index).tax
+                {
+                    tax += currency.home(foreign) - foreign;
+                }
+            }
+        }
         for (idx, amount) in [
             (ACCT_AR, ar),
             (ACCT_AP, ap),

@@ -237,7 +237,7 @@ impl Entity {
             Entity::Account => ds.accounts.len(),
             Entity::Attachable => ds.attachments.len(),
             Entity::Budget => ds.budgets.len(),
-            Entity::CompanyCurrency => ds.currencies.len(),
+            Entity::CompanyCurrency => ds.company_currencies.len(),
             Entity::ExchangeRate => ds.exchange_rates.len(),
             Entity::JournalCode => ds.journal_codes.len(),
             Entity::RecurringTransaction => ds.recurring.len(),
@@ -868,22 +868,22 @@ static BUDGET_FIELDS: &[FieldDef] = &[
 ];
 
 static COMPANY_CURRENCY_FIELDS: &[FieldDef] = &[
-    field!("Id", currencies, |_r, i| id(i)),
-    field!("MetaData.CreateTime", currencies, |r, _i| Val::Time(
+    field!("Id", company_currencies, |_r, i| id(i)),
+    field!("MetaData.CreateTime", company_currencies, |r, _i| Val::Time(
         r.created
     )),
-    field!("MetaData.LastUpdatedTime", currencies, |r, _i| Val::Time(
+    field!("MetaData.LastUpdatedTime", company_currencies, |r, _i| Val::Time(
         r.created
     )),
-    field!("Code", currencies, |r, _i| Val::Text(
+    field!("Code", company_currencies, |r, _i| Val::Text(
         CURRENCIES[r.index % CURRENCIES.len()].0
     )),
-    field!("Name", currencies, filter = false, sort = true, |r, _i| {
+    field!("Name", company_currencies, filter = false, sort = true, |r, _i| {
         Val::Text(CURRENCIES[r.index % CURRENCIES.len()].1)
     }),
     field!(
         "Active",
-        currencies,
+        company_currencies,
         filter = true,
         sort = false,
         |r, _i| { Val::Bool(CURRENCIES[r.index % CURRENCIES.len()].2) }

@@ -7,7 +7,7 @@ use serde::{Serialize, Serializer};
 use crate::changes::{Slot, Table};
 use crate::data::Dataset;
 use crate::entity::Entity;
-use crate::records::Record;
+use crate::records::{AllCustomFields, Record};
 use crate::time::ResponseTime;
 use serde_json::{Map, Value};
 
@@ -54,6 +54,8 @@ pub(crate) struct Page<'a> {
     pub(crate) rows: &'a [u32],
     /// A select list's fields (`SELECT Id, DisplayName`); empty for whole records.
     pub(crate) fields: &'a [String],
+    /// `include=enhancedAllCustomFields`: seeded records with every custom field.
+    pub(crate) all_custom_fields: bool,
     pub(crate) time: ResponseTime,
 }
 
@@ -81,9 +83,17 @@ impl Serialize for Rows<'_> {
                 Some(Slot::Deleted(_)) => {
                     return Err(serde::ser::Error::custom("a deleted record in a page"));
                 }
+                None if page.fields.is_empty() && page.all_custom_fields => {
+                    seq.serialize_element(&AllCustomFields(record))?
+                }
                 None if page.fields.is_empty() => seq.serialize_element(&record)?,
                 None => {
-                    let whole = serde_json::to_value(record).map_err(serde::ser::Error::custom)?;
+                    let whole = if page.all_custom_fields {
+                        serde_json::to_value(AllCustomFields(record))
+                    } else {
+                        serde_json::to_value(record)
+                    }
+                    .map_err(serde::ser::Error::custom)?;
                     let whole = whole.as_object().ok_or_else(|| {
                         serde::ser::Error::custom("a record that is not a JSON object")
                     })?;
@@ -216,6 +226,7 @@ mod tests {
             start_position: 1,
             rows: &[0, 1],
             fields: &[],
+            all_custom_fields: false,
             time,
         };
         let v = serde_json::to_value(&page).expect("json");
@@ -257,6 +268,7 @@ mod tests {
             start_position: 1,
             rows: &[0],
             fields: &fields,
+            all_custom_fields: false,
             time: ResponseTime(0),
         };
         let v = serde_json::to_value(&page).expect("json");
@@ -303,6 +315,7 @@ mod tests {
                     start_position: 1,
                     rows: &rows,
                     fields: &[],
+                    all_custom_fields: false,
                     time: ResponseTime(0),
                 };
                 serde_json::to_writer(&mut out, &page).expect("json");

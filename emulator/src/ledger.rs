@@ -26,6 +26,7 @@
 //! A/R with what it leaves unapplied or applies to a deleted invoice.
 //! This module must never render JSON or know about HTTP.
 
+use crate::currency::Currency;
 use crate::data::{ACCT_AP, ACCT_AR, ACCT_CHECKING, CHART_OF_POSTED, Dataset};
 use crate::txns::Kind;
 use crate::written::{Shadow, Written, allocate};
@@ -107,15 +108,10 @@ pub(crate) fn for_each(
             for (index, invoice) in ds.invoices.iter().enumerate() {
                 if inside(invoice.txn_date) && is_seeded(written.invoice(index)) {
                     invoice_lines(ds, index, &mut lines);
+                    let total = customer_currency(ds, invoice.customer)
+                        .home_entry(invoice.total, &mut lines);
                     let source = Source::Invoice(index);
-                    double(
-                        invoice.txn_date,
-                        ACCT_AR,
-                        invoice.total,
-                        &lines,
-                        source,
-                        post,
-                    );
+                    double(invoice.txn_date, ACCT_AR, total, &lines, source, post);
                 }
             }
             for (index, payment) in ds.payments.iter().enumerate() {
@@ -123,15 +119,10 @@ pub(crate) fn for_each(
                     let deposit = payment.deposit_account as usize;
                     lines.clear();
                     lines.push((ACCT_AR, payment.amount));
+                    let amount = customer_currency(ds, payment.customer)
+                        .home_entry(payment.amount, &mut lines);
                     let source = Source::Payment(index);
-                    double(
-                        payment.txn_date,
-                        deposit,
-                        payment.amount,
-                        &lines,
-                        source,
-                        post,
-                    );
+                    double(payment.txn_date, deposit, amount, &lines, source, post);
                 }
             }
             for (index, bill) in ds.bills.iter().enumerate() {
@@ -140,10 +131,12 @@ pub(crate) fn for_each(
                 }
                 if inside(bill.txn_date) {
                     bill_lines(ds, index, &mut lines);
+                    let amount =
+                        vendor_currency(ds, bill.vendor).home_entry(-bill.total, &mut lines);
                     double(
                         bill.txn_date,
                         ACCT_AP,
-                        -bill.total,
+                        amount,
                         &lines,
                         Source::Bill(index),
                         post,
@@ -152,15 +145,10 @@ pub(crate) fn for_each(
                 if is_paid(bill) && inside(bill.due_date) {
                     lines.clear();
                     lines.push((ACCT_AP, -bill.total));
+                    let amount =
+                        vendor_currency(ds, bill.vendor).home_entry(-bill.total, &mut lines);
                     let source = Source::BillPayment(index);
-                    double(
-                        bill.due_date,
-                        ACCT_CHECKING,
-                        -bill.total,
-                        &lines,
-                        source,
-                        post,
-                    );
+                    double(bill.due_date, ACCT_CHECKING, amount, &lines, source, post);
                 }
             }
             for (index, invoice) in written.invoices() {
@@ -223,29 +211,19 @@ pub(crate) fn for_each(
                         paid_invoice(ds, written, invoice, payment.amount, &mut parts, &mut lines);
                     }
                     let deposit = payment.deposit_account as usize;
+                    let amount = customer_currency(ds, payment.customer)
+                        .home_entry(payment.amount, &mut lines);
                     let source = Source::Payment(index);
-                    double(
-                        payment.txn_date,
-                        deposit,
-                        payment.amount,
-                        &lines,
-                        source,
-                        post,
-                    );
+                    double(payment.txn_date, deposit, amount, &lines, source, post);
                 }
             }
             for (index, bill) in ds.bills.iter().enumerate() {
                 if is_paid(bill) && inside(bill.due_date) && is_seeded(written.bill(index)) {
                     bill_lines(ds, index, &mut lines);
+                    let amount =
+                        vendor_currency(ds, bill.vendor).home_entry(-bill.total, &mut lines);
                     let source = Source::BillPayment(index);
-                    double(
-                        bill.due_date,
-                        ACCT_CHECKING,
-                        -bill.total,
-                        &lines,
-                        source,
-                        post,
-                    );
+                    double(bill.due_date, ACCT_CHECKING, amount, &lines, source, post);
                 }
             }
             for (index, payment) in written.payments() {
@@ -307,6 +285,19 @@ fn journal(day: i32, lines: &[(usize, i64)], source: Source, post: &mut dyn FnMu
     };
     let others: Vec<(usize, i64)> = rest.iter().map(|&(a, v)| (a, -v)).collect();
     double(day, account, amount, &others, source, post);
+}
+
+/// The currency a seeded customer's transactions are in (the home currency unless the company
+/// is multicurrency); the ledger posts them in home amounts.
+fn customer_currency(ds: &Dataset, customer: impl Into<u64>) -> Currency {
+    ds.currencies
+        .of_customer(usize::try_from(customer.into()).unwrap_or(usize::MAX))
+}
+
+/// The currency a seeded vendor's bills are in.
+fn vendor_currency(ds: &Dataset, vendor: impl Into<u64>) -> Currency {
+    ds.currencies
+        .of_vendor(usize::try_from(vendor.into()).unwrap_or(usize::MAX))
 }
 
 fn is_seeded<T>(shadow: Shadow<'_, T>) -> bool {
@@ -423,6 +414,17 @@ mod tests {
         .expect("books")
     }
 
+    /// The same books with multicurrency on: foreign customers' and vendors' transactions are
+    /// posted in home amounts.
+    fn multicurrency_books() -> Dataset {
+        Dataset::build(&EmulatorConfig {
+            invoices: 600,
+            multicurrency: true,
+            ..EmulatorConfig::default()
+        })
+        .expect("books")
+    }
+
     fn balances(ds: &Dataset, basis: Basis) -> Vec<i64> {
         let mut balances = vec![0i64; ds.accounts.len()];
         for_each(ds, &Written::default(), basis, None, i32::MAX, &mut |p| {
@@ -496,40 +498,45 @@ mod tests {
 
     #[test]
     fn every_transaction_balances_on_both_bases() {
-        let ds = books();
-        for (basis, written) in [
-            (Basis::Accrual, Written::default()),
-            (Basis::Cash, Written::default()),
-            (Basis::Accrual, writes(&ds)),
-            (Basis::Cash, writes(&ds)),
-        ] {
-            let mut per_source: std::collections::HashMap<(u8, usize), i64> = Default::default();
-            for_each(&ds, &written, basis, None, i32::MAX, &mut |p| {
-                let key = match p.source {
-                    Source::Invoice(i) => (0, i),
-                    Source::Payment(i) => (1, i),
-                    Source::Bill(i) => (2, i),
-                    Source::BillPayment(i) => (3, i),
-                    Source::Posted(kind, i) => (4 + kind as u8, i),
-                };
-                *per_source.entry(key).or_default() += p.amount;
-            });
-            assert!(!per_source.is_empty());
-            assert!(per_source.values().all(|&sum| sum == 0), "{basis:?}");
+        for ds in [books(), multicurrency_books()] {
+            for (basis, written) in [
+                (Basis::Accrual, Written::default()),
+                (Basis::Cash, Written::default()),
+                (Basis::Accrual, writes(&ds)),
+                (Basis::Cash, writes(&ds)),
+            ] {
+                let mut per_source: std::collections::HashMap<(u8, usize), i64> =
+                    Default::default();
+                for_each(&ds, &written, basis, None, i32::MAX, &mut |p| {
+                    let key = match p.source {
+                        Source::Invoice(i) => (0, i),
+                        Source::Payment(i) => (1, i),
+                        Source::Bill(i) => (2, i),
+                        Source::BillPayment(i) => (3, i),
+                        Source::Posted(kind, i) => (4 + kind as u8, i),
+                    };
+                    *per_source.entry(key).or_default() += p.amount;
+                });
+                assert!(!per_source.is_empty());
+                assert!(per_source.values().all(|&sum| sum == 0), "{basis:?}");
+            }
         }
     }
 
     #[test]
     fn accrual_balances_at_the_end_are_the_accounts_current_balances() {
+        for ds in [books(), multicurrency_books()] {
+            let balances = balances(&ds, Basis::Accrual);
+            for index in [ACCT_AR, ACCT_CHECKING, ACCT_UNDEPOSITED] {
+                assert_eq!(balances[index], ds.accounts[index].balance, "{index}");
+            }
+            // Liabilities carry credit balances.
+            assert_eq!(-balances[ACCT_AP], ds.accounts[ACCT_AP].balance);
+            let tax = crate::data::ACCT_SALES_TAX;
+            assert_eq!(-balances[tax], ds.accounts[tax].balance);
+        }
         let ds = books();
         let balances = balances(&ds, Basis::Accrual);
-        for index in [ACCT_AR, ACCT_CHECKING, ACCT_UNDEPOSITED] {
-            assert_eq!(balances[index], ds.accounts[index].balance, "{index}");
-        }
-        // Liabilities carry credit balances.
-        assert_eq!(-balances[ACCT_AP], ds.accounts[ACCT_AP].balance);
-        let tax = crate::data::ACCT_SALES_TAX;
-        assert_eq!(-balances[tax], ds.accounts[tax].balance);
         // Every balance-sheet account, the other transactions' included (savings, the card,
         // the loan, vehicles, the owner's investment).
         for (index, account) in ds.accounts.iter().enumerate() {
@@ -550,12 +557,13 @@ mod tests {
 
     #[test]
     fn cash_basis_has_no_receivables_and_the_same_cash() {
-        let ds = books();
-        let cash = balances(&ds, Basis::Cash);
-        let accrual = balances(&ds, Basis::Accrual);
-        assert_eq!(cash[ACCT_AR], 0);
-        assert_eq!(cash[ACCT_AP], 0);
-        assert_eq!(cash[ACCT_CHECKING], accrual[ACCT_CHECKING]);
-        assert_eq!(cash[ACCT_UNDEPOSITED], accrual[ACCT_UNDEPOSITED]);
+        for ds in [books(), multicurrency_books()] {
+            let cash = balances(&ds, Basis::Cash);
+            let accrual = balances(&ds, Basis::Accrual);
+            assert_eq!(cash[ACCT_AR], 0);
+            assert_eq!(cash[ACCT_AP], 0);
+            assert_eq!(cash[ACCT_CHECKING], accrual[ACCT_CHECKING]);
+            assert_eq!(cash[ACCT_UNDEPOSITED], accrual[ACCT_UNDEPOSITED]);
+        }
     }
 }

@@ -26,8 +26,9 @@
 //! | `envelope.rs` | the envelopes of answers: read by id, written record, query page (whole records, or sparse ones cut to a select list), `count(*)` |
 //! | `query.rs` | the query language (select lists, `ORDERBY` / `ORDER BY`, `IN`, `LIKE`): tokenizer, parser, syntax errors (4000) |
 //! | `exec.rs` | query validation (4001), planning, filtering, sorting, paging, caching |
-//! | `ledger.rs` | the books (seeded and written) as double-entry postings, accrual or cash |
-//! | `reports/` | `/reports/{name}`: a file per report or family (`aging.rs`, `transaction_lists.rs`, `sales.rs` ...), over `params.rs`, `columns.rs`, `rows.rs`, `balances.rs`, `txn.rs` (a transaction as reports name it), `open_items.rs` (what is open on a day), `detail.rs` (the `columns` keys); `catalog.rs` names them |
+//! | `ledger.rs` | the books (seeded and written) as double-entry postings, accrual or cash, in the home currency |
+//! | `currency.rs` | a multicurrency company's currencies: who deals in which, the rates, home amounts |
+//! | `reports/` | `/reports/{name}`: a file per report or family (`aging.rs`, `transaction_lists.rs`, `sales.rs` ...), over `params.rs`, `columns.rs`, `rows.rs`, `balances.rs`, `txn.rs` (a transaction as reports name it), `open_items.rs` (what is open on a day), `detail.rs` (the `columns` keys); `catalog.rs` names them; `cap.rs` cuts a report past `report_max_cells` as QBO does |
 //! | `fault.rs` | Fault bodies (JSON, gateway-style, XML) and `intuit_tid` |
 //! | `token.rs`, `grants.rs` | self-validating signed tokens; single-use codes, refresh rotation, revocation |
 //! | `limits.rs`, `faults.rs`, `stats.rs` | per-realm limits (10 in flight, 500 a minute); seeded fault injection; counters at `/__emulator/stats` |
@@ -52,6 +53,7 @@ mod cdc;
 mod changes;
 mod clock;
 mod config;
+mod currency;
 mod data;
 mod directory;
 mod edits;

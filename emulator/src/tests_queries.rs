@@ -210,3 +210,101 @@ async fn a_field_qbo_cannot_filter_or_sort_on_is_a_4001() {
     }
     emu.shutdown().await;
 }
+
+/// The custom fields' names of every invoice of a page.
+fn custom_field_names(body: &Value) -> Vec<Vec<String>> {
+    body["QueryResponse"]["Invoice"]
+        .as_array()
+        .expect("invoices")
+        .iter()
+        .map(|invoice| {
+            invoice["CustomField"]
+                .as_array()
+                .expect("CustomField")
+                .iter()
+                .map(|field| field["Name"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn include_enhanced_all_custom_fields_answers_every_custom_field() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let statement = "select * from Invoice where Id in ('1', '2', '3', '4', '5', '6') maxresults 6";
+
+    // Without `include`, only the classic fields (here `PO Number`, on some invoices).
+    let plain = ok(&emu, &http, &access, statement).await;
+    for names in custom_field_names(&plain) {
+        assert!(names.iter().all(|n| n == "PO Number"), "{names:?}");
+    }
+    let get = |url: String| {
+        let http = http.clone();
+        let access = access.clone();
+        async move {
+            let res = http
+                .get(url)
+                .bearer_auth(&access)
+                .header("Accept", "application/json")
+                .send()
+                .await
+                .expect("GET");
+            let (status, _, body) = json(res).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body
+        }
+    };
+    let all = get(format!(
+        "{}&include=enhancedAllCustomFields",
+        api_url(
+            &emu,
+            &format!("query?query={}&minorversion=75", urlencode(statement))
+        )
+    ))
+    .await;
+    let names = custom_field_names(&all);
+    assert_eq!(names.len(), 6);
+    for (with, without) in names.iter().zip(custom_field_names(&plain)) {
+        assert_eq!(
+            with[..without.len()],
+            without[..],
+            "the classic fields first"
+        );
+        assert_eq!(with[without.len()..], ["Region", "Project"]);
+    }
+    let field = &all["QueryResponse"]["Invoice"][0]["CustomField"]
+        .as_array()
+        .and_then(|fields| fields.iter().find(|f| f["Name"] == "Region"))
+        .cloned()
+        .expect("Region");
+    assert_eq!(field["DefinitionId"], "4");
+    assert_eq!(field["Type"], "StringType");
+    assert!(field["StringValue"].is_string());
+    // Everything but the custom fields is the same invoice.
+    let mut same = all["QueryResponse"]["Invoice"][0].clone();
+    same["CustomField"] = plain["QueryResponse"]["Invoice"][0]["CustomField"].clone();
+    assert_eq!(same, plain["QueryResponse"]["Invoice"][0]);
+
+    // A read by id takes `include` too, in a list with other values.
+    let read = get(api_url(
+        &emu,
+        "invoice/1?minorversion=75&include=allowduplicatedocnum,enhancedAllCustomFields",
+    ))
+    .await;
+    assert_eq!(
+        read["Invoice"]["CustomField"],
+        all["QueryResponse"]["Invoice"][0]["CustomField"]
+    );
+    let read = get(api_url(&emu, "invoice/1?minorversion=75")).await;
+    assert_eq!(
+        read["Invoice"]["CustomField"],
+        plain["QueryResponse"]["Invoice"][0]["CustomField"]
+    );
+    emu.shutdown().await;
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

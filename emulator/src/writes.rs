@@ -564,6 +564,7 @@ fn batch_query(state: &State, overlay: &Overlay, text: &str) -> Result<Value, Fa
             start_position,
             rows: &rows,
             fields: &parsed.fields,
+            all_custom_fields: false,
             time,
         }),
     };

@@ -62,6 +62,12 @@ fn emulator_config(settings: &EmulatorSettings) -> Result<EmulatorConfig, Error>
     if let Some(n) = settings.updates_per_page {
         config.updates_per_page = n;
     }
+    if let Some(on) = settings.multicurrency {
+        config.multicurrency = on;
+    }
+    if let Some(cells) = settings.report_max_cells {
+        config.report_max_cells = cells;
+    }
     if let Some(deny) = settings.deny_consent {
         config.deny_consent = deny;
     }

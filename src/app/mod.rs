@@ -14,6 +14,7 @@ mod new;
 mod run;
 mod store;
 mod test;
+mod windows;
 mod write;
 
 use crate::cli::{Cli, Command};

@@ -120,6 +120,26 @@ pub(super) fn with_realm_column(columns: Vec<Column>) -> Vec<Column> {
     out
 }
 
+/// `columns` with `window_start` and `window_end` first, for a report asked for in windows.
+pub(super) fn with_window_columns(columns: Vec<Column>) -> Vec<Column> {
+    let keys = crate::report::window::WINDOW_KEYS;
+    let mut out = Vec::with_capacity(columns.len() + keys.len());
+    for key in keys {
+        if let Ok(path) = crate::extract::JsonPath::parse(&format!("$.{key}")) {
+            out.push(Column {
+                name: key.to_string(),
+                path,
+            });
+        }
+    }
+    out.extend(
+        columns
+            .into_iter()
+            .filter(|c| !keys.contains(&c.name.as_str())),
+    );
+    out
+}
+
 /// Which company a run is for, and whether its records carry `realm_id`.
 #[derive(Debug, Clone, Copy, Default)]
 struct Company<'a> {
@@ -190,6 +210,11 @@ async fn run_loaded(
             }
             _ => PagePlan::whole(&job.request.records),
         });
+        let columns = if job.request.window.is_some() {
+            columns.map(with_window_columns)
+        } else {
+            columns
+        };
         let columns = if company.stamp {
             columns.map(with_realm_column)
         } else {
@@ -218,7 +243,18 @@ async fn run_loaded(
             }
             _ => &mut collector,
         };
-        let mut stats = if job.request.extract == Extract::Cdc {
+        let mut stats = if let Some(window) = job.request.window {
+            super::windows::run(
+                job,
+                window,
+                &vars,
+                &opened.session,
+                &opened.client,
+                &plan,
+                &mut collector,
+            )
+            .await?
+        } else if job.request.extract == Extract::Cdc {
             crate::cdc::run(&rendered, &opened.session, &opened.client, &plan, sink).await?
         } else {
             engine::run(&rendered, &opened.session, &opened.client, &plan, sink).await?
@@ -698,7 +734,26 @@ fn dry_run(
                 .and_then(|store| store.realms().into_iter().next())
         })
         .unwrap_or_else(|| "REALM_ID".to_string());
-    let rendered = RenderedRequest::render(request, &connection, &realm, vars)?;
+    let mut windows = None;
+    let rendered = match request.window {
+        Some(window) => {
+            let (start, end) = super::windows::range(request, window, vars)?;
+            let spans: Vec<_> = crate::report::window::split(start, end, window.every).collect();
+            let first = spans
+                .first()
+                .copied()
+                .ok_or_else(|| Error::usage("no window to ask for"))?;
+            let rendered = RenderedRequest::render(
+                request,
+                &connection,
+                &realm,
+                &super::windows::window_vars(vars, first),
+            )?;
+            windows = Some((window, spans));
+            rendered
+        }
+        None => RenderedRequest::render(request, &connection, &realm, vars)?,
+    };
     if request.extract == Extract::Cdc {
         crate::cdc::check_url(&rendered.url)?;
     }
@@ -732,6 +787,20 @@ fn dry_run(
             1 + 2 * step,
             paging.page_size,
             paging.page_size
+        ));
+    }
+    if let Some((window, spans)) = &windows
+        && let (Some(first), Some(last)) = (spans.first(), spans.last())
+    {
+        out.push_str(&format!(
+            "# window: {} windows of one {} each ({} at once), from {} to {} (shown above) through {} to {}; rows start with window_start, window_end\n",
+            spans.len(),
+            window.every.as_str(),
+            window.concurrency,
+            first.0,
+            first.1,
+            last.0,
+            last.1
         ));
     }
     out.push_str(&format!("# output: {format}\n"));

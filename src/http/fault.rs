@@ -200,6 +200,13 @@ impl FailedCall {
     }
 
     fn hint(&self) -> Option<&'static str> {
+        let timed_out =
+            self.status == 504 || self.fault.as_ref().and_then(Fault::code) == Some("6002");
+        if timed_out && self.request.contains("/reports/") {
+            return Some(
+                "a report over a dense range can time out at QBO: ask for it in windows, e.g. `window: month` in the request file (one call per month, the rows joined in order)",
+            );
+        }
         match self.fault.as_ref().and_then(Fault::code) {
             Some("4000") => {
                 Some("the query statement does not parse; run with --dry-run to see it as sent")
@@ -220,6 +227,40 @@ impl FailedCall {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_report_that_times_out_suggests_windows() {
+        let body = br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<IntuitResponse time="2025-05-27T11:42:31.710-07:00" xmlns="http://schema.intuit.com/finance/v3">
+    <Fault type="SERVICE">
+        <Error code="6002">
+            <Message>message=GatewayTimeout; errorCode=006002; statusCode=504</Message>
+        </Error>
+    </Fault>
+</IntuitResponse>"#;
+        let call = |request: &str| FailedCall {
+            request: request.to_string(),
+            status: 504,
+            reason: "Gateway Timeout".to_string(),
+            fault: parse_fault(body),
+            body_excerpt: None,
+            intuit_tid: None,
+        };
+        let error = call("GET /v3/company/1/reports/GeneralLedger").into_error();
+        assert_eq!(error.kind(), ErrorKind::Transient);
+        assert!(
+            error.message().contains("(code 6002)"),
+            "{}",
+            error.message()
+        );
+        assert!(
+            error.notes().iter().any(|n| n.contains("`window: month`")),
+            "{:?}",
+            error.notes()
+        );
+        let error = call("GET /v3/company/1/query").into_error();
+        assert!(!error.notes().iter().any(|n| n.contains("window")));
+    }
 
     #[test]
     fn reads_canonical_json() {

@@ -11,10 +11,18 @@
 //! memory, reorder columns once seen, or produce rows of differing width.
 //!
 //! Rules (see the module docs of `output` for the user-facing version):
-//! nested objects give dotted names, arrays are one cell of compact JSON,
+//! nested objects give dotted names, arrays are one cell of compact JSON
+//! (but QBO's custom fields, below),
 //! empty objects give no column, a non-object record is one column `$`, and
 //! columns are ordered by first appearance (records in order, keys in the
 //! server's order, depth first).
+//!
+//! QBO's custom fields (`CustomField: [{DefinitionId, Name, Type,
+//! StringValue}]`) are a column per field named by its `Name`
+//! (`CustomField.Region`), holding its value (`StringValue`, or the first
+//! other `...Value` key), so a column keeps its meaning whichever fields a
+//! record has and in whatever order; an array with an element that is not
+//! such an object (no `Name`) stays one JSON cell.
 //!
 //! Spool layout, per record, integers as little-endian `u64`: the number of
 //! cells, then for each cell its column number, its byte length, its bytes.
@@ -257,9 +265,45 @@ fn member<'a>(
                 member(child_key, child, name, visit);
             }
         }
+        Value::Array(fields) if key == CUSTOM_FIELD && custom_fields(fields) => {
+            let field_len = name.len();
+            for field in fields {
+                if let Some((label, value)) = custom_field(field) {
+                    name.push('.');
+                    name.push_str(label);
+                    visit(name, value);
+                    name.truncate(field_len);
+                }
+            }
+        }
         leaf => visit(name, leaf),
     }
     name.truncate(parent_len);
+}
+
+/// The key of QBO's custom fields in transactions.
+const CUSTOM_FIELD: &str = "CustomField";
+
+/// Whether every element of `fields` is a custom field with a `Name`.
+fn custom_fields(fields: &[Value]) -> bool {
+    fields.iter().all(|field| custom_field(field).is_some())
+}
+
+/// A custom field's `Name` and value: `StringValue`, else the first other key ending in
+/// `Value` (`NumberValue`, `DateValue`, ...), else null.
+fn custom_field(field: &Value) -> Option<(&str, &Value)> {
+    let object = field.as_object()?;
+    let label = object.get("Name")?.as_str()?;
+    let value = object
+        .get("StringValue")
+        .or_else(|| {
+            object
+                .iter()
+                .find(|(key, _)| key.ends_with("Value"))
+                .map(|(_, value)| value)
+        })
+        .unwrap_or(&Value::Null);
+    Some((label, value))
 }
 
 #[cfg(test)]
@@ -292,18 +336,38 @@ mod tests {
 
     #[test]
     fn nested_objects_become_dotted_columns_and_arrays_json_cells() {
-        let expected = "Id,SyncToken,MetaData.CreateTime,MetaData.LastUpdatedTime,CustomField,\
+        let expected = "Id,SyncToken,MetaData.CreateTime,MetaData.LastUpdatedTime,CustomField.PO Number,\
             DocNumber,Line,CustomerRef.value,CustomerRef.name,TotalAmt,FreeFormAddress,Balance\n\
-            1187,2,2025-09-02T08:14:51-07:00,2025-09-18T16:02:07-07:00,\
-            \"[{\"\"DefinitionId\"\":\"\"1\"\",\"\"Name\"\":\"\"PO Number\"\",\"\"Type\"\":\"\"StringType\"\",\"\"StringValue\"\":\"\"PO-55821\"\"}]\",\
+            1187,2,2025-09-02T08:14:51-07:00,2025-09-18T16:02:07-07:00,PO-55821,\
             10412,\
             \"[{\"\"Id\"\":\"\"1\"\",\"\"Amount\"\":450.0,\"\"DetailType\"\":\"\"SalesItemLineDetail\"\"},\
             {\"\"Amount\"\":546.5,\"\"DetailType\"\":\"\"SubTotalLineDetail\"\",\"\"SubTotalLineDetail\"\":{}}]\",\
             58,Harbor Point Dental,554.46,true,0\n\
-            1192,0,2025-09-05T11:40:22-07:00,2025-09-05T11:40:22-07:00,[],10413,\
+            1192,0,2025-09-05T11:40:22-07:00,2025-09-05T11:40:22-07:00,,10413,\
             \"[{\"\"Amount\"\":275.0,\"\"DetailType\"\":\"\"SubTotalLineDetail\"\",\"\"SubTotalLineDetail\"\":{}}]\",\
             64,Northgate Bakery Co.,275.0,,275.0\n";
         assert_eq!(render(&invoices()), expected);
+    }
+
+    #[test]
+    fn custom_fields_are_columns_by_name_whatever_their_order() {
+        let field = |id: &str, label: &str, value: &str| json!({"DefinitionId": id, "Name": label, "Type": "StringType", "StringValue": value});
+        let records = [
+            json!({"Id": "1", "CustomField": [field("1", "PO Number", "PO-1"), field("3", "Region", "West")]}),
+            json!({"Id": "2", "CustomField": [field("3", "Region", "East"), field("2", "Sales Rep", "Ann")]}),
+            json!({"Id": "3", "CustomField": [{"DefinitionId": "4", "Name": "Due", "Type": "DateType", "DateValue": "2025-01-31"}]}),
+            json!({"Id": "4", "CustomField": [{"DefinitionId": "1", "StringValue": "no name"}]}),
+            json!({"Id": "5", "Line": {"CustomField": [field("9", "Color", "red")]}}),
+        ];
+        assert_eq!(
+            render(&records),
+            "Id,CustomField.PO Number,CustomField.Region,CustomField.Sales Rep,CustomField.Due,CustomField,Line.CustomField.Color\n\
+             1,PO-1,West,,,,\n\
+             2,,East,Ann,,,\n\
+             3,,,,2025-01-31,,\n\
+             4,,,,,\"[{\"\"DefinitionId\"\":\"\"1\"\",\"\"StringValue\"\":\"\"no name\"\"}]\",\n\
+             5,,,,,,red\n"
+        );
     }
 
     #[test]

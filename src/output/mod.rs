@@ -28,7 +28,9 @@
 //!   - Without columns each record is **flattened**. Nested object members get
 //!     dotted names (`CustomerRef.name`, `MetaData.CreateTime`); arrays are not
 //!     expanded but become one cell holding the array's compact JSON, so the
-//!     column count does not depend on how many lines an invoice has; an empty
+//!     column count does not depend on how many lines an invoice has (QBO's
+//!     `CustomField` list is the exception: a column per field, named
+//!     `CustomField.<Name>`, holding its value); an empty
 //!     object contributes no column; a record that is not an object becomes a
 //!     single column named `$`. **Column order is the order in which columns
 //!     are first seen, scanning the records in order and each record's keys in

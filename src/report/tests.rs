@@ -309,3 +309,55 @@ fn report_rows_forward_every_row_to_the_inner_sink() {
     assert_eq!(inner.1, 1);
     assert_eq!(inner.0, flatten(&report).expect("a report"));
 }
+
+#[test]
+fn a_report_qbo_cut_short_is_an_error_that_suggests_windows() {
+    let columns = json!([
+        {"ColTitle": "Date", "ColType": "tx_date"},
+        {"ColTitle": "Amount", "ColType": "subt_nat_amount"},
+    ]);
+    let line = json!({"type": "Data", "ColData": [{"value": "2025-07-02"}, {"value": "1.00"}]});
+    let note = json!({"type": "Data", "ColData": [
+        {"value": "Unable to display more data. Please reduce the date range."}, {"value": ""}]});
+    let section = |rows: Value| {
+        json!({"type": "Section",
+               "Header": {"ColData": [{"value": "Checking", "id": "1"}, {"value": ""}]},
+               "Rows": {"Row": rows}})
+    };
+    let mut cut = report(
+        columns.clone(),
+        json!([section(json!([line])), note.clone()]),
+    );
+    cut["Header"]["StartPeriod"] = json!("2025-01-01");
+    cut["Header"]["EndPeriod"] = json!("2025-12-31");
+    // The note at the top level (as QBO and the emulator put it) or inside a section.
+    let nested = report(columns.clone(), json!([section(json!([line, note]))]));
+    for report in [&cut, &nested] {
+        let mut written = 0;
+        let error = for_each_row(report, &mut |_| {
+            written += 1;
+            Ok(())
+        })
+        .expect_err("a cut report is refused");
+        assert_eq!(written, 0, "no row of a cut report is handed on");
+        assert_eq!(error.kind(), ErrorKind::Remote);
+        assert!(
+            error.message().contains("QBO cut the report short"),
+            "{}",
+            error.message()
+        );
+        assert!(
+            error.notes().iter().any(|n| n.contains("`window: month`")),
+            "{:?}",
+            error.notes()
+        );
+    }
+    assert!(
+        for_each_row(&cut, &mut |_| Ok(()))
+            .expect_err("cut")
+            .message()
+            .contains("(Test from 2025-01-01 to 2025-12-31)")
+    );
+    let whole = report(columns, json!([section(json!([line]))]));
+    assert_eq!(flatten(&whole).expect("a whole report").len(), 1);
+}

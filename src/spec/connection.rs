@@ -135,6 +135,12 @@ pub struct EmulatorSettings {
     pub updates_per_page: Option<usize>,
     /// Share of writes that take effect and then lose their answer.
     pub lose_write_answers: Option<f64>,
+    /// Cells a report may have before it is cut short with QBO's "Unable to display more data.
+    /// Please reduce the date range." row (default 400,000; 0: no cap).
+    pub report_max_cells: Option<usize>,
+    /// Multicurrency on (home currency USD): some customers pay in CAD, some vendors bill in
+    /// EUR, transactions carry `ExchangeRate` and home amounts, reports are in USD.
+    pub multicurrency: Option<bool>,
     /// How `auth login` gets the emulator's consent: by itself (the default) or from a person
     /// in a browser, as with Intuit. Applies to an emulator started elsewhere (`base_url`) too.
     pub consent: Option<Consent>,

@@ -9,6 +9,7 @@ mod connection;
 mod request;
 mod schema;
 mod vars;
+mod window;
 mod write;
 mod yaml;
 
@@ -22,6 +23,9 @@ pub use request::{
 };
 pub use schema::{SchemaKind, schema};
 pub use vars::{BUILTIN_VARIABLES, VarSpec};
+pub use window::{
+    DEFAULT_CONCURRENCY, MAX_CONCURRENCY, RANGE_VARIABLES, Window, WindowUnit, parse_day,
+};
 pub use write::{InputFormat, OnStale, QBO_MAX_BATCH_ITEMS, WriteOperation, WriteSpec};
 pub use yaml::{SourceFile, to_yaml};
 

@@ -1,6 +1,7 @@
 //! Request files: one QBO method declared in YAML, loaded, then checked into a [`RequestSpec`].
 
 use super::vars::{BUILTIN_VARIABLES, VarSpec};
+use super::window::{self, RawWindow, Window};
 use super::write::{self, OnStale, RawBatch, RawInput, RawWrite, WriteSpec};
 use super::yaml::SourceFile;
 use super::{Scalar, template_error};
@@ -72,6 +73,12 @@ pub(super) struct RawRequest {
     /// How records are taken from a response: `records` (default), `report` or `cdc`.
     #[serde(default)]
     extract: Option<Extract>,
+    /// With `extract: report`: ask for the `start_date`..`end_date` range in windows, one call
+    /// each, and join the rows in order with `window_start` and `window_end` first (QBO cuts a
+    /// dense report short): `window: month` (`day`, `week`, `month`, `quarter`, `year`), or
+    /// `window: { every: month, concurrency: 4 }`.
+    #[serde(default)]
+    window: Option<RawWindow>,
     /// Makes the request a write, run once per row of an input file (CSV or JSON Lines).
     #[serde(default)]
     input: Option<RawInput>,
@@ -280,6 +287,8 @@ pub struct RequestSpec {
     pub extract: Extract,
     /// When the request is a write driven by an input file (`input:`), what each row becomes.
     pub write: Option<WriteSpec>,
+    /// When the report's range is asked for in windows (`window:`), how.
+    pub window: Option<Window>,
 }
 
 impl RequestSpec {
@@ -468,6 +477,24 @@ impl RequestSpec {
             )?;
         }
 
+        let window = match raw.window {
+            None => None,
+            Some(raw_window) => {
+                let params: Vec<&str> = raw.params.keys().map(String::as_str).collect();
+                Some(window::check(
+                    &file,
+                    raw_window,
+                    &window::Request {
+                        is_report: extract == Extract::Report,
+                        incremental: raw.incremental.is_some(),
+                        vars: &vars,
+                        params: &params,
+                        templates: &templates,
+                    },
+                )?)
+            }
+        };
+
         let records_source = raw.records.clone().unwrap_or_else(|| match pagination {
             Pagination::QboQuery { .. } => "$.QueryResponse.*[*]".to_string(),
             Pagination::None => "$".to_string(),
@@ -576,6 +603,7 @@ impl RequestSpec {
             format: raw.output.format.map(Format::from),
             columns,
             write,
+            window,
             file,
         })
     }

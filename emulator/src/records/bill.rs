@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::parts::{IdStr, LinkedTxn, MetaData, Money, Ref, USD, bare, id_of, meta, named};
+use super::parts::{
+    Decimal, IdStr, LinkedTxn, MetaData, Money, Ref, bare, currency_ref, id_of, meta, named,
+};
 use crate::data::{ACCT_AP, Dataset, ExpenseLine, TERMS};
 use crate::time::Day;
 
@@ -23,6 +25,9 @@ pub(crate) struct BillView<'a> {
     pub(crate) total: Money,
     #[serde(rename = "CurrencyRef")]
     pub(crate) currency: Ref<'static, &'static str>,
+    /// With multicurrency on: home currency per unit of `currency`.
+    #[serde(rename = "ExchangeRate", skip_serializing_if = "Option::is_none")]
+    pub(crate) exchange_rate: Option<Decimal>,
     #[serde(rename = "LinkedTxn")]
     pub(crate) linked: [LinkedTxn; 0],
     #[serde(rename = "SalesTermRef")]
@@ -98,7 +103,11 @@ pub(crate) fn bill_view(ds: &Dataset, i: usize) -> Option<BillView<'_>> {
         doc_number: b.doc_number.map(|n| IdStr(u64::from(n))),
         txn_date: Day(b.txn_date),
         total: Money(b.total),
-        currency: USD,
+        currency: currency_ref(ds.currencies.of_vendor(b.vendor as usize)),
+        exchange_rate: ds
+            .currencies
+            .on
+            .then(|| Decimal(ds.currencies.of_vendor(b.vendor as usize).rate)),
         linked: [],
         term: bare(IdStr(u64::from(term.0))),
         due_date: Day(b.due_date),

@@ -27,7 +27,7 @@ pub(crate) struct CompanyCurrencyView {
 
 /// Company currency `i` as QBO JSON (`None` out of range).
 pub(crate) fn company_currency_view(ds: &Dataset, i: usize) -> Option<CompanyCurrencyView> {
-    let c = ds.currencies.get(i)?;
+    let c = ds.company_currencies.get(i)?;
     let &(code, name, active, _) = CURRENCIES.get(c.index)?;
     Some(CompanyCurrencyView {
         code,

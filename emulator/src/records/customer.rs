@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::parts::{
-    AddrView, EmailAddr, IdStr, MetaData, Money, Phone, Ref, USD, addr, bare, id_of, meta,
+    AddrView, EmailAddr, IdStr, MetaData, Money, Phone, Ref, addr, bare, currency_ref, id_of, meta,
 };
 use crate::data::Dataset;
 
@@ -76,7 +76,7 @@ pub(crate) fn customer_view(ds: &Dataset, i: usize) -> Option<CustomerView<'_>> 
         bill_with_parent: false,
         balance: Money(c.balance),
         balance_with_jobs: Money(c.balance),
-        currency: USD,
+        currency: currency_ref(ds.currencies.of_customer(i)),
         delivery: c.delivery,
         is_project: false,
         domain: "QBO",

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::parts::{
-    AddrView, Decimal, EmailAddr, Empty, IdStr, LinkedTxn, MetaData, Money, Ref, USD, addr, bare,
-    id_of, meta, named,
+    AddrView, Decimal, EmailAddr, Empty, IdStr, LinkedTxn, MetaData, Money, Ref, addr, bare,
+    currency_ref, id_of, meta, named,
 };
 use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS, SalesLine, TAX_RATE_BP, TERMS};
 use crate::time::Day;
@@ -35,6 +35,9 @@ pub(crate) struct InvoiceView<'a> {
     pub(crate) txn_date: Day,
     #[serde(rename = "CurrencyRef")]
     pub(crate) currency: Ref<'static, &'static str>,
+    /// With multicurrency on: home currency per unit of `currency`.
+    #[serde(rename = "ExchangeRate", skip_serializing_if = "Option::is_none")]
+    pub(crate) exchange_rate: Option<Decimal>,
     #[serde(rename = "LinkedTxn")]
     pub(crate) linked: Vec<LinkedTxn>,
     #[serde(rename = "Line")]
@@ -55,6 +58,9 @@ pub(crate) struct InvoiceView<'a> {
     pub(crate) due_date: Day,
     #[serde(rename = "TotalAmt")]
     pub(crate) total: Money,
+    /// With multicurrency on: `TotalAmt` in the home currency.
+    #[serde(rename = "HomeTotalAmt", skip_serializing_if = "Option::is_none")]
+    pub(crate) home_total: Option<Money>,
     #[serde(rename = "ApplyTaxAfterDiscount")]
     pub(crate) tax_after_discount: bool,
     #[serde(rename = "PrintStatus")]
@@ -65,6 +71,9 @@ pub(crate) struct InvoiceView<'a> {
     pub(crate) bill_email: Option<EmailAddr<'a>>,
     #[serde(rename = "Balance")]
     pub(crate) balance: Money,
+    /// With multicurrency on: `Balance` in the home currency.
+    #[serde(rename = "HomeBalance", skip_serializing_if = "Option::is_none")]
+    pub(crate) home_balance: Option<Money>,
     #[serde(rename = "Deposit")]
     pub(crate) deposit: Money,
 }
@@ -231,10 +240,46 @@ pub(crate) fn tax_detail(tax: Option<(i64, i64)>) -> TxnTaxDetail {
     }
 }
 
+/// The sales custom fields the company defined with QBO's enhanced custom fields (QuickBooks
+/// Online Advanced), beside the classic `PO Number`: QBO's API answers them only to
+/// `include=enhancedAllCustomFields` (without it, only the first three string fields).
+const ENHANCED_FIELDS: [(&str, &str); 2] = [("4", "Region"), ("5", "Project")];
+
+const REGIONS: [&str; 4] = ["West", "East", "North", "South"];
+
+/// Invoice `i` with every custom field, the enhanced ones included (`include=enhancedAllCustomFields`).
+pub(crate) fn invoice_view_all_fields(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
+    let mut view = invoice_view(ds, i)?;
+    let customer = ds.invoices.get(i).map_or(0, |inv| inv.customer as usize);
+    let values = [
+        REGIONS[customer % REGIONS.len()].to_owned(),
+        format!("PRJ-{}", 100 + (i * 7) % 37),
+    ];
+    for ((id, name), value) in ENHANCED_FIELDS.into_iter().zip(values) {
+        view.custom_field.push(CustomField {
+            definition_id: id,
+            name,
+            kind: "StringType",
+            value,
+        });
+    }
+    Some(view)
+}
+
+/// Whether the company is multicurrency, and the invoice's currency.
+struct InvoiceCurrency {
+    on: bool,
+    currency: crate::currency::Currency,
+}
+
 pub(crate) fn invoice_view(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
     let inv = ds.invoices.get(i)?;
     let d = ds.invoice_detail(i);
     let cust = ds.customers.get(inv.customer as usize);
+    let money = InvoiceCurrency {
+        on: ds.currencies.on,
+        currency: ds.currencies.of_customer(inv.customer as usize),
+    };
     let (lines, tax) = sales_body(ds, &d);
     let term = TERMS
         .get(usize::from(inv.term))
@@ -266,7 +311,8 @@ pub(crate) fn invoice_view(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
             .collect(),
         doc_number: IdStr(1001 + i as u64),
         txn_date: Day(inv.txn_date),
-        currency: USD,
+        currency: currency_ref(money.currency),
+        exchange_rate: money.on.then_some(Decimal(money.currency.rate)),
         linked: (inv.payment > 0)
             .then(|| LinkedTxn {
                 txn_id: IdStr(u64::from(inv.payment)),
@@ -291,6 +337,7 @@ pub(crate) fn invoice_view(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
         },
         due_date: Day(inv.due_date),
         total: Money(inv.total),
+        home_total: money.on.then(|| Money(money.currency.home(inv.total))),
         tax_after_discount: false,
         print_status: PRINT_STATUS
             .get(usize::from(inv.print_status))
@@ -301,6 +348,7 @@ pub(crate) fn invoice_view(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
             .filter(|_| email_status != "NotSet")
             .map(|c| EmailAddr { address: &c.email }),
         balance: Money(inv.balance),
+        home_balance: money.on.then(|| Money(money.currency.home(inv.balance))),
         deposit: Money(0),
     })
 }

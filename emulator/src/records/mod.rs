@@ -56,6 +56,32 @@ pub(crate) struct Record<'a> {
     pub(crate) index: usize,
 }
 
+/// A record with all its custom fields, as QBO answers reads and queries with
+/// `include=enhancedAllCustomFields` (sales transactions: here, invoices); other entities are
+/// the plain [`Record`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AllCustomFields<'a>(pub(crate) Record<'a>);
+
+impl Serialize for AllCustomFields<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Record { ds, entity, index } = self.0;
+        match entity {
+            Entity::Invoice => invoice::invoice_view_all_fields(ds, index)
+                .ok_or_else(|| serde::ser::Error::custom("record index out of range"))?
+                .serialize(s),
+            _ => self.0.serialize(s),
+        }
+    }
+}
+
+/// Whether a request's `include` parameter (comma-separated) asks for every custom field.
+pub(crate) fn wants_all_custom_fields(include: Option<&str>) -> bool {
+    include.is_some_and(|list| {
+        list.split(',')
+            .any(|item| item.trim().eq_ignore_ascii_case("enhancedAllCustomFields"))
+    })
+}
+
 impl Serialize for Record<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (ds, i) = (self.ds, self.index);

@@ -71,6 +71,14 @@ pub(crate) const USD: Ref<'static, &str> = Ref {
     name: Some("United States Dollar"),
 };
 
+/// The `CurrencyRef` of `currency`.
+pub(crate) fn currency_ref(currency: crate::currency::Currency) -> Ref<'static, &'static str> {
+    Ref {
+        value: currency.code,
+        name: Some(currency.name),
+    }
+}
+
 #[derive(Serialize)]
 pub(crate) struct MetaData {
     #[serde(rename = "CreateTime")]

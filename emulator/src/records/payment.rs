@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::parts::{IdStr, LinkedTxn, MetaData, Money, Ref, USD, bare, id_of, meta, named};
+use super::parts::{
+    Decimal, IdStr, LinkedTxn, MetaData, Money, Ref, bare, currency_ref, id_of, meta, named,
+};
 use crate::data::Dataset;
 use crate::time::Day;
 
@@ -30,6 +32,9 @@ pub(crate) struct PaymentView<'a> {
     pub(crate) txn_date: Day,
     #[serde(rename = "CurrencyRef")]
     pub(crate) currency: Ref<'static, &'static str>,
+    /// With multicurrency on: home currency per unit of `currency`.
+    #[serde(rename = "ExchangeRate", skip_serializing_if = "Option::is_none")]
+    pub(crate) exchange_rate: Option<Decimal>,
     #[serde(rename = "PaymentRefNum", skip_serializing_if = "Option::is_none")]
     pub(crate) ref_num: Option<IdStr>,
     #[serde(rename = "Line")]
@@ -61,7 +66,11 @@ pub(crate) fn payment_view(ds: &Dataset, i: usize) -> Option<PaymentView<'_>> {
         sync_token: IdStr(0),
         meta: meta(p.created, p.updated),
         txn_date: Day(p.txn_date),
-        currency: USD,
+        currency: currency_ref(ds.currencies.of_customer(p.customer as usize)),
+        exchange_rate: ds
+            .currencies
+            .on
+            .then(|| Decimal(ds.currencies.of_customer(p.customer as usize).rate)),
         ref_num: p.check_number.map(|n| IdStr(u64::from(n))),
         lines: [PaymentLine {
             amount: Money(p.amount),

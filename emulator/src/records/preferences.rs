@@ -134,7 +134,7 @@ pub(crate) fn preferences_view(ds: &Dataset) -> PreferencesView {
             tax_group: bare(IdStr(2)),
         },
         currency: Currency {
-            multi_currency: false,
+            multi_currency: ds.currencies.on,
             home: Ref {
                 value: USD.value,
                 name: None,

@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use super::parts::{
-    AddrView, EmailAddr, IdStr, MetaData, Money, Phone, Ref, USD, WebAddr, addr, id_of, meta,
+    AddrView, EmailAddr, IdStr, MetaData, Money, Phone, Ref, WebAddr, addr, currency_ref, id_of,
+    meta,
 };
 use crate::data::Dataset;
 
@@ -53,7 +54,7 @@ pub(crate) fn vendor_view(ds: &Dataset, i: usize) -> Option<VendorView<'_>> {
         bill_addr: addr(&v.addr, None),
         balance: Money(v.balance),
         vendor_1099: v.vendor_1099,
-        currency: USD,
+        currency: currency_ref(ds.currencies.of_vendor(i)),
         domain: "QBO",
         sparse: false,
         id: id_of(i),

@@ -22,6 +22,10 @@
 //! Month-to-date" for the ledgers and lists, today for reports of one day). Bad values are 400
 //! ValidationFaults. Other parameters (`minorversion`, `sort_order` ...) are ignored.
 //!
+//! A report with more than `EmulatorConfig::report_max_cells` cells (default 400,000, the cap
+//! QBO is quoted with) is cut short as QBO does (`cap.rs`): still 200, its rows stopped, and a last
+//! row reading "Unable to display more data. Please reduce the date range.".
+//!
 //! Everything is computed in one pass over the tables per request, on a blocking thread: a
 //! transaction outside the report's window is skipped before its lines are rebuilt. Writes come
 //! from the overlay's written books (`written.rs`), taken as an `Arc` under the overlay's read
@@ -34,6 +38,7 @@ mod account_list;
 mod aging;
 mod balance_sheet;
 mod balances;
+mod cap;
 mod cash_flow;
 mod catalog;
 mod columns;
@@ -97,7 +102,10 @@ pub(crate) async fn report(
         let written = state.changes().read().books();
         let now = state.clock().response_time();
         match answer(state.data(), &written, report, &query, now) {
-            Ok(body) => json_response(StatusCode::OK, &body),
+            Ok(mut body) => {
+                cap::cut(&mut body, state.config().report_max_cells);
+                json_response(StatusCode::OK, &body)
+            }
             Err(fault) => fault.into_response(),
         }
     });

@@ -68,6 +68,9 @@ pub(super) fn receivables(
         }
     };
     let sales_written = written.invoices().next().is_some() || !applied.is_empty();
+    // A multicurrency company's seeded invoices and payments, in home amounts.
+    let home =
+        |customer: u32, amount: i64| ds.currencies.of_customer(customer as usize).home(amount);
     for (index, invoice) in ds.invoices.iter().enumerate() {
         let item = |party: usize, due: i32, open: i64| OpenItem {
             source: Source::Invoice(index),
@@ -91,7 +94,7 @@ pub(super) fn receivables(
                 emit(item(
                     invoice.customer as usize,
                     invoice.due_date,
-                    invoice.total,
+                    home(invoice.customer, invoice.total),
                 ));
             }
             continue;
@@ -109,7 +112,11 @@ pub(super) fn receivables(
                 if invoice.txn_date > day || invoice.total == 0 {
                     continue;
                 }
-                (invoice.customer as usize, invoice.total, invoice.due_date)
+                (
+                    invoice.customer as usize,
+                    home(invoice.customer, invoice.total),
+                    invoice.due_date,
+                )
             }
             Shadow::Live(now) if now.day <= day => (now.customer, now.total(), now.due),
             // Deleted, or now dated later: a payment already made is the customer's credit.
@@ -119,13 +126,14 @@ pub(super) fn receivables(
                         source: Source::Payment(at),
                         party: payment.customer as usize,
                         due: day,
-                        open: -payment.amount,
+                        open: -home(payment.customer, payment.amount),
                     });
                 }
                 continue;
             }
         };
-        let paid = seeded_payment().map_or(0, |(_, p)| p.amount) + applied_to(index);
+        let paid =
+            seeded_payment().map_or(0, |(_, p)| home(p.customer, p.amount)) + applied_to(index);
         if total != paid {
             emit(item(customer, due_date, total - paid));
         }
