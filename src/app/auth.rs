@@ -221,6 +221,7 @@ pub(super) fn one_call_client(spec: &ConnectionSpec, http: &reqwest::Client) -> 
         )),
         policy: RetryPolicy::from(&spec.retry),
         max_in_flight: 1,
+        request_timeout: std::time::Duration::from_secs(spec.timeouts.request_secs),
     }
 }
 

@@ -122,6 +122,7 @@ impl Connections {
                         limiter,
                         policy: RetryPolicy::from(&spec.retry),
                         max_in_flight: spec.limits.max_in_flight,
+                        request_timeout: std::time::Duration::from_secs(spec.timeouts.request_secs),
                     },
                     secrets,
                 }))

@@ -5,7 +5,9 @@ use super::page::{Page, PagePlan, PageReader, Unread};
 use super::sink::{RecordSink, RunStats};
 use crate::auth::Session;
 use crate::diagnostics::{Error, ErrorKind};
-use crate::http::{self, ApiCall, ApiClient, ApiResponse, Body, BodyReader, CallError, Gather};
+use crate::http::{
+    self, ApiCall, ApiClient, ApiResponse, Body, BodyReader, CallError, Gather, Pace,
+};
 use crate::secret::Secret;
 use serde_json::Value;
 use std::sync::Arc;
@@ -20,20 +22,26 @@ impl BodyReader for PageReader {
     fn finish(self) -> Result<Page, Unread> {
         PageReader::finish(self)
     }
+
+    fn pace(&self) -> Option<Pace> {
+        PageReader::pace(self)
+    }
 }
 
 /// Sends one call and reads the page as `plan` says while it arrives, on a blocking thread
 /// (pages are parsed in parallel with the network and with each other, and a page in flight
 /// holds what it keeps of its records, not its body). A body that is not a plain QBO page
 /// (see `scan.rs`) is asked for again and read whole, which gives the records the odd shape
-/// has, or the error of a body that is not JSON.
+/// has, or the error of a body that is not JSON. With a `pace`, the page waits for its turn
+/// after reading a little (see [`crate::http::Turns`]).
 pub(super) async fn fetch_page(
     client: &ApiClient,
     session: &Session,
     call: &ApiCall,
     plan: &Arc<PagePlan>,
+    pace: Option<&Pace>,
 ) -> Result<Page, Error> {
-    let make = || plan.reader();
+    let make = || plan.reader_paced(pace.cloned());
     let (body, tid) = authorized(client, session, call, Some(&make)).await?;
     let read = match body {
         Body::Read(Ok(page)) => return Ok(page),

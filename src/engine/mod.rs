@@ -49,7 +49,7 @@ pub async fn run(
         }
         None => {
             let mut stats = RunStats::default();
-            let page = fetch::fetch_page(client, session, &request.call(1), plan).await?;
+            let page = fetch::fetch_page(client, session, &request.call(1), plan, None).await?;
             fetch::write_page(&page, plan, sink, &mut stats)?;
             Ok(stats)
         }

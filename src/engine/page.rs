@@ -40,6 +40,7 @@ use super::scan::{Envelope, RowSink, Surprise};
 use super::sink::RecordSink;
 use crate::diagnostics::Error;
 use crate::extract::{JsonPath, Projection, QueryRows};
+use crate::http::Pace;
 use crate::output::{Column, Format};
 
 /// How the pages of one run are read; decided once, shared by every page's blocking task.
@@ -143,9 +144,17 @@ impl PagePlan {
     /// the runtime).
     #[must_use]
     pub fn reader(self: &Arc<Self>) -> PageReader {
+        self.reader_paced(None)
+    }
+
+    /// [`PagePlan::reader`] for a page that waits for its turn (`pace`) after reading a
+    /// little, when given.
+    #[must_use]
+    pub fn reader_paced(self: &Arc<Self>, pace: Option<Pace>) -> PageReader {
         PageReader {
             plan: Arc::clone(self),
             state: Reading::of(&self.form),
+            pace,
         }
     }
 
@@ -193,6 +202,7 @@ pub enum Unread {
 pub struct PageReader {
     plan: Arc<PagePlan>,
     state: Reading,
+    pace: Option<Pace>,
 }
 
 #[derive(Debug)]
@@ -264,6 +274,12 @@ impl PageReader {
     /// [`Unread::NotJson`] when the whole form's body is not JSON.
     pub fn finish(self) -> Result<Page, Unread> {
         self.state.finish(&self.plan.form)
+    }
+
+    /// The page's place among the pages written in order, when it waits for its turn.
+    #[must_use]
+    pub fn pace(&self) -> Option<Pace> {
+        self.pace.clone()
     }
 }
 

@@ -19,7 +19,9 @@
 //!   as first read.
 //!
 //! Pages are fetched concurrently as before (`count(*)` tells how many, up to `max_in_flight`
-//! are in flight, they are written in order), so a record edited while the walk runs may have
+//! are in flight, they are written in order; past the [`READ_AHEAD`] pages behind the one being
+//! written, a page reads its first [`crate::http::HELD_BACK_AFTER`] bytes and leaves the rest in
+//! the socket until its turn, see [`Turns`]), so a record edited while the walk runs may have
 //! left the page that would have read it before a page further on was fetched. After a walk of
 //! more than one page, a **catch-up** query asks for the rows of the same statement changed
 //! since the walk began (`Metadata.LastUpdatedTime >=` a second before the `count(*)` answer's
@@ -40,12 +42,15 @@ use super::seen::SeenIds;
 use super::sink::{RecordSink, RunStats};
 use crate::auth::Session;
 use crate::diagnostics::{Error, ErrorKind};
-use crate::http::ApiClient;
+use crate::http::{ApiClient, Turns};
 use crate::render::{QueryPaging, RenderedRequest};
 
 /// How many bridges (or re-reads of a page) one join of two pages may need before the walk
 /// gives up: the company changed faster than it could be paged.
 const MOST_BRIDGES: u32 = 12;
+/// How many pages behind the one being written read their bodies freely; the rest of the pages
+/// in flight hold back after a little.
+const READ_AHEAD: u64 = 2;
 /// The most rows a bridge asks for (QBO's largest page).
 const LONGEST_BRIDGE: u64 = 1000;
 
@@ -115,14 +120,24 @@ impl<'a> Walk<'a> {
             );
             let (session, client, plan) = (self.session, self.client, self.plan);
             let request = self.request;
-            let starts = (0..planned).map(|index| 1 + index * step);
-            let mut pages = futures::stream::iter(starts)
-                .map(|start| {
+            // The pages just behind the one being written read freely (so reading overlaps
+            // writing); those further behind read a little, then wait for their turn.
+            let turns = Turns::new(client.request_timeout / 2);
+            turns.reach(READ_AHEAD - 1);
+            let turns = &turns;
+            let mut pages = futures::stream::iter(0..planned)
+                .map(|index| {
+                    let start = 1 + index * step;
                     let call = request.call(start);
-                    async move { (start, fetch_page(client, session, &call, plan).await) }
+                    let pace = turns.pace(index);
+                    async move {
+                        let page = fetch_page(client, session, &call, plan, Some(&pace)).await;
+                        (index, start, page)
+                    }
                 })
                 .buffered(self.client.max_in_flight);
-            while let Some((start, page)) = pages.next().await {
+            while let Some((index, start, page)) = pages.next().await {
+                turns.reach(index + READ_AHEAD);
                 let rows = self.join_and_write(&statement, start, page?, sink).await?;
                 walked_pages += 1;
                 next = start + rows.saturating_sub(1).max(1);
@@ -131,6 +146,10 @@ impl<'a> Walk<'a> {
                     break;
                 }
             }
+            tracing::debug!(
+                held_back = turns.held_back(),
+                "pages that waited for their turn"
+            );
         }
         while !finished {
             let page = self.fetch(&statement, next, size).await?;
@@ -180,7 +199,7 @@ impl<'a> Walk<'a> {
         let call = self.request.call_with_statement(&format!(
             "{statement} STARTPOSITION {start} MAXRESULTS {size}"
         ));
-        fetch_page(self.client, self.session, &call, self.plan).await
+        fetch_page(self.client, self.session, &call, self.plan, None).await
     }
 
     /// Joins `page` (fetched at `start`) to the page written before it, writing a bridge first

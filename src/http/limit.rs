@@ -8,9 +8,10 @@
 use super::governor::{Governor, Slot};
 use crate::diagnostics::Error;
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 const WINDOW: Duration = Duration::from_secs(60);
@@ -19,6 +20,10 @@ const WINDOW: Duration = Duration::from_secs(60);
 #[derive(Debug)]
 pub struct Limiter {
     in_flight: Arc<Semaphore>,
+    /// Calls waiting for a permit now.
+    waiting: AtomicUsize,
+    /// Told whenever a call starts waiting for a permit.
+    wanted: Notify,
     per_minute: usize,
     sent: tokio::sync::Mutex<VecDeque<Instant>>,
     governor: Option<Arc<Governor>>,
@@ -59,6 +64,8 @@ impl Limiter {
     pub fn new(max_in_flight: usize, per_minute: u32) -> Limiter {
         Limiter {
             in_flight: Arc::new(Semaphore::new(max_in_flight.max(1))),
+            waiting: AtomicUsize::new(0),
+            wanted: Notify::new(),
             per_minute: (per_minute as usize).max(1),
             sent: tokio::sync::Mutex::new(VecDeque::new()),
             governor: None,
@@ -90,9 +97,18 @@ impl Limiter {
     /// Waits until a request may be sent, and returns the permit to hold while it is in flight.
     /// Fails only when the shared governor's database fails.
     pub async fn acquire(&self) -> Result<Permit, Error> {
-        let local = match Arc::clone(&self.in_flight).acquire_owned().await {
+        let local = match Arc::clone(&self.in_flight).try_acquire_owned() {
             Ok(slot) => slot,
-            Err(_) => unreachable_closed(),
+            Err(_) => {
+                self.waiting.fetch_add(1, Ordering::SeqCst);
+                self.wanted.notify_waiters();
+                let slot = Arc::clone(&self.in_flight).acquire_owned().await;
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                match slot {
+                    Ok(slot) => slot,
+                    Err(_) => unreachable_closed(),
+                }
+            }
         };
         self.wait_for_the_minute().await;
         let shared = match &self.governor {
@@ -103,6 +119,19 @@ impl Limiter {
             _local: local,
             shared,
         })
+    }
+
+    /// Returns once a call of this process waits for a permit (at once if one does now): a
+    /// call holding its permit without need, such as a body waiting for its turn, should then
+    /// finish and give it back.
+    pub async fn wanted(&self) {
+        let told = self.wanted.notified();
+        tokio::pin!(told);
+        told.as_mut().enable();
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            return;
+        }
+        told.await;
     }
 
     /// Waits until this process's own log of the last minute has room, and records the call.
@@ -186,6 +215,27 @@ mod tests {
         tokio::task::yield_now().await;
         assert!(!waiting.is_finished());
         drop(a);
+        assert!(waiting.await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_call_waiting_for_a_permit_is_told() {
+        let limiter = Arc::new(Limiter::new(1, 500));
+        let held = limiter.acquire().await.expect("permit");
+        let told = {
+            let limiter = Arc::clone(&limiter);
+            tokio::spawn(async move { limiter.wanted().await })
+        };
+        tokio::task::yield_now().await;
+        assert!(!told.is_finished(), "nobody waits yet");
+        let waiting = {
+            let limiter = Arc::clone(&limiter);
+            tokio::spawn(async move { drop(limiter.acquire().await) })
+        };
+        told.await.expect("told once a call waits");
+        // One that asks while the call still waits is told at once.
+        limiter.wanted().await;
+        drop(held);
         assert!(waiting.await.is_ok());
     }
 }

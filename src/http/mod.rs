@@ -5,10 +5,12 @@
 mod fault;
 mod governor;
 mod limit;
+mod pace;
 
 pub use fault::{FailedCall, Fault, FaultError, fault_from_json, parse_fault, parse_oauth_error};
 pub use governor::{Governor, Slot};
 pub use limit::{Limiter, LimiterRegistry, Permit};
+pub use pace::{HELD_BACK_AFTER, Pace, Turns};
 
 use crate::diagnostics::{Error, ErrorKind};
 use crate::secret::Secret;
@@ -107,6 +109,8 @@ pub struct ApiClient {
     pub policy: RetryPolicy,
     /// How many calls of one run may be in flight at once (the company's limit).
     pub max_in_flight: usize,
+    /// The whole-request timeout of `http` (a body waiting for its turn waits at most half).
+    pub request_timeout: Duration,
 }
 
 /// One API call to send.
@@ -191,6 +195,12 @@ pub trait BodyReader: Send + 'static {
 
     /// The body has ended.
     fn finish(self) -> Self::Output;
+
+    /// The body's place among bodies used in order, when it should wait for its turn after
+    /// reading a little (see [`Turns`]); `None` reads it straight through.
+    fn pace(&self) -> Option<Pace> {
+        None
+    }
 }
 
 /// The body of a successful answer.
@@ -340,7 +350,9 @@ async fn exchange<R: BodyReader>(
         let intuit_tid = header(&response, "intuit_tid");
         let retry_after = retry_after(&response);
         let read = match make {
-            Some(make) if status.is_success() => read_streamed(response, make).await,
+            Some(make) if status.is_success() => {
+                read_streamed(response, make, &client.limiter).await
+            }
             _ => read_body(response).await.map(|body| (Body::Whole(body), 0)),
         };
         let (body, bytes) = match read {
@@ -499,9 +511,19 @@ const FAULT_PREFIX: usize = 8;
 /// chunk to a blocking thread (the body is held only as far as the reader holds it); one
 /// that begins like a Fault is gathered whole instead. Returns what the reader gave (or why it
 /// stopped) and the bytes read.
+///
+/// A reader with a [`Pace`] that is not yet its turn reads its budget of chunks (kept as they
+/// came, and not fed: no thread is taken until the turn) and the rest waits in the socket until
+/// the turn comes. The call keeps its permit meanwhile (the
+/// server is still sending), so the wait also ends as soon as another call of the process waits
+/// for a permit of `limiter` (the body it may wait for could be that call's). Bodies are never
+/// held back over HTTP/2 (the streams of a connection share one window, so a stream not read
+/// could stall the one it waits for) nor when the limits are shared with other processes (a
+/// call of theirs cannot say it waits).
 async fn read_streamed<R: BodyReader>(
     mut response: reqwest::Response,
     make: &(dyn Fn() -> R + Sync),
+    limiter: &Limiter,
 ) -> Result<(Body<Result<R::Output, String>>, usize), reqwest::Error> {
     let mut head = Vec::new();
     while head.len() < FAULT_PREFIX {
@@ -517,8 +539,42 @@ async fn read_streamed<R: BodyReader>(
         return Ok((Body::Whole(bytes::Bytes::from(head)), 0));
     }
     let mut taken = head.len();
+    let reader = make();
+    let mut early = vec![bytes::Bytes::from(head)];
+    let mut ended = false;
+    if let Some(mut pace) = reader
+        .pace()
+        .filter(|_| response.version() < reqwest::Version::HTTP_2 && !limiter.is_shared())
+    {
+        // Not fed yet: a page waiting for its turn needs no thread of its own.
+        while taken < pace.budget() && !pace.is_turn() {
+            match response.chunk().await? {
+                Some(chunk) => {
+                    taken += chunk.len();
+                    early.push(chunk);
+                }
+                None => {
+                    ended = true;
+                    break;
+                }
+            }
+        }
+        if !ended && !pace.is_turn() {
+            tokio::select! {
+                turn = pace.wait_turn() => if !turn {
+                    tracing::debug!(
+                        waited_ms = pace.most_wait().as_millis() as u64,
+                        "a body held back for its turn reads on"
+                    );
+                },
+                () = limiter.wanted() => tracing::debug!(
+                    "a call waits for a permit: a body held back for its turn reads on"
+                ),
+            }
+        }
+    }
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<bytes::Bytes>(1);
-    let mut reader = make();
+    let mut reader = reader;
     let task = tokio::task::spawn_blocking(move || {
         while let Some(chunk) = receiver.blocking_recv() {
             if !reader.feed(&chunk) {
@@ -528,7 +584,14 @@ async fn read_streamed<R: BodyReader>(
         reader.finish()
     });
     let mut lost = None;
-    if sender.send(bytes::Bytes::from(head)).await.is_ok() {
+    let mut open = true;
+    for chunk in early {
+        if sender.send(chunk).await.is_err() {
+            open = false;
+            break;
+        }
+    }
+    if open && !ended {
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
@@ -619,5 +682,163 @@ mod tests {
             let ceiling = Duration::from_millis(100 * (1 << attempt)).min(policy.max_delay);
             assert!(wait <= ceiling, "{attempt}: {wait:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod pacing_tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Counts the bytes it is fed.
+    struct Counting {
+        fed: Arc<AtomicUsize>,
+        pace: Option<Pace>,
+    }
+
+    impl BodyReader for Counting {
+        type Output = usize;
+
+        fn feed(&mut self, chunk: &[u8]) -> bool {
+            self.fed.fetch_add(chunk.len(), Ordering::SeqCst);
+            true
+        }
+
+        fn finish(self) -> usize {
+            self.fed.load(Ordering::SeqCst)
+        }
+
+        fn pace(&self) -> Option<Pace> {
+            self.pace.clone()
+        }
+    }
+
+    /// A server on loopback that answers one request with `body` (HTTP/1.1, Content-Length).
+    async fn serve_once(body: Vec<u8>) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.expect("accept");
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let read = socket.read(&mut buffer).await.expect("read");
+                if read == 0 {
+                    return;
+                }
+                request.extend_from_slice(&buffer[..read]);
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&body).await;
+        });
+        format!("http://{address}/page")
+    }
+
+    async fn paced_read(
+        body: Vec<u8>,
+        pace: Pace,
+        limiter: Arc<Limiter>,
+        fed: Arc<AtomicUsize>,
+    ) -> tokio::task::JoinHandle<usize> {
+        let url = serve_once(body).await;
+        tokio::spawn(async move {
+            let response = reqwest::get(&url).await.expect("answer");
+            let make = || Counting {
+                fed: Arc::clone(&fed),
+                pace: Some(pace.clone()),
+            };
+            match read_streamed(response, &make, &limiter).await {
+                Ok((Body::Read(Ok(read)), _)) => read,
+                other => panic!("not read: {other:?}"),
+            }
+        })
+    }
+
+    /// Returns once a body has been held back; fails the test when none is within 30 s.
+    async fn held_back(turns: &Turns) {
+        let spin = async {
+            while turns.held_back() == 0 {
+                tokio::task::yield_now().await;
+            }
+        };
+        assert!(
+            tokio::time::timeout(Duration::from_secs(30), spin)
+                .await
+                .is_ok(),
+            "no body was held back"
+        );
+    }
+
+    fn page_body() -> Vec<u8> {
+        let mut body = b"[".to_vec();
+        body.resize(3 * HELD_BACK_AFTER, b' ');
+        body.push(b']');
+        body
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_body_behind_waits_unread_for_its_turn() {
+        let body = page_body();
+        let turns = Turns::new(Duration::from_secs(3600));
+        let limiter = Arc::new(Limiter::new(10, 1000));
+        let fed = Arc::new(AtomicUsize::new(0));
+        let read = paced_read(body.clone(), turns.pace(1), limiter, Arc::clone(&fed)).await;
+        held_back(&turns).await;
+        assert_eq!(fed.load(Ordering::SeqCst), 0, "not fed before its turn");
+        assert!(!read.is_finished());
+        turns.reach(1);
+        assert_eq!(
+            read.await.expect("joined"),
+            body.len(),
+            "all of it once its turn came"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_body_behind_reads_on_when_a_call_waits_for_a_permit() {
+        let body = page_body();
+        let turns = Turns::new(Duration::from_secs(3600));
+        let limiter = Arc::new(Limiter::new(1, 1000));
+        let held = limiter.acquire().await.expect("permit");
+        let fed = Arc::new(AtomicUsize::new(0));
+        let read = paced_read(
+            body.clone(),
+            turns.pace(1),
+            Arc::clone(&limiter),
+            Arc::clone(&fed),
+        )
+        .await;
+        held_back(&turns).await;
+        let waiting = {
+            let limiter = Arc::clone(&limiter);
+            tokio::spawn(async move { drop(limiter.acquire().await) })
+        };
+        let read = tokio::time::timeout(Duration::from_secs(30), read).await;
+        assert_eq!(
+            read.expect("read on without its turn").expect("joined"),
+            body.len()
+        );
+        drop(held);
+        assert!(waiting.await.is_ok());
+        drop(turns);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_body_at_its_turn_is_never_held() {
+        let body = page_body();
+        let turns = Turns::new(Duration::from_secs(3600));
+        let limiter = Arc::new(Limiter::new(10, 1000));
+        let fed = Arc::new(AtomicUsize::new(0));
+        let read = paced_read(body.clone(), turns.pace(0), limiter, fed).await;
+        assert_eq!(read.await.expect("joined"), body.len());
+        assert_eq!(turns.held_back(), 0);
     }
 }
