@@ -719,6 +719,8 @@ fn summary_and_detail_reports_agree_with_each_other_and_with_the_transactions_se
         assert!(totals.len() >= 3, "{kind}: {totals:?}");
         assert_eq!(listed, totals, "{kind}");
     }
+}
+
 /// The rows of a JSON run of `args`, which must succeed.
 fn json_rows(project: &Project, args: &[&str]) -> Vec<serde_json::Map<String, Value>> {
     let mut all: Vec<&str> = args.to_vec();

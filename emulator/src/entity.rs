@@ -7,8 +7,8 @@
 //! It must stay free of HTTP and of query syntax.
 
 use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS};
-use crate::txns::{Kind, doc_number};
 use crate::extras::{ATTACHMENT_KINDS, Attached, CURRENCIES, JOURNAL_CODES};
+use crate::txns::{Kind, doc_number};
 
 /// An entity type the emulator has data for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -869,18 +869,24 @@ static BUDGET_FIELDS: &[FieldDef] = &[
 
 static COMPANY_CURRENCY_FIELDS: &[FieldDef] = &[
     field!("Id", company_currencies, |_r, i| id(i)),
-    field!("MetaData.CreateTime", company_currencies, |r, _i| Val::Time(
-        r.created
-    )),
-    field!("MetaData.LastUpdatedTime", company_currencies, |r, _i| Val::Time(
-        r.created
-    )),
+    field!(
+        "MetaData.CreateTime",
+        company_currencies,
+        |r, _i| Val::Time(r.created)
+    ),
+    field!("MetaData.LastUpdatedTime", company_currencies, |r, _i| {
+        Val::Time(r.created)
+    }),
     field!("Code", company_currencies, |r, _i| Val::Text(
         CURRENCIES[r.index % CURRENCIES.len()].0
     )),
-    field!("Name", company_currencies, filter = false, sort = true, |r, _i| {
-        Val::Text(CURRENCIES[r.index % CURRENCIES.len()].1)
-    }),
+    field!(
+        "Name",
+        company_currencies,
+        filter = false,
+        sort = true,
+        |r, _i| { Val::Text(CURRENCIES[r.index % CURRENCIES.len()].1) }
+    ),
     field!(
         "Active",
         company_currencies,

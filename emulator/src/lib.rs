@@ -91,11 +91,11 @@ mod tests_companies;
 #[cfg(test)]
 mod tests_entities;
 #[cfg(test)]
+mod tests_extras;
+#[cfg(test)]
 mod tests_posted;
 #[cfg(test)]
 mod tests_posted_writes;
-#[cfg(test)]
-mod tests_extras;
 #[cfg(test)]
 mod tests_queries;
 #[cfg(test)]

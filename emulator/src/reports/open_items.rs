@@ -10,8 +10,8 @@
 //! is paid on its due date).
 
 use crate::data::{ACCT_AR, CHART_OF_POSTED, Dataset};
-use crate::txns::Kind;
 use crate::ledger::{Source, is_paid};
+use crate::txns::Kind;
 use crate::written::{Shadow, Written};
 
 /// A transaction with something left to pay on the report day.

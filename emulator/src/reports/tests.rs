@@ -1149,10 +1149,15 @@ fn transaction_list_amounts_are_the_transactions_totals() {
     let by_customer = data_of(&run(&ds, Report::TransactionListByCustomer, query));
     let by_vendor = data_of(&run(&ds, Report::TransactionListByVendor, query));
     // (Deposits, journal entries, transfers and card payments are with nobody.)
-    let partyless: usize = ["Deposit", "Journal Entry", "Transfer", "Credit Card Payment"]
-        .iter()
-        .map(|kind| seen.get(kind).copied().unwrap_or(0))
-        .sum();
+    let partyless: usize = [
+        "Deposit",
+        "Journal Entry",
+        "Transfer",
+        "Credit Card Payment",
+    ]
+    .iter()
+    .map(|kind| seen.get(kind).copied().unwrap_or(0))
+    .sum();
     assert_eq!(by_customer.len() + by_vendor.len() + partyless, rows.len());
     let journal = run(&ds, Report::Journal, query);
     let total = summary(&journal, "GrandTotal");

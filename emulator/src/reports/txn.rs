@@ -4,8 +4,8 @@
 //! Why it exists: every detail and transaction-list report names the transactions behind the
 //! ledger's postings the same way. A new kind of [`Source`] needs one arm in [`view`].
 
-use crate::data::Dataset;
 use crate::data::CHART_OF_POSTED;
+use crate::data::Dataset;
 use crate::ledger::Source;
 use crate::txns::Kind;
 use crate::written::{Shadow, Written};
@@ -210,7 +210,13 @@ fn posted(ds: &Dataset, written: &Written, kind: Kind, index: usize) -> Txn {
                 .map_or((Party::None, String::new()), |(name, at)| {
                     (party_of(*at), name.clone())
                 });
-            (entry.doc_number.clone(), party, name, entry.day, total(&entry.lines))
+            (
+                entry.doc_number.clone(),
+                party,
+                name,
+                entry.day,
+                total(&entry.lines),
+            )
         }
         Shadow::Deleted => (String::new(), Party::None, String::new(), 0, 0),
         Shadow::Seeded => {
@@ -227,7 +233,13 @@ fn posted(ds: &Dataset, written: &Written, kind: Kind, index: usize) -> Txn {
                 Some(Err(v)) => (Party::Vendor(v as usize), vendor_name(ds, v as usize, "")),
                 None => (Party::None, String::new()),
             };
-            (ds.posted.doc_number(kind, index), party, name, day, total(&lines))
+            (
+                ds.posted.doc_number(kind, index),
+                party,
+                name,
+                day,
+                total(&lines),
+            )
         }
     };
     Txn {
