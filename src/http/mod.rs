@@ -539,42 +539,16 @@ async fn read_streamed<R: BodyReader>(
         return Ok((Body::Whole(bytes::Bytes::from(head)), 0));
     }
     let mut taken = head.len();
-    let reader = make();
+    let mut reader = make();
     let mut early = vec![bytes::Bytes::from(head)];
     let mut ended = false;
-    if let Some(mut pace) = reader
+    if let Some(pace) = reader
         .pace()
         .filter(|_| response.version() < reqwest::Version::HTTP_2 && !limiter.is_shared())
     {
-        // Not fed yet: a page waiting for its turn needs no thread of its own.
-        while taken < pace.budget() && !pace.is_turn() {
-            match response.chunk().await? {
-                Some(chunk) => {
-                    taken += chunk.len();
-                    early.push(chunk);
-                }
-                None => {
-                    ended = true;
-                    break;
-                }
-            }
-        }
-        if !ended && !pace.is_turn() {
-            tokio::select! {
-                turn = pace.wait_turn() => if !turn {
-                    tracing::debug!(
-                        waited_ms = pace.most_wait().as_millis() as u64,
-                        "a body held back for its turn reads on"
-                    );
-                },
-                () = limiter.wanted() => tracing::debug!(
-                    "a call waits for a permit: a body held back for its turn reads on"
-                ),
-            }
-        }
+        ended = hold_back(&mut response, pace, limiter, &mut early, &mut taken).await?;
     }
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<bytes::Bytes>(1);
-    let mut reader = reader;
     let task = tokio::task::spawn_blocking(move || {
         while let Some(chunk) = receiver.blocking_recv() {
             if !reader.feed(&chunk) {
@@ -614,6 +588,41 @@ async fn read_streamed<R: BodyReader>(
         return Err(err);
     }
     Ok((Body::Read(output), taken))
+}
+
+/// Reads a body that is not yet its turn up to its budget into `early` (unfed: a page waiting for
+/// its turn needs no thread of its own), then waits for the turn, for a call of the process to
+/// wait for a permit, or for the pace's longest wait. Returns whether the body has ended.
+async fn hold_back(
+    response: &mut reqwest::Response,
+    mut pace: Pace,
+    limiter: &Limiter,
+    early: &mut Vec<bytes::Bytes>,
+    taken: &mut usize,
+) -> Result<bool, reqwest::Error> {
+    while *taken < pace.budget() && !pace.is_turn() {
+        match response.chunk().await? {
+            Some(chunk) => {
+                *taken += chunk.len();
+                early.push(chunk);
+            }
+            None => return Ok(true),
+        }
+    }
+    if !pace.is_turn() {
+        tokio::select! {
+            turn = pace.wait_turn() => if !turn {
+                tracing::debug!(
+                    waited_ms = pace.most_wait().as_millis() as u64,
+                    "a body held back for its turn reads on"
+                );
+            },
+            () = limiter.wanted() => tracing::debug!(
+                "a call waits for a permit: a body held back for its turn reads on"
+            ),
+        }
+    }
+    Ok(false)
 }
 
 fn excerpt(body: &[u8]) -> String {
