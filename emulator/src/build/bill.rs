@@ -49,25 +49,8 @@ pub(super) fn bill(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(),
         let Some(line) = line.as_object() else {
             return Err(business(format!("Line {} is not an object", at + 1)));
         };
-        let detail = line
-            .get("AccountBasedExpenseLineDetail")
-            .and_then(Value::as_object)
-            .ok_or_else(|| required("Line.AccountBasedExpenseLineDetail"))?;
-        let (account_id, account) = reference(
-            ctx,
-            Entity::Account,
-            detail.get("AccountRef"),
-            "Line.AccountBasedExpenseLineDetail.AccountRef",
-        )?;
-        let amount = money_field(line, "Amount")?.ok_or_else(|| required("Line.Amount"))?;
+        let (d, amount) = account_expense(ctx, line)?;
         total += amount;
-        let mut d = detail.clone();
-        d.insert(
-            "AccountRef".into(),
-            named_ref(&account_id, &account, "Name"),
-        );
-        default(&mut d, "BillableStatus", json!("NotBillable"));
-        default(&mut d, "TaxCodeRef", json!({"value": "NON"}));
         let mut built = Map::new();
         built.insert("Id".into(), json!((at + 1).to_string()));
         built.insert("LineNum".into(), json!(at + 1));
@@ -99,4 +82,31 @@ pub(super) fn bill(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(),
     );
     default(fields, "LinkedTxn", json!([]));
     Ok(())
+}
+
+/// An expense line against an account (`AccountBasedExpenseLineDetail`, of a bill, purchase or
+/// vendor credit): its detail with the account named and QBO's defaults, and its amount.
+pub(super) fn account_expense(
+    ctx: &Ctx<'_>,
+    line: &Map<String, Value>,
+) -> Result<(Map<String, Value>, i64), Fault> {
+    let detail = line
+        .get("AccountBasedExpenseLineDetail")
+        .and_then(Value::as_object)
+        .ok_or_else(|| required("Line.AccountBasedExpenseLineDetail"))?;
+    let (account_id, account) = reference(
+        ctx,
+        Entity::Account,
+        detail.get("AccountRef"),
+        "Line.AccountBasedExpenseLineDetail.AccountRef",
+    )?;
+    let amount = money_field(line, "Amount")?.ok_or_else(|| required("Line.Amount"))?;
+    let mut d = detail.clone();
+    d.insert(
+        "AccountRef".into(),
+        named_ref(&account_id, &account, "Name"),
+    );
+    default(&mut d, "BillableStatus", json!("NotBillable"));
+    default(&mut d, "TaxCodeRef", json!({"value": "NON"}));
+    Ok((d, amount))
 }

@@ -49,26 +49,7 @@ pub(crate) const INVOICE_ORDER: [&str; 31] = [
 ];
 
 pub(super) fn invoice(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
-    let (customer_id, customer) = reference(
-        ctx,
-        Entity::Customer,
-        fields.get("CustomerRef"),
-        "CustomerRef",
-    )?;
-    fields.insert(
-        "CustomerRef".into(),
-        named_ref(&customer_id, &customer, "DisplayName"),
-    );
-    let (lines, subtotal) = sales_lines(ctx, fields.get("Line"))?;
-    fields.insert("Line".into(), Value::Array(lines));
-    let tax = match fields.get("TxnTaxDetail") {
-        Some(detail @ Value::Object(_)) => detail.get("TotalTax").and_then(cents).unwrap_or(0),
-        _ => {
-            fields.insert("TxnTaxDetail".into(), json!({"TotalTax": 0}));
-            0
-        }
-    };
-    let total = subtotal + tax;
+    let total = customer_and_sales(ctx, fields)?;
     let txn_date = date_field(fields, "TxnDate")?.unwrap_or_else(|| today(ctx));
     fields.insert("TxnDate".into(), json!(day_text(txn_date)));
     let term_days = fields
@@ -220,4 +201,33 @@ pub(super) fn sales_lines(
         "SubTotalLineDetail": {}
     }));
     Ok((out, subtotal))
+}
+
+/// The customer, item lines and sales tax of a sale (invoice, sales receipt, credit memo,
+/// refund): `CustomerRef` named, the lines built, `TxnTaxDetail` defaulted; returns the total.
+pub(super) fn customer_and_sales(
+    ctx: &Ctx<'_>,
+    fields: &mut Map<String, Value>,
+) -> Result<i64, Fault> {
+    let (customer_id, customer) = reference(
+        ctx,
+        Entity::Customer,
+        fields.get("CustomerRef"),
+        "CustomerRef",
+    )?;
+    fields.insert(
+        "CustomerRef".into(),
+        named_ref(&customer_id, &customer, "DisplayName"),
+    );
+    let (lines, subtotal) = sales_lines(ctx, fields.get("Line"))?;
+    fields.insert("Line".into(), Value::Array(lines));
+    let tax = match fields.get("TxnTaxDetail") {
+        Some(detail @ Value::Object(_)) => detail.get("TotalTax").and_then(cents).unwrap_or(0),
+        _ => {
+            fields.insert("TxnTaxDetail".into(), json!({"TotalTax": 0}));
+            0
+        }
+    };
+    let total = subtotal + tax;
+    Ok(total)
 }

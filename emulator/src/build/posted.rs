@@ -6,9 +6,10 @@
 
 use serde_json::{Map, Value, json};
 
+use super::bill::account_expense;
 use super::context::Ctx;
 use super::fields::{date_field, default, money_field, named_ref, reference, today};
-use super::invoice::sales_lines;
+use super::invoice::customer_and_sales;
 use super::refusals::{business, required};
 use crate::data::{ACCT_AP, ACCT_UNDEPOSITED};
 use crate::entity::Entity;
@@ -176,26 +177,7 @@ pub(super) fn sale(
     fields: &mut Map<String, Value>,
     kind: Kind,
 ) -> Result<(), Fault> {
-    let (customer_id, customer) = reference(
-        ctx,
-        Entity::Customer,
-        fields.get("CustomerRef"),
-        "CustomerRef",
-    )?;
-    fields.insert(
-        "CustomerRef".into(),
-        named_ref(&customer_id, &customer, "DisplayName"),
-    );
-    let (lines, subtotal) = sales_lines(ctx, fields.get("Line"))?;
-    fields.insert("Line".into(), Value::Array(lines));
-    let tax = match fields.get("TxnTaxDetail") {
-        Some(detail @ Value::Object(_)) => detail.get("TotalTax").and_then(cents).unwrap_or(0),
-        _ => {
-            fields.insert("TxnTaxDetail".into(), json!({"TotalTax": 0}));
-            0
-        }
-    };
-    let total = subtotal + tax;
+    let total = customer_and_sales(ctx, fields)?;
     txn_date(ctx, fields)?;
     default(
         fields,
@@ -289,25 +271,8 @@ fn expense_lines(ctx: &Ctx<'_>, lines: Option<&Value>) -> Result<(Vec<Value>, i6
             built.insert("DetailType".into(), json!("ItemBasedExpenseLineDetail"));
             built.insert("ItemBasedExpenseLineDetail".into(), Value::Object(d));
         } else {
-            let detail = line
-                .get("AccountBasedExpenseLineDetail")
-                .and_then(Value::as_object)
-                .ok_or_else(|| required("Line.AccountBasedExpenseLineDetail"))?;
-            let (account_id, account) = reference(
-                ctx,
-                Entity::Account,
-                detail.get("AccountRef"),
-                "Line.AccountBasedExpenseLineDetail.AccountRef",
-            )?;
-            let amount = money_field(line, "Amount")?.ok_or_else(|| required("Line.Amount"))?;
+            let (d, amount) = account_expense(ctx, line)?;
             total += amount;
-            let mut d = detail.clone();
-            d.insert(
-                "AccountRef".into(),
-                named_ref(&account_id, &account, "Name"),
-            );
-            default(&mut d, "BillableStatus", json!("NotBillable"));
-            default(&mut d, "TaxCodeRef", json!({"value": "NON"}));
             built.insert("Amount".into(), money(amount));
             built.insert("DetailType".into(), json!("AccountBasedExpenseLineDetail"));
             built.insert("AccountBasedExpenseLineDetail".into(), Value::Object(d));
