@@ -87,7 +87,7 @@ pub(super) fn invoice(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<
 
 /// An invoice's lines, numbered, with item names filled in and the subtotal line appended;
 /// and the subtotal in cents.
-pub(super) fn sales_lines(
+fn sales_lines(
     ctx: &Ctx<'_>,
     lines: Option<&Value>,
 ) -> Result<(Vec<Value>, i64), Fault> {
