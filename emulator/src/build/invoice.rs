@@ -87,10 +87,7 @@ pub(super) fn invoice(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<
 
 /// An invoice's lines, numbered, with item names filled in and the subtotal line appended;
 /// and the subtotal in cents.
-fn sales_lines(
-    ctx: &Ctx<'_>,
-    lines: Option<&Value>,
-) -> Result<(Vec<Value>, i64), Fault> {
+fn sales_lines(ctx: &Ctx<'_>, lines: Option<&Value>) -> Result<(Vec<Value>, i64), Fault> {
     let given = lines
         .and_then(Value::as_array)
         .filter(|l| !l.is_empty())
