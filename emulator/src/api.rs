@@ -59,42 +59,7 @@ pub(crate) fn authenticate(
     headers: &HeaderMap,
     path: &str,
 ) -> Result<Claims, Denied> {
-    let unauthenticated = |detail: &str| Denied::Unauthenticated(detail.to_owned());
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .unwrap_or("");
-    let token = match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-        _ => {
-            return Err(unauthenticated(
-                "Authorization header is missing or is not a Bearer token",
-            ));
-        }
-    };
-    if token.len() < 16 || token.len() > 8192 {
-        return Err(unauthenticated(
-            "Malformed bearer token: too short or too long",
-        ));
-    }
-    let claims = match state.tokens().verify_any(token) {
-        Ok(c) if c.kind == Kind::Access => c,
-        Ok(_) => return Err(unauthenticated("Token invalid: not an access token")),
-        Err(_) => return Err(unauthenticated("Token invalid")),
-    };
-    if state.grants().is_revoked(&claims.family) {
-        return Err(Denied::Unauthenticated(format!(
-            "Token revoked: {}",
-            claims.jti
-        )));
-    }
-    if now_secs() >= claims.exp {
-        return Err(Denied::Unauthenticated(format!(
-            "Token expired: {}",
-            claims.jti
-        )));
-    }
+    let claims = bearer_claims(state, headers).map_err(Denied::Unauthenticated)?;
     if let Some(realm) = realm_of(path)
         && realm != claims.realm
     {
@@ -110,6 +75,35 @@ pub(crate) fn authenticate(
         return Err(Denied::Forbidden(
             "The access token does not carry the com.intuit.quickbooks.accounting scope".to_owned(),
         ));
+    }
+    Ok(claims)
+}
+
+/// The claims of a live access token in the `Authorization: Bearer` header, or why there is
+/// none (a text that never contains the token).
+pub(crate) fn bearer_claims(state: &State, headers: &HeaderMap) -> Result<Claims, String> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("");
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => return Err("Authorization header is missing or is not a Bearer token".to_owned()),
+    };
+    if token.len() < 16 || token.len() > 8192 {
+        return Err("Malformed bearer token: too short or too long".to_owned());
+    }
+    let claims = match state.tokens().verify_any(token) {
+        Ok(c) if c.kind == Kind::Access => c,
+        Ok(_) => return Err("Token invalid: not an access token".to_owned()),
+        Err(_) => return Err("Token invalid".to_owned()),
+    };
+    if state.grants().is_revoked(&claims.family) {
+        return Err(format!("Token revoked: {}", claims.jti));
+    }
+    if now_secs() >= claims.exp {
+        return Err(format!("Token expired: {}", claims.jti));
     }
     Ok(claims)
 }

@@ -35,7 +35,7 @@
 //! | `clock.rs` | the company's one "now": the system clock, or one stopped by `--now` |
 //! | `state.rs` | the `Arc<State>` every handler shares |
 //! | `edits.rs` | records saved again after each query page (`--updates-per-page`) |
-//! | `api.rs`, `writes.rs`, `cdc.rs`, `oauth.rs` | the handlers: queries and reads; create, update, delete, void, batch; change data capture; authorize, token, revoke, discovery |
+//! | `api.rs`, `writes.rs`, `cdc.rs`, `oauth.rs` | the handlers: queries and reads; create, update, delete, void, batch; change data capture; authorize, token, revoke, discovery, OpenID userinfo and key set |
 //! | `server.rs` | binding, the router, the gateway (authentication, limits, latency, injected faults, `intuit_tid`) |
 //! | `tests.rs`, `tests_writes.rs` | loopback tests driving a real instance with reqwest |
 //! | `tests_entities.rs` | loopback tests of the name lists, bill payments, estimates, purchase orders and Preferences: references resolve, bills paid once, the name-list rule, no MetaData filter or CDC for tax entities |
@@ -106,7 +106,7 @@ mod tests_writes;
 pub use config::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REALM_ID, EmulatorArgs, EmulatorConfig,
 };
-pub use oauth::{AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH};
+pub use oauth::{AUTHORIZE_PATH, JWKS_PATH, REVOKE_PATH, TOKEN_PATH, USERINFO_PATH};
 pub use server::{Emulator, serve_until_ctrl_c};
 
 /// Parses a QBO query statement as `/query` does, without a server: `Err` with the syntax

@@ -1,4 +1,5 @@
-//! Intuit's OAuth 2.0 endpoints: authorize, token (code exchange and refresh), revoke, discovery.
+//! Intuit's OAuth 2.0 endpoints: authorize, token (code exchange and refresh), revoke, discovery,
+//! and OpenID Connect's userinfo and key set.
 //!
 //! Why it exists: clients must be able to run their whole login and refresh logic against the
 //! emulator and meet Intuit's behaviour (QBO.md 1.2–1.8): consent is immediate (a `302` back to
@@ -32,6 +33,10 @@ pub const AUTHORIZE_PATH: &str = "/connect/oauth2";
 pub const TOKEN_PATH: &str = "/oauth2/v1/tokens/bearer";
 /// Path of the token revocation endpoint, relative to the base URL.
 pub const REVOKE_PATH: &str = "/v2/oauth2/tokens/revoke";
+/// Path of OpenID Connect's userinfo endpoint, relative to the base URL.
+pub const USERINFO_PATH: &str = "/v1/openid_connect/userinfo";
+/// Path of the key set that signs id_tokens, relative to the base URL.
+pub const JWKS_PATH: &str = "/op/v1/jwks";
 
 /// How long an authorization code lives (Intuit's value is undocumented).
 const CODE_TTL_SECS: i64 = 600;
@@ -44,6 +49,9 @@ const COMPANY_SCOPES: [&str; 2] = [
     "com.intuit.quickbooks.accounting",
     "com.intuit.quickbooks.payment",
 ];
+
+/// OpenID Connect scopes: they open the userinfo endpoint, never a company.
+const OPENID_SCOPES: [&str; 5] = ["openid", "profile", "email", "phone", "address"];
 
 const JSON: &str = "application/json";
 
@@ -492,17 +500,95 @@ pub(crate) async fn revoke(
 /// `GET /.well-known/openid_configuration` (and its sandbox / hyphenated spellings).
 pub(crate) async fn discovery(AxumState(state): AxumState<Arc<State>>) -> Response {
     let base = state.base_url();
-    // Only what this server does: it issues no id_tokens (no JWKS, signing algorithms, claims
-    // or OpenID scopes), only access and refresh tokens for the company scopes.
+    // Intuit's document lists id_token signing and claims too; this server issues no id_token
+    // (its key set is empty), so it advertises neither.
+    let scopes: Vec<&str> = COMPANY_SCOPES
+        .iter()
+        .chain(&OPENID_SCOPES)
+        .copied()
+        .collect();
     let body = serde_json::json!({
         "issuer": format!("{base}/op/v1"),
         "authorization_endpoint": format!("{base}{AUTHORIZE_PATH}"),
         "token_endpoint": format!("{base}{TOKEN_PATH}"),
         "revocation_endpoint": format!("{base}{REVOKE_PATH}"),
+        "userinfo_endpoint": format!("{base}{USERINFO_PATH}"),
+        "jwks_uri": format!("{base}{JWKS_PATH}"),
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
-        "scopes_supported": COMPANY_SCOPES,
+        "scopes_supported": scopes,
         "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"]
     });
     json_response_typed(StatusCode::OK, &body, JSON)
+}
+
+/// `GET /op/v1/jwks`: the keys that sign id_tokens. The emulator issues none, so the set is
+/// empty (a client that checks an id_token's signature finds no key, as it should).
+pub(crate) async fn jwks() -> Response {
+    json_response_typed(StatusCode::OK, &serde_json::json!({ "keys": [] }), JSON)
+}
+
+/// The person who consents on the emulator's login page: one user, admin of every company the
+/// instance serves (a stable `sub`, as Intuit's is per user, not per company).
+const USER_SUB: &str = "0b6f3c8e-5a1d-4c2e-9f47-e3a1d2c4b5f6";
+
+/// `GET /v1/openid_connect/userinfo`: the consenting user's claims, by the scopes the access
+/// token carries (Intuit's camelCase names). 401 for no live token, 403 without `openid`, each
+/// with RFC 6750's `WWW-Authenticate` and a JSON error.
+pub(crate) async fn userinfo(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+) -> Response {
+    let claims = match crate::api::bearer_claims(&state, &headers) {
+        Ok(claims) => claims,
+        Err(why) => return bearer_error(StatusCode::UNAUTHORIZED, "invalid_token", &why),
+    };
+    let scopes: Vec<&str> = claims.scope.split_whitespace().collect();
+    if !scopes.contains(&"openid") {
+        return bearer_error(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            "The access token does not carry the openid scope",
+        );
+    }
+    let company = &state.data().company;
+    let mut body = serde_json::Map::new();
+    body.insert("sub".into(), USER_SUB.into());
+    if scopes.contains(&"email") {
+        body.insert("email".into(), company.email.clone().into());
+        body.insert("emailVerified".into(), true.into());
+    }
+    if scopes.contains(&"profile") {
+        body.insert("givenName".into(), "Alex".into());
+        body.insert("familyName".into(), "Morgan".into());
+    }
+    if scopes.contains(&"phone") {
+        body.insert("phoneNumber".into(), company.phone.clone().into());
+        body.insert("phoneNumberVerified".into(), false.into());
+    }
+    if scopes.contains(&"address") {
+        let a = &company.addr;
+        body.insert(
+            "address".into(),
+            serde_json::json!({
+                "streetAddress": a.line1,
+                "locality": a.city,
+                "region": a.region,
+                "postalCode": a.postal,
+                "country": "US",
+            }),
+        );
+    }
+    no_store(json_response_typed(StatusCode::OK, &body, JSON))
+}
+
+/// An RFC 6750 refusal of a protected OpenID resource.
+fn bearer_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let body = serde_json::json!({ "error": error, "error_description": description });
+    let mut res = json_response_typed(status, &body, JSON);
+    let challenge = format!("Bearer error=\"{error}\"");
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+    }
+    no_store(res)
 }

@@ -18,7 +18,7 @@ use tower::ServiceExt as _;
 use crate::config::EmulatorConfig;
 use crate::fault::{Fault, INTUIT_TID, new_intuit_tid};
 use crate::faults::{self, Injection};
-use crate::oauth::{self, AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH};
+use crate::oauth::{self, AUTHORIZE_PATH, JWKS_PATH, REVOKE_PATH, TOKEN_PATH, USERINFO_PATH};
 use crate::state::State;
 use crate::stats::{self, Outcome};
 use crate::{api, cdc, reports, writes};
@@ -146,6 +146,8 @@ fn router(state: Arc<State>) -> Router {
             get(oauth::discovery),
         )
         .route("/.well-known/openid-configuration", get(oauth::discovery))
+        .route(USERINFO_PATH, get(oauth::userinfo))
+        .route(JWKS_PATH, get(oauth::jwks))
         .route(stats::STATS_PATH, get(stats_handler))
         .route(
             "/v3/company/{realm}/query",
@@ -264,7 +266,14 @@ async fn fallback(method: Method, uri: Uri) -> Response {
     if path == "/v3" || path.starts_with("/v3/") {
         return api::unsupported(method, uri).await;
     }
-    let known = [AUTHORIZE_PATH, TOKEN_PATH, REVOKE_PATH].contains(&path);
+    let known = [
+        AUTHORIZE_PATH,
+        TOKEN_PATH,
+        REVOKE_PATH,
+        USERINFO_PATH,
+        JWKS_PATH,
+    ]
+    .contains(&path);
     let (status, message) = if known {
         (StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
     } else {
@@ -278,7 +287,8 @@ async fn fallback(method: Method, uri: Uri) -> Response {
         format!(
             "No resource for {method} {path} on the QBO emulator. It serves \
              {AUTHORIZE_PATH} (GET), {TOKEN_PATH} (POST), {REVOKE_PATH} (POST), \
-             /.well-known/openid_configuration (GET) and /v3/company/{{realmId}}/..."
+             {USERINFO_PATH} (GET), {JWKS_PATH} (GET), /.well-known/openid_configuration (GET) \
+             and /v3/company/{{realmId}}/..."
         ),
         None,
     )

@@ -77,6 +77,7 @@ async fn authorize(
         ("redirect_uri", REDIRECT),
         ("state", "csrf-123 /?&"),
     ];
+    params.retain(|(name, _)| !extra.iter().any(|(given, _)| given == name));
     params.extend_from_slice(extra);
     let url =
         reqwest::Url::parse_with_params(&format!("{}{AUTHORIZE_PATH}", emu.base_url()), &params)
@@ -1076,9 +1077,10 @@ async fn discovery_document_points_at_this_origin() {
     );
     assert_eq!(body["token_endpoint"], format!("{base}{TOKEN_PATH}"));
     assert_eq!(body["revocation_endpoint"], format!("{base}{REVOKE_PATH}"));
-    // It issues no id_tokens, so it advertises none of their machinery.
+    assert_eq!(body["userinfo_endpoint"], format!("{base}{USERINFO_PATH}"));
+    assert_eq!(body["jwks_uri"], format!("{base}{JWKS_PATH}"));
+    // It issues no id_tokens, so it advertises none of their machinery and its key set is empty.
     for key in [
-        "jwks_uri",
         "id_token_signing_alg_values_supported",
         "claims_supported",
         "subject_types_supported",
@@ -1089,21 +1091,133 @@ async fn discovery_document_points_at_this_origin() {
         body["scopes_supported"],
         serde_json::json!([
             "com.intuit.quickbooks.accounting",
-            "com.intuit.quickbooks.payment"
+            "com.intuit.quickbooks.payment",
+            "openid",
+            "profile",
+            "email",
+            "phone",
+            "address"
         ])
     );
     assert_eq!(
         body["grant_types_supported"],
         serde_json::json!(["authorization_code", "refresh_token"])
     );
-    let (status, _, _) = json(
-        http.get(format!("{base}/op/v1/jwks"))
+    let (status, _, keys) = json(
+        http.get(format!("{base}{JWKS_PATH}"))
             .send()
             .await
             .expect("GET"),
     )
     .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(keys, serde_json::json!({ "keys": [] }));
+    emu.shutdown().await;
+}
+
+/// GET the userinfo endpoint with `access` (or no token); returns status, `WWW-Authenticate`
+/// and the JSON body.
+async fn userinfo(
+    emu: &Emulator,
+    http: &reqwest::Client,
+    access: Option<&str>,
+) -> (StatusCode, Option<String>, Value) {
+    let mut req = http.get(format!("{}{USERINFO_PATH}", emu.base_url()));
+    if let Some(access) = access {
+        req = req.bearer_auth(access);
+    }
+    let (status, headers, body) = json(req.send().await.expect("GET userinfo")).await;
+    let challenge = headers
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status, challenge, body)
+}
+
+#[tokio::test]
+async fn userinfo_answers_by_the_scopes_of_the_token() {
+    let emu = start(EmulatorConfig {
+        invoices: 10,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let http = client();
+    let cb = authorize(
+        &emu,
+        &http,
+        &[(
+            "scope",
+            "com.intuit.quickbooks.accounting openid email profile",
+        )],
+    )
+    .await;
+    let code = get(&cb, "code").expect("code");
+    let (status, _, tokens) = json(exchange(&emu, &http, code).await).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let access = tokens["access_token"].as_str().expect("access");
+
+    let (status, _, info) = userinfo(&emu, &http, Some(access)).await;
+    assert_eq!(status, StatusCode::OK, "{info}");
+    assert!(
+        info["sub"].as_str().is_some_and(|s| !s.is_empty()),
+        "{info}"
+    );
+    assert!(
+        info["email"].as_str().is_some_and(|e| e.contains('@')),
+        "{info}"
+    );
+    assert_eq!(info["emailVerified"], true);
+    assert!(
+        info["givenName"].is_string() && info["familyName"].is_string(),
+        "{info}"
+    );
+    for absent in ["phoneNumber", "address"] {
+        assert!(
+            info.get(absent).is_none(),
+            "{absent} without its scope: {info}"
+        );
+    }
+    // The same user whatever the token: `sub` is per person.
+    let cb = authorize(&emu, &http, &[("scope", "openid")]).await;
+    let code = get(&cb, "code").expect("code");
+    let (_, _, openid_only) = json(exchange(&emu, &http, code).await).await;
+    let other = openid_only["access_token"].as_str().expect("access");
+    let (status, _, bare) = userinfo(&emu, &http, Some(other)).await;
+    assert_eq!(status, StatusCode::OK, "{bare}");
+    assert_eq!(bare, serde_json::json!({ "sub": info["sub"] }));
+
+    let (company_only, _) = login(&emu, &http).await;
+    let (status, challenge, body) = userinfo(&emu, &http, Some(&company_only)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(
+        challenge.as_deref(),
+        Some("Bearer error=\"insufficient_scope\"")
+    );
+    assert_eq!(body["error"], "insufficient_scope");
+
+    let (status, challenge, body) = userinfo(&emu, &http, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(challenge.as_deref(), Some("Bearer error=\"invalid_token\""));
+
+    let res = http
+        .post(format!("{}{REVOKE_PATH}", emu.base_url()))
+        .basic_auth(DEFAULT_CLIENT_ID, Some(DEFAULT_CLIENT_SECRET))
+        .header("Content-Type", "application/json")
+        .body(serde_json::json!({ "token": tokens["refresh_token"] }).to_string())
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(res.status(), StatusCode::OK);
+    let (status, _, body) = userinfo(&emu, &http, Some(access)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "revoked token still opens userinfo: {body}"
+    );
+    assert!(
+        !body.to_string().contains(access),
+        "the token leaks into the error"
+    );
     emu.shutdown().await;
 }
 
