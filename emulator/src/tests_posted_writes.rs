@@ -1,8 +1,8 @@
 //! Loopback tests of writes to the other posting transactions: create, full and sparse update,
 //! delete and void with QBO's rules and Faults (required fields 2020, references 2500, stale
 //! `SyncToken` 5010, business rules 6000: an unbalanced journal entry, a card purchase paid from
-//! a bank account, a deposit of a payment not in Undeposited Funds), and the reports that follow
-//! what was written.
+//! a bank account, a deposit of a payment not in Undeposited Funds or already on a deposit;
+//! 6540 for a change to a deposited payment), and the reports that follow what was written.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -211,7 +211,13 @@ async fn posted_transactions_are_written_with_qbo_rules_and_faults() {
     assert_eq!(code(&body), "2020", "{body}");
 
     // A deposit banks payments received into Undeposited Funds, no others.
-    let (_, held) = query(&emu, &http, &access, "select * from Payment maxresults 200").await;
+    let (_, held) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Payment maxresults 1000",
+    )
+    .await;
     let payments = held["QueryResponse"]["Payment"]
         .as_array()
         .expect("payments");
@@ -229,7 +235,18 @@ async fn posted_transactions_are_written_with_qbo_rules_and_faults() {
     let (_, body) = post(&emu, &http, &access, "deposit", &deposit(&into("1"))).await;
     assert_eq!(code(&body), "6000", "{body}");
     assert!(detail(&body).contains("Undeposited Funds"), "{body}");
-    let undeposited = into("5");
+    // A seeded payment in Undeposited Funds may be on a seeded deposit already; a new one is on none.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "payment",
+        &json!({"CustomerRef": {"value": "1"}, "TotalAmt": 40.5}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let undeposited = body["Payment"].clone();
+    assert_eq!(undeposited["DepositToAccountRef"]["value"], "5");
     let (status, body) = post(&emu, &http, &access, "deposit", &deposit(&undeposited)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["Deposit"]["TotalAmt"], undeposited["TotalAmt"]);
@@ -287,6 +304,94 @@ async fn posted_transactions_are_written_with_qbo_rules_and_faults() {
     )
     .await;
     assert!(left["QueryResponse"].get("CreditMemo").is_none(), "{left}");
+    emu.shutdown().await;
+}
+
+/// The ids of the payments the deposits' lines link.
+async fn deposited_payment_ids(
+    emu: &Emulator,
+    http: &reqwest::Client,
+    access: &str,
+) -> std::collections::HashSet<String> {
+    let (_, deposits) = query(emu, http, access, "select * from Deposit maxresults 1000").await;
+    deposits["QueryResponse"]["Deposit"]
+        .as_array()
+        .expect("deposits")
+        .iter()
+        .flat_map(|d| d["Line"].as_array().cloned().unwrap_or_default())
+        .flat_map(|line| line["LinkedTxn"].as_array().cloned().unwrap_or_default())
+        .filter(|linked| linked["TxnType"] == "Payment")
+        .filter_map(|linked| linked["TxnId"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_deposited_payment_cannot_change_until_its_deposit_lets_it_go() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let (_, seeded) = query(&emu, &http, &access, "select * from Deposit where Id = '1'").await;
+    let deposit = seeded["QueryResponse"]["Deposit"][0].clone();
+    let paid = deposit["Line"][0]["LinkedTxn"][0]["TxnId"]
+        .as_str()
+        .expect("a seeded deposit links a payment")
+        .to_owned();
+    let (_, _, payment) = api_get(&emu, &http, &access, &format!("payment/{paid}")).await;
+    let token = payment["Payment"]["SyncToken"].clone();
+    let sparse = json!({"Id": paid, "SyncToken": token, "sparse": true, "PrivateNote": "edited"});
+    for (rest, body) in [
+        ("payment?operation=update", sparse.clone()),
+        (
+            "payment?operation=update&include=void",
+            json!({"Id": paid, "SyncToken": token, "sparse": true}),
+        ),
+        (
+            "payment?operation=delete",
+            json!({"Id": paid, "SyncToken": token}),
+        ),
+    ] {
+        let (status, body) = post(&emu, &http, &access, rest, &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{rest}: {body}");
+        assert_eq!(code(&body), "6540", "{rest}: {body}");
+        assert_eq!(
+            body["Fault"]["Error"][0]["Message"],
+            "Deposited Transaction cannot be changed"
+        );
+    }
+    let (_, _, unchanged) = api_get(&emu, &http, &access, &format!("payment/{paid}")).await;
+    assert_eq!(
+        unchanged["Payment"], payment["Payment"],
+        "a refused write changed the payment"
+    );
+
+    // A payment on one deposit cannot go on a second.
+    let again = json!({"DepositToAccountRef": {"value": "1"},
+        "Line": [{"Amount": payment["Payment"]["TotalAmt"],
+                  "LinkedTxn": [{"TxnId": paid, "TxnType": "Payment"}]}]});
+    let (_, body) = post(&emu, &http, &access, "deposit", &again).await;
+    assert_eq!(code(&body), "6000", "{body}");
+    assert!(detail(&body).contains("already on deposit 1"), "{body}");
+
+    // With its deposit deleted, the payment is free again: changed, and deposited anew.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "deposit?operation=delete",
+        &json!({"Id": "1", "SyncToken": deposit["SyncToken"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = post(&emu, &http, &access, "payment?operation=update", &sparse).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Payment"]["PrivateNote"], "edited");
+    let (status, body) = post(&emu, &http, &access, "deposit", &again).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        deposited_payment_ids(&emu, &http, &access)
+            .await
+            .contains(&paid)
+    );
     emu.shutdown().await;
 }
 

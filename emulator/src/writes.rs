@@ -20,8 +20,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::build::{
-    self, Ctx, SERVER_FIELDS, bad_body, business, not_writable, required, stale_object,
-    void_by_operation, void_by_update, voided,
+    self, Ctx, SERVER_FIELDS, bad_body, business, deposit_holding, deposited_transaction,
+    not_writable, required, stale_object, void_by_operation, void_by_update, voided,
 };
 use crate::changes::{Overlay, Slot, Stored};
 use crate::entity::Entity;
@@ -118,6 +118,7 @@ pub(crate) fn apply(
         }
         Operation::Update => {
             let (index, previous, token) = target(state, overlay, entity, body)?;
+            refuse_if_deposited(state, overlay, entity, index)?;
             let sparse = body.get("sparse") == Some(&Value::Bool(true));
             let input = if sparse {
                 let mut merged = previous.clone();
@@ -174,6 +175,7 @@ pub(crate) fn apply(
                 return Err(not_writable(entity, "delete"));
             }
             let (index, _, _) = target(state, overlay, entity, body)?;
+            refuse_if_deposited(state, overlay, entity, index)?;
             overlay.set(ds, entity, index, Slot::Deleted(now));
             Ok(json!({
                 "domain": "QBO",
@@ -214,6 +216,7 @@ fn void(
 ) -> Result<Value, Fault> {
     let ds = state.data();
     let (index, mut record, token) = target(state, overlay, entity, body)?;
+    refuse_if_deposited(state, overlay, entity, index)?;
     voided(&mut record);
     record.insert("SyncToken".into(), json!((token + 1).to_string()));
     if let Some(Value::Object(meta)) = record.get_mut("MetaData") {
@@ -229,6 +232,20 @@ fn void(
         }),
     );
     Ok(Value::Object(record))
+}
+
+/// QBO's 6540 when record `index` of `entity` is on a deposit: it cannot be changed, voided or
+/// deleted until the deposit lets it go.
+fn refuse_if_deposited(
+    state: &State,
+    overlay: &Overlay,
+    entity: Entity,
+    index: usize,
+) -> Result<(), Fault> {
+    match deposit_holding(state.data(), overlay, entity, index, None) {
+        Some(_) => Err(deposited_transaction()),
+        None => Ok(()),
+    }
 }
 
 /// The record an update, delete or void names by `Id`, checked against its `SyncToken`:

@@ -14,6 +14,7 @@
 
 mod bill;
 mod context;
+mod deposited;
 mod fields;
 mod invoice;
 mod item;
@@ -26,6 +27,7 @@ mod void;
 use serde_json::{Map, Value, json};
 
 pub(crate) use context::Ctx;
+pub(crate) use deposited::{deposit_holding, deposited_transaction};
 pub(crate) use invoice::INVOICE_ORDER;
 pub(crate) use party::CUSTOMER_ORDER;
 pub(crate) use refusals::{

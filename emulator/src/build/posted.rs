@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::bill::account_expense;
 use super::context::Ctx;
+use super::deposited::deposit_holding;
 use super::fields::{date_field, default, money_field, named_ref, reference, today};
 use super::invoice::customer_and_sales;
 use super::refusals::{business, required};
@@ -400,6 +401,20 @@ pub(super) fn deposit(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<
                 return Err(business(format!(
                     "{txn_type} {} was not received into Undeposited Funds, so it cannot be deposited",
                     linked.get("TxnId").cloned().unwrap_or(Value::Null)
+                )));
+            }
+            let linked_index = linked
+                .get("TxnId")
+                .and_then(crate::values::id_text)
+                .and_then(|id| crate::values::index_of(&id));
+            if let Some(linked_index) = linked_index
+                && let Some(other) =
+                    deposit_holding(ctx.ds, ctx.overlay, target, linked_index, Some(ctx.index))
+            {
+                return Err(business(format!(
+                    "{txn_type} {} is already on deposit {}",
+                    linked_index + 1,
+                    other + 1
                 )));
             }
             built.insert("LinkedTxn".into(), json!([linked]));
