@@ -563,6 +563,7 @@ fn every_shipped_request_runs_against_the_emulator() {
         "vendor_credits",
         "credit_card_payments",
         "void_sales_receipts",
+        "create_classes",
     ] {
         assert!(seen.iter().any(|s| s == expected), "missing {expected}");
     }
@@ -719,6 +720,7 @@ fn list_shows_methods_and_their_variables() {
         ("aged_receivables", "Reports"),
         ("create_invoices", "Writes"),
         ("void_payments", "Writes"),
+        ("create_classes", "Writes"),
     ] {
         assert_eq!(group_of(name), group, "{name}");
     }

@@ -655,7 +655,8 @@ async fn each_entity_is_voided_the_way_qbo_voids_it_and_name_lists_are_inactivat
                 .to_owned(),
         )
     };
-    let (_, _, read) = api_get(&emu, &http, &access, "payment/1").await;
+    // Payment 3 was banked straight to Checking (one on a deposit is QBO's 6540 instead).
+    let (_, _, read) = api_get(&emu, &http, &access, "payment/3").await;
     let token = read["Payment"]["SyncToken"].clone();
     let amount = read["Payment"]["TotalAmt"].as_f64().expect("amount");
     assert!(amount > 0.0);
@@ -666,7 +667,7 @@ async fn each_entity_is_voided_the_way_qbo_voids_it_and_name_lists_are_inactivat
         &http,
         &access,
         "payment?operation=void",
-        &json!({"Id": "1", "SyncToken": token}),
+        &json!({"Id": "3", "SyncToken": token}),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -679,7 +680,7 @@ async fn each_entity_is_voided_the_way_qbo_voids_it_and_name_lists_are_inactivat
         &http,
         &access,
         "payment?operation=update&include=void",
-        &json!({"Id": "1", "SyncToken": token}),
+        &json!({"Id": "3", "SyncToken": token}),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -689,13 +690,13 @@ async fn each_entity_is_voided_the_way_qbo_voids_it_and_name_lists_are_inactivat
         &http,
         &access,
         "payment?operation=update&include=void",
-        &json!({"Id": "1", "SyncToken": token, "sparse": true}),
+        &json!({"Id": "3", "SyncToken": token, "sparse": true}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["Payment"]["TotalAmt"], json!(0));
     assert_eq!(body["Payment"]["PrivateNote"], "Voided");
-    let (status, _, again) = api_get(&emu, &http, &access, "payment/1").await;
+    let (status, _, again) = api_get(&emu, &http, &access, "payment/3").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again["Payment"]["TotalAmt"], json!(0));
 
@@ -765,5 +766,182 @@ async fn each_entity_is_voided_the_way_qbo_voids_it_and_name_lists_are_inactivat
     )
     .await;
     assert_eq!(page["QueryResponse"]["Customer"][0]["Active"], false);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn small_name_lists_are_created_renamed_and_inactivated_never_deleted() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let before = count(&emu, &http, &access, "select count(*) from Class").await;
+
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "class",
+        &json!({"Name": "Zephyr Works"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let parent = body["Class"].clone();
+    assert_eq!(parent["SubClass"], false);
+    assert_eq!(parent["FullyQualifiedName"], "Zephyr Works");
+    assert_eq!(parent["Active"], true);
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "class",
+        &json!({"Name": "Zephyr Remodels", "ParentRef": {"value": parent["Id"]}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let child = body["Class"].clone();
+    assert_eq!(child["SubClass"], true);
+    assert_eq!(child["FullyQualifiedName"], "Zephyr Works:Zephyr Remodels");
+    assert_eq!(child["ParentRef"]["name"], "Zephyr Works");
+    assert_eq!(
+        count(&emu, &http, &access, "select count(*) from Class").await,
+        before + 2
+    );
+
+    // Names are unique per list (case-insensitive), required, and have no ':'.
+    for (body, expected) in [
+        (json!({"Name": "zephyr works"}), "6240"),
+        (json!({"Name": "  "}), "2020"),
+        (json!({"Name": "A:B"}), "6000"),
+        (
+            json!({"Name": "Orphan", "ParentRef": {"value": "9999"}}),
+            "2500",
+        ),
+    ] {
+        let (status, answer) = post(&emu, &http, &access, "class", &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+        assert_eq!(code(&answer), expected, "{body}: {answer}");
+    }
+
+    // Inactivated by a sparse update: out of the default query, in with `Active = false`, and
+    // no transaction may name it; a delete is refused.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "class?operation=delete",
+        &json!({"Id": child["Id"], "SyncToken": child["SyncToken"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "class?operation=update",
+        &json!({"Id": child["Id"], "SyncToken": child["SyncToken"], "sparse": true, "Active": false}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Class"]["SyncToken"], "1");
+    assert_eq!(body["Class"]["FullyQualifiedName"], "Zephyr Works:Zephyr Remodels");
+    assert_eq!(
+        count(&emu, &http, &access, "select count(*) from Class").await,
+        before + 1
+    );
+    let (_, page) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Class where Active = false",
+    )
+    .await;
+    let inactive = page["QueryResponse"]["Class"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(inactive.iter().any(|c| c["Id"] == child["Id"]), "{page}");
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "class",
+        &json!({"Name": "Kitchens", "ParentRef": {"value": child["Id"]}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(code(&body), "610", "{body}");
+
+    // The other lists, each with its rules.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "department",
+        &json!({"Name": "North Yard"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Department"]["SubDepartment"], false);
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "term",
+        &json!({"Name": "Net 45", "DueDays": 45}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Term"]["Type"], "STANDARD");
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "term",
+        &json!({"Name": "Odd", "Type": "LUNAR"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(code(&body), "2170", "{body}");
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "paymentmethod",
+        &json!({"Name": "Crypto", "Type": "CREDIT_CARD"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["PaymentMethod"]["Type"], "CREDIT_CARD");
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "customertype",
+        &json!({"Name": "Wholesale"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "employee",
+        &json!({"GivenName": "Robin", "FamilyName": "Okafor"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Employee"]["DisplayName"], "Robin Okafor");
+    // An employee may not take a customer's display name (the names are shared).
+    let (_, _, customer) = api_get(&emu, &http, &access, "customer/1").await;
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "employee",
+        &json!({"DisplayName": customer["Customer"]["DisplayName"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(code(&body), "6240", "{body}");
     emu.shutdown().await;
 }

@@ -8,7 +8,9 @@
 //! `sparse`), computed amounts (`TotalAmt` from the lines plus tax, `Balance` less what was
 //! already paid, the trailing `SubTotalLineDetail` line), names filled into references, and keys
 //! in the order QBO writes them. Invoice and Customer are served in depth; Payment, Bill, Vendor
-//! and Item with their required fields and references; the other posting transactions
+//! and Item with their required fields and references; the small name lists (`names.rs`:
+//! classes, departments, terms, payment methods, customer types, employees) with unique names;
+//! the other posting transactions
 //! (`posted.rs`) with their references, totals and rules (a journal entry must balance). This module is pure: it reads the books
 //! and returns JSON or a Fault; `writes.rs` stores the result.
 
@@ -18,6 +20,7 @@ mod deposited;
 mod fields;
 mod invoice;
 mod item;
+mod names;
 mod party;
 mod payment;
 mod posted;
@@ -62,6 +65,12 @@ pub(crate) fn writable(entity: Entity) -> bool {
             | Entity::Bill
             | Entity::Vendor
             | Entity::Item
+            | Entity::Class
+            | Entity::Department
+            | Entity::Term
+            | Entity::PaymentMethod
+            | Entity::CustomerType
+            | Entity::Employee
     ) || entity.kind().is_some()
 }
 
@@ -110,6 +119,26 @@ pub(crate) fn build(
         Entity::Bill => {
             bill(ctx, &mut fields)?;
             &BILL_ORDER
+        }
+        Entity::Class | Entity::Department => {
+            names::category(ctx, &mut fields, ctx.entity)?;
+            &names::CATEGORY_ORDER
+        }
+        Entity::Term => {
+            names::term(ctx, &mut fields)?;
+            &names::TERM_ORDER
+        }
+        Entity::PaymentMethod => {
+            names::payment_method(ctx, &mut fields)?;
+            &names::SIMPLE_ORDER
+        }
+        Entity::CustomerType => {
+            names::customer_type(ctx, &mut fields)?;
+            &names::SIMPLE_ORDER
+        }
+        Entity::Employee => {
+            names::employee(ctx, &mut fields)?;
+            &names::EMPLOYEE_ORDER
         }
         other => match other.kind() {
             Some(kind @ (Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt)) => {
