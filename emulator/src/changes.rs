@@ -224,8 +224,10 @@ impl Overlay {
 
     /// Hand the current state of record `index` to the written books (transactions only).
     fn post(&mut self, ds: &Dataset, entity: Entity, index: usize) {
-        if !matches!(entity, Entity::Invoice | Entity::Payment | Entity::Bill)
-            && entity.kind().is_none()
+        if !matches!(
+            entity,
+            Entity::Invoice | Entity::Payment | Entity::Bill | Entity::BillPayment
+        ) && entity.kind().is_none()
         {
             return;
         }

@@ -59,8 +59,10 @@ pub(crate) enum Source {
     Payment(usize),
     /// A bill.
     Bill(usize),
-    /// The payment of a bill (by check from Checking, on its due date).
+    /// The seeded payment of bill `usize` (by check from Checking, on its due date).
     BillPayment(usize),
+    /// Bill payment record `usize` as a write left it (created, changed or voided).
+    WrittenBillPayment(usize),
     /// A sales receipt, credit memo, refund, deposit, purchase, journal entry, transfer, vendor
     /// credit or card payment (`txns.rs`).
     Posted(Kind, usize),
@@ -142,7 +144,10 @@ pub(crate) fn for_each(
                         post,
                     );
                 }
-                if is_paid(bill) && inside(bill.due_date) {
+                if is_paid(bill)
+                    && inside(bill.due_date)
+                    && seeded_payment_stands(ds, written, index)
+                {
                     lines.clear();
                     lines.push((ACCT_AP, -bill.total));
                     let amount =
@@ -191,11 +196,26 @@ pub(crate) fn for_each(
                         post,
                     );
                 }
-                if bill.paid && inside(bill.due) {
+                if stands(written, bill.seeded_payment) && inside(bill.due) {
                     lines.clear();
                     lines.push((ACCT_AP, -bill.total()));
                     let source = Source::BillPayment(index);
                     double(bill.due, ACCT_CHECKING, -bill.total(), &lines, source, post);
+                }
+            }
+            for (index, payment) in written.bill_payments() {
+                if inside(payment.day) {
+                    lines.clear();
+                    lines.push((ACCT_AP, -payment.total));
+                    let source = Source::WrittenBillPayment(index);
+                    double(
+                        payment.day,
+                        payment.from,
+                        -payment.total,
+                        &lines,
+                        source,
+                        post,
+                    );
                 }
             }
         }
@@ -218,7 +238,11 @@ pub(crate) fn for_each(
                 }
             }
             for (index, bill) in ds.bills.iter().enumerate() {
-                if is_paid(bill) && inside(bill.due_date) && is_seeded(written.bill(index)) {
+                if is_paid(bill)
+                    && inside(bill.due_date)
+                    && is_seeded(written.bill(index))
+                    && seeded_payment_stands(ds, written, index)
+                {
                     bill_lines(ds, index, &mut lines);
                     let amount =
                         vendor_currency(ds, bill.vendor).home_entry(-bill.total, &mut lines);
@@ -248,10 +272,32 @@ pub(crate) fn for_each(
                 }
             }
             for (index, bill) in written.bills() {
-                if bill.paid && inside(bill.due) {
+                if stands(written, bill.seeded_payment) && inside(bill.due) {
                     negated(&bill.debits, &mut lines);
                     let source = Source::BillPayment(index);
                     double(bill.due, ACCT_CHECKING, -bill.total(), &lines, source, post);
+                }
+            }
+            for (index, payment) in written.bill_payments() {
+                if inside(payment.day) {
+                    lines.clear();
+                    for &(bill, amount) in &payment.bills {
+                        paid_bill(ds, written, bill, amount, &mut parts, &mut lines);
+                    }
+                    let unapplied =
+                        payment.total - payment.bills.iter().map(|(_, a)| a).sum::<i64>();
+                    if unapplied != 0 {
+                        add(&mut lines, ACCT_AP, -unapplied);
+                    }
+                    let source = Source::WrittenBillPayment(index);
+                    double(
+                        payment.day,
+                        payment.from,
+                        -payment.total,
+                        &lines,
+                        source,
+                        post,
+                    );
                 }
             }
         }
@@ -302,6 +348,42 @@ fn vendor_currency(ds: &Dataset, vendor: impl Into<u64>) -> Currency {
 
 fn is_seeded<T>(shadow: Shadow<'_, T>) -> bool {
     matches!(shadow, Shadow::Seeded)
+}
+
+/// Whether seeded bill payment `payment` (if any) still pays its bill: no write touched it.
+pub(crate) fn stands(written: &Written, payment: Option<usize>) -> bool {
+    payment.is_some_and(|k| is_seeded(written.bill_payment(k)))
+}
+
+/// Whether seeded bill `index`'s own seeded payment still pays it.
+fn seeded_payment_stands(ds: &Dataset, written: &Written, index: usize) -> bool {
+    let payment = ds
+        .bills
+        .get(index)
+        .and_then(|b| crate::lists::bill_payment_of(&ds.bill_payments, index, b.due_date));
+    stands(written, payment)
+}
+
+/// Adds to `out` the cash-basis debits of `amount` paid on bill `index`: its expense accounts in
+/// proportion, as credit-side entries (negative); A/P when the bill is deleted or missing.
+fn paid_bill(
+    ds: &Dataset,
+    written: &Written,
+    index: usize,
+    amount: i64,
+    parts: &mut Vec<(usize, i64)>,
+    out: &mut Vec<(usize, i64)>,
+) {
+    match written.bill(index) {
+        Shadow::Live(bill) => negated(&bill.debits, parts),
+        Shadow::Seeded if index < ds.bills.len() => bill_lines(ds, index, parts),
+        Shadow::Seeded | Shadow::Deleted => parts.clear(),
+    }
+    if parts.iter().all(|(_, part)| *part == 0) {
+        add(out, ACCT_AP, -amount);
+    } else {
+        allocate(-amount, parts, out);
+    }
 }
 
 /// Adds to `out` the cash-basis credits of `amount` paid on invoice `index`: its income accounts
@@ -457,10 +539,22 @@ mod tests {
         written.record(ds, Entity::Payment, ds.payments.len(), Some(&payment));
         let bill = object(serde_json::json!({
             "TxnDate": "2023-03-02", "DueDate": "2023-04-01", "VendorRef": {"value": "1"},
-            "Balance": 0,
+            "Balance": 0, "LinkedTxn": [{"TxnId": (ds.bill_payments.len() + 1).to_string(), "TxnType": "BillPayment"}],
             "Line": [{"Amount": 12.5, "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "28"}}}]
         }));
         written.record(ds, Entity::Bill, ds.bills.len(), Some(&bill));
+        // The new bill paid by a new bill payment, by check from Checking.
+        let bill_payment = object(serde_json::json!({
+            "TxnDate": "2023-04-01", "VendorRef": {"value": "1"}, "PayType": "Check",
+            "CheckPayment": {"BankAccountRef": {"value": "1"}}, "TotalAmt": 12.5,
+            "Line": [{"Amount": 12.5, "LinkedTxn": [{"TxnId": (ds.bills.len() + 1).to_string(), "TxnType": "Bill"}]}]
+        }));
+        written.record(
+            ds,
+            Entity::BillPayment,
+            ds.bill_payments.len(),
+            Some(&bill_payment),
+        );
         written
     }
 
@@ -513,6 +607,7 @@ mod tests {
                         Source::Payment(i) => (1, i),
                         Source::Bill(i) => (2, i),
                         Source::BillPayment(i) => (3, i),
+                        Source::WrittenBillPayment(i) => (20, i),
                         Source::Posted(kind, i) => (4 + kind as u8, i),
                     };
                     *per_source.entry(key).or_default() += p.amount;

@@ -271,6 +271,19 @@ pub(crate) struct PaidBill {
     pub(crate) due_date: i32,
 }
 
+/// The index of the seeded bill payment that pays bill `bill` (due on `due_date`), if it was
+/// paid: the payments are sorted by (date, bill).
+pub(crate) fn bill_payment_of(
+    payments: &[BillPayment],
+    bill: usize,
+    due_date: i32,
+) -> Option<usize> {
+    let bill = u32::try_from(bill).ok()?;
+    payments
+        .binary_search_by_key(&(due_date, bill), |p| (p.txn_date, p.bill))
+        .ok()
+}
+
 /// One bill payment per paid bill, by check on `bank_account`, dated the bill's due date (as
 /// the ledger posts it), in the order the checks were written: ids rise with time.
 pub(crate) fn build_bill_payments(

@@ -843,7 +843,10 @@ async fn small_name_lists_are_created_renamed_and_inactivated_never_deleted() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["Class"]["SyncToken"], "1");
-    assert_eq!(body["Class"]["FullyQualifiedName"], "Zephyr Works:Zephyr Remodels");
+    assert_eq!(
+        body["Class"]["FullyQualifiedName"],
+        "Zephyr Works:Zephyr Remodels"
+    );
     assert_eq!(
         count(&emu, &http, &access, "select count(*) from Class").await,
         before + 1
@@ -943,5 +946,288 @@ async fn small_name_lists_are_created_renamed_and_inactivated_never_deleted() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(code(&body), "6240", "{body}");
+    emu.shutdown().await;
+}
+
+/// A/P as the reports and the API see it today, in cents: the aging's TOTAL, the balance
+/// sheet's Accounts Payable, and the sum of every bill's `Balance` (paged queries).
+async fn payables(emu: &Emulator, http: &reqwest::Client, access: &str) -> (i64, i64, i64) {
+    let (_, _, aging) = api_get(emu, http, access, "reports/AgedPayables").await;
+    let aged = group_summary(&aging["Rows"], "GrandTotal")
+        .and_then(|t| t.last().copied())
+        .expect("TOTAL");
+    let (_, _, sheet) = api_get(emu, http, access, "reports/BalanceSheet").await;
+    let payable = group_summary(&sheet["Rows"], "AP").map_or(0, |v| v[0]);
+    let mut open = 0i64;
+    for (entity, field, sign) in [("Bill", "Balance", 1), ("VendorCredit", "TotalAmt", -1)] {
+        let mut start = 1;
+        loop {
+            let q = format!("select * from {entity} startposition {start} maxresults 1000");
+            let (_, page) = query(emu, http, access, &q).await;
+            let records = page["QueryResponse"][entity]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            open += sign
+                * records
+                    .iter()
+                    .map(|b| (b[field].as_f64().expect("amount") * 100.0).round() as i64)
+                    .sum::<i64>();
+            if records.len() < 1000 {
+                break;
+            }
+            start += 1000;
+        }
+    }
+    (aged, payable, open)
+}
+
+/// Bill `id` as the API reads it.
+async fn read_bill(emu: &Emulator, http: &reqwest::Client, access: &str, id: &str) -> Value {
+    let (_, _, read) = api_get(emu, http, access, &format!("bill/{id}")).await;
+    read["Bill"].clone()
+}
+
+#[tokio::test]
+async fn bill_payments_pay_bills_and_a_void_or_delete_reopens_them() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let (aged, payable, open) = payables(&emu, &http, &access).await;
+    assert_eq!((aged, payable), (open, open), "A/P before any write");
+
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "bill",
+        &json!({"VendorRef": {"value": "1"}, "Line": [{"Amount": 200, "DetailType": "AccountBasedExpenseLineDetail",
+                 "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "21"}}}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let bill_id = body["Bill"]["Id"].as_str().expect("id").to_owned();
+    let pays = |amount: f64, how: Value| {
+        let mut body = json!({"VendorRef": {"value": "1"}, "TotalAmt": amount,
+            "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": bill_id, "TxnType": "Bill"}]}]});
+        if let (Some(body), Some(how)) = (body.as_object_mut(), how.as_object()) {
+            body.extend(how.clone());
+        }
+        body
+    };
+    let by_check = json!({"PayType": "Check", "CheckPayment": {"BankAccountRef": {"value": "1"}}});
+    let by_card =
+        json!({"PayType": "CreditCard", "CreditCardPayment": {"CCAccountRef": {"value": "11"}}});
+
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "billpayment",
+        &pays(50.0, by_check.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let check = body["BillPayment"].clone();
+    assert_eq!(check["CheckPayment"]["BankAccountRef"]["name"], "Checking");
+    let now = read_bill(&emu, &http, &access, &bill_id).await;
+    assert_eq!(now["Balance"], json!(150.0));
+    assert_eq!(
+        now["LinkedTxn"],
+        json!([{"TxnId": check["Id"], "TxnType": "BillPayment"}])
+    );
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "billpayment",
+        &pays(150.0, by_card.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let card = body["BillPayment"].clone();
+    assert_eq!(
+        read_bill(&emu, &http, &access, &bill_id).await["Balance"],
+        json!(0)
+    );
+    let (aged, payable, open) = payables(&emu, &http, &access).await;
+    assert_eq!(
+        (aged, payable),
+        (open, open),
+        "A/P after paying the new bill in full"
+    );
+
+    // What QBO refuses: more than is open, another vendor's bill, a bad PayType, a check
+    // from a card account.
+    for (body, why) in [
+        (pays(0.01, by_check.clone()), "more than the bill's balance"),
+        (
+            {
+                let mut b = pays(10.0, by_check.clone());
+                b["VendorRef"] = json!({"value": "2"});
+                b
+            },
+            "another vendor's bill",
+        ),
+        (
+            pays(10.0, json!({"PayType": "Cash"})),
+            "a PayType QBO does not have",
+        ),
+        (
+            pays(
+                10.0,
+                json!({"PayType": "Check", "CheckPayment": {"BankAccountRef": {"value": "11"}}}),
+            ),
+            "a check drawn on a card",
+        ),
+    ] {
+        let (status, answer) = post(&emu, &http, &access, "billpayment", &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}: {answer}");
+        assert_eq!(code(&answer), "6000", "{why}: {answer}");
+    }
+
+    // A bill payment is voided as a Payment is, never with operation=void; the bill reopens.
+    let (status, _) = post(
+        &emu,
+        &http,
+        &access,
+        "billpayment?operation=void",
+        &json!({"Id": check["Id"], "SyncToken": check["SyncToken"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "billpayment?operation=update&include=void",
+        &json!({"Id": check["Id"], "SyncToken": check["SyncToken"], "sparse": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["BillPayment"]["TotalAmt"], json!(0));
+    let now = read_bill(&emu, &http, &access, &bill_id).await;
+    assert_eq!(now["Balance"], json!(50.0));
+    assert_eq!(
+        now["LinkedTxn"],
+        json!([{"TxnId": card["Id"], "TxnType": "BillPayment"}])
+    );
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "billpayment?operation=delete",
+        &json!({"Id": card["Id"], "SyncToken": card["SyncToken"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let now = read_bill(&emu, &http, &access, &bill_id).await;
+    assert_eq!(now["Balance"], json!(200.0));
+    assert_eq!(now["LinkedTxn"], json!([]));
+
+    // A seeded bill payment changed in its note only: it still pays its bill once.
+    let (_, page) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from BillPayment where Id = '2'",
+    )
+    .await;
+    let second = page["QueryResponse"]["BillPayment"][0].clone();
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "billpayment?operation=update",
+        &json!({"Id": "2", "SyncToken": second["SyncToken"], "sparse": true, "PrivateNote": "checked"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (aged, payable, open) = payables(&emu, &http, &access).await;
+    assert_eq!(
+        (aged, payable),
+        (open, open),
+        "A/P after a note on a seeded bill payment"
+    );
+
+    // A seeded bill payment deleted: its bill is open again, in the API and in every report.
+    let (_, page) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from BillPayment where Id = '1'",
+    )
+    .await;
+    let seeded = page["QueryResponse"]["BillPayment"][0].clone();
+    let paid = seeded["Line"][0]["LinkedTxn"][0]["TxnId"]
+        .as_str()
+        .expect("bill")
+        .to_owned();
+    let (_, _, before) = api_get(&emu, &http, &access, &format!("bill/{paid}")).await;
+    assert_eq!(before["Bill"]["Balance"], json!(0));
+    assert_eq!(before["Bill"]["LinkedTxn"][0]["TxnType"], "BillPayment");
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "billpayment?operation=delete",
+        &json!({"Id": "1", "SyncToken": seeded["SyncToken"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, _, after) = api_get(&emu, &http, &access, &format!("bill/{paid}")).await;
+    assert_eq!(after["Bill"]["Balance"], before["Bill"]["TotalAmt"]);
+    let (aged, payable, open) = payables(&emu, &http, &access).await;
+    assert_eq!((aged, payable), (open, open), "A/P after the deletes");
+    figures(&emu, &http, &access).await;
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_payment_lowers_the_balance_of_the_invoices_it_pays_and_a_void_restores_it() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let (status, body) = post(&emu, &http, &access, "invoice", &new_invoice("3", 120.0)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let invoice = body["Invoice"].clone();
+    let total = invoice["TotalAmt"].as_f64().expect("total");
+    let id = invoice["Id"].as_str().expect("id").to_owned();
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "payment",
+        &json!({"CustomerRef": {"value": "3"}, "TotalAmt": 100,
+                "Line": [{"Amount": 100, "LinkedTxn": [{"TxnId": id, "TxnType": "Invoice"}]}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let payment = body["Payment"].clone();
+    let (_, _, read) = api_get(&emu, &http, &access, &format!("invoice/{id}")).await;
+    assert_eq!(read["Invoice"]["Balance"].as_f64(), Some(total - 100.0));
+    assert_eq!(
+        read["Invoice"]["LinkedTxn"],
+        json!([{"TxnId": payment["Id"], "TxnType": "Payment"}])
+    );
+    let before = figures(&emu, &http, &access).await;
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "payment?operation=update&include=void",
+        &json!({"Id": payment["Id"], "SyncToken": payment["SyncToken"], "sparse": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, _, read) = api_get(&emu, &http, &access, &format!("invoice/{id}")).await;
+    assert_eq!(read["Invoice"]["Balance"].as_f64(), Some(total));
+    assert_eq!(read["Invoice"]["LinkedTxn"], json!([]));
+    let after = figures(&emu, &http, &access).await;
+    assert_eq!(
+        after.receivable - before.receivable,
+        10_000,
+        "{before:?} {after:?}"
+    );
     emu.shutdown().await;
 }

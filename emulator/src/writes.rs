@@ -105,6 +105,7 @@ pub(crate) fn apply(
                 previous: None,
             };
             let json = build::build(&ctx, body)?;
+            let links = relinked(state, overlay, entity, index, None, Some(&json), now)?;
             overlay.insert(
                 ds,
                 entity,
@@ -113,6 +114,7 @@ pub(crate) fn apply(
                     updated: now,
                 },
             );
+            store_links(state, overlay, links);
             state.stats().created();
             Ok(Value::Object(json))
         }
@@ -157,6 +159,15 @@ pub(crate) fn apply(
                 previous: Some(&previous),
             };
             let json = build::build(&ctx, &input)?;
+            let links = relinked(
+                state,
+                overlay,
+                entity,
+                index,
+                Some(&previous),
+                Some(&json),
+                now,
+            )?;
             overlay.set(
                 ds,
                 entity,
@@ -166,17 +177,22 @@ pub(crate) fn apply(
                     updated: now,
                 }),
             );
+            store_links(state, overlay, links);
             Ok(Value::Object(json))
         }
         Operation::Delete => {
-            if !matches!(entity, Entity::Invoice | Entity::Payment | Entity::Bill)
-                && entity.kind().is_none()
+            if !matches!(
+                entity,
+                Entity::Invoice | Entity::Payment | Entity::Bill | Entity::BillPayment
+            ) && entity.kind().is_none()
             {
                 return Err(not_writable(entity, "delete"));
             }
-            let (index, _, _) = target(state, overlay, entity, body)?;
+            let (index, previous, _) = target(state, overlay, entity, body)?;
             refuse_if_deposited(state, overlay, entity, index)?;
+            let links = relinked(state, overlay, entity, index, Some(&previous), None, now)?;
             overlay.set(ds, entity, index, Slot::Deleted(now));
+            store_links(state, overlay, links);
             Ok(json!({
                 "domain": "QBO",
                 "status": "Deleted",
@@ -184,7 +200,10 @@ pub(crate) fn apply(
             }))
         }
         Operation::Void => {
-            if matches!(entity, Entity::Payment | Entity::SalesReceipt) {
+            if matches!(
+                entity,
+                Entity::Payment | Entity::SalesReceipt | Entity::BillPayment
+            ) {
                 return Err(void_by_update(entity));
             }
             if entity != Entity::Invoice {
@@ -193,7 +212,10 @@ pub(crate) fn apply(
             void(state, overlay, entity, body, now)
         }
         Operation::UpdateVoid => {
-            if !matches!(entity, Entity::Payment | Entity::SalesReceipt) {
+            if !matches!(
+                entity,
+                Entity::Payment | Entity::SalesReceipt | Entity::BillPayment
+            ) {
                 return Err(void_by_operation(entity));
             }
             if body.get("sparse") != Some(&Value::Bool(true)) {
@@ -217,11 +239,22 @@ fn void(
     let ds = state.data();
     let (index, mut record, token) = target(state, overlay, entity, body)?;
     refuse_if_deposited(state, overlay, entity, index)?;
+    let previous = record.clone();
     voided(&mut record);
     record.insert("SyncToken".into(), json!((token + 1).to_string()));
     if let Some(Value::Object(meta)) = record.get_mut("MetaData") {
         meta.insert("LastUpdatedTime".into(), json!(Timestamp(now).to_string()));
     }
+    let links = relinked(
+        state,
+        overlay,
+        entity,
+        index,
+        Some(&previous),
+        Some(&record),
+        now,
+    )?;
+    store_links(state, overlay, links);
     overlay.set(
         ds,
         entity,
@@ -232,6 +265,117 @@ fn void(
         }),
     );
     Ok(Value::Object(record))
+}
+
+/// The invoices a payment pays, or the bills a bill payment pays, as a write of record `index`
+/// of `entity` from `before` to `after` leaves them: each with its `Balance` less what is newly
+/// paid (more what is no longer paid) and its `LinkedTxn` to the payment, as QBO keeps them.
+/// Nothing is stored: a Fault (6000) when a payment would pay more than a record's balance.
+fn relinked(
+    state: &State,
+    overlay: &Overlay,
+    entity: Entity,
+    index: usize,
+    before: Option<&Map<String, Value>>,
+    after: Option<&Map<String, Value>>,
+    now: i64,
+) -> Result<Vec<(Entity, usize, Map<String, Value>)>, Fault> {
+    let (paid, paid_type) = match entity {
+        Entity::Payment => (Entity::Invoice, "Invoice"),
+        Entity::BillPayment => (Entity::Bill, "Bill"),
+        _ => return Ok(Vec::new()),
+    };
+    let amounts = |json: Option<&Map<String, Value>>| {
+        let mut out: std::collections::BTreeMap<usize, i64> = Default::default();
+        let lines = json.and_then(|j| j.get("Line")).and_then(Value::as_array);
+        for line in lines.into_iter().flatten() {
+            let amount = line
+                .get("Amount")
+                .and_then(crate::values::cents)
+                .unwrap_or(0);
+            let linked = line.get("LinkedTxn").and_then(Value::as_array);
+            for txn in linked.into_iter().flatten() {
+                if txn.get("TxnType").and_then(Value::as_str) == Some(paid_type)
+                    && let Some(at) = txn
+                        .get("TxnId")
+                        .and_then(id_text)
+                        .and_then(|id| index_of(&id))
+                {
+                    *out.entry(at).or_default() += amount;
+                }
+            }
+        }
+        out
+    };
+    let (was, now_paid) = (amounts(before), amounts(after));
+    let own = json!({"TxnId": (index + 1).to_string(), "TxnType": entity.name()});
+    let mut changed = Vec::new();
+    for at in was
+        .keys()
+        .chain(now_paid.keys())
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let old = was.get(&at).copied().unwrap_or(0);
+        let new = now_paid.get(&at).copied().unwrap_or(0);
+        let Some(mut record) = overlay.json(state.data(), paid, at) else {
+            continue;
+        };
+        let balance = record
+            .get("Balance")
+            .and_then(crate::values::cents)
+            .unwrap_or(0)
+            + old
+            - new;
+        if new > old && balance < 0 {
+            return Err(business(format!(
+                "{paid_type} {} has {} open, less than the {} this {} pays on it",
+                at + 1,
+                crate::values::money(balance + new - old),
+                crate::values::money(new - old),
+                entity.name()
+            )));
+        }
+        let mut links: Vec<Value> = record
+            .get("LinkedTxn")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        links.retain(|l| {
+            l.get("TxnType") != own.get("TxnType")
+                || l.get("TxnId").and_then(id_text) != own.get("TxnId").and_then(id_text)
+        });
+        if new > 0 {
+            links.push(own.clone());
+        }
+        if old == new && record.get("LinkedTxn").and_then(Value::as_array) == Some(&links) {
+            continue;
+        }
+        record.insert("Balance".into(), crate::values::money(balance));
+        record.insert("LinkedTxn".into(), Value::Array(links));
+        if let Some(Value::Object(meta)) = record.get_mut("MetaData") {
+            meta.insert("LastUpdatedTime".into(), json!(Timestamp(now).to_string()));
+        }
+        changed.push((paid, at, record));
+    }
+    Ok(changed)
+}
+
+/// Store what [`relinked`] gave.
+fn store_links(
+    state: &State,
+    overlay: &mut Overlay,
+    links: Vec<(Entity, usize, Map<String, Value>)>,
+) {
+    for (entity, index, json) in links {
+        let updated = state.clock().now_secs();
+        overlay.set(
+            state.data(),
+            entity,
+            index,
+            Slot::Live(Stored { json, updated }),
+        );
+    }
 }
 
 /// QBO's 6540 when record `index` of `entity` is on a deposit: it cannot be changed, voided or

@@ -96,8 +96,9 @@ pub(crate) struct Bill {
     pub(crate) doc_number: String,
     /// Expense accounts of its lines, per account, in cents (debited).
     pub(crate) debits: Vec<(usize, i64)>,
-    /// `Balance` is zero (and the total is not): paid by check on its due date.
-    pub(crate) paid: bool,
+    /// The seeded bill payment that paid it (its `LinkedTxn`, with `Balance` zero): it still
+    /// pays it by check on the due date unless that payment was itself written.
+    pub(crate) seeded_payment: Option<usize>,
 }
 
 impl Bill {
@@ -105,6 +106,25 @@ impl Bill {
     pub(crate) fn total(&self) -> i64 {
         self.debits.iter().map(|(_, amount)| amount).sum()
     }
+}
+
+/// A bill payment written through the API (or a seeded one changed by a write).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BillPay {
+    /// `TxnDate`.
+    pub(crate) day: i32,
+    /// Vendor index.
+    pub(crate) vendor: usize,
+    /// The vendor's name (`VendorRef.name`).
+    pub(crate) party: String,
+    /// The account paid from: `CheckPayment.BankAccountRef` or `CreditCardPayment.CCAccountRef`.
+    pub(crate) from: usize,
+    /// `PayType` is `CreditCard` (else `Check`).
+    pub(crate) by_card: bool,
+    /// `TotalAmt` in cents.
+    pub(crate) total: i64,
+    /// Bill indexes and the amounts paid on them.
+    pub(crate) bills: Vec<(usize, i64)>,
 }
 
 /// A written sales receipt, credit memo, refund, deposit, purchase, journal entry, transfer,
@@ -133,6 +153,7 @@ pub(crate) struct Written {
     invoices: Records<Invoice>,
     payments: Records<Payment>,
     bills: Records<Bill>,
+    bill_payments: Records<BillPay>,
     posted: BTreeMap<Kind, Records<Entry>>,
 }
 
@@ -187,6 +208,10 @@ impl Written {
                 let record = json.and_then(|j| bill(ds, j)).map(Arc::new);
                 self.bills.insert(index, record);
             }
+            Entity::BillPayment => {
+                let record = json.and_then(|j| bill_payment(ds, j)).map(Arc::new);
+                self.bill_payments.insert(index, record);
+            }
             other => {
                 if let Some(kind) = other.kind() {
                     let record = json.and_then(|j| entry(ds, kind, j)).map(Arc::new);
@@ -237,6 +262,26 @@ impl Written {
     /// Written bills that are not deleted, by index.
     pub(crate) fn bills(&self) -> impl Iterator<Item = (usize, &Bill)> {
         live(&self.bills)
+    }
+
+    /// What bill payment `index` is now.
+    pub(crate) fn bill_payment(&self, index: usize) -> Shadow<'_, BillPay> {
+        shadow(&self.bill_payments, index)
+    }
+
+    /// Written bill payments that are not deleted, by index.
+    pub(crate) fn bill_payments(&self) -> impl Iterator<Item = (usize, &BillPay)> {
+        live(&self.bill_payments)
+    }
+
+    /// What the written bill payments dated by `day` paid on bill `bill`.
+    pub(crate) fn paid_on_bill(&self, bill: usize, day: i32) -> i64 {
+        self.bill_payments()
+            .filter(|(_, p)| p.day <= day)
+            .flat_map(|(_, p)| &p.bills)
+            .filter(|(paid, _)| *paid == bill)
+            .map(|(_, amount)| amount)
+            .sum()
     }
 }
 
@@ -378,6 +423,50 @@ fn payment(ds: &Dataset, json: &Map<String, Value>) -> Option<Payment> {
     })
 }
 
+/// The indexes of the transactions of type `txn_type` that `json`'s own `LinkedTxn` names.
+fn linked<'a>(json: &'a Map<String, Value>, txn_type: &'a str) -> impl Iterator<Item = usize> + 'a {
+    json.get("LinkedTxn")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(move |t| t.get("TxnType").and_then(Value::as_str) == Some(txn_type))
+        .filter_map(|t| index_of(&id_text(t.get("TxnId")?)?))
+}
+
+fn bill_payment(ds: &Dataset, json: &Map<String, Value>) -> Option<BillPay> {
+    let day = day(json, "TxnDate")?;
+    let mut bills = Vec::new();
+    for line in lines(json) {
+        let bill = line
+            .get("LinkedTxn")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|t| t.get("TxnType").and_then(Value::as_str) == Some("Bill"))
+            .and_then(|t| index_of(&id_text(t.get("TxnId")?)?));
+        if let Some(bill) = bill {
+            add(&mut bills, bill, amount(line, "Amount"));
+        }
+    }
+    let from = reference(
+        json.get("CheckPayment")
+            .and_then(|c| c.get("BankAccountRef"))
+            .or_else(|| {
+                json.get("CreditCardPayment")
+                    .and_then(|c| c.get("CCAccountRef"))
+            }),
+    );
+    Some(BillPay {
+        day,
+        vendor: reference(json.get("VendorRef")).unwrap_or(0),
+        party: name(json, "VendorRef"),
+        from: account(ds, from, ACCT_CHECKING),
+        by_card: json.get("PayType").and_then(Value::as_str) == Some("CreditCard"),
+        total: amount(json, "TotalAmt"),
+        bills,
+    })
+}
+
 fn bill(ds: &Dataset, json: &Map<String, Value>) -> Option<Bill> {
     let day = day(json, "TxnDate")?;
     let expense = first_of(ds, "Expense");
@@ -401,7 +490,9 @@ fn bill(ds: &Dataset, json: &Map<String, Value>) -> Option<Bill> {
         party: name(json, "VendorRef"),
         doc_number: text(json, "DocNumber"),
         debits,
-        paid: amount(json, "Balance") == 0 && total != 0,
+        seeded_payment: linked(json, "BillPayment")
+            .next()
+            .filter(|&k| k < ds.bill_payments.len() && amount(json, "Balance") == 0 && total != 0),
     })
 }
 

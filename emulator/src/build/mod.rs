@@ -15,6 +15,7 @@
 //! and returns JSON or a Fault; `writes.rs` stores the result.
 
 mod bill;
+mod bill_payment;
 mod context;
 mod deposited;
 mod fields;
@@ -71,6 +72,7 @@ pub(crate) fn writable(entity: Entity) -> bool {
             | Entity::PaymentMethod
             | Entity::CustomerType
             | Entity::Employee
+            | Entity::BillPayment
     ) || entity.kind().is_some()
 }
 
@@ -119,6 +121,10 @@ pub(crate) fn build(
         Entity::Bill => {
             bill(ctx, &mut fields)?;
             &BILL_ORDER
+        }
+        Entity::BillPayment => {
+            bill_payment::bill_payment(ctx, &mut fields)?;
+            &bill_payment::BILL_PAYMENT_ORDER
         }
         Entity::Class | Entity::Department => {
             names::category(ctx, &mut fields, ctx.entity)?;

@@ -148,7 +148,7 @@ fn txn_date(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault>
 
 /// The account `key` names (required unless `fallback` gives one): checked, named, and its
 /// `AccountType`.
-fn account_ref(
+pub(super) fn account_ref(
     ctx: &Ctx<'_>,
     fields: &mut Map<String, Value>,
     key: &str,

@@ -28,8 +28,9 @@ pub(crate) struct BillView<'a> {
     /// With multicurrency on: home currency per unit of `currency`.
     #[serde(rename = "ExchangeRate", skip_serializing_if = "Option::is_none")]
     pub(crate) exchange_rate: Option<Decimal>,
-    #[serde(rename = "LinkedTxn")]
-    pub(crate) linked: [LinkedTxn; 0],
+    /// The bill payment that paid it (none while it is open).
+    #[serde(rename = "LinkedTxn", serialize_with = "as_list")]
+    pub(crate) linked: Option<[LinkedTxn; 1]>,
     #[serde(rename = "SalesTermRef")]
     pub(crate) term: Ref<'static, IdStr>,
     #[serde(rename = "DueDate")]
@@ -86,6 +87,17 @@ pub(crate) fn bill_line<'a>(ds: &'a Dataset, n: usize, l: &ExpenseLine) -> BillL
     }
 }
 
+/// An optional link as QBO writes links: a list, empty when there is none.
+fn as_list<S: serde::Serializer>(
+    linked: &Option<[LinkedTxn; 1]>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    linked
+        .as_ref()
+        .map_or(&[][..], |l| &l[..])
+        .serialize(serializer)
+}
+
 pub(crate) fn bill_view(ds: &Dataset, i: usize) -> Option<BillView<'_>> {
     let b = ds.bills.get(i)?;
     let lines = ds.bill_lines(i);
@@ -108,7 +120,14 @@ pub(crate) fn bill_view(ds: &Dataset, i: usize) -> Option<BillView<'_>> {
             .currencies
             .on
             .then(|| Decimal(ds.currencies.of_vendor(b.vendor as usize).rate)),
-        linked: [],
+        linked: crate::lists::bill_payment_of(&ds.bill_payments, i, b.due_date)
+            .filter(|_| crate::ledger::is_paid(b))
+            .map(|k| {
+                [LinkedTxn {
+                    txn_id: id_of(k),
+                    txn_type: "BillPayment",
+                }]
+            }),
         term: bare(IdStr(u64::from(term.0))),
         due_date: Day(b.due_date),
         sparse: false,

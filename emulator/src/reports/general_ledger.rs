@@ -169,6 +169,21 @@ pub(super) fn ledger_cells(
                 Some((vendor_name, id(vendor))),
             )
         }
+        Source::WrittenBillPayment(i) => match written.bill_payment(i) {
+            Shadow::Live(payment) => (
+                if payment.by_card {
+                    "Bill Payment (Credit Card)"
+                } else {
+                    "Bill Payment (Check)"
+                },
+                Some(id(i)),
+                String::new(),
+                Some((payment.party.clone(), id(payment.vendor))),
+            ),
+            Shadow::Seeded | Shadow::Deleted => {
+                ("Bill Payment (Check)", Some(id(i)), String::new(), None)
+            }
+        },
         Source::Posted(kind, i) => {
             let name = match written.posted(kind, i) {
                 Shadow::Live(entry) => (

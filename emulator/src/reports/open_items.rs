@@ -6,11 +6,12 @@
 //!
 //! Receivables: each invoice's total less what payments dated by then applied to it; what a
 //! payment leaves unapplied (or applied to a deleted invoice) is a credit of the customer (a
-//! negative item due on the day). Payables: each bill dated by then and not yet paid (a paid bill
-//! is paid on its due date).
+//! negative item due on the day). Payables: each bill dated by then less what its seeded payment
+//! (on its due date) and the bill payments written by then paid on it; vendor credits and what a
+//! bill payment pays on no bill are credits of the vendor.
 
-use crate::data::{ACCT_AR, CHART_OF_POSTED, Dataset};
-use crate::ledger::{Source, is_paid};
+use crate::data::{ACCT_AP, ACCT_AR, CHART_OF_POSTED, Dataset};
+use crate::ledger::{Source, is_paid, stands};
 use crate::txns::Kind;
 use crate::written::{Shadow, Written};
 
@@ -208,24 +209,105 @@ pub(super) fn payables(ds: &Dataset, written: &Written, day: i32, emit: &mut dyn
         if !matches!(written.bill(index), Shadow::Seeded) {
             continue;
         }
-        let paid_by_then = is_paid(bill) && bill.due_date <= day;
-        if bill.txn_date <= day && bill.total != 0 && !paid_by_then {
+        let seeded_payment = crate::lists::bill_payment_of(&ds.bill_payments, index, bill.due_date)
+            .filter(|_| is_paid(bill));
+        let paid = if stands(written, seeded_payment) && bill.due_date <= day {
+            bill.total
+        } else {
+            0
+        } + written.paid_on_bill(index, day);
+        if bill.txn_date <= day && bill.total != paid {
             emit(OpenItem {
                 source: Source::Bill(index),
                 party: bill.vendor as usize,
                 due: bill.due_date,
-                open: bill.total,
+                open: bill.total - paid,
             });
         }
     }
     for (index, bill) in written.bills() {
-        let paid_by_then = bill.paid && bill.due <= day;
-        if bill.day <= day && bill.total() != 0 && !paid_by_then {
+        let paid = if stands(written, bill.seeded_payment) && bill.due <= day {
+            bill.total()
+        } else {
+            0
+        } + written.paid_on_bill(index, day);
+        if bill.day <= day && bill.total() != paid {
             emit(OpenItem {
                 source: Source::Bill(index),
                 party: bill.vendor,
                 due: bill.due,
-                open: bill.total(),
+                open: bill.total() - paid,
+            });
+        }
+    }
+    // Vendor credits (and whatever else a written transaction leaves on A/P), and what a bill
+    // payment pays on no standing bill: a credit with the vendor, due on the day.
+    let mut lines = Vec::with_capacity(4);
+    let payable = |lines: &[(usize, i64)]| -> i64 {
+        -lines
+            .iter()
+            .filter(|(account, _)| *account == ACCT_AP)
+            .map(|(_, amount)| amount)
+            .sum::<i64>()
+    };
+    for index in 0..ds.posted.len(Kind::VendorCredit) {
+        if !matches!(written.posted(Kind::VendorCredit, index), Shadow::Seeded) {
+            continue;
+        }
+        let dated = ds
+            .posted
+            .lines(Kind::VendorCredit, index, &CHART_OF_POSTED, &mut lines);
+        if let (Some(txn_day), Some(Err(vendor))) =
+            (dated, ds.posted.party(Kind::VendorCredit, index))
+            && txn_day <= day
+        {
+            let open = payable(&lines);
+            if open != 0 {
+                emit(OpenItem {
+                    source: Source::Posted(Kind::VendorCredit, index),
+                    party: vendor as usize,
+                    due: txn_day,
+                    open,
+                });
+            }
+        }
+    }
+    for kind in Kind::ALL {
+        for (index, entry) in written.posted_of(kind) {
+            let open = payable(&entry.lines);
+            if let Some((_, vendor)) = &entry.party
+                && entry.customer.is_none()
+                && entry.day <= day
+                && open != 0
+            {
+                emit(OpenItem {
+                    source: Source::Posted(kind, index),
+                    party: *vendor,
+                    due: entry.day,
+                    open,
+                });
+            }
+        }
+    }
+    for (index, payment) in written.bill_payments().filter(|(_, p)| p.day <= day) {
+        let standing = |bill: usize| match written.bill(bill) {
+            Shadow::Live(b) => b.day <= day,
+            Shadow::Seeded => ds.bills.get(bill).is_some_and(|b| b.txn_date <= day),
+            Shadow::Deleted => false,
+        };
+        let unpaid: i64 = payment.total
+            - payment
+                .bills
+                .iter()
+                .filter(|(bill, _)| standing(*bill))
+                .map(|(_, amount)| amount)
+                .sum::<i64>();
+        if unpaid != 0 {
+            emit(OpenItem {
+                source: Source::WrittenBillPayment(index),
+                party: payment.vendor,
+                due: day,
+                open: -unpaid,
             });
         }
     }

@@ -964,6 +964,10 @@ fn open_balances(ds: &Dataset, bills: bool) -> BTreeMap<String, i64> {
         for bill in &ds.bills {
             *out.entry((bill.vendor + 1).to_string()).or_default() += bill.balance;
         }
+        // A vendor credit's TotalAmt is a credit with its vendor.
+        for credit in &ds.posted.vendor_credits {
+            *out.entry((credit.vendor + 1).to_string()).or_default() -= credit.total;
+        }
     } else {
         for invoice in &ds.invoices {
             *out.entry((invoice.customer + 1).to_string()).or_default() += invoice.balance;

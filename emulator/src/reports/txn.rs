@@ -158,16 +158,37 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
             }
         },
         Source::Posted(kind, i) => posted(ds, written, kind, i),
+        Source::WrittenBillPayment(i) => {
+            let payment = match written.bill_payment(i) {
+                Shadow::Live(payment) => Some(payment),
+                Shadow::Seeded | Shadow::Deleted => None,
+            };
+            Txn {
+                kind: if payment.is_some_and(|p| p.by_card) {
+                    "Bill Payment (Credit Card)"
+                } else {
+                    "Bill Payment (Check)"
+                },
+                id: id(i),
+                number: String::new(),
+                party: payment.map_or(Party::None, |p| Party::Vendor(p.vendor)),
+                party_name: payment
+                    .map_or_else(String::new, |p| vendor_name(ds, p.vendor, &p.party)),
+                day: payment.map_or(0, |p| p.day),
+                due: None,
+                amount: payment.map_or(0, |p| p.total),
+            }
+        }
         Source::BillPayment(i) => {
             let bill = view(ds, written, Source::Bill(i));
-            // The seeded bill payments are sorted by (date, bill): the entity's id, if it has one.
+            // The entity's id: the seeded bill payment of the bill.
             let payment = match written.bill(i) {
-                Shadow::Seeded => ds.bills.get(i).and_then(|b| {
-                    ds.bill_payments
-                        .binary_search_by_key(&(b.due_date, i as u32), |p| (p.txn_date, p.bill))
-                        .ok()
-                }),
-                _ => None,
+                Shadow::Seeded => ds
+                    .bills
+                    .get(i)
+                    .and_then(|b| crate::lists::bill_payment_of(&ds.bill_payments, i, b.due_date)),
+                Shadow::Live(bill) => bill.seeded_payment,
+                Shadow::Deleted => None,
             };
             Txn {
                 kind: "Bill Payment (Check)",
