@@ -564,6 +564,7 @@ fn every_shipped_request_runs_against_the_emulator() {
         "credit_card_payments",
         "void_sales_receipts",
         "create_classes",
+        "pay_bills",
     ] {
         assert!(seen.iter().any(|s| s == expected), "missing {expected}");
     }
@@ -721,6 +722,7 @@ fn list_shows_methods_and_their_variables() {
         ("create_invoices", "Writes"),
         ("void_payments", "Writes"),
         ("create_classes", "Writes"),
+        ("pay_bills", "Writes"),
     ] {
         assert_eq!(group_of(name), group, "{name}");
     }
