@@ -706,10 +706,15 @@ fn new_command(sub: NewSub) -> Result<NewCommand, Error> {
             dir,
         } => {
             let source = match (entity, report) {
-                (Some(entity), _) => Source::Entity(
-                    find_entity(&entity)
-                        .ok_or_else(|| Error::usage(format!("`{entity}` is not a QBO entity")))?,
-                ),
+                (Some(entity), _) => Source::Entity(find_entity(&entity).ok_or_else(|| {
+                    if entity.eq_ignore_ascii_case("ExchangeRate") {
+                        Error::usage(
+                            "ExchangeRate has no Id to page by and is asked for one day at a time: start from requests/exchange_rates.yaml",
+                        )
+                    } else {
+                        Error::usage(format!("`{entity}` is not a QBO entity"))
+                    }
+                })?),
                 (None, Some(report)) => Source::Report(
                     find_report(&report)
                         .ok_or_else(|| Error::usage(format!("`{report}` is not a QBO report")))?,
@@ -718,6 +723,15 @@ fn new_command(sub: NewSub) -> Result<NewCommand, Error> {
                     return Err(Error::usage("give --entity ENTITY or --report REPORT"));
                 }
             };
+            if incremental
+                && let Source::Entity(entity) = source
+                && !entity.by_update_time
+            {
+                return Err(Error::usage(format!(
+                    "{} cannot be read incrementally: QBO does not filter it on MetaData.LastUpdatedTime (leave out --incremental for a full read)",
+                    entity.name
+                )));
+            }
             let format = format
                 .parse::<Format>()
                 .map_err(|_| Error::usage(format!("unknown format `{format}`")))?;

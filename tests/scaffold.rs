@@ -187,3 +187,84 @@ fn unknown_entities_reports_and_bad_names_are_usage_errors() {
             .is_none()
     );
 }
+
+#[test]
+fn every_entity_and_report_of_the_catalog_scaffolds_a_file_that_runs_against_the_emulator() {
+    use qbo_run::scaffold::{ENTITIES, REPORTS};
+    let project = Project::new();
+    project.file(
+        "connections/books.yaml",
+        "environment: emulator\nemulator:\n  invoices: 60\n  multicurrency: true\n",
+    );
+    let mut names = Vec::new();
+    for entity in ENTITIES {
+        let name = format!("entity_{}", entity.name.to_lowercase());
+        let mut args = vec![
+            "new",
+            "request",
+            &name,
+            "--entity",
+            entity.name,
+            "--connection",
+            "books",
+        ];
+        if entity.by_update_time {
+            args.push("--incremental");
+        }
+        assert_ok(&run_in(&project, &args));
+        names.push(name);
+    }
+    for report in REPORTS {
+        let name = format!("report_{}", report.name.to_lowercase());
+        let args = [
+            "new",
+            "request",
+            &name,
+            "--report",
+            report.name,
+            "--connection",
+            "books",
+        ];
+        assert_ok(&run_in(&project, &args));
+        names.push(name);
+    }
+    // QBO's 29 reports (`ItemSales` is the SDKs' "SalesByProduct").
+    assert_eq!(
+        REPORTS.len(),
+        29,
+        "{:?}",
+        REPORTS.iter().map(|r| r.name).collect::<Vec<_>>()
+    );
+    for name in &names {
+        let path = format!("requests/{name}.yaml");
+        let output = run_in(&project, &[&path]);
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            common::stderr(&output)
+        );
+        let text = stdout(&output);
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.is_array()),
+            "{name}: {text}"
+        );
+    }
+    // A read-whole entity is refused --incremental with the reason.
+    let refused = run_in(
+        &project,
+        &[
+            "new",
+            "request",
+            "codes",
+            "--entity",
+            "TaxCode",
+            "--incremental",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        common::stderr(&refused).contains("does not filter it on MetaData.LastUpdatedTime"),
+        "{}",
+        common::stderr(&refused)
+    );
+}

@@ -33,9 +33,16 @@ pub(crate) fn after_page(state: &State, entity: Entity) {
     let ds = state.data();
     let mut overlay = state.changes().write();
     let records = overlay.count(ds, entity) as u64;
-    let (mut done, mut missed) = (0, 0);
-    while done < wanted && missed < MISSES_ALLOWED && records > 0 {
+    let (mut done, mut missed, mut picks) = (0, 0, 0);
+    // A user cannot edit a deposited payment either (QBO's 6540): such picks are passed over,
+    // a bounded number of times.
+    let most_picks = wanted.saturating_mul(8).saturating_add(MISSES_ALLOWED);
+    while done < wanted && missed < MISSES_ALLOWED && records > 0 && picks < most_picks {
+        picks += 1;
         let index = rng.below(records) as usize;
+        if crate::build::deposit_holding(ds, &overlay, entity, index, None).is_some() {
+            continue;
+        }
         let Some(current) = overlay.json(ds, entity, index) else {
             missed += 1;
             continue;

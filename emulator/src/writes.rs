@@ -267,6 +267,9 @@ fn void(
     Ok(Value::Object(record))
 }
 
+/// A paid record as a payment's write leaves it: its entity, index and JSON.
+type Relinked = (Entity, usize, Map<String, Value>);
+
 /// The invoices a payment pays, or the bills a bill payment pays, as a write of record `index`
 /// of `entity` from `before` to `after` leaves them: each with its `Balance` less what is newly
 /// paid (more what is no longer paid) and its `LinkedTxn` to the payment, as QBO keeps them.
@@ -279,7 +282,7 @@ fn relinked(
     before: Option<&Map<String, Value>>,
     after: Option<&Map<String, Value>>,
     now: i64,
-) -> Result<Vec<(Entity, usize, Map<String, Value>)>, Fault> {
+) -> Result<Vec<Relinked>, Fault> {
     let (paid, paid_type) = match entity {
         Entity::Payment => (Entity::Invoice, "Invoice"),
         Entity::BillPayment => (Entity::Bill, "Bill"),
@@ -362,11 +365,7 @@ fn relinked(
 }
 
 /// Store what [`relinked`] gave.
-fn store_links(
-    state: &State,
-    overlay: &mut Overlay,
-    links: Vec<(Entity, usize, Map<String, Value>)>,
-) {
+fn store_links(state: &State, overlay: &mut Overlay, links: Vec<Relinked>) {
     for (entity, index, json) in links {
         let updated = state.clock().now_secs();
         overlay.set(

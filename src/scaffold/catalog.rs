@@ -11,6 +11,9 @@ pub struct EntityInfo {
     pub name_list: bool,
     /// What the records are, for the file's description.
     pub what: &'static str,
+    /// Whether QBO filters it on `MetaData.LastUpdatedTime` (else it is read whole, and cannot
+    /// be read incrementally).
+    pub by_update_time: bool,
 }
 
 const fn entity(name: &'static str, name_list: bool, what: &'static str) -> EntityInfo {
@@ -18,6 +21,16 @@ const fn entity(name: &'static str, name_list: bool, what: &'static str) -> Enti
         name,
         name_list,
         what,
+        by_update_time: true,
+    }
+}
+
+/// An entity QBO does not filter on `MetaData.LastUpdatedTime` (its records carry no
+/// `MetaData`, or QBO refuses the field in a WHERE).
+const fn read_whole(name: &'static str, name_list: bool, what: &'static str) -> EntityInfo {
+    EntityInfo {
+        by_update_time: false,
+        ..entity(name, name_list, what)
     }
 }
 
@@ -37,6 +50,7 @@ pub const ENTITIES: &[EntityInfo] = &[
     ),
     entity("CreditMemo", false, "Credit memos"),
     entity("Customer", true, "Customers"),
+    entity("CustomerType", true, "Customer types"),
     entity("Department", true, "Departments (locations)"),
     entity("Deposit", false, "Bank deposits"),
     entity("Employee", true, "Employees"),
@@ -53,10 +67,16 @@ pub const ENTITIES: &[EntityInfo] = &[
         "Purchases (checks, cash and credit card expenses)",
     ),
     entity("PurchaseOrder", false, "Purchase orders"),
+    entity(
+        "RecurringTransaction",
+        false,
+        "Recurring transaction templates",
+    ),
     entity("RefundReceipt", false, "Refund receipts"),
     entity("SalesReceipt", false, "Sales receipts"),
-    entity("TaxCode", true, "Sales tax codes"),
-    entity("TaxRate", true, "Sales tax rates"),
+    read_whole("TaxAgency", false, "Sales tax agencies"),
+    read_whole("TaxCode", true, "Sales tax codes"),
+    read_whole("TaxRate", true, "Sales tax rates"),
     entity("Term", true, "Payment terms"),
     entity("TimeActivity", false, "Time activities"),
     entity("Transfer", false, "Transfers between accounts"),
@@ -122,6 +142,12 @@ const VENDOR: ReportParam = ReportParam {
     name: "vendor",
     default: "",
     description: "only these vendors: comma-separated ids (empty: all)",
+};
+
+const COLUMNS: ReportParam = ReportParam {
+    name: "columns",
+    default: "",
+    description: "the report's column keys to show, comma-separated, in order (empty: its default columns)",
 };
 
 const fn report(
@@ -202,6 +228,12 @@ pub const REPORTS: &[ReportInfo] = &[
         &[REPORT_DATE, ACCOUNTING_METHOD, CUSTOMER],
     ),
     report(
+        "CustomerBalanceDetail",
+        "Open balance per customer, transaction by transaction",
+        false,
+        &[REPORT_DATE, ACCOUNTING_METHOD, CUSTOMER, COLUMNS],
+    ),
+    report(
         "CustomerIncome",
         "Income per customer",
         true,
@@ -226,6 +258,12 @@ pub const REPORTS: &[ReportInfo] = &[
         &[REPORT_DATE, ACCOUNTING_METHOD, VENDOR],
     ),
     report(
+        "VendorBalanceDetail",
+        "Open balance per vendor, transaction by transaction",
+        false,
+        &[REPORT_DATE, ACCOUNTING_METHOD, VENDOR, COLUMNS],
+    ),
+    report(
         "VendorExpenses",
         "Expenses per vendor",
         true,
@@ -247,7 +285,25 @@ pub const REPORTS: &[ReportInfo] = &[
         "TransactionList",
         "Every transaction of the period",
         true,
-        &[ACCOUNTING_METHOD],
+        &[ACCOUNTING_METHOD, COLUMNS],
+    ),
+    report(
+        "TransactionListWithSplits",
+        "Every transaction of the period with each of its lines",
+        true,
+        &[ACCOUNTING_METHOD, COLUMNS],
+    ),
+    report(
+        "TransactionListByCustomer",
+        "Transactions of the period grouped by customer",
+        true,
+        &[ACCOUNTING_METHOD, CUSTOMER, COLUMNS],
+    ),
+    report(
+        "TransactionListByVendor",
+        "Transactions of the period grouped by vendor",
+        true,
+        &[ACCOUNTING_METHOD, VENDOR, COLUMNS],
     ),
     report(
         "JournalReport",
@@ -266,6 +322,12 @@ pub const REPORTS: &[ReportInfo] = &[
         "Quantity and value on hand per inventory item",
         false,
         &[REPORT_DATE],
+    ),
+    report(
+        "InventoryValuationDetail",
+        "Inventory movements per item, with the quantity and value on hand after each",
+        true,
+        &[COLUMNS],
     ),
     report(
         "TaxSummary",

@@ -13,7 +13,7 @@ fn scaffolds() -> Vec<RequestScaffold> {
     let mut out = Vec::new();
     for format in [Format::Json, Format::Jsonl, Format::Csv] {
         for entity in ENTITIES {
-            for incremental in [false, true] {
+            for incremental in [false, entity.by_update_time] {
                 out.push(RequestScaffold {
                     name: format!("{}_{incremental}", entity.name.to_lowercase()),
                     source: Source::Entity(entity),

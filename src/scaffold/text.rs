@@ -81,33 +81,52 @@ fn connection_line(out: &mut String, connection: &str) {
 
 fn entity_body(out: &mut String, scaffold: &RequestScaffold, entity: &EntityInfo) {
     let name = entity.name;
-    let description = if entity.name_list {
-        format!(
-            "{}, active and inactive, changed on or after a time",
-            entity.what
-        )
-    } else {
-        format!("{} changed on or after a time", entity.what)
-    };
-    out.push_str(&format!("description: {}\n", quoted(&description)));
-    connection_line(out, &scaffold.connection);
-    out.push_str(
-        "vars:\n  since:\n    default: \"2000-01-01\"\n    description: lower bound on Metadata.LastUpdatedTime (YYYY-MM-DD or an ISO-8601 time)\n",
-    );
-    out.push_str("method: GET\npath: /v3/company/{{ realm_id }}/query\nparams:\n");
-    let active = if entity.name_list {
-        out.push_str(&format!(
-            "  # {name} is a name list: QBO answers only active records unless the WHERE mentions\n  \
-             # Active, so this asks for both (drop `Active IN (true, false) AND` for active ones).\n"
-        ));
-        "Active IN (true, false) AND "
+    let changed = if entity.by_update_time {
+        " changed on or after a time"
     } else {
         ""
     };
-    out.push_str(&format!(
-        "  # Values are escaped as the inside of a QBO string literal ('{{{{ since }}}}' is safe).\n  \
-         query: >-\n    select * from {name}\n    where {active}Metadata.LastUpdatedTime >= '{{{{ since }}}}'\n    orderby Metadata.LastUpdatedTime\n"
-    ));
+    let description = if entity.name_list {
+        format!("{}, active and inactive{changed}", entity.what)
+    } else {
+        format!("{}{changed}", entity.what)
+    };
+    out.push_str(&format!("description: {}\n", quoted(&description)));
+    connection_line(out, &scaffold.connection);
+    if entity.by_update_time {
+        out.push_str(
+            "vars:\n  since:\n    default: \"2000-01-01\"\n    description: lower bound on Metadata.LastUpdatedTime (YYYY-MM-DD or an ISO-8601 time)\n",
+        );
+    }
+    out.push_str("method: GET\npath: /v3/company/{{ realm_id }}/query\nparams:\n");
+    if entity.name_list {
+        out.push_str(&format!(
+            "  # {name} is a name list: QBO answers only active records unless the WHERE mentions\n  \
+             # Active, so this asks for both (drop `Active IN (true, false)` for active ones).\n"
+        ));
+    }
+    if entity.by_update_time {
+        let active = if entity.name_list {
+            "Active IN (true, false) AND "
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  # Values are escaped as the inside of a QBO string literal ('{{{{ since }}}}' is safe).\n  \
+             query: >-\n    select * from {name}\n    where {active}Metadata.LastUpdatedTime >= '{{{{ since }}}}'\n    orderby Metadata.LastUpdatedTime\n"
+        ));
+    } else {
+        let active = if entity.name_list {
+            " where Active IN (true, false)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  # QBO does not filter {name} on MetaData.LastUpdatedTime (a 4001 Fault): this reads\n  \
+             # them all, every run.\n  \
+             query: select * from {name}{active} orderby Id\n"
+        ));
+    }
     out.push_str(
         "# qbo-run adds STARTPOSITION and MAXRESULTS to each page, and Id as the last ORDERBY key.\n\
          paginate:\n  style: qbo-query\n  page_size: 1000\n",
