@@ -144,10 +144,7 @@ pub(crate) fn for_each(
                         post,
                     );
                 }
-                if is_paid(bill)
-                    && inside(bill.due_date)
-                    && seeded_payment_stands(ds, written, index)
-                {
+                if inside(bill.due_date) && seeded_payment_stands(ds, written, index) {
                     lines.clear();
                     lines.push((ACCT_AP, -bill.total));
                     let amount =
@@ -238,8 +235,7 @@ pub(crate) fn for_each(
                 }
             }
             for (index, bill) in ds.bills.iter().enumerate() {
-                if is_paid(bill)
-                    && inside(bill.due_date)
+                if inside(bill.due_date)
                     && is_seeded(written.bill(index))
                     && seeded_payment_stands(ds, written, index)
                 {
@@ -355,13 +351,9 @@ pub(crate) fn stands(written: &Written, payment: Option<usize>) -> bool {
     payment.is_some_and(|k| is_seeded(written.bill_payment(k)))
 }
 
-/// Whether seeded bill `index`'s own seeded payment still pays it.
-fn seeded_payment_stands(ds: &Dataset, written: &Written, index: usize) -> bool {
-    let payment = ds
-        .bills
-        .get(index)
-        .and_then(|b| crate::lists::bill_payment_of(&ds.bill_payments, index, b.due_date));
-    stands(written, payment)
+/// Whether seeded bill `index` was paid and its own seeded payment still pays it.
+pub(crate) fn seeded_payment_stands(ds: &Dataset, written: &Written, index: usize) -> bool {
+    stands(written, crate::lists::seeded_payment_of(ds, index))
 }
 
 /// Adds to `out` the cash-basis debits of `amount` paid on bill `index`: its expense accounts in

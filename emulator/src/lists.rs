@@ -271,16 +271,13 @@ pub(crate) struct PaidBill {
     pub(crate) due_date: i32,
 }
 
-/// The index of the seeded bill payment that pays bill `bill` (due on `due_date`), if it was
-/// paid: the payments are sorted by (date, bill).
-pub(crate) fn bill_payment_of(
-    payments: &[BillPayment],
-    bill: usize,
-    due_date: i32,
-) -> Option<usize> {
-    let bill = u32::try_from(bill).ok()?;
-    payments
-        .binary_search_by_key(&(due_date, bill), |p| (p.txn_date, p.bill))
+/// The index of the seeded bill payment that pays seeded bill `index`, if it was paid (on its
+/// due date): the payments are sorted by (date, bill).
+pub(crate) fn seeded_payment_of(ds: &crate::data::Dataset, index: usize) -> Option<usize> {
+    let bill = ds.bills.get(index).filter(|b| crate::ledger::is_paid(b))?;
+    let key = (bill.due_date, u32::try_from(index).ok()?);
+    ds.bill_payments
+        .binary_search_by_key(&key, |p| (p.txn_date, p.bill))
         .ok()
 }
 

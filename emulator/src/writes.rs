@@ -200,10 +200,7 @@ pub(crate) fn apply(
             }))
         }
         Operation::Void => {
-            if matches!(
-                entity,
-                Entity::Payment | Entity::SalesReceipt | Entity::BillPayment
-            ) {
+            if voided_by_update(entity) {
                 return Err(void_by_update(entity));
             }
             if entity != Entity::Invoice {
@@ -212,10 +209,7 @@ pub(crate) fn apply(
             void(state, overlay, entity, body, now)
         }
         Operation::UpdateVoid => {
-            if !matches!(
-                entity,
-                Entity::Payment | Entity::SalesReceipt | Entity::BillPayment
-            ) {
+            if !voided_by_update(entity) {
                 return Err(void_by_operation(entity));
             }
             if body.get("sparse") != Some(&Value::Bool(true)) {
@@ -226,6 +220,15 @@ pub(crate) fn apply(
             void(state, overlay, entity, body, now)
         }
     }
+}
+
+/// Whether QBO voids `entity` with `operation=update&include=void` and a sparse body (an
+/// Invoice is voided with `operation=void`).
+fn voided_by_update(entity: Entity) -> bool {
+    matches!(
+        entity,
+        Entity::Payment | Entity::SalesReceipt | Entity::BillPayment
+    )
 }
 
 /// Void the record `body` names: amounts zero, a new `SyncToken`, kept (unlike a delete).
@@ -288,27 +291,11 @@ fn relinked(
         Entity::BillPayment => (Entity::Bill, "Bill"),
         _ => return Ok(Vec::new()),
     };
-    let amounts = |json: Option<&Map<String, Value>>| {
-        let mut out: std::collections::BTreeMap<usize, i64> = Default::default();
-        let lines = json.and_then(|j| j.get("Line")).and_then(Value::as_array);
-        for line in lines.into_iter().flatten() {
-            let amount = line
-                .get("Amount")
-                .and_then(crate::values::cents)
-                .unwrap_or(0);
-            let linked = line.get("LinkedTxn").and_then(Value::as_array);
-            for txn in linked.into_iter().flatten() {
-                if txn.get("TxnType").and_then(Value::as_str) == Some(paid_type)
-                    && let Some(at) = txn
-                        .get("TxnId")
-                        .and_then(id_text)
-                        .and_then(|id| index_of(&id))
-                {
-                    *out.entry(at).or_default() += amount;
-                }
-            }
-        }
-        out
+    let amounts = |json: Option<&Map<String, Value>>| -> std::collections::BTreeMap<usize, i64> {
+        json.map(|j| crate::written::paid_by_lines(j, paid_type))
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
     };
     let (was, now_paid) = (amounts(before), amounts(after));
     let own = json!({"TxnId": (index + 1).to_string(), "TxnType": entity.name()});

@@ -393,21 +393,28 @@ fn invoice(ds: &Dataset, json: &Map<String, Value>) -> Option<Invoice> {
     })
 }
 
-fn payment(ds: &Dataset, json: &Map<String, Value>) -> Option<Payment> {
-    let day = day(json, "TxnDate")?;
-    let mut applied = Vec::new();
+/// What the lines of a payment (`json`) pay on each transaction of `txn_type` (`Invoice` for a
+/// Payment, `Bill` for a BillPayment): index and cents, each line's first link of that type.
+pub(crate) fn paid_by_lines(json: &Map<String, Value>, txn_type: &str) -> Vec<(usize, i64)> {
+    let mut paid = Vec::new();
     for line in lines(json) {
-        let invoice = line
+        let linked = line
             .get("LinkedTxn")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .find(|t| t.get("TxnType").and_then(Value::as_str) == Some("Invoice"))
+            .find(|t| t.get("TxnType").and_then(Value::as_str) == Some(txn_type))
             .and_then(|t| index_of(&id_text(t.get("TxnId")?)?));
-        if let Some(invoice) = invoice {
-            add(&mut applied, invoice, amount(line, "Amount"));
+        if let Some(index) = linked {
+            add(&mut paid, index, amount(line, "Amount"));
         }
     }
+    paid
+}
+
+fn payment(ds: &Dataset, json: &Map<String, Value>) -> Option<Payment> {
+    let day = day(json, "TxnDate")?;
+    let applied = paid_by_lines(json, "Invoice");
     Some(Payment {
         day,
         customer: reference(json.get("CustomerRef")).unwrap_or(0),
@@ -435,19 +442,7 @@ fn linked<'a>(json: &'a Map<String, Value>, txn_type: &'a str) -> impl Iterator<
 
 fn bill_payment(ds: &Dataset, json: &Map<String, Value>) -> Option<BillPay> {
     let day = day(json, "TxnDate")?;
-    let mut bills = Vec::new();
-    for line in lines(json) {
-        let bill = line
-            .get("LinkedTxn")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|t| t.get("TxnType").and_then(Value::as_str) == Some("Bill"))
-            .and_then(|t| index_of(&id_text(t.get("TxnId")?)?));
-        if let Some(bill) = bill {
-            add(&mut bills, bill, amount(line, "Amount"));
-        }
-    }
+    let bills = paid_by_lines(json, "Bill");
     let from = reference(
         json.get("CheckPayment")
             .and_then(|c| c.get("BankAccountRef"))

@@ -120,14 +120,12 @@ pub(crate) fn bill_view(ds: &Dataset, i: usize) -> Option<BillView<'_>> {
             .currencies
             .on
             .then(|| Decimal(ds.currencies.of_vendor(b.vendor as usize).rate)),
-        linked: crate::lists::bill_payment_of(&ds.bill_payments, i, b.due_date)
-            .filter(|_| crate::ledger::is_paid(b))
-            .map(|k| {
-                [LinkedTxn {
-                    txn_id: id_of(k),
-                    txn_type: "BillPayment",
-                }]
-            }),
+        linked: crate::lists::seeded_payment_of(ds, i).map(|k| {
+            [LinkedTxn {
+                txn_id: id_of(k),
+                txn_type: "BillPayment",
+            }]
+        }),
         term: bare(IdStr(u64::from(term.0))),
         due_date: Day(b.due_date),
         sparse: false,

@@ -11,7 +11,7 @@
 //! bill payment pays on no bill are credits of the vendor.
 
 use crate::data::{ACCT_AP, ACCT_AR, CHART_OF_POSTED, Dataset};
-use crate::ledger::{Source, is_paid, stands};
+use crate::ledger::{Source, seeded_payment_stands, stands};
 use crate::txns::Kind;
 use crate::written::{Shadow, Written};
 
@@ -209,9 +209,7 @@ pub(super) fn payables(ds: &Dataset, written: &Written, day: i32, emit: &mut dyn
         if !matches!(written.bill(index), Shadow::Seeded) {
             continue;
         }
-        let seeded_payment = crate::lists::bill_payment_of(&ds.bill_payments, index, bill.due_date)
-            .filter(|_| is_paid(bill));
-        let paid = if stands(written, seeded_payment) && bill.due_date <= day {
+        let paid = if seeded_payment_stands(ds, written, index) && bill.due_date <= day {
             bill.total
         } else {
             0
