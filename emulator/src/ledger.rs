@@ -353,7 +353,7 @@ pub(crate) fn stands(written: &Written, payment: Option<usize>) -> bool {
 
 /// Whether seeded bill `index` was paid and its own seeded payment still pays it.
 pub(crate) fn seeded_payment_stands(ds: &Dataset, written: &Written, index: usize) -> bool {
-    stands(written, crate::lists::seeded_payment_of(ds, index))
+    stands(written, seeded_payment_of(ds, index))
 }
 
 /// Adds to `out` the cash-basis debits of `amount` paid on bill `index`: its expense accounts in
@@ -402,6 +402,16 @@ fn paid_invoice(
 fn negated(debits: &[(usize, i64)], out: &mut Vec<(usize, i64)>) {
     out.clear();
     out.extend(debits.iter().map(|&(account, amount)| (account, -amount)));
+}
+
+/// The index of the seeded bill payment that pays seeded bill `index`, if it was paid (on its
+/// due date): the payments are sorted by (date, bill).
+pub(crate) fn seeded_payment_of(ds: &Dataset, index: usize) -> Option<usize> {
+    let bill = ds.bills.get(index).filter(|b| is_paid(b))?;
+    let key = (bill.due_date, u32::try_from(index).ok()?);
+    ds.bill_payments
+        .binary_search_by_key(&key, |p| (p.txn_date, p.bill))
+        .ok()
 }
 
 /// Whether a bill was paid (it is then paid on its due date).

@@ -271,16 +271,6 @@ pub(crate) struct PaidBill {
     pub(crate) due_date: i32,
 }
 
-/// The index of the seeded bill payment that pays seeded bill `index`, if it was paid (on its
-/// due date): the payments are sorted by (date, bill).
-pub(crate) fn seeded_payment_of(ds: &crate::data::Dataset, index: usize) -> Option<usize> {
-    let bill = ds.bills.get(index).filter(|b| crate::ledger::is_paid(b))?;
-    let key = (bill.due_date, u32::try_from(index).ok()?);
-    ds.bill_payments
-        .binary_search_by_key(&key, |p| (p.txn_date, p.bill))
-        .ok()
-}
-
 /// One bill payment per paid bill, by check on `bank_account`, dated the bill's due date (as
 /// the ledger posts it), in the order the checks were written: ids rise with time.
 pub(crate) fn build_bill_payments(

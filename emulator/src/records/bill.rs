@@ -120,7 +120,7 @@ pub(crate) fn bill_view(ds: &Dataset, i: usize) -> Option<BillView<'_>> {
             .currencies
             .on
             .then(|| Decimal(ds.currencies.of_vendor(b.vendor as usize).rate)),
-        linked: crate::lists::seeded_payment_of(ds, i).map(|k| {
+        linked: crate::ledger::seeded_payment_of(ds, i).map(|k| {
             [LinkedTxn {
                 txn_id: id_of(k),
                 txn_type: "BillPayment",

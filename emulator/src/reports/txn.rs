@@ -183,7 +183,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
             let bill = view(ds, written, Source::Bill(i));
             // The entity's id: the seeded bill payment of the bill.
             let payment = match written.bill(i) {
-                Shadow::Seeded => crate::lists::seeded_payment_of(ds, i),
+                Shadow::Seeded => crate::ledger::seeded_payment_of(ds, i),
                 Shadow::Live(bill) => bill.seeded_payment,
                 Shadow::Deleted => None,
             };
