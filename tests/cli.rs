@@ -565,6 +565,8 @@ fn every_shipped_request_runs_against_the_emulator() {
         "void_sales_receipts",
         "create_classes",
         "pay_bills",
+        "create_estimates",
+        "log_time",
     ] {
         assert!(seen.iter().any(|s| s == expected), "missing {expected}");
     }
@@ -723,6 +725,8 @@ fn list_shows_methods_and_their_variables() {
         ("void_payments", "Writes"),
         ("create_classes", "Writes"),
         ("pay_bills", "Writes"),
+        ("create_estimates", "Writes"),
+        ("log_time", "Writes"),
     ] {
         assert_eq!(group_of(name), group, "{name}");
     }

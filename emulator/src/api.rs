@@ -381,7 +381,8 @@ pub(crate) async fn read_entity(
 }
 
 /// `GET /v3/company/{realm}/download/{id}`: an attachment's temporary download URL, as QBO
-/// answers it, in a text body (610 for an id that is no attachment).
+/// answers it, in a text body (610 for an id that is no attachment, a deleted one, or a note
+/// with no file).
 fn download(state: &State, id: &str) -> Response {
     let ds = state.data();
     let index = id
@@ -392,6 +393,15 @@ fn download(state: &State, id: &str) -> Response {
     let Some(index) = index else {
         return Fault::object_not_found().into_response();
     };
+    if matches!(
+        state
+            .changes()
+            .read()
+            .current(ds, Entity::Attachable, index),
+        Current::Deleted
+    ) {
+        return Fault::object_not_found().into_response();
+    }
     match crate::records::temp_download_uri(ds, index) {
         Some(uri) => (
             StatusCode::OK,

@@ -93,6 +93,8 @@ mod tests_entities;
 #[cfg(test)]
 mod tests_extras;
 #[cfg(test)]
+mod tests_form_writes;
+#[cfg(test)]
 mod tests_posted;
 #[cfg(test)]
 mod tests_posted_writes;

@@ -119,6 +119,9 @@ pub(crate) fn apply(
             Ok(Value::Object(json))
         }
         Operation::Update => {
+            if !build::updatable(entity) {
+                return Err(not_writable(entity, "update"));
+            }
             let (index, previous, token) = target(state, overlay, entity, body)?;
             refuse_if_deposited(state, overlay, entity, index)?;
             let sparse = body.get("sparse") == Some(&Value::Bool(true));
@@ -181,11 +184,7 @@ pub(crate) fn apply(
             Ok(Value::Object(json))
         }
         Operation::Delete => {
-            if !matches!(
-                entity,
-                Entity::Invoice | Entity::Payment | Entity::Bill | Entity::BillPayment
-            ) && entity.kind().is_none()
-            {
+            if !build::deletable(entity) {
                 return Err(not_writable(entity, "delete"));
             }
             let (index, previous, _) = target(state, overlay, entity, body)?;
@@ -561,8 +560,17 @@ pub(crate) async fn write_entity(
     };
     let body = body.map(|b| b.to_vec()).unwrap_or_default();
     idempotent(state, realm, request_id, move |state, overlay| {
-        let result =
-            object_body(&body).and_then(|body| apply(state, overlay, entity, operation, &body));
+        let result = object_body(&body).and_then(|body| {
+            // QBO updates on the create path when the body names the record (python-quickbooks
+            // and QBO's own samples send no `operation`).
+            let operation = match operation {
+                Operation::Create if body.get("Id").is_some_and(|id| !id.is_null()) => {
+                    Operation::Update
+                }
+                other => other,
+            };
+            apply(state, overlay, entity, operation, &body)
+        });
         match result {
             Ok(value) => {
                 state.queries().invalidate();

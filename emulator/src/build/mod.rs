@@ -14,11 +14,13 @@
 //! (`posted.rs`) with their references, totals and rules (a journal entry must balance). This module is pure: it reads the books
 //! and returns JSON or a Fault; `writes.rs` stores the result.
 
+mod attachable;
 mod bill;
 mod bill_payment;
 mod context;
 mod deposited;
 mod fields;
+mod forms;
 mod invoice;
 mod item;
 mod names;
@@ -26,6 +28,7 @@ mod party;
 mod payment;
 mod posted;
 mod refusals;
+mod time_activity;
 mod void;
 
 use serde_json::{Map, Value, json};
@@ -73,6 +76,32 @@ pub(crate) fn writable(entity: Entity) -> bool {
             | Entity::CustomerType
             | Entity::Employee
             | Entity::BillPayment
+            | Entity::Estimate
+            | Entity::PurchaseOrder
+            | Entity::TimeActivity
+            | Entity::Attachable
+            | Entity::TaxAgency
+    ) || entity.kind().is_some()
+}
+
+/// Whether QBO updates a written `entity` (a TaxAgency is created and read, never changed).
+pub(crate) fn updatable(entity: Entity) -> bool {
+    writable(entity) && entity != Entity::TaxAgency
+}
+
+/// Whether QBO deletes `entity`: transactions, time and attachments; a name list is made
+/// inactive instead.
+pub(crate) fn deletable(entity: Entity) -> bool {
+    matches!(
+        entity,
+        Entity::Invoice
+            | Entity::Payment
+            | Entity::Bill
+            | Entity::BillPayment
+            | Entity::Estimate
+            | Entity::PurchaseOrder
+            | Entity::TimeActivity
+            | Entity::Attachable
     ) || entity.kind().is_some()
 }
 
@@ -145,6 +174,26 @@ pub(crate) fn build(
         Entity::Employee => {
             names::employee(ctx, &mut fields)?;
             &names::EMPLOYEE_ORDER
+        }
+        Entity::TaxAgency => {
+            names::tax_agency(ctx, &mut fields)?;
+            &names::TAX_AGENCY_ORDER
+        }
+        Entity::Estimate => {
+            forms::estimate(ctx, &mut fields)?;
+            &forms::ESTIMATE_ORDER
+        }
+        Entity::PurchaseOrder => {
+            forms::purchase_order(ctx, &mut fields)?;
+            &forms::PURCHASE_ORDER_ORDER
+        }
+        Entity::TimeActivity => {
+            time_activity::time_activity(ctx, &mut fields)?;
+            &time_activity::TIME_ACTIVITY_ORDER
+        }
+        Entity::Attachable => {
+            attachable::attachable(ctx, &mut fields)?;
+            &attachable::ATTACHABLE_ORDER
         }
         other => match other.kind() {
             Some(kind @ (Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt)) => {

@@ -153,6 +153,58 @@ pub(super) fn customer_type(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> R
     active(fields)
 }
 
+/// A TaxAgency: a `DisplayName` no other tax agency uses; whether it tracks tax on sales
+/// (the default) and on purchases.
+pub(super) fn tax_agency(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
+    let name = text(fields, "DisplayName")
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| required("DisplayName"))?;
+    let taken = (0..ctx.overlay.count(ctx.ds, Entity::TaxAgency))
+        .filter(|&index| index != ctx.index)
+        .filter_map(|index| ctx.overlay.json(ctx.ds, Entity::TaxAgency, index))
+        .any(|record| {
+            record
+                .get("DisplayName")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+        });
+    if taken {
+        return Err(duplicate_name());
+    }
+    fields.insert("DisplayName".into(), json!(name));
+    for (key, fallback) in [
+        ("TaxTrackedOnSales", true),
+        ("TaxTrackedOnPurchases", false),
+    ] {
+        match fields.get(key) {
+            None | Some(Value::Null) => {
+                fields.insert(key.into(), json!(fallback));
+            }
+            Some(Value::Bool(_)) => {}
+            Some(other) => {
+                return Err(bad_body(format!(
+                    "{key} must be true or false, not {other}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// QBO's key order of a TaxAgency.
+pub(super) const TAX_AGENCY_ORDER: [&str; 8] = [
+    "DisplayName",
+    "TaxTrackedOnSales",
+    "TaxTrackedOnPurchases",
+    "domain",
+    "sparse",
+    "Id",
+    "SyncToken",
+    "MetaData",
+];
+
 /// An Employee: a `DisplayName` (given, or made of the name parts) that no customer, vendor or
 /// other employee uses.
 pub(super) fn employee(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
@@ -226,12 +278,13 @@ fn active(fields: &mut Map<String, Value>) -> Result<(), Fault> {
     }
 }
 
-fn text<'a>(fields: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+/// `fields[key]` when it is a string.
+pub(super) fn text<'a>(fields: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     fields.get(key).and_then(Value::as_str)
 }
 
 /// A whole number field within `range`, if present.
-fn whole(
+pub(super) fn whole(
     fields: &Map<String, Value>,
     key: &str,
     range: std::ops::RangeInclusive<i64>,
@@ -253,7 +306,7 @@ fn whole(
 }
 
 /// 400 code 2170: a value not in a field's enumeration (QBO's "Invalid Enumeration").
-fn enumeration(field: &str, value: &str) -> Fault {
+pub(super) fn enumeration(field: &str, value: &str) -> Fault {
     Fault::new(
         axum::http::StatusCode::BAD_REQUEST,
         "ValidationFault",

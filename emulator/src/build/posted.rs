@@ -132,7 +132,8 @@ pub(super) const MOVE_ORDER: [&str; 14] = [
     "VendorRef",
 ];
 
-fn usd(fields: &mut Map<String, Value>) {
+/// `CurrencyRef` defaulted to the home currency.
+pub(super) fn usd(fields: &mut Map<String, Value>) {
     default(
         fields,
         "CurrencyRef",
@@ -140,10 +141,11 @@ fn usd(fields: &mut Map<String, Value>) {
     );
 }
 
-fn txn_date(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
+/// `TxnDate` checked, or today's when absent; returns its day.
+pub(super) fn txn_date(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<i32, Fault> {
     let day = date_field(fields, "TxnDate")?.unwrap_or_else(|| today(ctx));
     fields.insert("TxnDate".into(), json!(day_text(day)));
-    Ok(())
+    Ok(day)
 }
 
 /// The account `key` names (required unless `fallback` gives one): checked, named, and its
@@ -228,7 +230,10 @@ pub(super) fn sale(
 
 /// Expense lines by account (`AccountBasedExpenseLineDetail`) or by item
 /// (`ItemBasedExpenseLineDetail`), numbered, references named; and their total.
-fn expense_lines(ctx: &Ctx<'_>, lines: Option<&Value>) -> Result<(Vec<Value>, i64), Fault> {
+pub(super) fn expense_lines(
+    ctx: &Ctx<'_>,
+    lines: Option<&Value>,
+) -> Result<(Vec<Value>, i64), Fault> {
     let given = lines
         .and_then(Value::as_array)
         .filter(|l| !l.is_empty())

@@ -81,18 +81,27 @@ pub(crate) fn bad_body(detail: impl Into<String>) -> Fault {
     )
 }
 
-/// 400 code 500: the operation does not exist for this entity.
+/// 400 code 500: the operation does not exist for this entity, with the reason.
 pub(crate) fn not_writable(entity: Entity, operation: &str) -> Fault {
+    let why = if !super::writable(entity) {
+        "this emulator writes transactions, name lists, time activities, attachments and tax \
+         agencies, not this entity"
+    } else if operation == "delete" {
+        "a name-list record is made inactive (a sparse update with \"Active\": false), never \
+         deleted"
+    } else if operation == "void" {
+        "void serves the transactions QBO voids: Invoice (operation=void); Payment, \
+         SalesReceipt and BillPayment (operation=update&include=void)"
+    } else {
+        "QBO creates and reads this entity, never changes it"
+    };
     Fault::new(
         StatusCode::BAD_REQUEST,
         "ValidationFault",
         "500",
         "Unsupported Operation",
         format!(
-            "Operation {operation} is not supported for {} by this emulator (writes serve \
-             Invoice, Customer, Payment, Bill, Vendor, Item, SalesReceipt, CreditMemo, \
-             RefundReceipt, Deposit, Purchase, JournalEntry, Transfer, VendorCredit and \
-             CreditCardPayment; delete and void serve transactions only)",
+            "Operation {operation} is not supported for {}: {why}",
             entity.name()
         ),
         None,

@@ -1,0 +1,393 @@
+//! Loopback tests of writes to the records that post nothing: estimates and purchase orders
+//! (statuses 2170, references 2500, their own rules 6000, the books unmoved), time activities
+//! (whose time, how long, billable to whom), attachables written as notes (links checked, an
+//! uploaded file's fields kept) and tax agencies (created once, never changed).
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::tests::{api_get, api_url, client, login, query, start};
+use super::tests_writes::{code, post};
+use super::*;
+
+fn sale_line(item: &str, qty: i64, price: f64) -> Value {
+    json!({
+        "DetailType": "SalesItemLineDetail",
+        "Amount": qty as f64 * price,
+        "SalesItemLineDetail": {"ItemRef": {"value": item}, "Qty": qty, "UnitPrice": price}
+    })
+}
+
+async fn total(emu: &Emulator, http: &reqwest::Client, access: &str, entity: &str) -> u64 {
+    let (status, body) = query(emu, http, access, &format!("select count(*) from {entity}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["QueryResponse"]["totalCount"].as_u64().expect("n")
+}
+
+/// The rows of this year's profit and loss and balance sheet (what a posting would move).
+async fn books(emu: &Emulator, http: &reqwest::Client, access: &str) -> (Value, Value) {
+    let range = "start_date=2026-01-01&end_date=2026-12-31";
+    let (_, _, pl) = api_get(emu, http, access, &format!("reports/ProfitAndLoss?{range}")).await;
+    let (_, _, bs) = api_get(emu, http, access, &format!("reports/BalanceSheet?{range}")).await;
+    (pl["Rows"].clone(), bs["Rows"].clone())
+}
+
+#[tokio::test]
+async fn estimates_and_purchase_orders_are_written_without_moving_the_books() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let before_books = books(&emu, &http, &access).await;
+    let estimates = total(&emu, &http, &access, "Estimate").await;
+
+    let estimate = json!({
+        "CustomerRef": {"value": "3"},
+        "TxnDate": "2026-06-15",
+        "ExpirationDate": "2026-07-15",
+        "Line": [sale_line("1", 2, 125.0), sale_line("2", 1, 50.5)]
+    });
+    let (status, body) = post(&emu, &http, &access, "estimate", &estimate).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let created = body["Estimate"].clone();
+    let id = created["Id"].as_str().expect("id").to_owned();
+    assert_eq!(id, (estimates + 1).to_string());
+    assert_eq!(created["TotalAmt"], json!(300.5));
+    assert_eq!(created["TxnStatus"], "Pending");
+    assert_eq!(created["DocNumber"], (1001 + estimates).to_string());
+    assert_eq!(created["CustomerRef"]["name"], "O'Brien Landscaping");
+    assert_eq!(created["ExpirationDate"], "2026-07-15");
+    assert_eq!(created["Line"][2]["DetailType"], "SubTotalLineDetail");
+    let (status, _, read) = api_get(&emu, &http, &access, &format!("estimate/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read["Estimate"], created);
+    assert_eq!(total(&emu, &http, &access, "Estimate").await, estimates + 1);
+
+    // The customer accepts it: a sparse update.
+    let accept = json!({"Id": id, "SyncToken": "0", "sparse": true, "TxnStatus": "Accepted"});
+    let (status, body) = post(&emu, &http, &access, "estimate", &accept).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Estimate"]["TxnStatus"], "Accepted");
+    assert_eq!(body["Estimate"]["SyncToken"], "1");
+    assert_eq!(body["Estimate"]["TotalAmt"], json!(300.5));
+    let (_, body) = post(&emu, &http, &access, "estimate", &accept).await;
+    assert_eq!(code(&body), "5010", "a stale SyncToken: {body}");
+    let bad = json!({"Id": id, "SyncToken": "1", "sparse": true, "TxnStatus": "Signed"});
+    let (status, body) = post(&emu, &http, &access, "estimate", &bad).await;
+    assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "2170"));
+    let mut early = estimate.clone();
+    early["ExpirationDate"] = json!("2026-06-01");
+    let (_, body) = post(&emu, &http, &access, "estimate", &early).await;
+    assert_eq!(code(&body), "6000", "{body}");
+    let mut nobody = estimate.clone();
+    nobody["CustomerRef"] = json!({"value": "99999"});
+    let (_, body) = post(&emu, &http, &access, "estimate", &nobody).await;
+    assert_eq!(code(&body), "2500", "{body}");
+
+    // A purchase order: lines by account and by item, Open, through A/P.
+    let orders = total(&emu, &http, &access, "PurchaseOrder").await;
+    let order = json!({
+        "VendorRef": {"value": "2"},
+        "TxnDate": "2026-06-16",
+        "Line": [
+            {"Amount": 80.0, "DetailType": "AccountBasedExpenseLineDetail",
+             "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "27"}}},
+            {"DetailType": "ItemBasedExpenseLineDetail",
+             "ItemBasedExpenseLineDetail": {"ItemRef": {"value": "14"}, "Qty": 3, "UnitPrice": 40.25}}
+        ]
+    });
+    let (status, body) = post(&emu, &http, &access, "purchaseorder", &order).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let po = body["PurchaseOrder"].clone();
+    let po_id = po["Id"].as_str().expect("id").to_owned();
+    assert_eq!(po_id, (orders + 1).to_string());
+    assert_eq!(po["POStatus"], "Open");
+    assert_eq!(po["TotalAmt"], json!(200.75));
+    assert_eq!(po["APAccountRef"]["name"], "Accounts Payable (A/P)");
+    assert_eq!(
+        po["Line"][1]["ItemBasedExpenseLineDetail"]["ItemRef"]["name"],
+        "Blower Motor"
+    );
+    let mut through_bank = order.clone();
+    through_bank["APAccountRef"] = json!({"value": "1"});
+    let (_, body) = post(&emu, &http, &access, "purchaseorder", &through_bank).await;
+    assert_eq!(code(&body), "6000", "{body}");
+    let mut status_typo = order.clone();
+    status_typo["POStatus"] = json!("Pending");
+    let (_, body) = post(&emu, &http, &access, "purchaseorder", &status_typo).await;
+    assert_eq!(code(&body), "2170", "{body}");
+    let close = json!({"Id": po_id, "SyncToken": "0", "sparse": true, "POStatus": "Closed"});
+    let (status, body) = post(&emu, &http, &access, "purchaseorder", &close).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["PurchaseOrder"]["POStatus"], "Closed");
+    assert_eq!(body["PurchaseOrder"]["Line"], po["Line"]);
+
+    // Neither posts: the year's books read as before.
+    assert_eq!(books(&emu, &http, &access).await, before_books);
+
+    // Both are deleted, a seeded estimate too; reads answer 610, counts drop.
+    for (resource, id, token) in [
+        ("estimate", id.as_str(), "1"),
+        ("purchaseorder", po_id.as_str(), "1"),
+        ("estimate", "1", "0"),
+    ] {
+        let (status, body) = post(
+            &emu,
+            &http,
+            &access,
+            &format!("{resource}?operation=delete"),
+            &json!({"Id": id, "SyncToken": token}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{resource} {id}: {body}");
+        assert_eq!(
+            body[if resource == "estimate" {
+                "Estimate"
+            } else {
+                "PurchaseOrder"
+            }]["status"],
+            "Deleted"
+        );
+        let (status, _, body) = api_get(&emu, &http, &access, &format!("{resource}/{id}")).await;
+        assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "610"));
+    }
+    assert_eq!(total(&emu, &http, &access, "Estimate").await, estimates - 1);
+    assert_eq!(total(&emu, &http, &access, "PurchaseOrder").await, orders);
+}
+
+#[tokio::test]
+async fn time_activities_say_whose_time_how_long_and_billable_to_whom() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let count = total(&emu, &http, &access, "TimeActivity").await;
+
+    let hours = json!({
+        "NameOf": "Employee", "EmployeeRef": {"value": "1"},
+        "CustomerRef": {"value": "3"}, "ItemRef": {"value": "6"},
+        "BillableStatus": "Billable", "HourlyRate": 97,
+        "Hours": 2, "Minutes": 30, "TxnDate": "2026-06-17"
+    });
+    let (status, body) = post(&emu, &http, &access, "timeactivity", &hours).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let created = body["TimeActivity"].clone();
+    assert_eq!(created["Id"], (count + 1).to_string());
+    assert_eq!(created["EmployeeRef"]["name"], "Maria Alvarez");
+    assert_eq!(created["CustomerRef"]["name"], "O'Brien Landscaping");
+    assert_eq!(created["ItemRef"]["name"], "Installation Labor");
+    assert_eq!(
+        (created["Hours"].clone(), created["Minutes"].clone()),
+        (json!(2), json!(30))
+    );
+    assert_eq!(created["Taxable"], json!(false));
+    let keys: Vec<&str> = created
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(&keys[..3], ["TxnDate", "NameOf", "EmployeeRef"]);
+
+    let span = json!({
+        "NameOf": "Vendor", "VendorRef": {"value": "2"},
+        "StartTime": "2026-06-18T08:00:00-07:00", "EndTime": "2026-06-18T12:15:00-07:00"
+    });
+    let (status, body) = post(&emu, &http, &access, "timeactivity", &span).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["TimeActivity"]["BillableStatus"], "NotBillable");
+    let span_id = body["TimeActivity"]["Id"].as_str().expect("id").to_owned();
+
+    let refusals = [
+        (json!({"EmployeeRef": {"value": "1"}, "Hours": 1}), "2020"),
+        (json!({"NameOf": "Customer", "Hours": 1}), "2170"),
+        (json!({"NameOf": "Employee", "Hours": 1}), "2020"),
+        (
+            json!({"NameOf": "Employee", "EmployeeRef": {"value": "999"}, "Hours": 1}),
+            "2500",
+        ),
+        (
+            json!({"NameOf": "Employee", "EmployeeRef": {"value": "1"},
+                "BillableStatus": "Billable", "Hours": 1}),
+            "6000",
+        ),
+        (
+            json!({"NameOf": "Employee", "EmployeeRef": {"value": "1"}, "Hours": 1,
+                "StartTime": "2026-06-18T08:00:00-07:00", "EndTime": "2026-06-18T09:00:00-07:00"}),
+            "6000",
+        ),
+        (
+            json!({"NameOf": "Employee", "EmployeeRef": {"value": "1"},
+                "StartTime": "2026-06-18T10:00:00-07:00", "EndTime": "2026-06-18T09:00:00-07:00"}),
+            "6000",
+        ),
+        (
+            json!({"NameOf": "Employee", "EmployeeRef": {"value": "1"}, "Minutes": 75}),
+            "6000",
+        ),
+        (
+            json!({"NameOf": "Employee", "EmployeeRef": {"value": "1"}}),
+            "2020",
+        ),
+        (
+            json!({"NameOf": "Vendor", "VendorRef": {"value": "2"},
+                "EmployeeRef": {"value": "1"}, "Hours": 1}),
+            "6000",
+        ),
+    ];
+    for (body, expected) in refusals {
+        let (status, answer) = post(&emu, &http, &access, "timeactivity", &body).await;
+        assert_eq!(
+            (status, code(&answer)),
+            (StatusCode::BAD_REQUEST, expected),
+            "{body} -> {answer}"
+        );
+    }
+    assert_eq!(total(&emu, &http, &access, "TimeActivity").await, count + 2);
+
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "timeactivity?operation=delete",
+        &json!({"Id": span_id, "SyncToken": "0"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(total(&emu, &http, &access, "TimeActivity").await, count + 1);
+}
+
+#[tokio::test]
+async fn attachables_are_notes_linked_to_records_and_files_keep_their_upload() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let count = total(&emu, &http, &access, "Attachable").await;
+
+    let note = json!({
+        "Note": "Customer asked for a copy by post",
+        "AttachableRef": [{"EntityRef": {"type": "Invoice", "value": "1"}}]
+    });
+    let (status, body) = post(&emu, &http, &access, "attachable", &note).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let created = body["Attachable"].clone();
+    assert_eq!(created["Id"], (count + 1).to_string());
+    assert_eq!(created["AttachableRef"][0]["IncludeOnSend"], json!(false));
+    assert!(created.get("FileName").is_none());
+    let (status, body) = query(
+        &emu,
+        &http,
+        &access,
+        &format!("select * from Attachable where Id = '{}'", count + 1),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["QueryResponse"]["Attachable"][0], created);
+    // A note-only attachable has no file to download.
+    let res = http
+        .get(api_url(&emu, &format!("download/{}", count + 1)))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    let refusals = [
+        (json!({"AttachableRef": []}), "2020"),
+        (json!({"Note": "x", "FileName": "scan.pdf"}), "2010"),
+        (json!({"Note": "x", "Category": "Spreadsheet"}), "2170"),
+        (
+            json!({"Note": "x", "AttachableRef": [{"EntityRef": {"type": "Invoice", "value": "999999"}}]}),
+            "2500",
+        ),
+        (
+            json!({"Note": "x", "AttachableRef": [{"EntityRef": {"type": "Widget", "value": "1"}}]}),
+            "2170",
+        ),
+    ];
+    for (body, expected) in refusals {
+        let (status, answer) = post(&emu, &http, &access, "attachable", &body).await;
+        assert_eq!(
+            (status, code(&answer)),
+            (StatusCode::BAD_REQUEST, expected),
+            "{body} -> {answer}"
+        );
+    }
+
+    // A seeded file's attachable: a new note, the file as uploaded.
+    let (_, _, seeded) = api_get(&emu, &http, &access, "attachable/1").await;
+    let seeded = seeded["Attachable"].clone();
+    let renote = json!({"Id": "1", "SyncToken": "0", "sparse": true, "Note": "filed", "FileName": "other.pdf"});
+    let (status, body) = post(&emu, &http, &access, "attachable", &renote).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Attachable"]["Note"], "filed");
+    for key in ["FileName", "FileAccessUri", "Size", "ContentType"] {
+        assert_eq!(body["Attachable"][key], seeded[key], "{key}");
+    }
+    // Deleted, it is no longer read or downloaded.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "attachable?operation=delete",
+        &json!({"Id": "1", "SyncToken": "1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let res = http
+        .get(api_url(&emu, "download/1"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(total(&emu, &http, &access, "Attachable").await, count);
+}
+
+#[tokio::test]
+async fn a_tax_agency_is_created_once_and_never_changed_and_name_lists_are_never_deleted() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "taxagency",
+        &json!({"DisplayName": "City Tax Office"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let agency = body["TaxAgency"].clone();
+    assert_eq!(agency["TaxTrackedOnSales"], json!(true));
+    assert_eq!(agency["TaxTrackedOnPurchases"], json!(false));
+    let (_, body) = post(
+        &emu,
+        &http,
+        &access,
+        "taxagency",
+        &json!({"DisplayName": "city tax office"}),
+    )
+    .await;
+    assert_eq!(code(&body), "6240", "{body}");
+    let id = agency["Id"].as_str().expect("id");
+    for (rest, body) in [
+        (
+            "taxagency",
+            json!({"Id": id, "SyncToken": "0", "sparse": true, "DisplayName": "Renamed"}),
+        ),
+        (
+            "taxagency?operation=delete",
+            json!({"Id": id, "SyncToken": "0"}),
+        ),
+        (
+            "class?operation=delete",
+            json!({"Id": "1", "SyncToken": "0"}),
+        ),
+    ] {
+        let (status, answer) = post(&emu, &http, &access, rest, &body).await;
+        assert_eq!(
+            (status, code(&answer)),
+            (StatusCode::BAD_REQUEST, "500"),
+            "{rest}: {answer}"
+        );
+    }
+}
