@@ -567,6 +567,7 @@ fn every_shipped_request_runs_against_the_emulator() {
         "pay_bills",
         "create_estimates",
         "log_time",
+        "create_accounts",
     ] {
         assert!(seen.iter().any(|s| s == expected), "missing {expected}");
     }
@@ -727,6 +728,7 @@ fn list_shows_methods_and_their_variables() {
         ("pay_bills", "Writes"),
         ("create_estimates", "Writes"),
         ("log_time", "Writes"),
+        ("create_accounts", "Writes"),
     ] {
         assert_eq!(group_of(name), group, "{name}");
     }

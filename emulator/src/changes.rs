@@ -226,7 +226,11 @@ impl Overlay {
     fn post(&mut self, ds: &Dataset, entity: Entity, index: usize) {
         if !matches!(
             entity,
-            Entity::Invoice | Entity::Payment | Entity::Bill | Entity::BillPayment
+            Entity::Invoice
+                | Entity::Payment
+                | Entity::Bill
+                | Entity::BillPayment
+                | Entity::Account
         ) && entity.kind().is_none()
         {
             return;

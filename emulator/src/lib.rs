@@ -51,6 +51,7 @@ mod api;
 mod build;
 mod cdc;
 mod changes;
+mod chart;
 mod clock;
 mod config;
 mod currency;

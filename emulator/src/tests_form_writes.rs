@@ -1,4 +1,5 @@
-//! Loopback tests of writes to the records that post nothing: estimates and purchase orders
+//! Loopback tests of writes to accounts (posted to and reported like seeded ones) and to the
+//! records that post nothing: estimates and purchase orders
 //! (statuses 2170, references 2500, their own rules 6000, the books unmoved), time activities
 //! (whose time, how long, billable to whom), attachables written as notes (links checked, an
 //! uploaded file's fields kept) and tax agencies (created once, never changed).
@@ -390,4 +391,210 @@ async fn a_tax_agency_is_created_once_and_never_changed_and_name_lists_are_never
             "{rest}: {answer}"
         );
     }
+}
+
+/// Every `ColData` label of a report's rows, at any depth, with the row's first amount.
+fn labelled(rows: &Value, out: &mut Vec<(String, String)>) {
+    for row in rows["Row"].as_array().into_iter().flatten() {
+        if let Some(cells) = row["ColData"].as_array() {
+            let label = cells[0]["value"].as_str().unwrap_or_default().to_owned();
+            let amount = cells
+                .get(1)
+                .and_then(|c| c["value"].as_str())
+                .unwrap_or_default()
+                .to_owned();
+            out.push((label, amount));
+        }
+        labelled(&row["Rows"], out);
+    }
+}
+
+fn amount_of(report: &Value, label: &str) -> Option<String> {
+    let mut all = Vec::new();
+    labelled(&report["Rows"], &mut all);
+    all.into_iter().find(|(l, _)| l == label).map(|(_, a)| a)
+}
+
+#[tokio::test]
+async fn a_written_account_is_posted_to_and_reported_like_a_seeded_one() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    // Inactive accounts too: a name list counts only active records unless asked.
+    let every = "select count(*) from Account where Active in (true, false)";
+    let (_, body) = query(&emu, &http, &access, every).await;
+    let accounts = body["QueryResponse"]["totalCount"].as_u64().expect("n");
+    let active = total(&emu, &http, &access, "Account").await;
+    assert!(active < accounts, "{active} of {accounts}");
+    let report = |rest: String| {
+        let (emu, http, access) = (&emu, &http, &access);
+        async move {
+            let (status, _, body) = api_get(emu, http, access, &format!("reports/{rest}")).await;
+            assert_eq!(status, StatusCode::OK, "{rest}: {body}");
+            body
+        }
+    };
+
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "account",
+        &json!({"Name": "Software Subscriptions", "AccountType": "Expense"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let software = body["Account"].clone();
+    let id = software["Id"].as_str().expect("id").to_owned();
+    assert_eq!(id, (accounts + 1).to_string());
+    assert_eq!(software["Classification"], "Expense");
+    assert_eq!(software["AccountSubType"], "OtherMiscellaneousServiceCost");
+    assert_eq!(software["CurrentBalance"], json!(0));
+    assert_eq!(software["FullyQualifiedName"], "Software Subscriptions");
+    // A sub-account under it, named by its full name; the type follows the sub-type.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "account",
+        &json!({"Name": "Design Tools", "AccountSubType": "OtherMiscellaneousServiceCost",
+                "ParentRef": {"value": id}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let design = body["Account"].clone();
+    assert_eq!(
+        design["FullyQualifiedName"],
+        "Software Subscriptions:Design Tools"
+    );
+    assert_eq!(design["SubAccount"], json!(true));
+    assert_eq!(design["AccountType"], "Expense");
+
+    let refusals = [
+        (
+            json!({"Name": "software subscriptions", "AccountType": "Expense"}),
+            "6240",
+        ),
+        (json!({"Name": "A:B", "AccountType": "Expense"}), "6000"),
+        (json!({"Name": "Widgets", "AccountType": "Gadget"}), "2170"),
+        (
+            json!({"Name": "Widgets", "AccountType": "Bank", "AccountSubType": "Auto"}),
+            "6000",
+        ),
+        (json!({"Name": "Widgets"}), "2020"),
+        (
+            json!({"Name": "Widgets", "AccountType": "Bank", "ParentRef": {"value": id}}),
+            "6000",
+        ),
+    ];
+    for (body, expected) in refusals {
+        let (status, answer) = post(&emu, &http, &access, "account", &body).await;
+        assert_eq!(
+            (status, code(&answer)),
+            (StatusCode::BAD_REQUEST, expected),
+            "{body} -> {answer}"
+        );
+    }
+
+    // Money spent on both, in a month the seeded books do not reach.
+    let expense = |account: &str, amount: f64| {
+        json!({"TxnDate": "2030-02-10", "PaymentType": "Check", "AccountRef": {"value": "1"},
+               "Line": [{"Amount": amount, "DetailType": "AccountBasedExpenseLineDetail",
+                         "AccountBasedExpenseLineDetail": {"AccountRef": {"value": account}}}]})
+    };
+    let design_id = design["Id"].as_str().expect("id");
+    for (account, amount) in [(id.as_str(), 120.0), (design_id, 30.5)] {
+        let (status, body) =
+            post(&emu, &http, &access, "purchase", &expense(account, amount)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["Purchase"]["Line"][0]["AccountBasedExpenseLineDetail"]["AccountRef"]["value"],
+            account
+        );
+    }
+    let month = "start_date=2030-02-01&end_date=2030-02-28";
+    let pl = report(format!("ProfitAndLoss?{month}")).await;
+    assert_eq!(
+        amount_of(&pl, "Software Subscriptions").as_deref(),
+        Some("120.00"),
+        "{pl}"
+    );
+    assert_eq!(
+        amount_of(&pl, "Software Subscriptions:Design Tools").as_deref(),
+        Some("30.50")
+    );
+    let detail = report(format!("ProfitAndLossDetail?{month}")).await;
+    assert!(
+        detail
+            .to_string()
+            .contains("Software Subscriptions:Design Tools")
+    );
+    let tb = report("TrialBalance?end_date=2030-02-28".to_owned()).await;
+    assert_eq!(
+        amount_of(&tb, "Software Subscriptions").as_deref(),
+        Some("120.00")
+    );
+    let grand = super::tests_writes::group_summary(&tb["Rows"], "GrandTotal").expect("TOTAL");
+    assert_eq!(grand[0], grand[1], "the trial balance still balances");
+    let list = report("AccountList".to_owned()).await;
+    assert!(
+        list.to_string()
+            .contains("Software Subscriptions:Design Tools")
+    );
+    let ledger = report(format!("GeneralLedger?{month}")).await;
+    assert!(ledger.to_string().contains("Software Subscriptions"));
+
+    // A seeded account renamed: reports name it anew; it stays an expense account.
+    let (_, _, advertising) = api_get(&emu, &http, &access, "account/21").await;
+    assert_eq!(advertising["Account"]["Name"], "Advertising");
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "account",
+        &json!({"Id": "21", "SyncToken": "0", "sparse": true, "Name": "Marketing"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["Account"]["CurrentBalance"],
+        advertising["Account"]["CurrentBalance"]
+    );
+    let year = report("ProfitAndLoss?start_date=2023-01-01&end_date=2023-12-31".to_owned()).await;
+    assert!(amount_of(&year, "Marketing").is_some(), "{year}");
+    assert!(amount_of(&year, "Advertising").is_none());
+    let (_, body) = post(
+        &emu,
+        &http,
+        &access,
+        "account",
+        &json!({"Id": "21", "SyncToken": "1", "sparse": true, "AccountType": "Bank"}),
+    )
+    .await;
+    assert_eq!(code(&body), "6000", "{body}");
+
+    // Made inactive, it can no longer be named; it is never deleted.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "account",
+        &json!({"Id": design_id, "SyncToken": "0", "sparse": true, "Active": false}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = post(&emu, &http, &access, "purchase", &expense(design_id, 5.0)).await;
+    assert_eq!(code(&body), "610", "{body}");
+    let (_, body) = post(
+        &emu,
+        &http,
+        &access,
+        "account?operation=delete",
+        &json!({"Id": id, "SyncToken": "0"}),
+    )
+    .await;
+    assert_eq!(code(&body), "500", "{body}");
+    assert_eq!(total(&emu, &http, &access, "Account").await, active + 1);
+    let (_, body) = query(&emu, &http, &access, every).await;
+    assert_eq!(body["QueryResponse"]["totalCount"], json!(accounts + 2));
 }

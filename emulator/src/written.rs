@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::chart::Chart;
 use crate::data::{ACCT_AP, ACCT_CHECKING};
 use crate::data::{ACCT_AR, ACCT_SALES_TAX, ACCT_UNDEPOSITED, Dataset};
 use crate::entity::Entity;
@@ -155,6 +156,7 @@ pub(crate) struct Written {
     bills: Records<Bill>,
     bill_payments: Records<BillPay>,
     posted: BTreeMap<Kind, Records<Entry>>,
+    chart: Chart,
 }
 
 /// What a record index holds in [`Written`].
@@ -197,28 +199,42 @@ impl Written {
     ) {
         match entity {
             Entity::Invoice => {
-                let record = json.and_then(|j| invoice(ds, j)).map(Arc::new);
+                let record = json.and_then(|j| invoice(ds, &self.chart, j)).map(Arc::new);
                 self.invoices.insert(index, record);
             }
             Entity::Payment => {
-                let record = json.and_then(|j| payment(ds, j)).map(Arc::new);
+                let record = json.and_then(|j| payment(ds, &self.chart, j)).map(Arc::new);
                 self.payments.insert(index, record);
             }
             Entity::Bill => {
-                let record = json.and_then(|j| bill(ds, j)).map(Arc::new);
+                let record = json.and_then(|j| bill(ds, &self.chart, j)).map(Arc::new);
                 self.bills.insert(index, record);
             }
             Entity::BillPayment => {
-                let record = json.and_then(|j| bill_payment(ds, j)).map(Arc::new);
+                let record = json
+                    .and_then(|j| bill_payment(ds, &self.chart, j))
+                    .map(Arc::new);
                 self.bill_payments.insert(index, record);
+            }
+            Entity::Account => {
+                if let Some(json) = json {
+                    self.chart.record(index, json);
+                }
             }
             other => {
                 if let Some(kind) = other.kind() {
-                    let record = json.and_then(|j| entry(ds, kind, j)).map(Arc::new);
+                    let record = json
+                        .and_then(|j| entry(ds, &self.chart, kind, j))
+                        .map(Arc::new);
                     self.posted.entry(kind).or_default().insert(index, record);
                 }
             }
         }
+    }
+
+    /// The chart of accounts with the written accounts in it.
+    pub(crate) fn chart(&self) -> &Chart {
+        &self.chart
     }
 
     /// What record `index` of `kind` is now, as far as writes go.
@@ -317,11 +333,6 @@ fn text(json: &Map<String, Value>, key: &str) -> String {
     json.get(key).and_then(id_text).unwrap_or_default()
 }
 
-/// An account index that exists, else `fallback`.
-fn account(ds: &Dataset, index: Option<usize>, fallback: usize) -> usize {
-    index.filter(|&i| i < ds.accounts.len()).unwrap_or(fallback)
-}
-
 /// The first account of `account_type` (the chart always has one of each type used here).
 fn first_of(ds: &Dataset, account_type: &str) -> usize {
     ds.accounts
@@ -345,7 +356,7 @@ fn lines(json: &Map<String, Value>) -> impl Iterator<Item = &Map<String, Value>>
         .filter_map(Value::as_object)
 }
 
-fn invoice(ds: &Dataset, json: &Map<String, Value>) -> Option<Invoice> {
+fn invoice(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<Invoice> {
     let day = day(json, "TxnDate")?;
     let income = first_of(ds, "Income");
     let mut credits = Vec::with_capacity(2);
@@ -368,7 +379,7 @@ fn invoice(ds: &Dataset, json: &Map<String, Value>) -> Option<Invoice> {
                     .and_then(|item| ds.items.get(item))
                     .map(|item| item.income_account);
                 let named = reference(detail.and_then(|d| d.get("ItemAccountRef")));
-                add(&mut credits, account(ds, named.or(of_item), income), value);
+                add(&mut credits, chart.or(ds, named.or(of_item), income), value);
             }
             Some("DescriptionOnly") => add(&mut credits, income, value),
             _ => {}
@@ -412,14 +423,14 @@ pub(crate) fn paid_by_lines(json: &Map<String, Value>, txn_type: &str) -> Vec<(u
     paid
 }
 
-fn payment(ds: &Dataset, json: &Map<String, Value>) -> Option<Payment> {
+fn payment(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<Payment> {
     let day = day(json, "TxnDate")?;
     let applied = paid_by_lines(json, "Invoice");
     Some(Payment {
         day,
         customer: reference(json.get("CustomerRef")).unwrap_or(0),
         party: name(json, "CustomerRef"),
-        deposit: account(
+        deposit: chart.or(
             ds,
             reference(json.get("DepositToAccountRef")),
             ACCT_UNDEPOSITED,
@@ -440,7 +451,7 @@ fn linked<'a>(json: &'a Map<String, Value>, txn_type: &'a str) -> impl Iterator<
         .filter_map(|t| index_of(&id_text(t.get("TxnId")?)?))
 }
 
-fn bill_payment(ds: &Dataset, json: &Map<String, Value>) -> Option<BillPay> {
+fn bill_payment(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<BillPay> {
     let day = day(json, "TxnDate")?;
     let bills = paid_by_lines(json, "Bill");
     let from = reference(
@@ -455,14 +466,14 @@ fn bill_payment(ds: &Dataset, json: &Map<String, Value>) -> Option<BillPay> {
         day,
         vendor: reference(json.get("VendorRef")).unwrap_or(0),
         party: name(json, "VendorRef"),
-        from: account(ds, from, ACCT_CHECKING),
+        from: chart.or(ds, from, ACCT_CHECKING),
         by_card: json.get("PayType").and_then(Value::as_str) == Some("CreditCard"),
         total: amount(json, "TotalAmt"),
         bills,
     })
 }
 
-fn bill(ds: &Dataset, json: &Map<String, Value>) -> Option<Bill> {
+fn bill(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<Bill> {
     let day = day(json, "TxnDate")?;
     let expense = first_of(ds, "Expense");
     let mut debits = Vec::with_capacity(2);
@@ -473,7 +484,7 @@ fn bill(ds: &Dataset, json: &Map<String, Value>) -> Option<Bill> {
         );
         add(
             &mut debits,
-            account(ds, named, expense),
+            chart.or(ds, named, expense),
             amount(line, "Amount"),
         );
     }
@@ -505,17 +516,17 @@ fn reference_of(value: Option<&Value>) -> Option<(String, usize)> {
 /// The journal lines of a written record of `kind` (its stored JSON), as the seeded ones of
 /// `txns.rs` post: sales lines and tax as an invoice's; expense lines by `AccountRef` or the
 /// item's expense account; journal lines by `PostingType`.
-fn entry(ds: &Dataset, kind: Kind, json: &Map<String, Value>) -> Option<Entry> {
+fn entry(ds: &Dataset, chart: &Chart, kind: Kind, json: &Map<String, Value>) -> Option<Entry> {
     let day = day(json, "TxnDate")?;
     let mut out: Vec<(usize, i64)> = Vec::with_capacity(3);
     let head = |out: &mut Vec<(usize, i64)>, key: &str, fallback: usize, amount: i64| {
-        out.push((account(ds, reference(json.get(key)), fallback), amount));
+        out.push((chart.or(ds, reference(json.get(key)), fallback), amount));
     };
     let customer = reference(json.get("CustomerRef"));
     let mut party = reference_of(json.get("CustomerRef"));
     match kind {
         Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt => {
-            let credits = invoice(ds, json)?.credits;
+            let credits = invoice(ds, chart, json)?.credits;
             let total: i64 = credits.iter().map(|(_, a)| a).sum();
             let sign = if kind == Kind::SalesReceipt { 1 } else { -1 };
             match kind {
@@ -541,7 +552,7 @@ fn entry(ds: &Dataset, kind: Kind, json: &Map<String, Value>) -> Option<Entry> {
                     .and_then(|d| reference(d.get("ItemRef")))
                     .and_then(|item| ds.items.get(item))
                     .and_then(|item| item.expense_account);
-                let acct = account(ds, by_account.or(by_item), expense);
+                let acct = chart.or(ds, by_account.or(by_item), expense);
                 add(&mut debits, acct, amount(line, "Amount"));
             }
             let total: i64 = debits.iter().map(|(_, a)| a).sum();
@@ -571,7 +582,7 @@ fn entry(ds: &Dataset, kind: Kind, json: &Map<String, Value>) -> Option<Entry> {
                     .and_then(|d| reference(d.get("AccountRef")));
                 add(
                     &mut credits,
-                    account(ds, named, ACCT_UNDEPOSITED),
+                    chart.or(ds, named, ACCT_UNDEPOSITED),
                     amount(line, "Amount"),
                 );
             }
@@ -586,7 +597,7 @@ fn entry(ds: &Dataset, kind: Kind, json: &Map<String, Value>) -> Option<Entry> {
                 let detail = line.get("JournalEntryLineDetail");
                 let Some(acct) = detail
                     .and_then(|d| reference(d.get("AccountRef")))
-                    .filter(|&a| a < ds.accounts.len())
+                    .filter(|&a| a < chart.len(ds))
                 else {
                     continue;
                 };
@@ -606,7 +617,7 @@ fn entry(ds: &Dataset, kind: Kind, json: &Map<String, Value>) -> Option<Entry> {
             };
             let value = amount(json, "Amount");
             head(&mut out, to, ACCT_CHECKING, value);
-            let from = account(ds, reference(json.get(from)), ACCT_CHECKING);
+            let from = chart.or(ds, reference(json.get(from)), ACCT_CHECKING);
             add(&mut out, from, -value);
             party = reference_of(json.get("VendorRef"));
         }

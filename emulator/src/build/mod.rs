@@ -14,6 +14,7 @@
 //! (`posted.rs`) with their references, totals and rules (a journal entry must balance). This module is pure: it reads the books
 //! and returns JSON or a Fault; `writes.rs` stores the result.
 
+mod account;
 mod attachable;
 mod bill;
 mod bill_payment;
@@ -81,6 +82,7 @@ pub(crate) fn writable(entity: Entity) -> bool {
             | Entity::TimeActivity
             | Entity::Attachable
             | Entity::TaxAgency
+            | Entity::Account
     ) || entity.kind().is_some()
 }
 
@@ -174,6 +176,10 @@ pub(crate) fn build(
         Entity::Employee => {
             names::employee(ctx, &mut fields)?;
             &names::EMPLOYEE_ORDER
+        }
+        Entity::Account => {
+            account::account(ctx, &mut fields)?;
+            &account::ACCOUNT_ORDER
         }
         Entity::TaxAgency => {
             names::tax_agency(ctx, &mut fields)?;

@@ -265,7 +265,7 @@ fn unique_name(
 }
 
 /// `Active` as given (a boolean), true when left out.
-fn active(fields: &mut Map<String, Value>) -> Result<(), Fault> {
+pub(super) fn active(fields: &mut Map<String, Value>) -> Result<(), Fault> {
     match fields.get("Active") {
         None | Some(Value::Null) => {
             fields.insert("Active".into(), json!(true));

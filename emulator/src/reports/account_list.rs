@@ -18,14 +18,11 @@ pub(super) fn account_list(
 ) -> Result<Built, Fault> {
     let at_end = balances(ds, written, params.basis, None, &[params.end]);
     let balance_of = |index: usize| at_end.first().and_then(|b| b.get(index)).copied();
-    let mut accounts: Vec<usize> = (0..ds.accounts.len())
-        .filter(|&i| ds.accounts[i].active)
-        .collect();
-    accounts.sort_by(|a, b| ds.account_name(*a).cmp(ds.account_name(*b)));
+    let mut accounts: Vec<_> = written.chart().iter(ds).filter(|(_, a)| a.active).collect();
+    accounts.sort_by(|a, b| a.1.name.cmp(b.1.name));
     let rows: Vec<Node> = accounts
         .into_iter()
-        .map(|index| {
-            let account = &ds.accounts[index];
+        .map(|(index, account)| {
             let balance = if is_profit_and_loss(account.account_type) {
                 String::new()
             } else {

@@ -384,7 +384,7 @@ pub(super) fn aged_detail(
             let line = item_line(item, txn, day);
             *section.amount.get_or_insert(0) += line.amount.unwrap_or(0);
             *section.open.get_or_insert(0) += item.open;
-            lines.push(Node::Data(detail::cells(ds, &keys, &line)));
+            lines.push(Node::Data(detail::cells(ds, written.chart(), &keys, &line)));
         }
         amount += section.amount.unwrap_or(0);
         open += section.open.unwrap_or(0);
@@ -460,7 +460,7 @@ pub(super) fn balance_detail(
             line.balance = Some(running);
             *section.amount.get_or_insert(0) += line.amount.unwrap_or(0);
             *section.open.get_or_insert(0) += item.open;
-            lines.push(Node::Data(detail::cells(ds, &keys, &line)));
+            lines.push(Node::Data(detail::cells(ds, written.chart(), &keys, &line)));
         }
         amount += section.amount.unwrap_or(0);
         open += section.open.unwrap_or(0);

@@ -32,11 +32,20 @@ pub(super) fn balance_sheet(
         .collect();
     let prior: Vec<i64> = periods
         .iter()
-        .map(|p| profit_and_loss_debits(ds, &cumulative[checkpoints.at(fiscal_start(p.end))]))
+        .map(|p| {
+            profit_and_loss_debits(
+                ds,
+                written.chart(),
+                &cumulative[checkpoints.at(fiscal_start(p.end))],
+            )
+        })
         .collect();
     let retained = retained_earnings(ds);
     let amounts = |account: usize| -> Vec<i64> {
-        let classification = ds.accounts.get(account).map_or("", |a| a.classification);
+        let classification = written
+            .chart()
+            .get(ds, account)
+            .map_or("", |a| a.classification);
         (0..width)
             .map(|k| {
                 let mut debit = at_end[k][account];
@@ -48,9 +57,9 @@ pub(super) fn balance_sheet(
             .collect()
     };
     let net_income: Vec<i64> = (0..width)
-        .map(|k| -(profit_and_loss_debits(ds, at_end[k]) - prior[k]))
+        .map(|k| -(profit_and_loss_debits(ds, written.chart(), at_end[k]) - prior[k]))
         .collect();
-    let lines = |types: &[&str]| account_lines(ds, types, &amounts);
+    let lines = |types: &[&str]| account_lines(ds, written.chart(), types, &amounts);
 
     let bank = section(
         "BankAccounts",

@@ -2,6 +2,7 @@
 //! the P&L figures the balance sheet needs.
 
 use super::rows::{Block, line};
+use crate::chart::Chart;
 use crate::data::Dataset;
 use crate::ledger::{self, Basis, Posting};
 use crate::written::Written;
@@ -15,7 +16,7 @@ pub(super) fn balances(
     from: Option<i32>,
     checkpoints: &[i32],
 ) -> Vec<Vec<i64>> {
-    let accounts = ds.accounts.len();
+    let accounts = written.chart().len(ds);
     let mut buckets = vec![vec![0i64; accounts]; checkpoints.len()];
     let Some(&last) = checkpoints.last() else {
         return buckets;
@@ -88,27 +89,20 @@ pub(super) fn is_profit_and_loss(account_type: &str) -> bool {
 /// `amounts(account index)` gives the line's amounts.
 pub(super) fn account_lines(
     ds: &Dataset,
+    chart: &Chart,
     types: &[&str],
     amounts: &dyn Fn(usize) -> Vec<i64>,
 ) -> Vec<Option<Block>> {
-    let mut chosen: Vec<(usize, Vec<i64>)> = ds
-        .accounts
-        .iter()
-        .enumerate()
+    let mut chosen: Vec<(usize, &str, Vec<i64>)> = chart
+        .iter(ds)
         .filter(|(_, a)| types.contains(&a.account_type))
-        .map(|(index, _)| (index, amounts(index)))
-        .filter(|(_, values)| values.iter().any(|&v| v != 0))
+        .map(|(index, a)| (index, a.name, amounts(index)))
+        .filter(|(_, _, values)| values.iter().any(|&v| v != 0))
         .collect();
-    chosen.sort_by(|a, b| ds.account_name(a.0).cmp(ds.account_name(b.0)));
+    chosen.sort_by(|a, b| a.1.cmp(b.1));
     chosen
         .into_iter()
-        .map(|(index, values)| {
-            Some(line(
-                ds.account_name(index),
-                Some((index + 1).to_string()),
-                values,
-            ))
-        })
+        .map(|(index, name, values)| Some(line(name, Some((index + 1).to_string()), values)))
         .collect()
 }
 
@@ -120,11 +114,11 @@ pub(super) fn retained_earnings(ds: &Dataset) -> Option<usize> {
 }
 
 /// Sum of the P&L accounts' debit balances in `balances`.
-pub(super) fn profit_and_loss_debits(ds: &Dataset, balances: &[i64]) -> i64 {
-    ds.accounts
-        .iter()
+pub(super) fn profit_and_loss_debits(ds: &Dataset, chart: &Chart, balances: &[i64]) -> i64 {
+    chart
+        .iter(ds)
         .zip(balances)
-        .filter(|(a, _)| is_profit_and_loss(a.account_type))
+        .filter(|((_, a), _)| is_profit_and_loss(a.account_type))
         .map(|(_, b)| b)
         .sum()
 }

@@ -35,8 +35,8 @@ pub(super) fn cash_flow(ds: &Dataset, written: &Written, params: &Params) -> Res
         let mut values: Vec<i64> = bounds
             .iter()
             .map(|&(before, after)| {
-                -(profit_and_loss_debits(ds, &cumulative[after])
-                    - profit_and_loss_debits(ds, &cumulative[before]))
+                -(profit_and_loss_debits(ds, written.chart(), &cumulative[after])
+                    - profit_and_loss_debits(ds, written.chart(), &cumulative[before]))
             })
             .collect();
         if split {
@@ -44,7 +44,7 @@ pub(super) fn cash_flow(ds: &Dataset, written: &Written, params: &Params) -> Res
         }
         values
     };
-    let lines = |types: &[&str]| account_lines(ds, types, &flows);
+    let lines = |types: &[&str]| account_lines(ds, written.chart(), types, &flows);
     let adjustments = section(
         "OperatingAdjustments",
         "Adjustments to reconcile Net Income to Net Cash provided by operations:",
@@ -88,10 +88,11 @@ pub(super) fn cash_flow(ds: &Dataset, written: &Written, params: &Params) -> Res
         &totals_of(&financing, width),
     );
     let cash_at = |at: usize| -> i64 {
-        ds.accounts
-            .iter()
+        written
+            .chart()
+            .iter(ds)
             .zip(&cumulative[at])
-            .filter(|(a, _)| a.account_type == "Bank")
+            .filter(|((_, a), _)| a.account_type == "Bank")
             .map(|(_, b)| b)
             .sum()
     };

@@ -11,6 +11,7 @@ use super::columns::meta;
 use super::params::invalid_enumeration;
 use super::rows::{cell, cell_with_id, money};
 use super::txn::{Party, Txn};
+use crate::chart::Chart;
 use crate::data::Dataset;
 use crate::fault::Fault;
 use crate::ledger::Split;
@@ -143,7 +144,7 @@ fn amount_cell(value: Option<i64>) -> Value {
 }
 
 /// The cells of `line` under `keys`.
-pub(super) fn cells(ds: &Dataset, keys: &[String], line: &Line<'_>) -> Vec<Value> {
+pub(super) fn cells(ds: &Dataset, chart: &Chart, keys: &[String], line: &Line<'_>) -> Vec<Value> {
     let id = |index: usize| (index + 1).to_string();
     keys.iter()
         .map(|key| {
@@ -174,9 +175,9 @@ pub(super) fn cells(ds: &Dataset, keys: &[String], line: &Line<'_>) -> Vec<Value
                 },
                 "account_name" => line
                     .account
-                    .map_or_else(|| cell(""), |a| cell_with_id(ds.account_name(a), id(a))),
+                    .map_or_else(|| cell(""), |a| cell_with_id(chart.name(ds, a), id(a))),
                 "other_account" | "split_acc" => match line.split {
-                    Some(Split::Account(other)) => cell_with_id(ds.account_name(other), id(other)),
+                    Some(Split::Account(other)) => cell_with_id(chart.name(ds, other), id(other)),
                     Some(Split::Several) => cell("-Split-"),
                     None => cell(""),
                 },

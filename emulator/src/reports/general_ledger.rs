@@ -18,7 +18,7 @@ pub(super) fn general_ledger(
     written: &Written,
     params: &Params,
 ) -> Result<Built, Fault> {
-    let accounts = ds.accounts.len();
+    let accounts = written.chart().len(ds);
     let mut beginning = vec![0i64; accounts];
     let mut lines: Vec<Vec<Posting>> = vec![Vec::new(); accounts];
     ledger::for_each(
@@ -39,7 +39,7 @@ pub(super) fn general_ledger(
     );
     let blanks = |n: usize| (0..n).map(|_| cell("")).collect::<Vec<_>>();
     let mut rows = Vec::new();
-    for (index, account) in ds.accounts.iter().enumerate() {
+    for (index, account) in written.chart().iter(ds) {
         let postings = &mut lines[index];
         if postings.is_empty() && beginning[index] == 0 {
             continue;
@@ -223,7 +223,7 @@ pub(super) fn ledger_cells(
         },
         cell(""),
         match posting.split {
-            Split::Account(other) => cell_with_id(ds.account_name(other), id(other)),
+            Split::Account(other) => cell_with_id(written.chart().name(ds, other), id(other)),
             Split::Several => cell("-Split-"),
         },
         cell(money(amount)),

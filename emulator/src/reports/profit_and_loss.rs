@@ -19,7 +19,10 @@ pub(super) fn profit_and_loss(
     let ends: Vec<i32> = periods.iter().map(|p| p.end).collect();
     let cumulative = balances(ds, written, params.basis, Some(params.start), &ends);
     let amounts = |account: usize| -> Vec<i64> {
-        let classification = ds.accounts.get(account).map_or("", |a| a.classification);
+        let classification = written
+            .chart()
+            .get(ds, account)
+            .map_or("", |a| a.classification);
         let mut values: Vec<i64> = (0..periods.len())
             .map(|k| {
                 let now = cumulative[k][account];
@@ -40,7 +43,7 @@ pub(super) fn profit_and_loss(
         "Income",
         "Income",
         "Total Income",
-        account_lines(ds, &["Income"], &amounts),
+        account_lines(ds, written.chart(), &["Income"], &amounts),
         width,
         false,
     );
@@ -48,7 +51,7 @@ pub(super) fn profit_and_loss(
         "COGS",
         "Cost of Goods Sold",
         "Total Cost of Goods Sold",
-        account_lines(ds, &["Cost of Goods Sold"], &amounts),
+        account_lines(ds, written.chart(), &["Cost of Goods Sold"], &amounts),
         width,
         false,
     );
@@ -56,7 +59,7 @@ pub(super) fn profit_and_loss(
         "Expenses",
         "Expenses",
         "Total Expenses",
-        account_lines(ds, &["Expense"], &amounts),
+        account_lines(ds, written.chart(), &["Expense"], &amounts),
         width,
         false,
     );
@@ -64,7 +67,7 @@ pub(super) fn profit_and_loss(
         "OtherIncome",
         "Other Income",
         "Total Other Income",
-        account_lines(ds, &["Other Income"], &amounts),
+        account_lines(ds, written.chart(), &["Other Income"], &amounts),
         width,
         false,
     );
@@ -72,7 +75,7 @@ pub(super) fn profit_and_loss(
         "OtherExpenses",
         "Other Expenses",
         "Total Other Expenses",
-        account_lines(ds, &["Other Expense"], &amounts),
+        account_lines(ds, written.chart(), &["Other Expense"], &amounts),
         width,
         false,
     );

@@ -86,7 +86,8 @@ pub(super) fn profit_and_loss_detail(
     params: &Params,
 ) -> Result<Built, Fault> {
     let keys = detail::chosen(CATALOG, params.columns.as_deref())?;
-    let mut lines: Vec<Vec<Posting>> = vec![Vec::new(); ds.accounts.len()];
+    let chart = written.chart();
+    let mut lines: Vec<Vec<Posting>> = vec![Vec::new(); chart.len(ds)];
     // `customer` and `vendor`: the transactions of those parties only.
     let filtered = params.customers.is_some() || params.vendors.is_some();
     let keeps = |party: Party| match party {
@@ -101,9 +102,8 @@ pub(super) fn profit_and_loss_detail(
         Some(params.start),
         params.end,
         &mut |p: Posting| {
-            let kept = ds
-                .accounts
-                .get(p.account)
+            let kept = chart
+                .get(ds, p.account)
                 .is_some_and(|a| SECTIONS.iter().any(|s| s.2 == a.account_type));
             if kept && filtered && !keeps(view(ds, written, p.source).party) {
                 return;
@@ -116,10 +116,12 @@ pub(super) fn profit_and_loss_detail(
     let mut rows = Vec::new();
     let mut totals = [0i64; SECTIONS.len()];
     for (at, (group, header, account_type)) in SECTIONS.iter().enumerate() {
-        let mut accounts: Vec<usize> = (0..ds.accounts.len())
-            .filter(|&a| ds.accounts[a].account_type == *account_type && !lines[a].is_empty())
+        let mut accounts: Vec<usize> = chart
+            .iter(ds)
+            .filter(|(a, account)| account.account_type == *account_type && !lines[*a].is_empty())
+            .map(|(a, _)| a)
             .collect();
-        accounts.sort_by(|a, b| ds.account_name(*a).cmp(ds.account_name(*b)));
+        accounts.sort_by(|a, b| chart.name(ds, *a).cmp(chart.name(ds, *b)));
         if accounts.is_empty() {
             continue;
         }
@@ -127,7 +129,7 @@ pub(super) fn profit_and_loss_detail(
         for account in accounts {
             let postings = &mut lines[account];
             postings.sort_by_key(|p| p.day);
-            let classification = ds.accounts[account].classification;
+            let classification = chart.get(ds, account).map_or("", |a| a.classification);
             let mut running = 0i64;
             let mut data = Vec::with_capacity(postings.len());
             for posting in postings.iter() {
@@ -144,10 +146,10 @@ pub(super) fn profit_and_loss_detail(
                     credit: Some((-posting.amount).max(0)),
                     ..Line::default()
                 };
-                data.push(Node::Data(detail::cells(ds, &keys, &line)));
+                data.push(Node::Data(detail::cells(ds, chart, &keys, &line)));
             }
             totals[at] += running;
-            let name = ds.account_name(account);
+            let name = chart.name(ds, account);
             children.push(Node::Section {
                 group: None,
                 header: Some(detail::header_cells(

@@ -103,7 +103,7 @@ fn per_party(
         Some(params.start),
         params.end,
         &mut |p: Posting| {
-            let Some(account) = ds.accounts.get(p.account) else {
+            let Some(account) = written.chart().get(ds, p.account) else {
                 return;
             };
             if !kept(account.account_type) {
@@ -197,7 +197,7 @@ pub(super) fn unclassified_sales(
         Some(params.start),
         params.end,
         &mut |p: Posting| {
-            if let Some(account) = ds.accounts.get(p.account)
+            if let Some(account) = written.chart().get(ds, p.account)
                 && is_income(account.account_type)
             {
                 let keep = match view(ds, written, p.source).party {

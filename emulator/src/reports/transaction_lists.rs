@@ -200,7 +200,7 @@ pub(super) fn transaction_list(
     let keys = detail::chosen(LIST, params.columns.as_deref())?;
     let rows: Vec<Node> = transactions(ds, written, params)
         .iter()
-        .map(|entry| Node::Data(detail::cells(ds, &keys, &txn_line(entry))))
+        .map(|entry| Node::Data(detail::cells(ds, written.chart(), &keys, &txn_line(entry))))
         .collect();
     let no_data = rows.is_empty();
     Ok((detail::column_json(&keys), rows, no_data, By::Total))
@@ -231,7 +231,7 @@ pub(super) fn transaction_list_by_party(
         let total: i64 = entries.iter().map(|e| e.txn.amount).sum();
         let data = entries
             .iter()
-            .map(|entry| Node::Data(detail::cells(ds, &keys, &txn_line(entry))))
+            .map(|entry| Node::Data(detail::cells(ds, written.chart(), &keys, &txn_line(entry))))
             .collect();
         let sum = Line {
             amount: Some(total),
@@ -284,7 +284,14 @@ pub(super) fn transaction_list_with_splits(
             rows: entry
                 .postings
                 .iter()
-                .map(|p| Node::Data(detail::cells(ds, &keys, &posting_line(&entry.txn, p))))
+                .map(|p| {
+                    Node::Data(detail::cells(
+                        ds,
+                        written.chart(),
+                        &keys,
+                        &posting_line(&entry.txn, p),
+                    ))
+                })
                 .collect(),
             summary: None,
         })
@@ -309,7 +316,7 @@ pub(super) fn journal_report(
             let line = posting_line(&entry.txn, posting);
             *sum.debit.get_or_insert(0) += line.debit.unwrap_or(0);
             *sum.credit.get_or_insert(0) += line.credit.unwrap_or(0);
-            data.push(Node::Data(detail::cells(ds, &keys, &line)));
+            data.push(Node::Data(detail::cells(ds, written.chart(), &keys, &line)));
         }
         debits += sum.debit.unwrap_or(0);
         credits += sum.credit.unwrap_or(0);

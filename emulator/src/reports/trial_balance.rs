@@ -21,10 +21,10 @@ pub(super) fn trial_balance(
     let at_end = &cumulative[checkpoints.at(params.end)];
     let before_year = &cumulative[checkpoints.at(fiscal_start)];
     let retained = retained_earnings(ds);
-    let prior = profit_and_loss_debits(ds, before_year);
+    let prior = profit_and_loss_debits(ds, written.chart(), before_year);
     let mut rows = Vec::new();
     let (mut debits, mut credits) = (0i64, 0i64);
-    for (index, account) in ds.accounts.iter().enumerate() {
+    for (index, account) in written.chart().iter(ds) {
         let mut debit = at_end[index];
         if is_profit_and_loss(account.account_type) {
             debit -= before_year[index];
