@@ -21,7 +21,8 @@ use serde_json::{Map, Value, json};
 
 use crate::build::{
     self, Ctx, SERVER_FIELDS, bad_body, business, deposit_holding, deposited_transaction,
-    not_writable, required, stale_object, void_by_operation, void_by_update, voided,
+    not_writable, operation_not_served, required, stale_object, void_by_operation, void_by_update,
+    voided,
 };
 use crate::changes::{Overlay, Slot, Stored};
 use crate::entity::Entity;
@@ -120,7 +121,7 @@ pub(crate) fn apply(
         }
         Operation::Update => {
             if !build::updatable(entity) {
-                return Err(not_writable(entity, "update"));
+                return Err(operation_not_served(entity, "update"));
             }
             let (index, previous, token) = target(state, overlay, entity, body)?;
             refuse_if_deposited(state, overlay, entity, index)?;
@@ -185,7 +186,7 @@ pub(crate) fn apply(
         }
         Operation::Delete => {
             if !build::deletable(entity) {
-                return Err(not_writable(entity, "delete"));
+                return Err(operation_not_served(entity, "delete"));
             }
             let (index, previous, _) = target(state, overlay, entity, body)?;
             refuse_if_deposited(state, overlay, entity, index)?;
@@ -203,7 +204,7 @@ pub(crate) fn apply(
                 return Err(void_by_update(entity));
             }
             if entity != Entity::Invoice {
-                return Err(not_writable(entity, "void"));
+                return Err(operation_not_served(entity, "void"));
             }
             void(state, overlay, entity, body, now)
         }

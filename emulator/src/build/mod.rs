@@ -39,7 +39,8 @@ pub(crate) use deposited::{deposit_holding, deposited_transaction};
 pub(crate) use invoice::INVOICE_ORDER;
 pub(crate) use party::CUSTOMER_ORDER;
 pub(crate) use refusals::{
-    bad_body, business, not_writable, required, stale_object, void_by_operation, void_by_update,
+    bad_body, business, not_writable, operation_not_served, required, stale_object,
+    void_by_operation, void_by_update,
 };
 pub(crate) use void::voided;
 

@@ -81,20 +81,33 @@ pub(crate) fn bad_body(detail: impl Into<String>) -> Fault {
     )
 }
 
-/// 400 code 500: the operation does not exist for this entity, with the reason.
+/// 400 code 500: the emulator writes nothing of this entity.
 pub(crate) fn not_writable(entity: Entity, operation: &str) -> Fault {
-    let why = if !super::writable(entity) {
-        "this emulator writes transactions, name lists, time activities, attachments and tax \
-         agencies, not this entity"
-    } else if operation == "delete" {
-        "a name-list record is made inactive (a sparse update with \"Active\": false), never \
-         deleted"
-    } else if operation == "void" {
-        "void serves the transactions QBO voids: Invoice (operation=void); Payment, \
-         SalesReceipt and BillPayment (operation=update&include=void)"
-    } else {
-        "QBO creates and reads this entity, never changes it"
+    unsupported(
+        entity,
+        operation,
+        "this emulator writes transactions, name lists, accounts, time activities, attachments \
+         and tax agencies, not this entity",
+    )
+}
+
+/// 400 code 500: the entity is written, but QBO does not `operation` it.
+pub(crate) fn operation_not_served(entity: Entity, operation: &str) -> Fault {
+    let why = match operation {
+        "delete" => {
+            "a name-list record or an account is made inactive (a sparse update with \
+             \"Active\": false), never deleted"
+        }
+        "void" => {
+            "void serves the transactions QBO voids: Invoice (operation=void); Payment, \
+             SalesReceipt and BillPayment (operation=update&include=void)"
+        }
+        _ => "QBO creates and reads this entity, never changes it",
     };
+    unsupported(entity, operation, why)
+}
+
+fn unsupported(entity: Entity, operation: &str, why: &str) -> Fault {
     Fault::new(
         StatusCode::BAD_REQUEST,
         "ValidationFault",
