@@ -598,3 +598,174 @@ async fn a_written_account_is_posted_to_and_reported_like_a_seeded_one() {
     let (_, body) = query(&emu, &http, &access, every).await;
     assert_eq!(body["QueryResponse"]["totalCount"], json!(accounts + 2));
 }
+
+#[tokio::test]
+async fn recurring_templates_are_written_in_their_wrapper_with_the_next_run_worked_out() {
+    let emu = start(EmulatorConfig {
+        now: Some(crate::clock::parse_now("2026-06-15T12:00:00-07:00").expect("time")),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let templates = total(&emu, &http, &access, "RecurringTransaction").await;
+    let invoices = total(&emu, &http, &access, "Invoice").await;
+    let monthly = |name: &str, amount: f64| {
+        json!({"Invoice": {
+            "CustomerRef": {"value": "3"},
+            "Line": [sale_line("1", 1, amount)],
+            "RecurringInfo": {"Name": name, "RecurType": "Automated",
+                "ScheduleInfo": {"IntervalType": "Monthly", "NumInterval": 1, "DayOfMonth": 31,
+                                 "StartDate": "2026-01-31"}}
+        }})
+    };
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "recurringtransaction",
+        &monthly("Lawn care", 90.0),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let template = body["RecurringTransaction"]["Invoice"].clone();
+    let id = template["Id"].as_str().expect("id").to_owned();
+    assert_eq!(id, (templates + 1).to_string());
+    assert_eq!(template["TotalAmt"], json!(90.0));
+    assert_eq!(template["CustomerRef"]["name"], "O'Brien Landscaping");
+    // The month's last day when it has no 31st; the first run on or after today.
+    assert_eq!(
+        template["RecurringInfo"]["ScheduleInfo"]["NextDate"],
+        "2026-06-30"
+    );
+    assert_eq!(template["RecurringInfo"]["Active"], json!(true));
+    for key in ["DocNumber", "TxnDate", "DueDate", "Balance"] {
+        assert!(
+            template.get(key).is_none(),
+            "a template has no {key}: {template}"
+        );
+    }
+    let keys: Vec<&str> = template
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let meta = keys
+        .iter()
+        .position(|k| *k == "MetaData")
+        .expect("MetaData");
+    assert_eq!(keys[meta + 1], "RecurringInfo");
+    let (status, _, read) =
+        api_get(&emu, &http, &access, &format!("recurringtransaction/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read["RecurringTransaction"]["Invoice"], template);
+    assert_eq!(
+        total(&emu, &http, &access, "RecurringTransaction").await,
+        templates + 1
+    );
+    assert_eq!(
+        total(&emu, &http, &access, "Invoice").await,
+        invoices,
+        "a template is no invoice"
+    );
+
+    // A weekly bill template that has made all its runs has no next one.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "recurringtransaction",
+        &json!({"Bill": {
+            "VendorRef": {"value": "2"},
+            "Line": [{"Amount": 45.0, "DetailType": "AccountBasedExpenseLineDetail",
+                      "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "27"}}}],
+            "RecurringInfo": {"Name": "Water delivery", "RecurType": "Automated",
+                "ScheduleInfo": {"IntervalType": "Weekly", "NumInterval": 1,
+                                 "StartDate": "2026-06-01", "MaxOccurrences": 2}}
+        }}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let bill = &body["RecurringTransaction"]["Bill"];
+    assert!(
+        bill["RecurringInfo"]["ScheduleInfo"]
+            .get("NextDate")
+            .is_none(),
+        "{bill}"
+    );
+
+    let mut unscheduled = monthly("lawn CARE", 10.0);
+    unscheduled["Invoice"]["RecurringInfo"]["RecurType"] = json!("UnScheduled");
+    let mut no_schedule = monthly("Snow", 10.0);
+    no_schedule["Invoice"]["RecurringInfo"]
+        .as_object_mut()
+        .expect("info")
+        .remove("ScheduleInfo");
+    let mut bad_kind = monthly("Snow", 10.0);
+    bad_kind["Invoice"]["RecurringInfo"]["RecurType"] = json!("Often");
+    let refusals = [
+        (unscheduled, "6240"),
+        (no_schedule, "2020"),
+        (bad_kind, "2170"),
+        (
+            json!({"Payment": {"CustomerRef": {"value": "3"}, "TotalAmt": 5}}),
+            "2170",
+        ),
+        (json!({"Invoice": {}, "Bill": {}}), "2010"),
+        (
+            json!({"Invoice": {"CustomerRef": {"value": "3"}, "Line": [sale_line("1", 1, 5.0)]}}),
+            "2020",
+        ),
+    ];
+    for (body, expected) in refusals {
+        let (status, answer) = post(&emu, &http, &access, "recurringtransaction", &body).await;
+        assert_eq!(
+            (status, code(&answer)),
+            (StatusCode::BAD_REQUEST, expected),
+            "{body} -> {answer}"
+        );
+    }
+
+    // A full update; a sparse one is refused; a type never changes.
+    let mut update = monthly("Lawn care", 120.0);
+    update["Invoice"]["Id"] = json!(id);
+    update["Invoice"]["SyncToken"] = json!("0");
+    let (status, body) = post(&emu, &http, &access, "recurringtransaction", &update).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["RecurringTransaction"]["Invoice"]["TotalAmt"],
+        json!(120.0)
+    );
+    assert_eq!(body["RecurringTransaction"]["Invoice"]["SyncToken"], "1");
+    let (_, body) = post(&emu, &http, &access, "recurringtransaction", &update).await;
+    assert_eq!(code(&body), "5010", "{body}");
+    let sparse =
+        json!({"Invoice": {"Id": id, "SyncToken": "1", "sparse": true, "PrivateNote": "x"}});
+    let (_, body) = post(
+        &emu,
+        &http,
+        &access,
+        "recurringtransaction?operation=update",
+        &sparse,
+    )
+    .await;
+    assert_eq!(code(&body), "2010", "{body}");
+
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "recurringtransaction?operation=delete",
+        &json!({"Invoice": {"Id": id, "SyncToken": "1"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, body) =
+        api_get(&emu, &http, &access, &format!("recurringtransaction/{id}")).await;
+    assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "610"));
+    assert_eq!(
+        total(&emu, &http, &access, "RecurringTransaction").await,
+        templates + 1
+    );
+}

@@ -126,6 +126,13 @@ pub(crate) fn apply(
             let (index, previous, token) = target(state, overlay, entity, body)?;
             refuse_if_deposited(state, overlay, entity, index)?;
             let sparse = body.get("sparse") == Some(&Value::Bool(true));
+            if entity == Entity::RecurringTransaction
+                && build::template_of(body)?.1.get("sparse") == Some(&Value::Bool(true))
+            {
+                return Err(bad_body(
+                    "a RecurringTransaction takes a full update: send the whole template",
+                ));
+            }
             let input = if sparse {
                 let mut merged = previous.clone();
                 if body.contains_key("Line") && !body.contains_key("TxnTaxDetail") {
@@ -386,6 +393,11 @@ fn target(
     entity: Entity,
     body: &Map<String, Value>,
 ) -> Result<(usize, Map<String, Value>, u64), Fault> {
+    let body = if entity == Entity::RecurringTransaction {
+        build::template_of(body)?.1
+    } else {
+        body
+    };
     let id = body
         .get("Id")
         .and_then(id_text)
@@ -401,7 +413,12 @@ fn target(
                 .map(|record| (index, record))
         })
         .ok_or_else(Fault::object_not_found)?;
-    let current = record
+    let stored = if entity == Entity::RecurringTransaction {
+        build::template_of(&record)?.1
+    } else {
+        &record
+    };
+    let current = stored
         .get("SyncToken")
         .and_then(id_text)
         .unwrap_or_else(|| "0".to_owned());
@@ -564,8 +581,12 @@ pub(crate) async fn write_entity(
         let result = object_body(&body).and_then(|body| {
             // QBO updates on the create path when the body names the record (python-quickbooks
             // and QBO's own samples send no `operation`).
+            let record = match entity {
+                Entity::RecurringTransaction => build::template_of(&body).map_or(&body, |t| t.1),
+                _ => &body,
+            };
             let operation = match operation {
-                Operation::Create if body.get("Id").is_some_and(|id| !id.is_null()) => {
+                Operation::Create if record.get("Id").is_some_and(|id| !id.is_null()) => {
                     Operation::Update
                 }
                 other => other,

@@ -28,6 +28,7 @@ mod names;
 mod party;
 mod payment;
 mod posted;
+mod recurring;
 mod refusals;
 mod time_activity;
 mod void;
@@ -38,6 +39,7 @@ pub(crate) use context::Ctx;
 pub(crate) use deposited::{deposit_holding, deposited_transaction};
 pub(crate) use invoice::INVOICE_ORDER;
 pub(crate) use party::CUSTOMER_ORDER;
+pub(crate) use recurring::unwrap as template_of;
 pub(crate) use refusals::{
     bad_body, business, not_writable, operation_not_served, required, stale_object,
     void_by_operation, void_by_update,
@@ -84,6 +86,7 @@ pub(crate) fn writable(entity: Entity) -> bool {
             | Entity::Attachable
             | Entity::TaxAgency
             | Entity::Account
+            | Entity::RecurringTransaction
     ) || entity.kind().is_some()
 }
 
@@ -105,6 +108,7 @@ pub(crate) fn deletable(entity: Entity) -> bool {
             | Entity::PurchaseOrder
             | Entity::TimeActivity
             | Entity::Attachable
+            | Entity::RecurringTransaction
     ) || entity.kind().is_some()
 }
 
@@ -113,6 +117,9 @@ pub(crate) fn build(
     ctx: &Ctx<'_>,
     input: &Map<String, Value>,
 ) -> Result<Map<String, Value>, Fault> {
+    if ctx.entity == Entity::RecurringTransaction {
+        return recurring::template(ctx, input);
+    }
     let mut fields: Map<String, Value> = input
         .iter()
         .filter(|(k, _)| !SERVER_FIELDS.contains(&k.as_str()))
