@@ -248,17 +248,30 @@ pub(crate) async fn read_singleton(
         Some(Entity::ExchangeRate) => return read_exchange_rate(&state, &uri),
         _ => return unsupported(method, uri).await,
     }
-    json_response(
-        StatusCode::OK,
-        &Single {
-            record: Record {
-                ds: state.data(),
-                entity: Entity::Preferences,
-                index: 0,
+    let ds = state.data();
+    let overlay = state.changes().read();
+    let time = state.clock().response_time();
+    match overlay.current(ds, Entity::Preferences, 0) {
+        Current::Stored(stored) => json_response(
+            StatusCode::OK,
+            &Envelope {
+                key: Entity::Preferences.name(),
+                value: &stored.json,
+                time,
             },
-            time: state.clock().response_time(),
-        },
-    )
+        ),
+        _ => json_response(
+            StatusCode::OK,
+            &Single {
+                record: Record {
+                    ds,
+                    entity: Entity::Preferences,
+                    index: 0,
+                },
+                time,
+            },
+        ),
+    }
 }
 
 /// One currency's rate as of a day (today when `asofdate` is left out): the rate of that day, or

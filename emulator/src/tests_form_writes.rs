@@ -769,3 +769,110 @@ async fn recurring_templates_are_written_in_their_wrapper_with_the_next_run_work
         templates + 1
     );
 }
+
+#[tokio::test]
+async fn the_company_singletons_are_updated_never_created_or_deleted() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let (_, _, before) = api_get(&emu, &http, &access, "preferences").await;
+    let before = before["Preferences"].clone();
+    let sales = before["SalesFormsPrefs"].clone();
+    let sparse = json!({"Id": "1", "SyncToken": "0", "sparse": true,
+                        "SalesFormsPrefs": {"AllowDiscount": true, "AllowShipping": true}});
+    let (status, body) = post(&emu, &http, &access, "preferences", &sparse).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after = body["Preferences"].clone();
+    assert_eq!(after["SalesFormsPrefs"]["AllowDiscount"], json!(true));
+    assert_eq!(after["SalesFormsPrefs"]["AllowShipping"], json!(true));
+    // The section's other fields and the other sections stay as they were, in QBO's order.
+    assert_eq!(
+        after["SalesFormsPrefs"]["DefaultTerms"],
+        sales["DefaultTerms"]
+    );
+    assert_eq!(after["AccountingInfoPrefs"], before["AccountingInfoPrefs"]);
+    assert_eq!(after["SyncToken"], "1");
+    let order =
+        |v: &Value| -> Vec<String> { v.as_object().expect("object").keys().cloned().collect() };
+    assert_eq!(order(&after), order(&before));
+    let (_, _, read) = api_get(&emu, &http, &access, "preferences").await;
+    assert_eq!(read["Preferences"], after);
+
+    let refusals = [
+        (json!({"SalesFormsPrefs": {"AllowDiscount": "yes"}}), "2010"),
+        (json!({"SalesFormsPrefs": {"Teleport": true}}), "2010"),
+        (json!({"WarpPrefs": {"On": true}}), "2010"),
+        (
+            json!({"CurrencyPrefs": {"MultiCurrencyEnabled": true}}),
+            "6000",
+        ),
+    ];
+    for (change, expected) in refusals {
+        let mut body = json!({"Id": "1", "SyncToken": "1", "sparse": true});
+        body.as_object_mut()
+            .expect("object")
+            .extend(change.as_object().expect("object").clone());
+        let (status, answer) = post(&emu, &http, &access, "preferences", &body).await;
+        assert_eq!(
+            (status, code(&answer)),
+            (StatusCode::BAD_REQUEST, expected),
+            "{body} -> {answer}"
+        );
+    }
+
+    let (_, _, company) = api_get(
+        &emu,
+        &http,
+        &access,
+        &format!("companyinfo/{DEFAULT_REALM_ID}"),
+    )
+    .await;
+    let company = company["CompanyInfo"].clone();
+    let token: u64 = company["SyncToken"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("SyncToken");
+    let rename = json!({"Id": "1", "SyncToken": token.to_string(), "sparse": true,
+                        "CompanyName": "Northwind Comfort"});
+    let (status, body) = post(&emu, &http, &access, "companyinfo", &rename).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["CompanyInfo"]["CompanyName"], "Northwind Comfort");
+    assert_eq!(body["CompanyInfo"]["Country"], company["Country"]);
+    let (_, _, read) = api_get(
+        &emu,
+        &http,
+        &access,
+        &format!("companyinfo/{DEFAULT_REALM_ID}"),
+    )
+    .await;
+    assert_eq!(read["CompanyInfo"], body["CompanyInfo"]);
+    for (rest, body, expected) in [
+        (
+            "companyinfo",
+            json!({"Id": "1", "SyncToken": (token + 1).to_string(), "sparse": true, "CompanyName": " "}),
+            "2020",
+        ),
+        (
+            "companyinfo",
+            json!({"Id": "1", "SyncToken": (token + 1).to_string(), "sparse": true, "Country": "FR"}),
+            "6000",
+        ),
+        (
+            "companyinfo",
+            json!({"CompanyName": "Second company"}),
+            "500",
+        ),
+        (
+            "preferences?operation=delete",
+            json!({"Id": "1", "SyncToken": "1"}),
+            "500",
+        ),
+    ] {
+        let (status, answer) = post(&emu, &http, &access, rest, &body).await;
+        assert_eq!(
+            (status, code(&answer)),
+            (StatusCode::BAD_REQUEST, expected),
+            "{rest} {body} -> {answer}"
+        );
+    }
+}

@@ -18,6 +18,7 @@ mod account;
 mod attachable;
 mod bill;
 mod bill_payment;
+mod company;
 mod context;
 mod deposited;
 mod fields;
@@ -87,6 +88,8 @@ pub(crate) fn writable(entity: Entity) -> bool {
             | Entity::TaxAgency
             | Entity::Account
             | Entity::RecurringTransaction
+            | Entity::Preferences
+            | Entity::CompanyInfo
     ) || entity.kind().is_some()
 }
 
@@ -184,6 +187,14 @@ pub(crate) fn build(
         Entity::Employee => {
             names::employee(ctx, &mut fields)?;
             &names::EMPLOYEE_ORDER
+        }
+        Entity::Preferences => {
+            company::preferences(ctx, &mut fields)?;
+            &[]
+        }
+        Entity::CompanyInfo => {
+            company::company_info(ctx, &mut fields)?;
+            &[]
         }
         Entity::Account => {
             account::account(ctx, &mut fields)?;

@@ -93,7 +93,9 @@ pub(crate) fn not_writable(entity: Entity, operation: &str) -> Fault {
 
 /// 400 code 500: the entity is written, but QBO does not `operation` it.
 pub(crate) fn operation_not_served(entity: Entity, operation: &str) -> Fault {
+    let singleton = matches!(entity, Entity::Preferences | Entity::CompanyInfo);
     let why = match operation {
+        _ if singleton => "QBO has one of this entity per company: read it, and update it",
         "delete" => {
             "a name-list record or an account is made inactive (a sparse update with \
              \"Active\": false), never deleted"
