@@ -876,3 +876,97 @@ async fn the_company_singletons_are_updated_never_created_or_deleted() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_multicurrency_company_adds_currencies_by_code() {
+    let emu = start(EmulatorConfig {
+        multicurrency: true,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "companycurrency",
+        &json!({"Code": "jpy"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let yen = body["CompanyCurrency"].clone();
+    assert_eq!(
+        (yen["Code"].clone(), yen["Name"].clone()),
+        (json!("JPY"), json!("Japanese Yen"))
+    );
+    assert_eq!(yen["Active"], json!(true));
+    let id = yen["Id"].as_str().expect("id").to_owned();
+    let (status, body) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from CompanyCurrency where Code = 'JPY'",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["QueryResponse"]["CompanyCurrency"][0], yen);
+
+    for (body, expected) in [
+        (json!({"Code": "EUR"}), "6240"),
+        (json!({"Code": "USD"}), "6000"),
+        (json!({"Code": "XYZ"}), "2170"),
+        (json!({"Name": "Yen"}), "2020"),
+        (
+            json!({"Id": id, "SyncToken": "0", "sparse": true, "Code": "KRW"}),
+            "6000",
+        ),
+    ] {
+        let (status, answer) = post(&emu, &http, &access, "companycurrency", &body).await;
+        assert_eq!(
+            (status, code(&answer)),
+            (StatusCode::BAD_REQUEST, expected),
+            "{body} -> {answer}"
+        );
+    }
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "companycurrency",
+        &json!({"Id": id, "SyncToken": "0", "sparse": true, "Active": false}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["CompanyCurrency"]["Active"], json!(false));
+    // The books' customers pay in CAD: it stays active.
+    let (_, body) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from CompanyCurrency where Code = 'CAD'",
+    )
+    .await;
+    let cad = body["QueryResponse"]["CompanyCurrency"][0].clone();
+    let (_, body) = post(
+        &emu,
+        &http,
+        &access,
+        "companycurrency",
+        &json!({"Id": cad["Id"], "SyncToken": cad["SyncToken"], "sparse": true, "Active": false}),
+    )
+    .await;
+    assert_eq!(code(&body), "6000", "{body}");
+
+    let single = start(EmulatorConfig::default()).await;
+    let (access, _) = login(&single, &http).await;
+    let (_, body) = post(
+        &single,
+        &http,
+        &access,
+        "companycurrency",
+        &json!({"Code": "JPY"}),
+    )
+    .await;
+    assert_eq!(code(&body), "6000", "multicurrency off: {body}");
+}

@@ -9,9 +9,13 @@
 //! already paid, the trailing `SubTotalLineDetail` line), names filled into references, and keys
 //! in the order QBO writes them. Invoice and Customer are served in depth; Payment, Bill, Vendor
 //! and Item with their required fields and references; the small name lists (`names.rs`:
-//! classes, departments, terms, payment methods, customer types, employees) with unique names;
-//! the other posting transactions
-//! (`posted.rs`) with their references, totals and rules (a journal entry must balance). This module is pure: it reads the books
+//! classes, departments, terms, payment methods, customer types, employees, tax agencies) with
+//! unique names; accounts (`account.rs`) with QBO's types and sub-types; the other posting
+//! transactions (`posted.rs`) with their references, totals and rules (a journal entry must
+//! balance); the forms that post nothing (`forms.rs`: estimates, purchase orders), time
+//! (`time_activity.rs`), attachable notes (`attachable.rs`), recurring templates in their
+//! wrappers (`recurring.rs`), currencies (`company_currency.rs`) and the company's singletons (`company.rs`: Preferences,
+//! CompanyInfo). This module is pure: it reads the books
 //! and returns JSON or a Fault; `writes.rs` stores the result.
 
 mod account;
@@ -19,6 +23,7 @@ mod attachable;
 mod bill;
 mod bill_payment;
 mod company;
+mod company_currency;
 mod context;
 mod deposited;
 mod fields;
@@ -90,6 +95,7 @@ pub(crate) fn writable(entity: Entity) -> bool {
             | Entity::RecurringTransaction
             | Entity::Preferences
             | Entity::CompanyInfo
+            | Entity::CompanyCurrency
     ) || entity.kind().is_some()
 }
 
@@ -187,6 +193,10 @@ pub(crate) fn build(
         Entity::Employee => {
             names::employee(ctx, &mut fields)?;
             &names::EMPLOYEE_ORDER
+        }
+        Entity::CompanyCurrency => {
+            company_currency::company_currency(ctx, &mut fields)?;
+            &company_currency::COMPANY_CURRENCY_ORDER
         }
         Entity::Preferences => {
             company::preferences(ctx, &mut fields)?;
