@@ -46,6 +46,31 @@ pub(crate) struct Invoice {
     pub(crate) credits: Vec<(usize, i64)>,
     /// Its item lines: item index, `Qty` in thousandths, amount in cents.
     pub(crate) items: Vec<(usize, i64, i64)>,
+    /// Its sales lines as income by account and class (`ClassRef`).
+    pub(crate) income: Vec<Income>,
+    /// Its location (`DepartmentRef`).
+    pub(crate) department: Option<Tag>,
+}
+
+/// A class or location a written transaction names: the index its reference points at and the
+/// reference's `name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tag {
+    /// Index into the classes or departments (`value - 1`).
+    pub(crate) index: usize,
+    /// The reference's `name` (the build fills in the `FullyQualifiedName`).
+    pub(crate) name: String,
+}
+
+/// One sales line of a written sale as income: the account it credits, its class, cents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Income {
+    /// Income account index.
+    pub(crate) account: usize,
+    /// The line's `ClassRef`.
+    pub(crate) class: Option<Tag>,
+    /// Cents (positive: credited).
+    pub(crate) amount: i64,
 }
 
 impl Invoice {
@@ -142,6 +167,10 @@ pub(crate) struct Entry {
     pub(crate) party: Option<(String, usize)>,
     /// `DocNumber`.
     pub(crate) doc_number: String,
+    /// A sales receipt's, credit memo's or refund's sales lines as income (else empty).
+    pub(crate) income: Vec<Income>,
+    /// A sales receipt's, credit memo's or refund's location (`DepartmentRef`).
+    pub(crate) department: Option<Tag>,
 }
 
 /// Written records of one transaction type by index; `None`: deleted.
@@ -345,11 +374,17 @@ fn lines(json: &Map<String, Value>) -> impl Iterator<Item = &Map<String, Value>>
         .filter_map(Value::as_object)
 }
 
+/// The class or location reference `value` names, with its name.
+fn tag(value: Option<&Value>) -> Option<Tag> {
+    reference_of(value).map(|(name, index)| Tag { index, name })
+}
+
 fn invoice(ds: &Dataset, json: &Map<String, Value>) -> Option<Invoice> {
     let day = day(json, "TxnDate")?;
     let income = first_of(ds, "Income");
     let mut credits = Vec::with_capacity(2);
     let mut items = Vec::with_capacity(2);
+    let mut tracked = Vec::with_capacity(2);
     for line in lines(json) {
         let value = amount(line, "Amount");
         match line.get("DetailType").and_then(Value::as_str) {
@@ -368,9 +403,22 @@ fn invoice(ds: &Dataset, json: &Map<String, Value>) -> Option<Invoice> {
                     .and_then(|item| ds.items.get(item))
                     .map(|item| item.income_account);
                 let named = reference(detail.and_then(|d| d.get("ItemAccountRef")));
-                add(&mut credits, account(ds, named.or(of_item), income), value);
+                let credited = account(ds, named.or(of_item), income);
+                add(&mut credits, credited, value);
+                tracked.push(Income {
+                    account: credited,
+                    class: tag(detail.and_then(|d| d.get("ClassRef"))),
+                    amount: value,
+                });
             }
-            Some("DescriptionOnly") => add(&mut credits, income, value),
+            Some("DescriptionOnly") => {
+                add(&mut credits, income, value);
+                tracked.push(Income {
+                    account: income,
+                    class: None,
+                    amount: value,
+                });
+            }
             _ => {}
         }
     }
@@ -390,6 +438,8 @@ fn invoice(ds: &Dataset, json: &Map<String, Value>) -> Option<Invoice> {
         doc_number: text(json, "DocNumber"),
         credits,
         items,
+        income: tracked,
+        department: tag(json.get("DepartmentRef")),
     })
 }
 
@@ -513,9 +563,12 @@ fn entry(ds: &Dataset, kind: Kind, json: &Map<String, Value>) -> Option<Entry> {
     };
     let customer = reference(json.get("CustomerRef"));
     let mut party = reference_of(json.get("CustomerRef"));
+    let mut income = Vec::new();
     match kind {
         Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt => {
-            let credits = invoice(ds, json)?.credits;
+            let sale = invoice(ds, json)?;
+            income = sale.income;
+            let credits = sale.credits;
             let total: i64 = credits.iter().map(|(_, a)| a).sum();
             let sign = if kind == Kind::SalesReceipt { 1 } else { -1 };
             match kind {
@@ -622,6 +675,13 @@ fn entry(ds: &Dataset, kind: Kind, json: &Map<String, Value>) -> Option<Entry> {
         }),
         party,
         doc_number: text(json, "DocNumber"),
+        income,
+        department: tag(json.get("DepartmentRef")).filter(|_| {
+            matches!(
+                kind,
+                Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt
+            )
+        }),
     })
 }
 
