@@ -64,9 +64,12 @@ impl Columns {
     }
 }
 
+/// A row of a summary by name: its label and the index its id is made of, and its amounts.
+type NamedRow = ((String, Option<usize>), Vec<i64>);
+
 /// Rows of `per` (in its order, zero lines left out) and a TOTAL, and whether there were none.
 fn lines_and_total(
-    per: impl IntoIterator<Item = ((String, Option<usize>), Vec<i64>)>,
+    per: impl IntoIterator<Item = NamedRow>,
     width: usize,
 ) -> (Vec<super::rows::Node>, bool) {
     let mut totals = vec![0i64; width];
@@ -233,7 +236,7 @@ pub(super) fn tracked_sales(
         Tracking::Department => ("Department", &ds.departments),
     };
     let unspecified = per.remove(&None);
-    let mut named: Vec<((String, Option<usize>), Vec<i64>)> = per
+    let mut named: Vec<NamedRow> = per
         .into_iter()
         .filter_map(|(group, values)| {
             let index = group?;
