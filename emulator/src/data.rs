@@ -10,6 +10,9 @@
 //!   other tables) rather than JSON. Invoice and bill *lines* are not stored at all: they are drawn
 //!   again from the record's stream when the record is rendered ([`Dataset::invoice_detail`]).
 //! - Derived tables (payments, balances) are computed once at build time from the base records.
+//! - The location of a sales form and the class of each of its lines ([`Dataset::department_of`],
+//!   [`Dataset::class_of_line`]) are not stored either: each is drawn from a stream of its own
+//!   keyed by the record and the line, so adding them changed no other byte of a record.
 //!
 //! Ids are `index + 1` within each table. `MetaData` times rise strictly with `Id` for invoices,
 //! payments and bills, which lets the query planner serve `ORDERBY MetaData...` from the slice;

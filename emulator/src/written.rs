@@ -10,9 +10,10 @@
 //! A written record shadows the seeded record of the same index (an update replaces its
 //! postings, a delete removes them; a void stores zero amounts, so it posts zeros). Accounts come
 //! from the stored JSON: an invoice line's `ItemAccountRef` (else its item's income account; a
-//! `DescriptionOnly` line: the first income account), `TxnTaxDetail.TotalTax` to Sales Tax
-//! Payable, a payment's `DepositToAccountRef` and `Line[].LinkedTxn` invoices, a bill's line
-//! `AccountRef`s; the other posting transactions (`txns.rs`) as an [`Entry`] of journal lines
+//! `DescriptionOnly` line: the first income account), each sales line's `ClassRef` and the
+//! sale's `DepartmentRef` (what `ClassSales` and `DepartmentSales` group by),
+//! `TxnTaxDetail.TotalTax` to Sales Tax Payable, a payment's `DepositToAccountRef` and
+//! `Line[].LinkedTxn` invoices, a bill's line `AccountRef`s; the other posting transactions (`txns.rs`) as an [`Entry`] of journal lines
 //! read the same way (a sales receipt's lines as an invoice's, against its
 //! `DepositToAccountRef`; a journal entry's by `PostingType`). This module must never render
 //! JSON or know about HTTP.

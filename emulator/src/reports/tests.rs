@@ -739,6 +739,12 @@ fn timing_at_100k_invoices() {
             (Report::Journal, "date_macro=Last Month"),
             (Report::CustomerSales, "date_macro=Last Fiscal Year"),
             (Report::ItemSales, "date_macro=Last Fiscal Year"),
+            (Report::ClassSales, "date_macro=Last Fiscal Year"),
+            (
+                Report::ClassSales,
+                "date_macro=Last Fiscal Year&accounting_method=Cash",
+            ),
+            (Report::DepartmentSales, "date_macro=Last Fiscal Year"),
         ] {
             let started = std::time::Instant::now();
             let body = answer(&ds, &written, report, query).expect("report");

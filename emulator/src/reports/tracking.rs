@@ -36,6 +36,11 @@ const SHARE_SCALE: i128 = 1_000_000;
 /// classes and locations.
 pub(super) struct Splitter {
     tracking: Tracking,
+    /// The source whose lines `parts` holds (its postings come one after another).
+    loaded: Option<Source>,
+    /// The loaded source's income lines: account, group, weight.
+    parts: Vec<(usize, Group, i128)>,
+    /// One posting's weights per group.
     weights: Vec<(Group, i128)>,
     names: BTreeMap<usize, String>,
 }
@@ -45,6 +50,8 @@ impl Splitter {
     pub(super) fn new(tracking: Tracking) -> Splitter {
         Splitter {
             tracking,
+            loaded: None,
+            parts: Vec::with_capacity(8),
             weights: Vec::with_capacity(4),
             names: BTreeMap::new(),
         }
@@ -61,30 +68,17 @@ impl Splitter {
         amount: i64,
         out: &mut dyn FnMut(Group, i64),
     ) {
+        if self.loaded != Some(source) {
+            self.load(ds, written, source);
+        }
         self.weights.clear();
-        match source {
-            Source::Invoice(index) => self.invoice(ds, written, index, account, None),
-            Source::Payment(index) => match written.payment(index) {
-                Shadow::Seeded => {
-                    if let Some(payment) = ds.payments.get(index) {
-                        let invoice = payment.invoice as usize;
-                        self.invoice(ds, written, invoice, account, Some(payment.amount));
-                    }
+        for &(credited, group, weight) in &self.parts {
+            if credited == account {
+                match self.weights.iter_mut().find(|(g, _)| *g == group) {
+                    Some((_, total)) => *total += weight,
+                    None => self.weights.push((group, weight)),
                 }
-                Shadow::Live(payment) => {
-                    for &(invoice, paid) in &payment.applied {
-                        self.invoice(ds, written, invoice, account, Some(paid));
-                    }
-                }
-                Shadow::Deleted => {}
-            },
-            Source::Posted(
-                kind @ (Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt),
-                index,
-            ) => {
-                self.sale(ds, written, kind, index, account);
             }
-            _ => {}
         }
         let sum: i128 = self.weights.iter().map(|(_, weight)| weight).sum();
         if sum == 0 {
@@ -109,10 +103,33 @@ impl Splitter {
         self.names.get(&index).map(String::as_str)
     }
 
-    fn weigh(&mut self, group: Group, weight: i128) {
-        match self.weights.iter_mut().find(|(g, _)| *g == group) {
-            Some((_, total)) => *total += weight,
-            None => self.weights.push((group, weight)),
+    /// Loads the income lines of `source` into `parts`.
+    fn load(&mut self, ds: &Dataset, written: &Written, source: Source) {
+        self.loaded = Some(source);
+        self.parts.clear();
+        match source {
+            Source::Invoice(index) => self.invoice(ds, written, index, None),
+            Source::Payment(index) => match written.payment(index) {
+                Shadow::Seeded => {
+                    if let Some(payment) = ds.payments.get(index) {
+                        let invoice = payment.invoice as usize;
+                        self.invoice(ds, written, invoice, Some(payment.amount));
+                    }
+                }
+                Shadow::Live(payment) => {
+                    for &(invoice, paid) in &payment.applied {
+                        self.invoice(ds, written, invoice, Some(paid));
+                    }
+                }
+                Shadow::Deleted => {}
+            },
+            Source::Posted(
+                kind @ (Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt),
+                index,
+            ) => {
+                self.sale(ds, written, kind, index);
+            }
+            _ => {}
         }
     }
 
@@ -123,16 +140,8 @@ impl Splitter {
         Some(tag.index)
     }
 
-    /// Weighs invoice `index`'s lines crediting `account`; `paid`: only what a payment of
-    /// that much pays of them.
-    fn invoice(
-        &mut self,
-        ds: &Dataset,
-        written: &Written,
-        index: usize,
-        account: usize,
-        paid: Option<i64>,
-    ) {
+    /// Adds invoice `index`'s lines; `paid`: only what a payment of that much pays of them.
+    fn invoice(&mut self, ds: &Dataset, written: &Written, index: usize, paid: Option<i64>) {
         let scaled = |amount: i64, total: i64| -> i128 {
             match paid {
                 None => i128::from(amount),
@@ -149,31 +158,29 @@ impl Splitter {
                 };
                 let department = ds.department_of(SalesForm::Invoice, index);
                 for (n, line) in ds.invoice_detail(index).lines.iter().enumerate() {
-                    let credited = ds.items.get(line.item as usize).map(|i| i.income_account);
-                    if credited == Some(account) {
-                        let group = match self.tracking {
-                            Tracking::Class => ds.class_of_line(SalesForm::Invoice, index, n),
-                            Tracking::Department => department,
-                        };
-                        self.weigh(group, scaled(line.amount, invoice.total));
-                    }
+                    let Some(item) = ds.items.get(line.item as usize) else {
+                        continue;
+                    };
+                    let group = match self.tracking {
+                        Tracking::Class => ds.class_of_line(SalesForm::Invoice, index, n),
+                        Tracking::Department => department,
+                    };
+                    let weight = scaled(line.amount, invoice.total);
+                    self.parts.push((item.income_account, group, weight));
                 }
             }
             Shadow::Live(invoice) => {
                 let total = invoice.total();
-                self.lines(
-                    &invoice.income,
-                    invoice.department.as_ref(),
-                    account,
-                    |amount| scaled(amount, total),
-                );
+                self.lines(&invoice.income, invoice.department.as_ref(), |amount| {
+                    scaled(amount, total)
+                });
             }
             Shadow::Deleted => {}
         }
     }
 
-    /// Weighs sale `index` of `kind`'s lines crediting (or, for a refund, debiting) `account`.
-    fn sale(&mut self, ds: &Dataset, written: &Written, kind: Kind, index: usize, account: usize) {
+    /// Adds the lines of sale `index` of `kind` (a refund's and a credit memo's debit income).
+    fn sale(&mut self, ds: &Dataset, written: &Written, kind: Kind, index: usize) {
         match written.posted(kind, index) {
             Shadow::Seeded => {
                 let p = &ds.posted;
@@ -188,41 +195,29 @@ impl Splitter {
                 let form = SalesForm::Posted(kind);
                 let department = ds.department_of(form, index);
                 for (n, line) in sale.lines.iter().enumerate() {
-                    if line.income as usize == account {
-                        let group = match self.tracking {
-                            Tracking::Class => ds.class_of_line(form, index, n),
-                            Tracking::Department => department,
-                        };
-                        self.weigh(group, i128::from(line.amount));
-                    }
+                    let group = match self.tracking {
+                        Tracking::Class => ds.class_of_line(form, index, n),
+                        Tracking::Department => department,
+                    };
+                    self.parts
+                        .push((line.income as usize, group, i128::from(line.amount)));
                 }
             }
             Shadow::Live(entry) => {
-                self.lines(
-                    &entry.income,
-                    entry.department.as_ref(),
-                    account,
-                    i128::from,
-                );
+                self.lines(&entry.income, entry.department.as_ref(), i128::from);
             }
             Shadow::Deleted => {}
         }
     }
 
-    /// Weighs the written `lines` crediting `account`, by their classes or by `department`.
-    fn lines(
-        &mut self,
-        lines: &[Income],
-        department: Option<&Tag>,
-        account: usize,
-        weight: impl Fn(i64) -> i128,
-    ) {
-        for line in lines.iter().filter(|line| line.account == account) {
+    /// Adds the written `lines`, grouped by their classes or by `department`.
+    fn lines(&mut self, lines: &[Income], department: Option<&Tag>, weight: impl Fn(i64) -> i128) {
+        for line in lines {
             let group = match self.tracking {
                 Tracking::Class => self.tagged(line.class.as_ref()),
                 Tracking::Department => self.tagged(department),
             };
-            self.weigh(group, weight(line.amount));
+            self.parts.push((line.account, group, weight(line.amount)));
         }
     }
 }
