@@ -1450,3 +1450,40 @@ fn a_written_invoice_moves_its_amounts_into_its_classes_and_location() {
     );
     assert_eq!(row(&after, "Warranty"), row(&before, "Warranty") + 10_001);
 }
+
+#[test]
+fn transaction_lists_name_each_sales_location() {
+    let ds = books(600);
+    let query = "start_date=2023-01-01&end_date=2023-12-31&columns=txn_type,doc_num,dept_name";
+    let answer = run(&ds, Report::TransactionList, query);
+    let rows = data_of(&answer);
+    let form = crate::data::SalesForm::Invoice;
+    let mut named = 0;
+    for row in &rows {
+        let cells = &row["ColData"];
+        let location = &cells[2];
+        if cells[0]["value"] != "Invoice" {
+            if !matches!(
+                cells[0]["value"].as_str(),
+                Some("Sales Receipt" | "Credit Memo" | "Refund")
+            ) {
+                assert_eq!(location["value"], "", "{row}");
+            }
+            continue;
+        }
+        let index = cells[0]["id"]
+            .as_str()
+            .and_then(|id| id.parse::<usize>().ok())
+            .expect("an invoice id")
+            - 1;
+        match ds.department_of(form, index) {
+            Some(d) => {
+                named += 1;
+                assert_eq!(location["value"], ds.departments[d].name, "{row}");
+                assert_eq!(location["id"], (d + 1).to_string(), "{row}");
+            }
+            None => assert_eq!(location["value"], "", "{row}"),
+        }
+    }
+    assert!(named > 100, "{named}");
+}
