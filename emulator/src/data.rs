@@ -10,6 +10,9 @@
 //!   other tables) rather than JSON. Invoice and bill *lines* are not stored at all: they are drawn
 //!   again from the record's stream when the record is rendered ([`Dataset::invoice_detail`]).
 //! - Derived tables (payments, balances) are computed once at build time from the base records.
+//! - The location of a sales form and the class of each of its lines ([`Dataset::department_of`],
+//!   [`Dataset::class_of_line`]) are not stored either: each is drawn from a stream of its own
+//!   keyed by the record and the line, so adding them changed no other byte of a record.
 //!
 //! Ids are `index + 1` within each table. `MetaData` times rise strictly with `Id` for invoices,
 //! payments and bills, which lets the query planner serve `ORDERBY MetaData...` from the slice;
@@ -44,6 +47,9 @@ const STREAM_VENDOR: u64 = 5;
 const STREAM_INVOICE: u64 = 6;
 const STREAM_BILL: u64 = 7;
 const STREAM_NAMES: u64 = 8;
+/// The classes and locations of the sales forms (a stream of its own, so drawing them changes
+/// nothing else of a record).
+const STREAM_TRACKING: u64 = 9;
 
 /// Local 09:00 on `y-m-d`, as Unix seconds.
 fn local(y: i64, m: u32, d: u32, hour: i64) -> i64 {
@@ -1055,6 +1061,76 @@ impl Dataset {
             .get(index)
             .map_or("", |c| c.display_name.as_str())
     }
+
+    /// The location (`DepartmentRef`, an index into the departments) seeded sales form `index`
+    /// of `form` is tracked under: an active department, or none for about one in five.
+    pub(crate) fn department_of(&self, form: SalesForm, index: usize) -> Option<usize> {
+        let mut rng = form.tracking(self.seed, index, 0);
+        if rng.chance(20) {
+            return None;
+        }
+        nth_active(
+            &self.departments,
+            rng.below(active_count(&self.departments)),
+        )
+    }
+
+    /// The class (`ClassRef` of its `SalesItemLineDetail`, an index into the classes) of line
+    /// `line` of seeded sales form `index` of `form`: an active class, or none for about one
+    /// line in seven.
+    pub(crate) fn class_of_line(
+        &self,
+        form: SalesForm,
+        index: usize,
+        line: usize,
+    ) -> Option<usize> {
+        let mut rng = form.tracking(self.seed, index, line.saturating_add(1));
+        if rng.chance(15) {
+            return None;
+        }
+        nth_active(&self.classes, rng.below(active_count(&self.classes)))
+    }
+}
+
+/// A seeded sales form that carries a location and classes on its lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SalesForm {
+    /// An invoice.
+    Invoice,
+    /// A sales receipt, credit memo or refund receipt.
+    Posted(Kind),
+}
+
+impl SalesForm {
+    /// The generator of slot `slot` (0: the location; `1 + n`: line `n`'s class) of record
+    /// `index`: a pure function of the record, its form and the slot.
+    fn tracking(self, seed: u64, index: usize, slot: usize) -> SplitMix64 {
+        let form = match self {
+            SalesForm::Invoice => 0,
+            SalesForm::Posted(kind) => 1 + kind as u64,
+        };
+        let record = (index as u64)
+            .wrapping_mul(64)
+            .wrapping_add(slot as u64 % 64);
+        SplitMix64::for_record(
+            seed,
+            STREAM_TRACKING.wrapping_mul(100).wrapping_add(form),
+            record,
+        )
+    }
+}
+
+fn active_count(list: &[Category]) -> u64 {
+    list.iter().filter(|c| c.active).count() as u64
+}
+
+/// The index of the `n`th active entry of `list`.
+fn nth_active(list: &[Category], n: u64) -> Option<usize> {
+    list.iter()
+        .enumerate()
+        .filter(|(_, c)| c.active)
+        .nth(usize::try_from(n).ok()?)
+        .map(|(index, _)| index)
 }
 
 /// Instants for record `i` of `n` spread over `span`: `(created, updated)`, both strictly rising

@@ -6,7 +6,7 @@
 //! query). Names are matched case-insensitively; `Metadata.X` in a query is `MetaData.X` in JSON.
 //! It must stay free of HTTP and of query syntax.
 
-use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS};
+use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS, SalesForm};
 use crate::extras::{ATTACHMENT_KINDS, Attached, CURRENCIES, JOURNAL_CODES};
 use crate::txns::{Kind, doc_number};
 
@@ -334,6 +334,15 @@ macro_rules! field {
     };
 }
 
+/// `DepartmentRef` of record `index` of sales form `form` (a table of `len` records): the id
+/// of its location, `Null` when it has none (filterable, not sortable).
+fn department(ds: &Dataset, form: SalesForm, index: usize, len: usize) -> Val<'static> {
+    if index >= len {
+        return Val::Null;
+    }
+    ds.department_of(form, index).map_or(Val::Null, id)
+}
+
 static INVOICE_FIELDS: &[FieldDef] = &[
     field!("Id", invoices, |_r, i| id(i)),
     field!("MetaData.CreateTime", invoices, |r, _i| Val::Time(
@@ -348,6 +357,12 @@ static INVOICE_FIELDS: &[FieldDef] = &[
     field!("CustomerRef", invoices, |r, _i| Val::Int(
         i64::from(r.customer) + 1
     )),
+    FieldDef {
+        name: "DepartmentRef",
+        filterable: true,
+        sortable: false,
+        get: |ds, i| department(ds, SalesForm::Invoice, i, ds.invoices.len()),
+    },
     field!("TotalAmt", invoices, |r, _i| money(r.total)),
     field!("Balance", invoices, |r, _i| money(r.balance)),
     field!("EmailStatus", invoices, |r, _i| Val::Text(
@@ -666,6 +681,19 @@ static SALES_RECEIPTS_FIELDS: &[FieldDef] = &[
     field!("CustomerRef", posted.sales_receipts, |r, _i| Val::Int(
         i64::from(r.customer) + 1
     )),
+    FieldDef {
+        name: "DepartmentRef",
+        filterable: true,
+        sortable: false,
+        get: |ds, i| {
+            department(
+                ds,
+                SalesForm::Posted(Kind::SalesReceipt),
+                i,
+                ds.posted.sales_receipts.len(),
+            )
+        },
+    },
     field!("TotalAmt", posted.sales_receipts, |r, _i| money(r.total)),
 ];
 
@@ -684,6 +712,19 @@ static CREDIT_MEMOS_FIELDS: &[FieldDef] = &[
     field!("CustomerRef", posted.credit_memos, |r, _i| Val::Int(
         i64::from(r.customer) + 1
     )),
+    FieldDef {
+        name: "DepartmentRef",
+        filterable: true,
+        sortable: false,
+        get: |ds, i| {
+            department(
+                ds,
+                SalesForm::Posted(Kind::CreditMemo),
+                i,
+                ds.posted.credit_memos.len(),
+            )
+        },
+    },
     field!("TotalAmt", posted.credit_memos, |r, _i| money(r.total)),
     field!("Balance", posted.credit_memos, |r, _i| money(r.total)),
 ];
@@ -707,6 +748,19 @@ static REFUND_RECEIPTS_FIELDS: &[FieldDef] = &[
     field!("CustomerRef", posted.refund_receipts, |r, _i| Val::Int(
         i64::from(r.customer) + 1
     )),
+    FieldDef {
+        name: "DepartmentRef",
+        filterable: true,
+        sortable: false,
+        get: |ds, i| {
+            department(
+                ds,
+                SalesForm::Posted(Kind::RefundReceipt),
+                i,
+                ds.posted.refund_receipts.len(),
+            )
+        },
+    },
     field!("TotalAmt", posted.refund_receipts, |r, _i| money(r.total)),
 ];
 

@@ -28,7 +28,7 @@
 //! | `exec.rs` | query validation (4001), planning, filtering, sorting, paging, caching |
 //! | `ledger.rs` | the books (seeded and written) as double-entry postings, accrual or cash, in the home currency |
 //! | `currency.rs` | a multicurrency company's currencies: who deals in which, the rates, home amounts |
-//! | `reports/` | `/reports/{name}`: a file per report or family (`aging.rs`, `transaction_lists.rs`, `sales.rs` ...), over `params.rs`, `columns.rs`, `rows.rs`, `balances.rs`, `txn.rs` (a transaction as reports name it), `open_items.rs` (what is open on a day), `detail.rs` (the `columns` keys); `catalog.rs` names them; `cap.rs` cuts a report past `report_max_cells` as QBO does |
+//! | `reports/` | `/reports/{name}`: a file per report or family (`aging.rs`, `transaction_lists.rs`, `sales.rs` ...), over `params.rs`, `columns.rs`, `rows.rs`, `balances.rs`, `txn.rs` (a transaction as reports name it), `open_items.rs` (what is open on a day), `detail.rs` (the `columns` keys), `tracking.rs` (income split by the class or location of the lines that earned it); `catalog.rs` names them; `cap.rs` cuts a report past `report_max_cells` as QBO does |
 //! | `fault.rs` | Fault bodies (JSON, gateway-style, XML) and `intuit_tid` |
 //! | `token.rs`, `grants.rs` | self-validating signed tokens; single-use codes, refresh rotation, revocation |
 //! | `limits.rs`, `faults.rs`, `stats.rs` | per-realm limits (10 in flight, 500 a minute); seeded fault injection; counters at `/__emulator/stats` |

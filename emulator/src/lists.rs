@@ -5,8 +5,8 @@
 //! estimates some invoices were made from and the purchase orders some bills were billed on.
 //!
 //! Why it exists: invoices and bills already carry `SalesTermRef`, `TxnTaxCodeRef "2"` and
-//! `TaxRateRef "3"`, and the ledger already pays every paid bill by check from Checking on its
-//! due date; these tables are the records those references and postings point at, so a client
+//! `TaxRateRef "3"`, the sales forms `DepartmentRef` and their lines `ClassRef` (active ones
+//! only), and the ledger already pays every paid bill by check from Checking on its due date; these tables are the records those references and postings point at, so a client
 //! that follows a reference finds it. Like `data.rs`, every row is a pure function of the
 //! other tables, and nothing here renders JSON or knows about HTTP.
 

@@ -1231,3 +1231,133 @@ async fn a_payment_lowers_the_balance_of_the_invoices_it_pays_and_a_void_restore
     );
     emu.shutdown().await;
 }
+
+/// A sale's income by class or location (`ClassSales`, `DepartmentSales` of `2023-03`): the
+/// total of the row labelled `label`, in cents.
+async fn tracked_row(
+    emu: &Emulator,
+    http: &reqwest::Client,
+    access: &str,
+    report: &str,
+    label: &str,
+) -> i64 {
+    let path = format!("reports/{report}?start_date=2023-03-01&end_date=2023-03-31");
+    let (status, _, body) = api_get(emu, http, access, &path).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["Rows"]["Row"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|row| row["ColData"][0]["value"] == label)
+        .and_then(|row| row["ColData"][1]["value"].as_str())
+        .map_or(0, |text| {
+            (text.parse::<f64>().expect("an amount") * 100.0).round() as i64
+        })
+}
+
+#[tokio::test]
+async fn written_sales_keep_their_classes_and_location_and_reports_follow() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+
+    // The company tracks classes per line and locations, as its seeded sales show.
+    let (_, _, prefs) = api_get(&emu, &http, &access, "preferences").await;
+    let accounting = &prefs["Preferences"]["AccountingInfoPrefs"];
+    assert_eq!(accounting["TrackDepartments"], true);
+    assert_eq!(accounting["ClassTrackingPerTxnLine"], true);
+    assert_eq!(accounting["ClassTrackingPerTxn"], false);
+    let (_, page) = query(&emu, &http, &access, "select * from Invoice maxresults 50").await;
+    let invoices = page["QueryResponse"]["Invoice"]
+        .as_array()
+        .expect("invoices");
+    assert!(
+        invoices
+            .iter()
+            .any(|i| i["DepartmentRef"]["name"] == "North")
+    );
+    assert!(invoices.iter().any(|i| i.get("DepartmentRef").is_none()));
+    assert!(
+        invoices
+            .iter()
+            .any(|i| { i["Line"][0]["SalesItemLineDetail"]["ClassRef"]["name"] == "Commercial" })
+    );
+
+    let before = (
+        tracked_row(&emu, &http, &access, "ClassSales", "Warranty").await,
+        tracked_row(&emu, &http, &access, "DepartmentSales", "South").await,
+    );
+    let mut invoice = new_invoice("3", 212.5);
+    invoice["TxnDate"] = json!("2023-03-15");
+    invoice["DepartmentRef"] = json!({"value": "2"});
+    invoice["Line"][0]["SalesItemLineDetail"]["ClassRef"] = json!({"value": "3"});
+    let (status, body) = post(&emu, &http, &access, "invoice", &invoice).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let created = &body["Invoice"];
+    assert_eq!(
+        created["DepartmentRef"],
+        json!({"value": "2", "name": "South"})
+    );
+    let detail = &created["Line"][0]["SalesItemLineDetail"];
+    assert_eq!(
+        detail["ClassRef"],
+        json!({"value": "3", "name": "Warranty"})
+    );
+    let keys: Vec<&String> = detail.as_object().expect("detail").keys().collect();
+    assert_eq!(keys[..2], ["ItemRef", "ClassRef"]);
+    assert_eq!(
+        (
+            tracked_row(&emu, &http, &access, "ClassSales", "Warranty").await,
+            tracked_row(&emu, &http, &access, "DepartmentSales", "South").await,
+        ),
+        (before.0 + 21_250, before.1 + 21_250)
+    );
+
+    // A location or class that does not exist is refused as any other reference is.
+    for (key, value) in [("DepartmentRef", "99"), ("ClassRef", "42")] {
+        let mut invoice = new_invoice("3", 10.0);
+        if key == "DepartmentRef" {
+            invoice[key] = json!({"value": value});
+        } else {
+            invoice["Line"][0]["SalesItemLineDetail"][key] = json!({"value": value});
+        }
+        let (status, body) = post(&emu, &http, &access, "invoice", &invoice).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(code(&body), "2500", "{key}");
+    }
+    // An inactive one ("Downtown") cannot be named.
+    let mut invoice = new_invoice("3", 10.0);
+    invoice["DepartmentRef"] = json!({"value": "3"});
+    let (status, body) = post(&emu, &http, &access, "invoice", &invoice).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // A sales receipt keeps them too.
+    let mut receipt = new_invoice("3", 30.0);
+    receipt["DepartmentRef"] = json!({"value": "1"});
+    receipt["Line"][0]["SalesItemLineDetail"]["ClassRef"] = json!({"value": "1"});
+    let (status, body) = post(&emu, &http, &access, "salesreceipt", &receipt).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let created = &body["SalesReceipt"];
+    assert_eq!(created["DepartmentRef"]["name"], "North");
+    assert_eq!(
+        created["Line"][0]["SalesItemLineDetail"]["ClassRef"]["name"],
+        "Residential"
+    );
+
+    // Invoices filter by location, seeded and written alike.
+    let (status, page) = query(
+        &emu,
+        &http,
+        &access,
+        "select * from Invoice where DepartmentRef = '2' and Id > '2000' maxresults 1000",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let south = page["QueryResponse"]["Invoice"]
+        .as_array()
+        .expect("invoices");
+    assert!(south.len() > 50);
+    assert!(south.iter().all(|i| i["DepartmentRef"]["value"] == "2"));
+    assert!(south.iter().any(|i| i["Id"] == "2501"));
+    emu.shutdown().await;
+}

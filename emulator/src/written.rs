@@ -10,9 +10,10 @@
 //! A written record shadows the seeded record of the same index (an update replaces its
 //! postings, a delete removes them; a void stores zero amounts, so it posts zeros). Accounts come
 //! from the stored JSON: an invoice line's `ItemAccountRef` (else its item's income account; a
-//! `DescriptionOnly` line: the first income account), `TxnTaxDetail.TotalTax` to Sales Tax
-//! Payable, a payment's `DepositToAccountRef` and `Line[].LinkedTxn` invoices, a bill's line
-//! `AccountRef`s; the other posting transactions (`txns.rs`) as an [`Entry`] of journal lines
+//! `DescriptionOnly` line: the first income account), each sales line's `ClassRef` and the
+//! sale's `DepartmentRef` (what `ClassSales` and `DepartmentSales` group by),
+//! `TxnTaxDetail.TotalTax` to Sales Tax Payable, a payment's `DepositToAccountRef` and
+//! `Line[].LinkedTxn` invoices, a bill's line `AccountRef`s; the other posting transactions (`txns.rs`) as an [`Entry`] of journal lines
 //! read the same way (a sales receipt's lines as an invoice's, against its
 //! `DepositToAccountRef`; a journal entry's by `PostingType`). This module must never render
 //! JSON or know about HTTP.
@@ -47,6 +48,31 @@ pub(crate) struct Invoice {
     pub(crate) credits: Vec<(usize, i64)>,
     /// Its item lines: item index, `Qty` in thousandths, amount in cents.
     pub(crate) items: Vec<(usize, i64, i64)>,
+    /// Its sales lines as income by account and class (`ClassRef`).
+    pub(crate) income: Vec<Income>,
+    /// Its location (`DepartmentRef`).
+    pub(crate) department: Option<Tag>,
+}
+
+/// A class or location a written transaction names: the index its reference points at and the
+/// reference's `name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tag {
+    /// Index into the classes or departments (`value - 1`).
+    pub(crate) index: usize,
+    /// The reference's `name` (the build fills in the `FullyQualifiedName`).
+    pub(crate) name: String,
+}
+
+/// One sales line of a written sale as income: the account it credits, its class, cents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Income {
+    /// Income account index.
+    pub(crate) account: usize,
+    /// The line's `ClassRef`.
+    pub(crate) class: Option<Tag>,
+    /// Cents (positive: credited).
+    pub(crate) amount: i64,
 }
 
 impl Invoice {
@@ -143,6 +169,10 @@ pub(crate) struct Entry {
     pub(crate) party: Option<(String, usize)>,
     /// `DocNumber`.
     pub(crate) doc_number: String,
+    /// A sales receipt's, credit memo's or refund's sales lines as income (else empty).
+    pub(crate) income: Vec<Income>,
+    /// A sales receipt's, credit memo's or refund's location (`DepartmentRef`).
+    pub(crate) department: Option<Tag>,
 }
 
 /// Written records of one transaction type by index; `None`: deleted.
@@ -356,11 +386,17 @@ fn lines(json: &Map<String, Value>) -> impl Iterator<Item = &Map<String, Value>>
         .filter_map(Value::as_object)
 }
 
+/// The class or location reference `value` names, with its name.
+fn tag(value: Option<&Value>) -> Option<Tag> {
+    reference_of(value).map(|(name, index)| Tag { index, name })
+}
+
 fn invoice(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<Invoice> {
     let day = day(json, "TxnDate")?;
     let income = first_of(ds, "Income");
     let mut credits = Vec::with_capacity(2);
     let mut items = Vec::with_capacity(2);
+    let mut tracked = Vec::with_capacity(2);
     for line in lines(json) {
         let value = amount(line, "Amount");
         match line.get("DetailType").and_then(Value::as_str) {
@@ -379,9 +415,22 @@ fn invoice(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<Inv
                     .and_then(|item| ds.items.get(item))
                     .map(|item| item.income_account);
                 let named = reference(detail.and_then(|d| d.get("ItemAccountRef")));
-                add(&mut credits, chart.or(ds, named.or(of_item), income), value);
+                let credited = chart.or(ds, named.or(of_item), income);
+                add(&mut credits, credited, value);
+                tracked.push(Income {
+                    account: credited,
+                    class: tag(detail.and_then(|d| d.get("ClassRef"))),
+                    amount: value,
+                });
             }
-            Some("DescriptionOnly") => add(&mut credits, income, value),
+            Some("DescriptionOnly") => {
+                add(&mut credits, income, value);
+                tracked.push(Income {
+                    account: income,
+                    class: None,
+                    amount: value,
+                });
+            }
             _ => {}
         }
     }
@@ -401,6 +450,8 @@ fn invoice(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<Inv
         doc_number: text(json, "DocNumber"),
         credits,
         items,
+        income: tracked,
+        department: tag(json.get("DepartmentRef")),
     })
 }
 
@@ -524,9 +575,12 @@ fn entry(ds: &Dataset, chart: &Chart, kind: Kind, json: &Map<String, Value>) -> 
     };
     let customer = reference(json.get("CustomerRef"));
     let mut party = reference_of(json.get("CustomerRef"));
+    let mut income = Vec::new();
     match kind {
         Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt => {
-            let credits = invoice(ds, chart, json)?.credits;
+            let sale = invoice(ds, chart, json)?;
+            income = sale.income;
+            let credits = sale.credits;
             let total: i64 = credits.iter().map(|(_, a)| a).sum();
             let sign = if kind == Kind::SalesReceipt { 1 } else { -1 };
             match kind {
@@ -633,6 +687,13 @@ fn entry(ds: &Dataset, chart: &Chart, kind: Kind, json: &Map<String, Value>) -> 
         }),
         party,
         doc_number: text(json, "DocNumber"),
+        income,
+        department: tag(json.get("DepartmentRef")).filter(|_| {
+            matches!(
+                kind,
+                Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt
+            )
+        }),
     })
 }
 

@@ -1,5 +1,5 @@
-//! Invoices: QBO's key order, sales lines checked against items, the subtotal line, tax, totals and
-//! balance.
+//! Invoices: QBO's key order, sales lines checked against items (and their classes), the
+//! location, the subtotal line, tax, totals and balance.
 
 use serde_json::{Map, Value, json};
 
@@ -14,7 +14,7 @@ use crate::values::{cents, id_text, money};
 
 /// QBO's key order of an Invoice (as in `qbo-samples/query-invoices-page.json`, plus
 /// `PrivateNote`); seeded invoices are rendered in it too.
-pub(crate) const INVOICE_ORDER: [&str; 31] = [
+pub(crate) const INVOICE_ORDER: [&str; 32] = [
     "AllowIPNPayment",
     "AllowOnlinePayment",
     "AllowOnlineCreditCardPayment",
@@ -27,6 +27,7 @@ pub(crate) const INVOICE_ORDER: [&str; 31] = [
     "CustomField",
     "DocNumber",
     "TxnDate",
+    "DepartmentRef",
     "CurrencyRef",
     "PrivateNote",
     "LinkedTxn",
@@ -140,6 +141,14 @@ fn sales_lines(ctx: &Ctx<'_>, lines: Option<&Value>) -> Result<(Vec<Value>, i64)
                     d.insert("ServiceDate".into(), date.clone());
                 }
                 d.insert("ItemRef".into(), named_ref(&item_id, &item, "Name"));
+                if let Some(class) = tracked(
+                    ctx,
+                    Entity::Class,
+                    detail.get("ClassRef"),
+                    "Line.SalesItemLineDetail.ClassRef",
+                )? {
+                    d.insert("ClassRef".into(), class);
+                }
                 let unit_price = detail
                     .get("UnitPrice")
                     .cloned()
@@ -200,6 +209,22 @@ fn sales_lines(ctx: &Ctx<'_>, lines: Option<&Value>) -> Result<(Vec<Value>, i64)
     Ok((out, subtotal))
 }
 
+/// An optional class or location reference (`ClassRef`, `DepartmentRef`) checked as the
+/// other references are (2500 for one that does not exist, 610 for an inactive one) and named
+/// by the record's `FullyQualifiedName`; `None` when the client sent none.
+fn tracked(
+    ctx: &Ctx<'_>,
+    target: Entity,
+    value: Option<&Value>,
+    param: &str,
+) -> Result<Option<Value>, Fault> {
+    if value.is_none_or(Value::is_null) {
+        return Ok(None);
+    }
+    let (id, record) = reference(ctx, target, value, param)?;
+    Ok(Some(named_ref(&id, &record, "FullyQualifiedName")))
+}
+
 /// The customer, item lines and sales tax of a sale (invoice, sales receipt, credit memo,
 /// refund): `CustomerRef` named, the lines built, `TxnTaxDetail` defaulted; returns the total.
 pub(super) fn customer_and_sales(
@@ -216,6 +241,14 @@ pub(super) fn customer_and_sales(
         "CustomerRef".into(),
         named_ref(&customer_id, &customer, "DisplayName"),
     );
+    if let Some(department) = tracked(
+        ctx,
+        Entity::Department,
+        fields.get("DepartmentRef"),
+        "DepartmentRef",
+    )? {
+        fields.insert("DepartmentRef".into(), department);
+    }
     let (lines, subtotal) = sales_lines(ctx, fields.get("Line"))?;
     fields.insert("Line".into(), Value::Array(lines));
     let tax = match fields.get("TxnTaxDetail") {

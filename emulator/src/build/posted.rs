@@ -20,7 +20,7 @@ use crate::txns::{Kind, doc_number};
 use crate::values::{cents, money};
 
 /// QBO's key order of a SalesReceipt, CreditMemo or RefundReceipt (seeded ones read the same).
-pub(super) const SALE_ORDER: [&str; 22] = [
+pub(super) const SALE_ORDER: [&str; 23] = [
     "domain",
     "sparse",
     "Id",
@@ -28,6 +28,7 @@ pub(super) const SALE_ORDER: [&str; 22] = [
     "MetaData",
     "DocNumber",
     "TxnDate",
+    "DepartmentRef",
     "CurrencyRef",
     "PrivateNote",
     "Line",

@@ -47,7 +47,11 @@ pub(crate) struct EstimateView<'a> {
 pub(crate) fn estimate_view(ds: &Dataset, i: usize) -> Option<EstimateView<'_>> {
     let e = ds.estimates.get(i)?;
     let detail = ds.invoice_detail(e.invoice as usize);
-    let (lines, tax) = sales_body(ds, &detail);
+    // The invoice's lines were copied from the estimate, classes included.
+    let invoice = e.invoice as usize;
+    let (lines, tax) = sales_body(ds, &detail, |n| {
+        ds.class_of_line(crate::data::SalesForm::Invoice, invoice, n)
+    });
     let customer = ds.customers.get(e.customer as usize);
     Some(EstimateView {
         domain: "QBO",

@@ -1,4 +1,5 @@
-//! An invoice as QBO JSON: header, sales lines, the subtotal line, tax detail, links to payments.
+//! An invoice as QBO JSON: header (its location, `DepartmentRef`), sales lines (each with its
+//! `ClassRef`), the subtotal line, tax detail, links to payments.
 
 use serde::Serialize;
 
@@ -6,7 +7,7 @@ use super::parts::{
     AddrView, Decimal, EmailAddr, Empty, IdStr, LinkedTxn, MetaData, Money, Ref, addr, bare,
     currency_ref, id_of, meta, named,
 };
-use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS, SalesLine, TAX_RATE_BP, TERMS};
+use crate::data::{Dataset, EMAIL_STATUS, PRINT_STATUS, SalesForm, SalesLine, TAX_RATE_BP, TERMS};
 use crate::time::Day;
 
 #[derive(Serialize)]
@@ -33,6 +34,9 @@ pub(crate) struct InvoiceView<'a> {
     pub(crate) doc_number: IdStr,
     #[serde(rename = "TxnDate")]
     pub(crate) txn_date: Day,
+    /// The location the sale is tracked under.
+    #[serde(rename = "DepartmentRef", skip_serializing_if = "Option::is_none")]
+    pub(crate) department: Option<Ref<'a, IdStr>>,
     #[serde(rename = "CurrencyRef")]
     pub(crate) currency: Ref<'static, &'static str>,
     /// With multicurrency on: home currency per unit of `currency`.
@@ -119,6 +123,9 @@ pub(crate) struct SalesItemLineDetail<'a> {
     pub(crate) service_date: Option<Day>,
     #[serde(rename = "ItemRef")]
     pub(crate) item: Ref<'a, IdStr>,
+    /// The class the line's income is tracked under.
+    #[serde(rename = "ClassRef", skip_serializing_if = "Option::is_none")]
+    pub(crate) class: Option<Ref<'a, IdStr>>,
     #[serde(rename = "UnitPrice")]
     pub(crate) unit_price: Decimal,
     #[serde(rename = "Qty")]
@@ -171,7 +178,13 @@ pub(crate) struct TaxLineDetail {
     pub(crate) net: Money,
 }
 
-pub(crate) fn sales_line<'a>(ds: &'a Dataset, n: usize, line: &SalesLine) -> SalesLineView<'a> {
+/// Line `n` of a sale, its income tracked under `class` (an index into the classes).
+pub(crate) fn sales_line<'a>(
+    ds: &'a Dataset,
+    n: usize,
+    line: &SalesLine,
+    class: Option<usize>,
+) -> SalesLineView<'a> {
     let item = ds.items.get(line.item as usize);
     let account = item.map_or(0, |it| it.income_account);
     SalesLineView {
@@ -186,6 +199,7 @@ pub(crate) fn sales_line<'a>(ds: &'a Dataset, n: usize, line: &SalesLine) -> Sal
                 IdStr(u64::from(line.item) + 1),
                 item.map_or("", |it| it.name.as_str()),
             ),
+            class: class.and_then(|c| class_ref(ds, c)),
             unit_price: Decimal(line.unit_price),
             qty: line.qty,
             account: named(id_of(account), ds.account_name(account)),
@@ -194,17 +208,30 @@ pub(crate) fn sales_line<'a>(ds: &'a Dataset, n: usize, line: &SalesLine) -> Sal
     }
 }
 
+/// `ClassRef` of class `index` (named by its `FullyQualifiedName`), `None` past the list.
+fn class_ref(ds: &Dataset, index: usize) -> Option<Ref<'_, IdStr>> {
+    let class = ds.classes.get(index)?;
+    Some(named(id_of(index), class.name))
+}
+
+/// `DepartmentRef` of department `index`, `None` past the list.
+pub(crate) fn department_ref(ds: &Dataset, index: usize) -> Option<Ref<'_, IdStr>> {
+    let department = ds.departments.get(index)?;
+    Some(named(id_of(index), department.name))
+}
+
 /// The lines (sales lines, then the subtotal) and the tax detail of a sale drawn as `d`: an
-/// invoice's, and the estimate it was made from.
+/// invoice's (line `n` tracked under `class_of(n)`), and the estimate it was made from.
 pub(crate) fn sales_body<'a>(
     ds: &'a Dataset,
     d: &crate::data::InvoiceDetail,
+    class_of: impl Fn(usize) -> Option<usize>,
 ) -> (Vec<InvoiceLine<'a>>, TxnTaxDetail) {
     let mut lines: Vec<InvoiceLine<'a>> = d
         .lines
         .iter()
         .enumerate()
-        .map(|(n, l)| InvoiceLine::Sales(sales_line(ds, n, l)))
+        .map(|(n, l)| InvoiceLine::Sales(sales_line(ds, n, l, class_of(n))))
         .collect();
     lines.push(InvoiceLine::SubTotal(SubTotalLineView {
         amount: Money(d.subtotal),
@@ -280,7 +307,7 @@ pub(crate) fn invoice_view(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
         on: ds.currencies.on,
         currency: ds.currencies.of_customer(inv.customer as usize),
     };
-    let (lines, tax) = sales_body(ds, &d);
+    let (lines, tax) = sales_body(ds, &d, |n| ds.class_of_line(SalesForm::Invoice, i, n));
     let term = TERMS
         .get(usize::from(inv.term))
         .copied()
@@ -311,6 +338,9 @@ pub(crate) fn invoice_view(ds: &Dataset, i: usize) -> Option<InvoiceView<'_>> {
             .collect(),
         doc_number: IdStr(1001 + i as u64),
         txn_date: Day(inv.txn_date),
+        department: ds
+            .department_of(SalesForm::Invoice, i)
+            .and_then(|d| department_ref(ds, d)),
         currency: currency_ref(money.currency),
         exchange_rate: money.on.then_some(Decimal(money.currency.rate)),
         linked: (inv.payment > 0)

@@ -213,9 +213,10 @@ mod tests {
         "DetailType",
         "SalesItemLineDetail",
     ];
-    const SALES_DETAIL_KEYS: [&str; 6] = [
+    const SALES_DETAIL_KEYS: [&str; 7] = [
         "ServiceDate",
         "ItemRef",
+        "ClassRef",
         "UnitPrice",
         "Qty",
         "ItemAccountRef",

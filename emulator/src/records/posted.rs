@@ -3,13 +3,14 @@
 //!
 //! These tables are a fraction of the invoices' size and are never paged in bulk the way
 //! invoices are, so each record is built as a `serde_json::Value` (keys in QBO's order) rather
-//! than a borrowed view; the sales lines are the invoices' own views.
+//! than a borrowed view; the sales lines are the invoices' own views, and a sale carries its
+//! location and its lines' classes as an invoice does.
 
 use serde_json::{Map, Value, json};
 
-use super::invoice::{InvoiceLine, SubTotalLineView, sales_line, tax_detail};
+use super::invoice::{InvoiceLine, SubTotalLineView, department_ref, sales_line, tax_detail};
 use super::parts::Empty;
-use crate::data::{Dataset, SalesLine};
+use crate::data::{Dataset, SalesForm, SalesLine};
 use crate::time::{Day, Timestamp};
 use crate::txns::{Cost, Kind, Move, Sale, doc_number};
 use crate::values::money;
@@ -77,6 +78,13 @@ fn sale(ds: &Dataset, kind: Kind, index: usize, s: &Sale) -> Map<String, Value> 
         json!(doc_number(kind, index).to_string()),
     );
     m.insert("TxnDate".into(), json!(Day(s.txn_date).to_string()));
+    let form = SalesForm::Posted(kind);
+    if let Some(department) = ds
+        .department_of(form, index)
+        .and_then(|d| department_ref(ds, d))
+    {
+        m.insert("DepartmentRef".into(), json!(department));
+    }
     m.insert("CurrencyRef".into(), currency());
     let mut lines: Vec<InvoiceLine<'_>> = s
         .lines
@@ -91,7 +99,7 @@ fn sale(ds: &Dataset, kind: Kind, index: usize, s: &Sale) -> Map<String, Value> 
                 taxable: l.taxable,
                 service_date: None,
             };
-            InvoiceLine::Sales(sales_line(ds, n, &line))
+            InvoiceLine::Sales(sales_line(ds, n, &line, ds.class_of_line(form, index, n)))
         })
         .collect();
     lines.push(InvoiceLine::SubTotal(SubTotalLineView {

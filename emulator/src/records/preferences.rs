@@ -1,5 +1,6 @@
 //! The Preferences singleton as QBO JSON: the company's settings by section, consistent with the
-//! books (US dollars only, sales tax on, the terms the invoices use).
+//! books (US dollars only, sales tax on, the terms the invoices use, classes tracked per sales
+//! line and locations per transaction, as the seeded sales carry them).
 
 use serde::Serialize;
 

@@ -118,7 +118,7 @@ pub(crate) fn recurring_transaction_view(
             },
             currency: USD,
             lines: vec![
-                InvoiceLine::Sales(sales_line(ds, 0, &line)),
+                InvoiceLine::Sales(sales_line(ds, 0, &line, None)),
                 InvoiceLine::SubTotal(SubTotalLineView {
                     amount: Money(r.amount),
                     detail_type: "SubTotalLineDetail",

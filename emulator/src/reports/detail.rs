@@ -2,8 +2,10 @@
 //! `txn_type`, `doc_num`, `subt_nat_amount` ...), their titles, the ones each report takes and
 //! shows by default, and the cell a line has under each.
 //!
-//! A key a report documents but the books have nothing for (`create_by`, `dept_name` ...) is a
-//! blank column; a key the report does not know is a 400 ValidationFault naming the keys it takes.
+//! A key a report documents but the books have nothing for (`create_by`, `last_mod_by` ...) is a
+//! blank column, and so is `klass_name` (a line of these reports is a posting, which merges a
+//! sale's lines of one account whatever their classes; `dept_name` is the transaction's
+//! location); a key the report does not know is a 400 ValidationFault naming the keys it takes.
 
 use serde_json::{Value, json};
 
@@ -194,6 +196,10 @@ pub(super) fn cells(ds: &Dataset, chart: &Chart, keys: &[String], line: &Line<'_
                 }
                 "debt_amt" => amount_cell(line.debit),
                 "credit_amt" => amount_cell(line.credit),
+                "dept_name" => match txn.and_then(|t| t.department.as_ref()) {
+                    Some((name, index)) => cell_with_id(name.clone(), id(*index)),
+                    None => cell(""),
+                },
                 _ => cell(""),
             }
         })

@@ -51,6 +51,7 @@ mod profit_and_loss;
 mod profit_and_loss_detail;
 mod rows;
 mod sales;
+mod tracking;
 mod transaction_lists;
 mod trial_balance;
 mod txn;
@@ -75,6 +76,7 @@ pub(crate) use catalog::Report;
 use columns::meta;
 use params::Params;
 use rows::rows_json;
+use tracking::Tracking;
 
 /// `GET /v3/company/{realm}/reports/{ReportName}`.
 pub(crate) async fn report(
@@ -173,8 +175,8 @@ fn build(
         Report::CustomerSales => sales::customer_income(ds, written, params, false),
         Report::VendorExpenses => sales::vendor_expenses(ds, written, params),
         Report::ItemSales => sales::item_sales(ds, written, params),
-        Report::ClassSales => sales::unclassified_sales(ds, written, params, "Class"),
-        Report::DepartmentSales => sales::unclassified_sales(ds, written, params, "Department"),
+        Report::ClassSales => sales::tracked_sales(ds, written, params, Tracking::Class),
+        Report::DepartmentSales => sales::tracked_sales(ds, written, params, Tracking::Department),
         Report::TaxSummary => sales::tax_summary(ds, written, params),
         Report::AccountList => account_list::account_list(ds, written, params),
         Report::InventoryValuationSummary => inventory::summary(params),

@@ -1,7 +1,7 @@
 //! Income and expenses by who or what they come from: `CustomerIncome`, `CustomerSales`,
 //! `VendorExpenses` (per party, from the ledger's postings to income and expense accounts on the
-//! report's basis), `ClassSales` and `DepartmentSales` (the books carry no classes or departments
-//! on their transactions: all under "Not Specified"), `ItemSales` (invoice lines per item) and
+//! report's basis), `ClassSales` and `DepartmentSales` (the same income split by the class of
+//! each sales line and by the sale's location, `tracking.rs`), `ItemSales` (invoice lines per item) and
 //! `TaxSummary` (what the sales-tax account was credited).
 
 use std::collections::BTreeMap;
@@ -10,6 +10,7 @@ use super::balances::natural;
 use super::columns::{Period, label_column, money_column, period_columns, periods};
 use super::params::{By, Params};
 use super::rows::{Built, line, summary_only};
+use super::tracking::{Group, Splitter, Tracking};
 use super::txn::{Party, view};
 use crate::data::{ACCT_SALES_TAX, Dataset, TAX_RATE_BP};
 use crate::fault::Fault;
@@ -63,9 +64,12 @@ impl Columns {
     }
 }
 
-/// Rows of `per` (sorted by name, zero lines left out) and a TOTAL, and whether there were none.
+/// A row of a summary by name: its label and the index its id is made of, and its amounts.
+type NamedRow = ((String, Option<usize>), Vec<i64>);
+
+/// Rows of `per` (in its order, zero lines left out) and a TOTAL, and whether there were none.
 fn lines_and_total(
-    per: BTreeMap<(String, Option<usize>), Vec<i64>>,
+    per: impl IntoIterator<Item = NamedRow>,
     width: usize,
 ) -> (Vec<super::rows::Node>, bool) {
     let mut totals = vec![0i64; width];
@@ -179,17 +183,20 @@ pub(super) fn vendor_expenses(
     Ok((json, rows, no_data, params.by))
 }
 
-/// `ClassSales` (`label` "Class") and `DepartmentSales` ("Department"): income of the period,
-/// all of it "Not Specified".
-pub(super) fn unclassified_sales(
+/// `ClassSales` (income by the class of the line that earned it) and `DepartmentSales` (by the
+/// transaction's location): income of the period per class or location, sorted by name (a
+/// sub-class by its `FullyQualifiedName`, flat), income without one "Not Specified" last; the
+/// TOTAL is the period's income, as the P&L's.
+pub(super) fn tracked_sales(
     ds: &Dataset,
     written: &Written,
     params: &Params,
-    label: &str,
+    tracking: Tracking,
 ) -> Result<Built, Fault> {
     let columns = Columns::new(params)?;
     let width = columns.width();
-    let mut values = vec![0i64; width];
+    let mut per: BTreeMap<Group, Vec<i64>> = BTreeMap::new();
+    let mut splitter = Splitter::new(tracking);
     ledger::for_each(
         ds,
         written,
@@ -197,26 +204,52 @@ pub(super) fn unclassified_sales(
         Some(params.start),
         params.end,
         &mut |p: Posting| {
-            if let Some(account) = written.chart().get(ds, p.account)
-                && is_income(account.account_type)
-            {
-                let keep = match view(ds, written, p.source).party {
-                    Party::Customer(c) => params.keeps_customer(c),
-                    _ => params.customers.is_none(),
-                };
-                if keep {
-                    columns.add(
-                        &mut values,
-                        p.day,
-                        natural(account.classification, p.amount),
-                    );
-                }
+            let Some(account) = written.chart().get(ds, p.account) else {
+                return;
+            };
+            if !is_income(account.account_type) {
+                return;
             }
+            let keep = match view(ds, written, p.source).party {
+                Party::Customer(c) => params.keeps_customer(c),
+                _ => params.customers.is_none(),
+            };
+            if !keep {
+                return;
+            }
+            let amount = natural(account.classification, p.amount);
+            splitter.split(
+                ds,
+                written,
+                p.source,
+                p.account,
+                amount,
+                &mut |group, share| {
+                    let values = per.entry(group).or_insert_with(|| vec![0; width]);
+                    columns.add(values, p.day, share);
+                },
+            );
         },
     );
-    let mut per = BTreeMap::new();
-    per.insert(("Not Specified".to_owned(), None), values);
-    let (rows, no_data) = lines_and_total(per, width);
+    let (label, list) = match tracking {
+        Tracking::Class => ("Class", &ds.classes),
+        Tracking::Department => ("Department", &ds.departments),
+    };
+    let unspecified = per.remove(&None);
+    let mut named: Vec<NamedRow> = per
+        .into_iter()
+        .filter_map(|(group, values)| {
+            let index = group?;
+            let name = splitter
+                .written_name(index)
+                .or_else(|| list.get(index).map(|c| c.name))
+                .map_or_else(|| (index + 1).to_string(), str::to_owned);
+            Some(((name, Some(index)), values))
+        })
+        .collect();
+    named.sort();
+    named.extend(unspecified.map(|values| (("Not Specified".to_owned(), None), values)));
+    let (rows, no_data) = lines_and_total(named, width);
     let mut json = vec![label_column(label, &label.to_ascii_lowercase())];
     json.extend(columns.json());
     Ok((json, rows, no_data, params.by))

@@ -739,6 +739,12 @@ fn timing_at_100k_invoices() {
             (Report::Journal, "date_macro=Last Month"),
             (Report::CustomerSales, "date_macro=Last Fiscal Year"),
             (Report::ItemSales, "date_macro=Last Fiscal Year"),
+            (Report::ClassSales, "date_macro=Last Fiscal Year"),
+            (
+                Report::ClassSales,
+                "date_macro=Last Fiscal Year&accounting_method=Cash",
+            ),
+            (Report::DepartmentSales, "date_macro=Last Fiscal Year"),
         ] {
             let started = std::time::Instant::now();
             let body = answer(&ds, &written, report, query).expect("report");
@@ -1261,4 +1267,223 @@ fn party_filters_keep_the_transactions_of_those_parties() {
     );
     let ids: Vec<String> = lines_by_id(&aging, 6).into_keys().collect();
     assert_eq!(ids, ["2"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Income by class and by location
+
+/// The P&L's total income of `query`: Income and Other Income.
+fn total_income(ds: &Dataset, written: &Written, query: &str) -> i64 {
+    let pnl = answer(ds, written, Report::ProfitAndLoss, query).expect("P&L");
+    let sections = all_sections(&pnl);
+    ["Income", "OtherIncome"]
+        .into_iter()
+        .filter_map(|group| sections.iter().find(|s| s["group"] == group))
+        .map(|s| *amounts(&s["Summary"]["ColData"]).last().expect("total"))
+        .sum()
+}
+
+/// The rows of a `ClassSales` or `DepartmentSales` answer by label: their last column (the
+/// total when split) in cents.
+fn tracked_rows(report: &Value) -> Vec<(String, i64)> {
+    data_rows(&report["Rows"])
+        .into_iter()
+        .map(|(label, values)| (label, *values.last().expect("an amount")))
+        .collect()
+}
+
+#[test]
+fn class_and_department_sales_add_up_to_the_profit_and_losss_income() {
+    let ds = books(3000);
+    let with_writes = writes(&ds);
+    for written in [&Written::default(), &with_writes] {
+        for basis in ["Accrual", "Cash"] {
+            for period in [
+                "start_date=2023-01-01&end_date=2023-12-31",
+                "start_date=2023-03-01&end_date=2023-03-31",
+                "start_date=2023-01-01&end_date=2023-09-30&summarize_column_by=Quarter",
+            ] {
+                let query = format!("accounting_method={basis}&{period}");
+                let income = total_income(&ds, written, &query);
+                assert_ne!(income, 0, "{query}");
+                for report in [Report::ClassSales, Report::DepartmentSales] {
+                    let answer = answer(&ds, written, report, &query).expect("report");
+                    let total = *summary(&answer, "GrandTotal").last().expect("total");
+                    assert_eq!(total, income, "{report:?} {query}");
+                    let rows = tracked_rows(&answer);
+                    assert_eq!(rows.iter().map(|r| r.1).sum::<i64>(), total);
+                    // Named rows sorted, "Not Specified" last, only active lists' names.
+                    let names: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+                    let expected: &[&str] = match report {
+                        Report::ClassSales => {
+                            &["Commercial", "Residential", "Warranty", "Not Specified"]
+                        }
+                        _ => &["North", "South", "Not Specified"],
+                    };
+                    assert_eq!(names, expected, "{report:?} {query}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn class_sales_are_the_sales_lines_of_each_class() {
+    let ds = books(3000);
+    let (start, end) = (days_from_civil(2023, 1, 1), days_from_civil(2023, 12, 31));
+    let mut per_class: BTreeMap<String, i64> = BTreeMap::new();
+    let mut per_location: BTreeMap<String, i64> = BTreeMap::new();
+    let mut tally = |class: Option<usize>, location: Option<usize>, amount: i64| {
+        if let Some(class) = class {
+            *per_class
+                .entry(ds.classes[class].name.to_owned())
+                .or_default() += amount;
+        }
+        if let Some(location) = location {
+            *per_location
+                .entry(ds.departments[location].name.to_owned())
+                .or_default() += amount;
+        }
+    };
+    let form = crate::data::SalesForm::Invoice;
+    for (index, invoice) in ds.invoices.iter().enumerate() {
+        if (start..=end).contains(&invoice.txn_date) {
+            let location = ds.department_of(form, index);
+            for (n, line) in ds.invoice_detail(index).lines.iter().enumerate() {
+                tally(ds.class_of_line(form, index, n), location, line.amount);
+            }
+        }
+    }
+    for (kind, sign) in [
+        (crate::txns::Kind::SalesReceipt, 1),
+        (crate::txns::Kind::CreditMemo, -1),
+        (crate::txns::Kind::RefundReceipt, -1),
+    ] {
+        let form = crate::data::SalesForm::Posted(kind);
+        let sales = match kind {
+            crate::txns::Kind::SalesReceipt => &ds.posted.sales_receipts,
+            crate::txns::Kind::CreditMemo => &ds.posted.credit_memos,
+            _ => &ds.posted.refund_receipts,
+        };
+        for (index, sale) in sales.iter().enumerate() {
+            if (start..=end).contains(&sale.txn_date) {
+                let location = ds.department_of(form, index);
+                for (n, line) in sale.lines.iter().enumerate() {
+                    tally(
+                        ds.class_of_line(form, index, n),
+                        location,
+                        sign * line.amount,
+                    );
+                }
+            }
+        }
+    }
+    let query = "start_date=2023-01-01&end_date=2023-12-31";
+    for (report, expected) in [
+        (Report::ClassSales, &per_class),
+        (Report::DepartmentSales, &per_location),
+    ] {
+        let rows: BTreeMap<String, i64> = tracked_rows(&run(&ds, report, query))
+            .into_iter()
+            .filter(|(label, _)| label != "Not Specified")
+            .collect();
+        assert_eq!(&rows, expected, "{report:?}");
+        assert!(rows.values().all(|&amount| amount > 0), "{report:?}");
+    }
+}
+
+#[test]
+fn a_written_invoice_moves_its_amounts_into_its_classes_and_location() {
+    let ds = books(3000);
+    let mut written = Written::default();
+    let invoice = json!({
+        "TxnDate": "2023-03-01", "CustomerRef": {"value": "3", "name": "O'Brien Landscaping"},
+        "DepartmentRef": {"value": "2", "name": "South"},
+        "Line": [{"Amount": 100.01, "DetailType": "SalesItemLineDetail",
+                  "SalesItemLineDetail": {"ItemRef": {"value": "1"},
+                                          "ClassRef": {"value": "3", "name": "Warranty"}}},
+                 {"Amount": 50, "DetailType": "SalesItemLineDetail",
+                  "SalesItemLineDetail": {"ItemRef": {"value": "3"}}}],
+        "TxnTaxDetail": {"TotalTax": 4.13}
+    });
+    let invoice = invoice.as_object().expect("object");
+    written.record(&ds, Entity::Invoice, ds.invoices.len(), Some(invoice));
+    let row = |report: &Value, label: &str| {
+        tracked_rows(report)
+            .into_iter()
+            .find(|(name, _)| name == label)
+            .map_or(0, |(_, amount)| amount)
+    };
+    let march = "start_date=2023-03-01&end_date=2023-03-31";
+    let (before, after) = (
+        run(&ds, Report::ClassSales, march),
+        answer(&ds, &written, Report::ClassSales, march).expect("after"),
+    );
+    assert_eq!(row(&after, "Warranty"), row(&before, "Warranty") + 10_001);
+    assert_eq!(
+        row(&after, "Not Specified"),
+        row(&before, "Not Specified") + 5_000
+    );
+    for class in ["Commercial", "Residential"] {
+        assert_eq!(row(&after, class), row(&before, class), "{class}");
+    }
+    let (before, after) = (
+        run(&ds, Report::DepartmentSales, march),
+        answer(&ds, &written, Report::DepartmentSales, march).expect("after"),
+    );
+    assert_eq!(row(&after, "South"), row(&before, "South") + 15_001);
+    assert_eq!(row(&after, "North"), row(&before, "North"));
+    assert_eq!(row(&after, "Not Specified"), row(&before, "Not Specified"));
+    // On the cash basis it counts when paid, by what the payment pays of each line.
+    let payment = json!({
+        "TxnDate": "2023-04-03", "CustomerRef": {"value": "3"}, "TotalAmt": 154.14,
+        "DepositToAccountRef": {"value": "1"},
+        "Line": [{"Amount": 154.14,
+                  "LinkedTxn": [{"TxnId": (ds.invoices.len() + 1).to_string(), "TxnType": "Invoice"}]}]
+    });
+    let payment = payment.as_object().expect("object");
+    written.record(&ds, Entity::Payment, ds.payments.len(), Some(payment));
+    let april = "accounting_method=Cash&start_date=2023-04-01&end_date=2023-04-30";
+    let (before, after) = (
+        run(&ds, Report::ClassSales, april),
+        answer(&ds, &written, Report::ClassSales, april).expect("after"),
+    );
+    assert_eq!(row(&after, "Warranty"), row(&before, "Warranty") + 10_001);
+}
+
+#[test]
+fn transaction_lists_name_each_sales_location() {
+    let ds = books(600);
+    let query = "start_date=2023-01-01&end_date=2023-12-31&columns=txn_type,doc_num,dept_name";
+    let answer = run(&ds, Report::TransactionList, query);
+    let rows = data_of(&answer);
+    let form = crate::data::SalesForm::Invoice;
+    let mut named = 0;
+    for row in &rows {
+        let cells = &row["ColData"];
+        let location = &cells[2];
+        if cells[0]["value"] != "Invoice" {
+            if !matches!(
+                cells[0]["value"].as_str(),
+                Some("Sales Receipt" | "Credit Memo" | "Refund")
+            ) {
+                assert_eq!(location["value"], "", "{row}");
+            }
+            continue;
+        }
+        let index = cells[0]["id"]
+            .as_str()
+            .and_then(|id| id.parse::<usize>().ok())
+            .expect("an invoice id")
+            - 1;
+        match ds.department_of(form, index) {
+            Some(d) => {
+                named += 1;
+                assert_eq!(location["value"], ds.departments[d].name, "{row}");
+                assert_eq!(location["id"], (d + 1).to_string(), "{row}");
+            }
+            None => assert_eq!(location["value"], "", "{row}"),
+        }
+    }
+    assert!(named > 100, "{named}");
 }

@@ -5,7 +5,7 @@
 //! ledger's postings the same way. A new kind of [`Source`] needs one arm in [`view`].
 
 use crate::data::CHART_OF_POSTED;
-use crate::data::Dataset;
+use crate::data::{Dataset, SalesForm};
 use crate::ledger::Source;
 use crate::txns::Kind;
 use crate::written::{Shadow, Written};
@@ -40,6 +40,8 @@ pub(super) struct Txn {
     pub(super) due: Option<i32>,
     /// `TotalAmt`, in cents.
     pub(super) amount: i64,
+    /// The location it is tracked under (`DepartmentRef`): name and index.
+    pub(super) department: Option<(String, usize)>,
 }
 
 impl Txn {
@@ -85,6 +87,10 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                 day: invoice.day,
                 due: Some(invoice.due),
                 amount: invoice.total(),
+                department: invoice
+                    .department
+                    .as_ref()
+                    .map(|tag| (tag.name.clone(), tag.index)),
             },
             _ => {
                 let invoice = ds.invoices.get(i);
@@ -98,6 +104,9 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                     day: invoice.map_or(0, |v| v.txn_date),
                     due: invoice.map(|v| v.due_date),
                     amount: invoice.map_or(0, |v| v.total),
+                    department: invoice
+                        .and_then(|_| ds.department_of(SalesForm::Invoice, i))
+                        .and_then(|d| seeded_department(ds, d)),
                 }
             }
         },
@@ -111,6 +120,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                 day: payment.day,
                 due: None,
                 amount: payment.total,
+                department: None,
             },
             _ => {
                 let payment = ds.payments.get(i);
@@ -126,6 +136,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                     day: payment.map_or(0, |p| p.txn_date),
                     due: None,
                     amount: payment.map_or(0, |p| p.amount),
+                    department: None,
                 }
             }
         },
@@ -139,6 +150,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                 day: bill.day,
                 due: Some(bill.due),
                 amount: bill.total(),
+                department: None,
             },
             _ => {
                 let bill = ds.bills.get(i);
@@ -154,6 +166,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                     day: bill.map_or(0, |b| b.txn_date),
                     due: bill.map(|b| b.due_date),
                     amount: bill.map_or(0, |b| b.total),
+                    department: None,
                 }
             }
         },
@@ -177,6 +190,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                 day: payment.map_or(0, |p| p.day),
                 due: None,
                 amount: payment.map_or(0, |p| p.total),
+                department: None,
             }
         }
         Source::BillPayment(i) => {
@@ -196,6 +210,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                 day: bill.due.unwrap_or(bill.day),
                 due: None,
                 amount: bill.amount,
+                department: None,
             }
         }
     }
@@ -220,8 +235,17 @@ fn posted(ds: &Dataset, written: &Written, kind: Kind, index: usize) -> Txn {
             lines.first().map_or(0, |(_, a)| a.abs())
         }
     };
+    let sale = matches!(
+        kind,
+        Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt
+    );
+    let mut department = None;
     let (number, party, party_name, day, amount) = match written.posted(kind, index) {
         Shadow::Live(entry) => {
+            department = entry
+                .department
+                .as_ref()
+                .map(|tag| (tag.name.clone(), tag.index));
             let (party, name) = entry
                 .party
                 .as_ref()
@@ -243,6 +267,11 @@ fn posted(ds: &Dataset, written: &Written, kind: Kind, index: usize) -> Txn {
                 .posted
                 .lines(kind, index, &CHART_OF_POSTED, &mut lines)
                 .unwrap_or(0);
+            if sale && index < ds.posted.len(kind) {
+                department = ds
+                    .department_of(SalesForm::Posted(kind), index)
+                    .and_then(|d| seeded_department(ds, d));
+            }
             let (party, name) = match ds.posted.party(kind, index) {
                 Some(Ok(c)) => (
                     Party::Customer(c as usize),
@@ -269,5 +298,12 @@ fn posted(ds: &Dataset, written: &Written, kind: Kind, index: usize) -> Txn {
         day,
         due: None,
         amount,
+        department,
     }
+}
+
+/// Seeded department `index` as a transaction names it.
+fn seeded_department(ds: &Dataset, index: usize) -> Option<(String, usize)> {
+    let department = ds.departments.get(index)?;
+    Some((department.name.to_owned(), index))
 }
