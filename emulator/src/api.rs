@@ -398,24 +398,23 @@ pub(crate) async fn read_entity(
 /// with no file).
 fn download(state: &State, id: &str) -> Response {
     let ds = state.data();
-    let index = id
-        .parse::<usize>()
-        .ok()
-        .and_then(|n| n.checked_sub(1))
-        .filter(|&i| i < ds.attachments.len());
-    let Some(index) = index else {
+    let Some(index) = id.parse::<usize>().ok().and_then(|n| n.checked_sub(1)) else {
         return Fault::object_not_found().into_response();
     };
-    if matches!(
-        state
-            .changes()
-            .read()
-            .current(ds, Entity::Attachable, index),
-        Current::Deleted
-    ) {
-        return Fault::object_not_found().into_response();
-    }
-    match crate::records::temp_download_uri(ds, index) {
+    let uri = match state
+        .changes()
+        .read()
+        .current(ds, Entity::Attachable, index)
+    {
+        Current::Stored(stored) => stored
+            .json
+            .get("TempDownloadUri")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
+        Current::Seeded => crate::records::temp_download_uri(ds, index),
+        Current::Absent | Current::Deleted => None,
+    };
+    match uri {
         Some(uri) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "text/plain;charset=UTF-8")],

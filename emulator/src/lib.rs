@@ -79,6 +79,7 @@ pub mod stats;
 mod time;
 mod token;
 mod txns;
+mod uploads;
 mod values;
 mod writes;
 mod written;

@@ -21,7 +21,7 @@ use crate::faults::{self, Injection};
 use crate::oauth::{self, AUTHORIZE_PATH, JWKS_PATH, REVOKE_PATH, TOKEN_PATH, USERINFO_PATH};
 use crate::state::State;
 use crate::stats::{self, Outcome};
-use crate::{api, cdc, reports, writes};
+use crate::{api, cdc, reports, uploads, writes};
 
 /// A running emulator (in-process, on its own tokio task). Dropping it also stops the server.
 #[derive(Debug)]
@@ -156,6 +156,12 @@ fn router(state: Arc<State>) -> Router {
         .route("/v3/company/{realm}/reports/{report}", get(reports::report))
         .route("/v3/company/{realm}/batch", post(writes::batch))
         .route("/v3/company/{realm}/cdc", get(cdc::changes))
+        .route(
+            "/v3/company/{realm}/upload",
+            post(uploads::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::build::MAX_UPLOAD + 1024 * 1024,
+            )),
+        )
         .route(
             "/v3/company/{realm}/{entity}",
             get(api::read_singleton).post(writes::write_entity),

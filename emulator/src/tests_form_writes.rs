@@ -970,3 +970,163 @@ async fn a_multicurrency_company_adds_currencies_by_code() {
     .await;
     assert_eq!(code(&body), "6000", "multicurrency off: {body}");
 }
+
+/// A `multipart/form-data` body of `parts` (name, file name, content type, bytes).
+fn multipart(parts: &[(&str, Option<&str>, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "qbo-emulator-test-boundary";
+    let mut body = Vec::new();
+    for (name, file_name, content_type, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let file = file_name.map_or_else(String::new, |f| format!("; filename=\"{f}\""));
+        body.extend_from_slice(
+            format!("Content-Disposition: form-data; name=\"{name}\"{file}\r\nContent-Type: {content_type}\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    emu: &Emulator,
+    http: &reqwest::Client,
+    access: &str,
+    parts: &[(&str, Option<&str>, &str, &[u8])],
+) -> (StatusCode, Value) {
+    let (content_type, body) = multipart(parts);
+    let res = http
+        .post(api_url(emu, "upload?requestid=up-1"))
+        .bearer_auth(access)
+        .header("Accept", "application/json")
+        .header("Content-Type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("POST");
+    let status = res.status();
+    let text = res.text().await.expect("body");
+    (status, serde_json::from_str(&text).expect("JSON"))
+}
+
+#[tokio::test]
+async fn files_are_uploaded_as_multipart_and_linked_to_records() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let count = total(&emu, &http, &access, "Attachable").await;
+    let receipt = vec![7u8; 150_000];
+    let metadata = json!({"AttachableRef": [{"EntityRef": {"type": "Bill", "value": "2"}}],
+                          "Category": "Receipt", "FileName": "fuel-receipt.pdf"})
+    .to_string();
+    let bad =
+        json!({"AttachableRef": [{"EntityRef": {"type": "Bill", "value": "999999"}}]}).to_string();
+    let parts: [(&str, Option<&str>, &str, &[u8]); 4] = [
+        (
+            "file_metadata_01",
+            None,
+            "application/json",
+            metadata.as_bytes(),
+        ),
+        (
+            "file_content_01",
+            Some("scan0001.pdf"),
+            "application/pdf",
+            &receipt,
+        ),
+        ("file_metadata_02", None, "application/json", bad.as_bytes()),
+        (
+            "file_content_02",
+            Some("photo.jpg"),
+            "image/jpeg",
+            b"\xff\xd8\xff",
+        ),
+    ];
+    let (status, body) = upload(&emu, &http, &access, &parts).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answers = body["AttachableResponse"].as_array().expect("answers");
+    assert_eq!(answers.len(), 2, "{body}");
+    let file = answers[0]["Attachable"].clone();
+    let id = file["Id"].as_str().expect("id").to_owned();
+    assert_eq!(id, (count + 1).to_string());
+    assert_eq!(
+        file["FileName"], "fuel-receipt.pdf",
+        "the metadata's name wins"
+    );
+    assert_eq!(file["ContentType"], "application/pdf");
+    assert_eq!(file["Size"], json!(150_000));
+    assert_eq!(file["Category"], "Receipt");
+    assert_eq!(file["AttachableRef"][0]["EntityRef"]["value"], "2");
+    assert!(
+        file["FileAccessUri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with(&format!("/download/{id}")))
+    );
+    assert_eq!(answers[1]["Fault"]["Error"][0]["code"], "2500", "{body}");
+    // Read, found by the record it is linked to, and downloaded.
+    let (_, _, read) = api_get(&emu, &http, &access, &format!("attachable/{id}")).await;
+    assert_eq!(read["Attachable"], file);
+    let res = http
+        .get(api_url(&emu, &format!("download/{id}")))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.text().await.expect("text"),
+        file["TempDownloadUri"].as_str().expect("uri")
+    );
+    // The same requestid again creates nothing twice.
+    let (_, again) = upload(&emu, &http, &access, &parts).await;
+    assert_eq!(
+        again["AttachableResponse"][0]["Attachable"]["Id"],
+        json!(id)
+    );
+    assert_eq!(total(&emu, &http, &access, "Attachable").await, count + 1);
+    // A JSON update keeps the uploaded file's fields.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "attachable",
+        &json!({"Id": id, "SyncToken": "0", "sparse": true, "Note": "fuel, June", "Size": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["Attachable"]["Size"], json!(150_000));
+
+    // Not multipart, or no file part: refused.
+    let (status, body) = post(&emu, &http, &access, "upload", &json!({"FileName": "x"})).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "2010"),
+        "{body}"
+    );
+    let lonely: [(&str, Option<&str>, &str, &[u8]); 1] = [(
+        "file_metadata_01",
+        None,
+        "application/json",
+        metadata.as_bytes(),
+    )];
+    let (status, body) = {
+        let (content_type, bytes) = multipart(&lonely);
+        let res = http
+            .post(api_url(&emu, "upload"))
+            .bearer_auth(&access)
+            .header("Content-Type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        (status, serde_json::from_str::<Value>(&text).expect("JSON"))
+    };
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["AttachableResponse"][0]["Fault"]["Error"][0]["code"],
+        "2010"
+    );
+}

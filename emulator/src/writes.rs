@@ -93,32 +93,7 @@ pub(crate) fn apply(
     let ds = state.data();
     let now = state.clock().now_secs();
     match operation {
-        Operation::Create => {
-            let index = overlay.next_index(ds, entity);
-            let ctx = Ctx {
-                ds,
-                overlay,
-                entity,
-                index,
-                sync_token: 0,
-                created: json!(Timestamp(now).to_string()),
-                updated: now,
-                previous: None,
-            };
-            let json = build::build(&ctx, body)?;
-            let links = relinked(state, overlay, entity, index, None, Some(&json), now)?;
-            overlay.insert(
-                ds,
-                entity,
-                Stored {
-                    json: json.clone(),
-                    updated: now,
-                },
-            );
-            store_links(state, overlay, links);
-            state.stats().created();
-            Ok(Value::Object(json))
-        }
+        Operation::Create => create(state, overlay, entity, |ctx| build::build(ctx, body)),
         Operation::Update => {
             if !build::updatable(entity) {
                 return Err(operation_not_served(entity, "update"));
@@ -227,6 +202,42 @@ pub(crate) fn apply(
             void(state, overlay, entity, body, now)
         }
     }
+}
+
+/// Create a record of `entity` with what `built` makes of the write's context, and store it
+/// (with the links it makes to the records it pays).
+pub(crate) fn create(
+    state: &State,
+    overlay: &mut Overlay,
+    entity: Entity,
+    built: impl FnOnce(&Ctx<'_>) -> Result<Map<String, Value>, Fault>,
+) -> Result<Value, Fault> {
+    let ds = state.data();
+    let now = state.clock().now_secs();
+    let index = overlay.next_index(ds, entity);
+    let ctx = Ctx {
+        ds,
+        overlay,
+        entity,
+        index,
+        sync_token: 0,
+        created: json!(Timestamp(now).to_string()),
+        updated: now,
+        previous: None,
+    };
+    let json = built(&ctx)?;
+    let links = relinked(state, overlay, entity, index, None, Some(&json), now)?;
+    overlay.insert(
+        ds,
+        entity,
+        Stored {
+            json: json.clone(),
+            updated: now,
+        },
+    );
+    store_links(state, overlay, links);
+    state.stats().created();
+    Ok(Value::Object(json))
 }
 
 /// Whether QBO voids `entity` with `operation=update&include=void` and a sparse body (an
@@ -429,7 +440,7 @@ fn target(
 }
 
 /// `{"Fault": {"Error": [...], "type": ...}}` plus the members of `extra`.
-fn fault_json(fault: &Fault, extra: &[(&str, Value)]) -> Value {
+pub(crate) fn fault_json(fault: &Fault, extra: &[(&str, Value)]) -> Value {
     let mut map = Map::new();
     map.insert(
         "Fault".into(),
@@ -442,7 +453,7 @@ fn fault_json(fault: &Fault, extra: &[(&str, Value)]) -> Value {
 }
 
 /// An answer as status and body bytes (what is kept for replays).
-fn answer(status: StatusCode, body: &impl serde::Serialize) -> (StatusCode, Vec<u8>) {
+pub(crate) fn answer(status: StatusCode, body: &impl serde::Serialize) -> (StatusCode, Vec<u8>) {
     match serde_json::to_vec(body) {
         Ok(bytes) => (status, bytes),
         Err(err) => {
@@ -459,7 +470,7 @@ fn answer(status: StatusCode, body: &impl serde::Serialize) -> (StatusCode, Vec<
     }
 }
 
-fn fault_answer(state: &State, fault: &Fault) -> (StatusCode, Vec<u8>) {
+pub(crate) fn fault_answer(state: &State, fault: &Fault) -> (StatusCode, Vec<u8>) {
     let time = json!(state.clock().response_time().to_string());
     answer(fault.status, &fault_json(fault, &[("time", time)]))
 }
@@ -472,7 +483,7 @@ fn query_param(uri: &Uri, name: &str) -> Option<String> {
 }
 
 /// The request's `requestid`, checked against QBO's length limit.
-fn request_id(uri: &Uri, max: usize) -> Result<Option<String>, Fault> {
+pub(crate) fn request_id(uri: &Uri, max: usize) -> Result<Option<String>, Fault> {
     match query_param(uri, "requestid").filter(|id| !id.is_empty()) {
         Some(id) if id.chars().count() > max => Err(business(format!(
             "requestid is {} characters long; QBO accepts at most {max}",
@@ -485,7 +496,7 @@ fn request_id(uri: &Uri, max: usize) -> Result<Option<String>, Fault> {
 /// Run `work` under the overlay's write lock on a blocking thread, unless `requestid` was seen:
 /// then answer what it was answered the first time and do nothing. A write that ran may lose
 /// its answer (`--lose-write-answers`): kept for its `requestid`, never sent.
-async fn idempotent(
+pub(crate) async fn idempotent(
     state: Arc<State>,
     realm: String,
     request_id: Option<String>,

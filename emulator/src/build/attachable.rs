@@ -1,6 +1,6 @@
-//! Attachable written as JSON: a note linked to records (`AttachableRef`). A file is uploaded
-//! with `POST /upload` as multipart, which the emulator does not take; an update of a seeded
-//! file's attachable keeps its file fields, which only an upload can change.
+//! Attachables: a note written as JSON, or a file uploaded (`POST /upload`, multipart: the
+//! metadata and the bytes), each linked to records (`AttachableRef`). An update keeps a file's
+//! fields, which only an upload sets.
 
 use serde_json::{Map, Value, json};
 
@@ -48,6 +48,58 @@ const CATEGORIES: [&str; 7] = [
     "Other",
 ];
 
+/// A file as uploaded: what the stored Attachable says of it.
+#[derive(Debug, Clone)]
+pub(crate) struct Upload {
+    /// The part's file name (the metadata's `FileName` wins).
+    pub(crate) file_name: String,
+    /// The part's content type (the metadata's `ContentType` wins).
+    pub(crate) content_type: String,
+    /// Bytes uploaded.
+    pub(crate) size: usize,
+}
+
+/// Largest file QBO takes in an upload (100 MB).
+pub(crate) const MAX_UPLOAD: usize = 100 * 1024 * 1024;
+
+/// The Attachable of an uploaded file: the metadata's category, note and links as a note's, the
+/// file's name, type and size, and where QBO serves it.
+pub(super) fn uploaded(
+    ctx: &Ctx<'_>,
+    fields: &mut Map<String, Value>,
+    file: &Upload,
+) -> Result<(), Fault> {
+    let name = text(fields, "FileName")
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map_or_else(|| file.file_name.clone(), str::to_owned);
+    if name.is_empty() {
+        return Err(required("FileName"));
+    }
+    let content_type = text(fields, "ContentType")
+        .filter(|t| !t.trim().is_empty())
+        .map_or_else(|| file.content_type.clone(), str::to_owned);
+    let id = ctx.index + 1;
+    let realm = &ctx.ds.realm;
+    for key in FILE_FIELDS {
+        fields.shift_remove(key);
+    }
+    fields.insert("FileName".into(), json!(name));
+    fields.insert(
+        "FileAccessUri".into(),
+        json!(format!("/v3/company/{realm}/download/{id}")),
+    );
+    fields.insert(
+        "TempDownloadUri".into(),
+        json!(format!(
+            "https://attachments.qbo-emulator.invalid/{realm}/{id}/{name}?Expires=900"
+        )),
+    );
+    fields.insert("Size".into(), json!(file.size));
+    fields.insert("ContentType".into(), json!(content_type));
+    links_and_category(ctx, fields)
+}
+
 /// An Attachable: a note (required unless the record holds an uploaded file), an optional
 /// category, and links to records that exist.
 pub(super) fn attachable(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
@@ -75,6 +127,11 @@ pub(super) fn attachable(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Resu
             }
         }
     }
+    links_and_category(ctx, fields)
+}
+
+/// `Category` one of QBO's, and every `AttachableRef` naming a record that exists.
+fn links_and_category(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
     if let Some(category) = fields.get("Category").filter(|v| !v.is_null()) {
         let name = category.as_str().unwrap_or_default();
         if !CATEGORIES.contains(&name) {

@@ -41,6 +41,7 @@ mod void;
 
 use serde_json::{Map, Value, json};
 
+pub(crate) use attachable::{MAX_UPLOAD, Upload};
 pub(crate) use context::Ctx;
 pub(crate) use deposited::{deposit_holding, deposited_transaction};
 pub(crate) use invoice::INVOICE_ORDER;
@@ -127,24 +128,9 @@ pub(crate) fn build(
     input: &Map<String, Value>,
 ) -> Result<Map<String, Value>, Fault> {
     if ctx.entity == Entity::RecurringTransaction {
-        return recurring::template(ctx, input);
+        return recurring::template(ctx, input, build);
     }
-    let mut fields: Map<String, Value> = input
-        .iter()
-        .filter(|(k, _)| !SERVER_FIELDS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    fields.insert("domain".into(), json!("QBO"));
-    fields.insert("sparse".into(), json!(false));
-    fields.insert("Id".into(), json!((ctx.index + 1).to_string()));
-    fields.insert("SyncToken".into(), json!(ctx.sync_token.to_string()));
-    fields.insert(
-        "MetaData".into(),
-        json!({
-            "CreateTime": ctx.created,
-            "LastUpdatedTime": Timestamp(ctx.updated).to_string(),
-        }),
-    );
+    let mut fields = with_server_fields(ctx, input);
     let order: &[&str] = match ctx.entity {
         Entity::Invoice => {
             invoice(ctx, &mut fields)?;
@@ -259,6 +245,39 @@ pub(crate) fn build(
         },
     };
     Ok(in_order(order, fields))
+}
+
+/// The stored Attachable of an upload: the client's metadata (`input`) and the file.
+pub(crate) fn build_upload(
+    ctx: &Ctx<'_>,
+    input: &Map<String, Value>,
+    file: &Upload,
+) -> Result<Map<String, Value>, Fault> {
+    let mut fields = with_server_fields(ctx, input);
+    attachable::uploaded(ctx, &mut fields, file)?;
+    Ok(in_order(&attachable::ATTACHABLE_ORDER, fields))
+}
+
+/// The client's fields without those QBO sets, and QBO's own: `domain`, `sparse`, `Id`,
+/// `SyncToken`, `MetaData`.
+fn with_server_fields(ctx: &Ctx<'_>, input: &Map<String, Value>) -> Map<String, Value> {
+    let mut fields: Map<String, Value> = input
+        .iter()
+        .filter(|(k, _)| !SERVER_FIELDS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    fields.insert("domain".into(), json!("QBO"));
+    fields.insert("sparse".into(), json!(false));
+    fields.insert("Id".into(), json!((ctx.index + 1).to_string()));
+    fields.insert("SyncToken".into(), json!(ctx.sync_token.to_string()));
+    fields.insert(
+        "MetaData".into(),
+        json!({
+            "CreateTime": ctx.created,
+            "LastUpdatedTime": Timestamp(ctx.updated).to_string(),
+        }),
+    );
+    fields
 }
 
 /// `fields` with the keys of `order` first, in that order, then the others as they came.

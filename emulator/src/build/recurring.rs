@@ -51,10 +51,12 @@ pub(crate) fn unwrap(body: &Map<String, Value>) -> Result<(Entity, &Map<String, 
     Ok((entity, inner))
 }
 
-/// The stored wrapper of a template built from `input` (the client's wrapper).
+/// The stored wrapper of a template built from `input` (the client's wrapper); `transaction`
+/// builds the template's body as the transaction of its type would be.
 pub(super) fn template(
     ctx: &Ctx<'_>,
     input: &Map<String, Value>,
+    transaction: impl FnOnce(&Ctx<'_>, &Map<String, Value>) -> Result<Map<String, Value>, Fault>,
 ) -> Result<Map<String, Value>, Fault> {
     let (entity, body) = unwrap(input)?;
     let previous = match ctx.previous {
@@ -82,7 +84,7 @@ pub(super) fn template(
         updated: ctx.updated,
         previous,
     };
-    let mut built = super::build(&inner_ctx, body)?;
+    let mut built = transaction(&inner_ctx, body)?;
     for key in NOT_IN_TEMPLATES {
         built.shift_remove(key);
     }
