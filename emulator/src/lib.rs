@@ -76,6 +76,7 @@ mod rng;
 mod server;
 mod state;
 pub mod stats;
+mod tax_service;
 mod time;
 mod token;
 mod txns;

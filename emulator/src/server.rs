@@ -21,7 +21,7 @@ use crate::faults::{self, Injection};
 use crate::oauth::{self, AUTHORIZE_PATH, JWKS_PATH, REVOKE_PATH, TOKEN_PATH, USERINFO_PATH};
 use crate::state::State;
 use crate::stats::{self, Outcome};
-use crate::{api, cdc, reports, uploads, writes};
+use crate::{api, cdc, reports, tax_service, uploads, writes};
 
 /// A running emulator (in-process, on its own tokio task). Dropping it also stops the server.
 #[derive(Debug)]
@@ -156,6 +156,10 @@ fn router(state: Arc<State>) -> Router {
         .route("/v3/company/{realm}/reports/{report}", get(reports::report))
         .route("/v3/company/{realm}/batch", post(writes::batch))
         .route("/v3/company/{realm}/cdc", get(cdc::changes))
+        .route(
+            "/v3/company/{realm}/taxservice/taxcode",
+            post(tax_service::create_tax_code),
+        )
         .route(
             "/v3/company/{realm}/upload",
             post(uploads::upload).layer(axum::extract::DefaultBodyLimit::max(

@@ -1130,3 +1130,83 @@ async fn files_are_uploaded_as_multipart_and_linked_to_records() {
         "2010"
     );
 }
+
+#[tokio::test]
+async fn the_tax_service_creates_a_code_and_its_rates_or_nothing() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let codes = total(&emu, &http, &access, "TaxCode").await;
+    let rates = total(&emu, &http, &access, "TaxRate").await;
+    let request = json!({
+        "TaxCode": "County Tax",
+        "TaxRateDetails": [
+            {"TaxRateName": "County 1.25%", "RateValue": "1.25", "TaxAgencyId": "1", "TaxApplicableOn": "Sales"},
+            {"TaxRateId": "1"}
+        ]
+    });
+    let (status, body) = post(&emu, &http, &access, "taxservice/taxcode", &request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["TaxCode"], "County Tax");
+    let code_id = body["TaxCodeId"].as_str().expect("id").to_owned();
+    assert_eq!(code_id, (codes + 1).to_string());
+    let new_rate = body["TaxRateDetails"][0].clone();
+    assert_eq!(new_rate["TaxRateId"], (rates + 1).to_string());
+    assert_eq!(new_rate["RateValue"], json!(1.25));
+    assert_eq!(body["TaxRateDetails"][1]["TaxRateId"], "1");
+    assert!(
+        body.get("time").is_none(),
+        "the TaxService answers its own shape: {body}"
+    );
+
+    let (_, _, read) = api_get(&emu, &http, &access, &format!("taxcode/{code_id}")).await;
+    let tax_code = &read["TaxCode"];
+    assert_eq!(tax_code["Name"], "County Tax");
+    assert_eq!(tax_code["TaxGroup"], json!(true));
+    let details = tax_code["SalesTaxRateList"]["TaxRateDetail"]
+        .as_array()
+        .expect("rates");
+    assert_eq!(details.len(), 2);
+    assert_eq!(details[0]["TaxRateRef"]["name"], "County 1.25%");
+    let (_, _, rate) = api_get(&emu, &http, &access, &format!("taxrate/{}", rates + 1)).await;
+    assert_eq!(rate["TaxRate"]["AgencyRef"]["value"], "1");
+    assert_eq!(rate["TaxRate"]["RateValue"], json!(1.25));
+
+    // Refused whole: no rate is left behind by a request that fails on a later entry.
+    for (body, expected) in [
+        (
+            json!({"TaxCode": "county tax", "TaxRateDetails": [{"TaxRateId": "1"}]}),
+            "6240",
+        ),
+        (json!({"TaxCode": "City", "TaxRateDetails": []}), "2020"),
+        (
+            json!({"TaxCode": "City", "TaxRateDetails": [
+            {"TaxRateName": "City 2%", "RateValue": 2, "TaxAgencyId": "1"},
+            {"TaxRateName": "City 3%", "RateValue": 3, "TaxAgencyId": "99"}]}),
+            "2500",
+        ),
+        (
+            json!({"TaxCode": "City", "TaxRateDetails": [
+            {"TaxRateName": "City 2%", "RateValue": 250, "TaxAgencyId": "1"}]}),
+            "6000",
+        ),
+        (
+            json!({"TaxCode": "City", "TaxRateDetails": [
+            {"TaxRateName": "County 1.25%", "RateValue": 2, "TaxAgencyId": "1"}]}),
+            "6240",
+        ),
+        (
+            json!({"TaxCode": "City", "TaxRateDetails": [{"TaxRateId": "999"}]}),
+            "2500",
+        ),
+    ] {
+        let (status, answer) = post(&emu, &http, &access, "taxservice/taxcode", &body).await;
+        assert_eq!(
+            (status, code(&answer)),
+            (StatusCode::BAD_REQUEST, expected),
+            "{body} -> {answer}"
+        );
+    }
+    assert_eq!(total(&emu, &http, &access, "TaxRate").await, rates + 1);
+    assert_eq!(total(&emu, &http, &access, "TaxCode").await, codes + 1);
+}

@@ -36,6 +36,7 @@ mod payment;
 mod posted;
 mod recurring;
 mod refusals;
+mod tax_service;
 mod time_activity;
 mod void;
 
@@ -51,6 +52,7 @@ pub(crate) use refusals::{
     bad_body, business, not_writable, operation_not_served, required, stale_object,
     void_by_operation, void_by_update,
 };
+pub(crate) use tax_service::{Rate, check as check_tax_service, new_code, new_rate};
 pub(crate) use void::voided;
 
 use crate::entity::Entity;
@@ -256,6 +258,12 @@ pub(crate) fn build_upload(
     let mut fields = with_server_fields(ctx, input);
     attachable::uploaded(ctx, &mut fields, file)?;
     Ok(in_order(&attachable::ATTACHABLE_ORDER, fields))
+}
+
+/// A record the emulator composes itself (`fields`, in QBO's order) with QBO's server fields
+/// after them.
+pub(crate) fn composed(ctx: &Ctx<'_>, fields: &Map<String, Value>) -> Map<String, Value> {
+    with_server_fields(ctx, fields)
 }
 
 /// The client's fields without those QBO sets, and QBO's own: `domain`, `sparse`, `Id`,
