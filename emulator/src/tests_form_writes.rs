@@ -1,8 +1,10 @@
-//! Loopback tests of writes to accounts (posted to and reported like seeded ones) and to the
-//! records that post nothing: estimates and purchase orders
-//! (statuses 2170, references 2500, their own rules 6000, the books unmoved), time activities
-//! (whose time, how long, billable to whom), attachables written as notes (links checked, an
-//! uploaded file's fields kept) and tax agencies (created once, never changed).
+//! Loopback tests of the writes beyond the invoices, payments and posting transactions:
+//! accounts (posted to and reported like seeded ones); estimates and purchase orders (statuses
+//! 2170, references 2500, their own rules 6000, the books unmoved); time activities (whose
+//! time, how long, billable to whom); attachables as notes and as multipart uploads (links
+//! checked, a file's fields kept); recurring templates in their wrappers; tax agencies, journal
+//! codes and the TaxService; company currencies; the company's singletons (updated, never
+//! created or deleted).
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -344,10 +346,33 @@ async fn attachables_are_notes_linked_to_records_and_files_keep_their_upload() {
 }
 
 #[tokio::test]
-async fn a_tax_agency_is_created_once_and_never_changed_and_name_lists_are_never_deleted() {
+async fn tax_agencies_are_created_once_journal_codes_are_a_name_list_and_neither_is_deleted() {
     let emu = start(EmulatorConfig::default()).await;
     let http = client();
     let (access, _) = login(&emu, &http).await;
+    // A journal code (French companies): a unique name and one of QBO's types.
+    let (status, body) = post(
+        &emu,
+        &http,
+        &access,
+        "journalcode",
+        &json!({"Name": "AN", "Type": "Nouveaux", "Description": "A nouveaux"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["JournalCode"]["Active"], json!(true));
+    for (journal, expected) in [
+        (json!({"Name": "vt", "Type": "Sales"}), "6240"),
+        (json!({"Name": "XX", "Type": "Payroll"}), "2170"),
+        (json!({"Name": "XX"}), "2020"),
+    ] {
+        let (status, answer) = post(&emu, &http, &access, "journalcode", &journal).await;
+        assert_eq!(
+            (status, code(&answer)),
+            (StatusCode::BAD_REQUEST, expected),
+            "{journal} -> {answer}"
+        );
+    }
     let (status, body) = post(
         &emu,
         &http,
@@ -381,6 +406,10 @@ async fn a_tax_agency_is_created_once_and_never_changed_and_name_lists_are_never
         ),
         (
             "class?operation=delete",
+            json!({"Id": "1", "SyncToken": "0"}),
+        ),
+        (
+            "journalcode?operation=delete",
             json!({"Id": "1", "SyncToken": "0"}),
         ),
     ] {

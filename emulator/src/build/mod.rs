@@ -99,6 +99,7 @@ pub(crate) fn writable(entity: Entity) -> bool {
             | Entity::Preferences
             | Entity::CompanyInfo
             | Entity::CompanyCurrency
+            | Entity::JournalCode
     ) || entity.kind().is_some()
 }
 
@@ -197,6 +198,10 @@ pub(crate) fn build(
         Entity::Account => {
             account::account(ctx, &mut fields)?;
             &account::ACCOUNT_ORDER
+        }
+        Entity::JournalCode => {
+            names::journal_code(ctx, &mut fields)?;
+            &names::JOURNAL_CODE_ORDER
         }
         Entity::TaxAgency => {
             names::tax_agency(ctx, &mut fields)?;

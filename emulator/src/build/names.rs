@@ -1,5 +1,5 @@
 //! The small name lists written through the API: classes, departments (locations), sales terms,
-//! payment methods, customer types and employees. QBO never deletes one: it is made inactive
+//! payment methods, customer types, employees, journal codes and tax agencies. QBO never deletes one: it is made inactive
 //! with `Active: false` (a sparse update), and a transaction can no longer name it.
 
 use serde_json::{Map, Value, json};
@@ -150,6 +150,34 @@ pub(super) fn payment_method(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> 
 /// A CustomerType: a unique `Name`.
 pub(super) fn customer_type(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
     unique_name(ctx, fields, Entity::CustomerType)?;
+    active(fields)
+}
+
+/// QBO's key order of a JournalCode.
+pub(super) const JOURNAL_CODE_ORDER: [&str; 9] = [
+    "Name",
+    "Type",
+    "Description",
+    "Active",
+    "domain",
+    "sparse",
+    "Id",
+    "SyncToken",
+    "MetaData",
+];
+
+/// A JournalCode (the journals of French companies): a unique `Name`, a `Type` QBO has.
+pub(super) fn journal_code(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
+    unique_name(ctx, fields, Entity::JournalCode)?;
+    let kind = text(fields, "Type")
+        .ok_or_else(|| required("Type"))?
+        .to_owned();
+    if !matches!(
+        kind.as_str(),
+        "Expenses" | "Sales" | "Bank" | "Nouveaux" | "Wages" | "Cash" | "Others"
+    ) {
+        return Err(enumeration("Type", &kind));
+    }
     active(fields)
 }
 
