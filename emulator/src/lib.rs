@@ -20,7 +20,8 @@
 //! | `data.rs` | the seeded, compact tables of the company's books |
 //! | `entity.rs` | served entities and their queryable fields |
 //! | `records/` | a seeded record as QBO JSON, one file per entity, from the pieces in `parts.rs` |
-//! | `written.rs` | transactions written through the API reduced to what the ledger posts |
+//! | `chart.rs` | the chart of accounts as the books stand: seeded accounts and those created or changed through the API, read by the ledger and every report |
+//! | `written.rs` | transactions written through the API reduced to what the ledger posts, and the written chart |
 //! | `changes.rs` | the overlay of writes over the seeded tables (created, updated, voided, deleted records) and answers kept by `requestid` |
 //! | `build/` | checking a create/update body and building the stored record: one file per entity, `refusals.rs` (QBO's Faults), `fields.rs` (dates, amounts, references) |
 //! | `envelope.rs` | the envelopes of answers: read by id, written record, query page (whole records, or sparse ones cut to a select list), `count(*)` |
@@ -36,12 +37,14 @@
 //! | `state.rs` | the `Arc<State>` every handler shares |
 //! | `edits.rs` | records saved again after each query page (`--updates-per-page`) |
 //! | `api.rs`, `writes.rs`, `cdc.rs`, `oauth.rs` | the handlers: queries and reads; create, update, delete, void, batch; change data capture; authorize, token, revoke, discovery, OpenID userinfo and key set |
+//! | `uploads.rs`, `tax_service.rs` | the handlers of `POST /upload` (multipart attachments) and `POST /taxservice/taxcode` (a tax code and its rates) |
 //! | `server.rs` | binding, the router, the gateway (authentication, limits, latency, injected faults, `intuit_tid`) |
 //! | `tests.rs`, `tests_writes.rs` | loopback tests driving a real instance with reqwest |
 //! | `tests_entities.rs` | loopback tests of the name lists, bill payments, estimates, purchase orders and Preferences: references resolve, bills paid once, the name-list rule, no MetaData filter or CDC for tax entities |
 //! | `tests_posted.rs` | loopback tests of the other posting transactions: references resolve (a deposit's payments were in Undeposited Funds), journal entries balance, read by id, filters, CDC, the books balance with them |
 //! | `tests_posted_writes.rs` | loopback tests of their writes (QBO's Faults: an unbalanced journal entry, a card purchase from a bank, a deposit of a payment not in Undeposited Funds; void of a sales receipt) and of the reports that follow them |
 //! | `tests_extras.rs` | loopback tests of attachments, budgets, currencies and exchange rates, journal codes, recurring templates and time activities: references resolve, the name-list rule, 4001 on unfilterable fields, CDC |
+//! | `tests_form_writes.rs` | loopback tests of the writes beyond invoices, payments and posting transactions: accounts (posted and reported), estimates, purchase orders, time, attachables and uploads, recurring templates, tax agencies, journal codes, the TaxService, currencies, Preferences and CompanyInfo |
 //! | `tests_queries.rs` | loopback tests of the statements python-quickbooks, node-quickbooks and tap-quickbooks send; 4001 on fields QBO cannot filter or sort on |
 //! | `tests_clock.rs`, `tests_surprises.rs` | loopback tests of the one clock; of ties, shuffled ties, edits while paging, lost write answers, POSTed query types, text `DocNumber`s |
 //!
