@@ -1239,3 +1239,52 @@ async fn the_tax_service_creates_a_code_and_its_rates_or_nothing() {
     assert_eq!(total(&emu, &http, &access, "TaxRate").await, rates + 1);
     assert_eq!(total(&emu, &http, &access, "TaxCode").await, codes + 1);
 }
+
+#[tokio::test]
+async fn writes_as_clients_that_send_every_field_send_them() {
+    // python-quickbooks sends each field of its classes, "" for those left unset.
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let invoice = json!({
+        "CustomerRef": {"value": "3"}, "TxnDate": "", "DueDate": "", "DocNumber": "",
+        "PrivateNote": "", "Line": [sale_line("1", 1, 40.0)]
+    });
+    let (status, body) = post(&emu, &http, &access, "invoice", &invoice).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let written = &body["Invoice"];
+    assert!(
+        written["TxnDate"].as_str().is_some_and(|d| d.len() == 10),
+        "{written}"
+    );
+    assert!(
+        written["DocNumber"].as_str().is_some_and(|d| !d.is_empty()),
+        "{written}"
+    );
+    for (resource, record) in [
+        ("paymentmethod", json!({"Name": "Zelle", "Type": ""})),
+        (
+            "account",
+            json!({"Name": "Fuel", "AccountType": "Expense", "AccountSubType": ""}),
+        ),
+        (
+            "estimate",
+            json!({"CustomerRef": {"value": "3"}, "TxnStatus": "", "ExpirationDate": "",
+                             "Line": [sale_line("1", 1, 10.0)]}),
+        ),
+        (
+            "timeactivity",
+            json!({"NameOf": "Employee", "EmployeeRef": {"value": "1"}, "Hours": 1,
+                                 "StartTime": "", "EndTime": "", "HourlyRate": ""}),
+        ),
+        (
+            "purchase",
+            json!({"PaymentType": "Check", "AccountRef": {"value": "1"}, "TxnDate": "",
+                             "Line": [{"Amount": 5.0, "DetailType": "AccountBasedExpenseLineDetail",
+                                       "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "27"}}}]}),
+        ),
+    ] {
+        let (status, body) = post(&emu, &http, &access, resource, &record).await;
+        assert_eq!(status, StatusCode::OK, "{resource}: {body}");
+    }
+}

@@ -72,8 +72,10 @@ pub(super) fn account(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<
             "the account name {name:?} contains ':' or '\"', which QBO does not allow"
         )));
     }
-    let sub_type = text(fields, "AccountSubType").map(str::to_owned);
-    let (account_type, classification, sub_types) = match text(fields, "AccountType") {
+    // Clients that send every field (python-quickbooks) send "" for the ones left unset.
+    let given = |key: &str| text(fields, key).map(str::trim).filter(|t| !t.is_empty());
+    let sub_type = given("AccountSubType").map(str::to_owned);
+    let (account_type, classification, sub_types) = match given("AccountType") {
         Some(given) => TYPES
             .iter()
             .find(|(t, _, _)| *t == given)

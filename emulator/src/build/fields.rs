@@ -10,10 +10,12 @@ use crate::fault::Fault;
 use crate::time::{TimeLiteral, day_of, parse_time_literal};
 use crate::values::{cents, id_text, index_of};
 
-/// A `YYYY-MM-DD` field as a day number; `None` when absent, a Fault when malformed.
+/// A `YYYY-MM-DD` field as a day number; `None` when absent (or `""`, which clients that send
+/// every field, such as python-quickbooks, send for one left unset), a Fault when malformed.
 pub(super) fn date_field(fields: &Map<String, Value>, key: &str) -> Result<Option<i32>, Fault> {
     match fields.get(key) {
         None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => match parse_time_literal(s) {
             Some(TimeLiteral::Day(day)) => Ok(Some(day)),
             _ => Err(business(format!("{key} {s:?} is not a date (YYYY-MM-DD)"))),
@@ -59,6 +61,7 @@ pub(super) fn named_ref(id: &str, record: &Map<String, Value>, name_key: &str) -
 pub(super) fn money_field(fields: &Map<String, Value>, key: &str) -> Result<Option<i64>, Fault> {
     match fields.get(key) {
         None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(v) => cents(v)
             .map(Some)
             .ok_or_else(|| business(format!("{key} {v} is not an amount"))),
@@ -81,8 +84,12 @@ pub(super) fn today(ctx: &Ctx<'_>) -> i32 {
     day_of(ctx.updated)
 }
 
+/// `fields[key]` set to `value` unless the client gave one (`""` counts as none).
 pub(super) fn default(fields: &mut Map<String, Value>, key: &str, value: Value) {
-    if fields.get(key).is_none_or(Value::is_null) {
+    if fields
+        .get(key)
+        .is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()))
+    {
         fields.insert(key.to_owned(), value);
     }
 }

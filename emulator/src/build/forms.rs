@@ -82,6 +82,10 @@ fn status(
             fields.insert(key.into(), json!(fallback));
             Ok(())
         }
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            fields.insert(key.into(), json!(fallback));
+            Ok(())
+        }
         Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(()),
         Some(other) => Err(enumeration(
             key,

@@ -306,9 +306,13 @@ pub(super) fn active(fields: &mut Map<String, Value>) -> Result<(), Fault> {
     }
 }
 
-/// `fields[key]` when it is a string.
+/// `fields[key]` when it is a string that is not empty (`""` is how clients that send every
+/// field leave one unset).
 pub(super) fn text<'a>(fields: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    fields.get(key).and_then(Value::as_str)
+    fields
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
 }
 
 /// A whole number field within `range`, if present.

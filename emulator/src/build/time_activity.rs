@@ -134,6 +134,7 @@ fn duration(fields: &mut Map<String, Value>) -> Result<(), Fault> {
 fn instant(fields: &Map<String, Value>, key: &str) -> Result<Option<i64>, Fault> {
     match fields.get(key) {
         None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => match parse_time_literal(s) {
             Some(TimeLiteral::Instant(secs)) => Ok(Some(secs)),
             _ => Err(business(format!(
