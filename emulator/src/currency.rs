@@ -51,6 +51,28 @@ impl Currency {
         i64::try_from(rounded).unwrap_or(if cents < 0 { i64::MIN } else { i64::MAX })
     }
 
+    /// `home` cents in this currency at its rate, rounded half away from zero (the inverse of
+    /// [`Currency::home`] up to that rounding).
+    pub(crate) fn foreign(self, home: i64) -> i64 {
+        if self.rate == 100 || self.rate == 0 {
+            return home;
+        }
+        let scaled = i128::from(home) * 100;
+        let rate = i128::from(self.rate);
+        let rounded = (scaled.abs() + rate / 2) / rate * scaled.signum();
+        i64::try_from(rounded).unwrap_or(if home < 0 { i64::MIN } else { i64::MAX })
+    }
+
+    /// The rate as QBO writes `ExchangeRate` (home units per unit: `0.73`, `1`).
+    pub(crate) fn rate_text(self) -> String {
+        let (whole, hundredths) = (self.rate / 100, self.rate % 100);
+        match hundredths {
+            0 => whole.to_string(),
+            h if h % 10 == 0 => format!("{whole}.{}", h / 10),
+            h => format!("{whole}.{h:02}"),
+        }
+    }
+
     /// Turns a transaction of `amount` (its account's side) and its `others` (the other side) into
     /// home cents; the other side takes the rounding on its first entry (an income or expense
     /// line, never the tax that comes last) so both sides stay equal.
@@ -93,6 +115,20 @@ impl Currencies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn foreign_amounts_undo_home_amounts_and_rates_print_as_qbo_writes_them() {
+        assert_eq!(CAD.foreign(7_300), 10_000);
+        assert_eq!(CAD.foreign(-73), -100);
+        assert_eq!(EUR.foreign(108), 100);
+        assert_eq!(HOME.foreign(12_345), 12_345);
+        for cents in [1, 99, 12_345, 987_654] {
+            assert!((CAD.foreign(CAD.home(cents)) - cents).abs() <= 1, "{cents}");
+        }
+        assert_eq!(CAD.rate_text(), "0.73");
+        assert_eq!(EUR.rate_text(), "1.08");
+        assert_eq!(HOME.rate_text(), "1");
+    }
 
     #[test]
     fn home_amounts_round_half_away_from_zero_and_entries_stay_balanced() {

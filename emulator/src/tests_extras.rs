@@ -674,3 +674,149 @@ async fn a_transactions_attachments_are_found_by_its_reference_and_downloaded_by
     assert_eq!(body["Fault"]["Error"][0]["code"], "610", "{body}");
     emu.shutdown().await;
 }
+
+/// The data rows of a report at any depth, each as its cells' values by column key.
+fn keyed_rows(report: &Value) -> Vec<std::collections::HashMap<String, String>> {
+    let keys: Vec<String> = report["Columns"]["Column"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            c["MetaData"][0]["Value"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    fn walk(
+        rows: &Value,
+        keys: &[String],
+        out: &mut Vec<std::collections::HashMap<String, String>>,
+    ) {
+        for row in rows["Row"].as_array().into_iter().flatten() {
+            if row["type"] == "Data" {
+                let cells = row["ColData"].as_array().cloned().unwrap_or_default();
+                out.push(
+                    keys.iter()
+                        .zip(cells)
+                        .map(|(k, c)| {
+                            (
+                                k.clone(),
+                                c["value"].as_str().unwrap_or_default().to_owned(),
+                            )
+                        })
+                        .collect(),
+                );
+            }
+            walk(&row["Rows"], keys, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&report["Rows"], &keys, &mut out);
+    out
+}
+
+#[tokio::test]
+async fn detail_reports_of_a_multicurrency_company_show_each_transactions_currency_and_home_amounts()
+ {
+    let emu = start(EmulatorConfig {
+        multicurrency: true,
+        now: Some(crate::clock::parse_now("2023-06-30T12:00:00-07:00").expect("time")),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let mut invoices: std::collections::HashMap<String, Value> = Default::default();
+    for start in (1..).step_by(1000) {
+        let page = all(
+            &emu,
+            &http,
+            &access,
+            &format!("select * from Invoice startposition {start} maxresults 1000"),
+            "Invoice",
+        )
+        .await;
+        if page.is_empty() {
+            break;
+        }
+        for invoice in page {
+            let number = invoice["DocNumber"].as_str().unwrap_or_default().to_owned();
+            invoices.insert(number, invoice);
+        }
+    }
+    let money = |v: &Value| v.as_f64().map(|f| format!("{f:.2}")).unwrap_or_default();
+    let (status, _, aging) = api_get(
+        &emu,
+        &http,
+        &access,
+        "reports/AgedReceivableDetail?report_date=2023-06-30&columns=txn_type,doc_num,currency,exch_rate,subt_amount,foreign_amount,subt_open_bal,foreign_open_bal",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{aging}");
+    let rows = keyed_rows(&aging);
+    // A seeded invoice is paid whole or not at all: open on the day, all of it is open.
+    let mut foreign = 0;
+    for row in rows.iter().filter(|r| r["txn_type"] == "Invoice") {
+        let invoice = invoices.get(&row["doc_num"]).expect("the row's invoice");
+        assert_eq!(
+            row["currency"],
+            invoice["CurrencyRef"]["value"].as_str().expect("code")
+        );
+        assert_eq!(row["exch_rate"], invoice["ExchangeRate"].to_string());
+        assert_eq!(
+            row["foreign_amount"],
+            money(&invoice["TotalAmt"]),
+            "{row:?}"
+        );
+        assert_eq!(
+            row["subt_amount"],
+            money(&invoice["HomeTotalAmt"]),
+            "{row:?}"
+        );
+        assert_eq!(
+            row["foreign_open_bal"],
+            money(&invoice["TotalAmt"]),
+            "{row:?}"
+        );
+        assert_eq!(
+            row["subt_open_bal"],
+            money(&invoice["HomeTotalAmt"]),
+            "{row:?}"
+        );
+        if row["currency"] == "CAD" {
+            foreign += 1;
+        }
+    }
+    assert!(foreign > 0, "no Canadian invoice open: {rows:?}");
+
+    let (status, _, list) = api_get(
+        &emu,
+        &http,
+        &access,
+        "reports/TransactionList?start_date=2023-06-01&end_date=2023-06-30&columns=txn_type,doc_num,currency,exch_rate,subt_nat_amount,subt_nat_home_amount",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let mut checked = 0;
+    for row in keyed_rows(&list)
+        .iter()
+        .filter(|r| r["txn_type"] == "Invoice")
+    {
+        let Some(invoice) = invoices.get(&row["doc_num"]) else {
+            continue;
+        };
+        assert_eq!(
+            row["subt_nat_amount"],
+            money(&invoice["TotalAmt"]),
+            "{row:?}"
+        );
+        assert_eq!(
+            row["subt_nat_home_amount"],
+            money(&invoice["HomeTotalAmt"]),
+            "{row:?}"
+        );
+        checked += usize::from(row["currency"] == "CAD");
+    }
+    assert!(checked > 0, "no Canadian invoice in June");
+}

@@ -307,15 +307,12 @@ const VENDOR_BALANCE_DETAIL: Catalog = Catalog {
 };
 
 /// A detail line of an open item: the transaction's total (negative for a credit) and what is
-/// left of it.
+/// left of it, both in the home currency (as the open amounts are).
 fn item_line<'a>(item: &OpenItem, txn: &'a Txn, day: i32) -> Line<'a> {
+    let total = txn.currency.home(txn.amount);
     Line {
         txn: Some(txn),
-        amount: Some(if item.open < 0 {
-            -txn.amount
-        } else {
-            txn.amount
-        }),
+        amount: Some(if item.open < 0 { -total } else { total }),
         open: Some(item.open),
         past_due: Some((day - item.due).max(0)),
         ..Line::default()

@@ -139,6 +139,34 @@ pub(super) struct Line<'a> {
     pub(super) credit: Option<i64>,
     /// Days past due on the report day (`past_due`).
     pub(super) past_due: Option<i32>,
+    /// The amounts are in the transaction's currency (its `TotalAmt`), not the home currency
+    /// the ledger posts in.
+    pub(super) in_txn_currency: bool,
+}
+
+impl Line<'_> {
+    /// `amount` of the line in the home currency.
+    fn home(&self, amount: Option<i64>) -> Option<i64> {
+        match (self.in_txn_currency, self.txn) {
+            (true, Some(txn)) => amount.map(|a| txn.currency.home(a)),
+            _ => amount,
+        }
+    }
+
+    /// `amount` of the line in the transaction's currency: the transaction's own `TotalAmt`
+    /// when the line is the whole of it, else the home amount at its rate.
+    fn foreign(&self, amount: Option<i64>) -> Option<i64> {
+        match (self.in_txn_currency, self.txn) {
+            (false, Some(txn)) => amount.map(|a| {
+                if a == txn.currency.home(txn.amount) {
+                    txn.amount
+                } else {
+                    txn.currency.foreign(a)
+                }
+            }),
+            _ => amount,
+        }
+    }
 }
 
 fn amount_cell(value: Option<i64>) -> Value {
@@ -196,6 +224,19 @@ pub(super) fn cells(ds: &Dataset, chart: &Chart, keys: &[String], line: &Line<'_
                 }
                 "debt_amt" => amount_cell(line.debit),
                 "credit_amt" => amount_cell(line.credit),
+                "currency" => cell(txn.map_or("", |t| t.currency.code)),
+                "exch_rate" => txn.map_or_else(|| cell(""), |t| cell(t.currency.rate_text())),
+                "subt_nat_home_amount" | "subt_neg_home_amount" => {
+                    amount_cell(line.home(line.amount))
+                }
+                "subt_neg_home_open_bal" | "nat_home_open_bal" => amount_cell(line.home(line.open)),
+                "rbal_nat_home_amount" => amount_cell(line.home(line.balance)),
+                "debt_home_amt" => amount_cell(line.home(line.debit)),
+                "credit_home_amt" => amount_cell(line.home(line.credit)),
+                "foreign_amount" | "neg_foreign_amount" => amount_cell(line.foreign(line.amount)),
+                "foreign_open_bal" | "neg_foreign_open_bal" | "nat_foreign_open_bal" => {
+                    amount_cell(line.foreign(line.open))
+                }
                 "dept_name" => match txn.and_then(|t| t.department.as_ref()) {
                     Some((name, index)) => cell_with_id(name.clone(), id(*index)),
                     None => cell(""),
@@ -223,6 +264,15 @@ fn cells_of_amounts(keys: &[String], line: &Line<'_>) -> Vec<Value> {
             "subt_open_bal" | "subt_neg_open_bal" | "nat_open_bal" => amount_cell(line.open),
             "debt_amt" => amount_cell(line.debit),
             "credit_amt" => amount_cell(line.credit),
+            // A summary adds up lines of several currencies: only home amounts add up.
+            "subt_nat_home_amount" | "subt_neg_home_amount" if !line.in_txn_currency => {
+                amount_cell(line.amount)
+            }
+            "subt_neg_home_open_bal" | "nat_home_open_bal" if !line.in_txn_currency => {
+                amount_cell(line.open)
+            }
+            "debt_home_amt" if !line.in_txn_currency => amount_cell(line.debit),
+            "credit_home_amt" if !line.in_txn_currency => amount_cell(line.credit),
             _ => cell(""),
         })
         .collect()

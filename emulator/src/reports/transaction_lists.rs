@@ -187,6 +187,7 @@ fn txn_line(entry: &Entry) -> Line<'_> {
         account: first.map(|p| p.account),
         split: first.map(|p| p.split),
         amount: Some(entry.txn.amount),
+        in_txn_currency: true,
         ..Line::default()
     }
 }

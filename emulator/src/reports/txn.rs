@@ -4,6 +4,7 @@
 //! Why it exists: every detail and transaction-list report names the transactions behind the
 //! ledger's postings the same way. A new kind of [`Source`] needs one arm in [`view`].
 
+use crate::currency::{Currency, HOME};
 use crate::data::CHART_OF_POSTED;
 use crate::data::{Dataset, SalesForm};
 use crate::ledger::Source;
@@ -42,6 +43,8 @@ pub(super) struct Txn {
     pub(super) amount: i64,
     /// The location it is tracked under (`DepartmentRef`): name and index.
     pub(super) department: Option<(String, usize)>,
+    /// The currency it is in (`CurrencyRef`, `ExchangeRate`); `amount` is in it.
+    pub(super) currency: Currency,
 }
 
 impl Txn {
@@ -74,11 +77,36 @@ fn vendor_name(ds: &Dataset, index: usize, written: &str) -> String {
 }
 
 /// The transaction `source` stands for.
+/// A transaction as reports name it, in the currency it is in.
 pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
+    let mut txn = named(ds, written, source);
+    // Seeded invoices, payments and bills are in their party's currency; the rest, and every
+    // write, in the home currency.
+    txn.currency = match (source, txn.party) {
+        (Source::Invoice(i), Party::Customer(c))
+            if matches!(written.invoice(i), Shadow::Seeded) =>
+        {
+            ds.currencies.of_customer(c)
+        }
+        (Source::Payment(i), Party::Customer(c))
+            if matches!(written.payment(i), Shadow::Seeded) =>
+        {
+            ds.currencies.of_customer(c)
+        }
+        (Source::Bill(i), Party::Vendor(v)) if matches!(written.bill(i), Shadow::Seeded) => {
+            ds.currencies.of_vendor(v)
+        }
+        _ => HOME,
+    };
+    txn
+}
+
+fn named(ds: &Dataset, written: &Written, source: Source) -> Txn {
     let id = |index: usize| Some((index + 1).to_string());
     match source {
         Source::Invoice(i) => match written.invoice(i) {
             Shadow::Live(invoice) => Txn {
+                currency: HOME,
                 kind: "Invoice",
                 id: id(i),
                 number: invoice.doc_number.clone(),
@@ -96,6 +124,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                 let invoice = ds.invoices.get(i);
                 let customer = invoice.map_or(0, |v| v.customer as usize);
                 Txn {
+                    currency: HOME,
                     kind: "Invoice",
                     id: id(i),
                     number: (1001 + i).to_string(),
@@ -112,6 +141,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
         },
         Source::Payment(i) => match written.payment(i) {
             Shadow::Live(payment) => Txn {
+                currency: HOME,
                 kind: "Payment",
                 id: id(i),
                 number: payment.ref_number.clone(),
@@ -126,6 +156,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                 let payment = ds.payments.get(i);
                 let customer = payment.map_or(0, |p| p.customer as usize);
                 Txn {
+                    currency: HOME,
                     kind: "Payment",
                     id: id(i),
                     number: payment
@@ -142,6 +173,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
         },
         Source::Bill(i) => match written.bill(i) {
             Shadow::Live(bill) => Txn {
+                currency: HOME,
                 kind: "Bill",
                 id: id(i),
                 number: bill.doc_number.clone(),
@@ -156,6 +188,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                 let bill = ds.bills.get(i);
                 let vendor = bill.map_or(0, |b| b.vendor as usize);
                 Txn {
+                    currency: HOME,
                     kind: "Bill",
                     id: id(i),
                     number: bill
@@ -177,6 +210,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                 Shadow::Seeded | Shadow::Deleted => None,
             };
             Txn {
+                currency: HOME,
                 kind: if payment.is_some_and(|p| p.by_card) {
                     "Bill Payment (Credit Card)"
                 } else {
@@ -202,6 +236,7 @@ pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
                 Shadow::Deleted => None,
             };
             Txn {
+                currency: HOME,
                 kind: "Bill Payment (Check)",
                 id: payment.and_then(id),
                 number: String::new(),
@@ -290,6 +325,7 @@ fn posted(ds: &Dataset, written: &Written, kind: Kind, index: usize) -> Txn {
         }
     };
     Txn {
+        currency: HOME,
         kind: kind.report_name(),
         id: Some((index + 1).to_string()),
         number,
