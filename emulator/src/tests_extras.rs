@@ -820,3 +820,44 @@ async fn detail_reports_of_a_multicurrency_company_show_each_transactions_curren
     }
     assert!(checked > 0, "no Canadian invoice in June");
 }
+
+#[tokio::test]
+async fn detail_reports_sort_by_a_column_either_way() {
+    let emu = start(EmulatorConfig::default()).await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let list = |order: &'static str| {
+        let (emu, http, access) = (&emu, &http, &access);
+        async move {
+            let (status, _, body) = api_get(
+                emu,
+                http,
+                access,
+                &format!("reports/TransactionList?start_date=2023-03-01&end_date=2023-03-31&columns=tx_date,txn_type,doc_num,subt_nat_amount&sort_by=subt_nat_amount&sort_order={order}"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            keyed_rows(&body)
+                .into_iter()
+                .map(|r| r["subt_nat_amount"].parse::<f64>().expect("an amount"))
+                .collect::<Vec<f64>>()
+        }
+    };
+    let up = list("ascend").await;
+    assert!(up.len() > 10, "{up:?}");
+    assert!(up.windows(2).all(|w| w[0] <= w[1]), "{up:?}");
+    let mut down = list("descend").await;
+    assert!(down.windows(2).all(|w| w[0] >= w[1]), "{down:?}");
+    down.reverse();
+    assert_eq!(down, up, "the same rows either way");
+    for bad in ["sort_by=memo", "sort_by=tx_date&sort_order=sideways"] {
+        let (status, _, body) = api_get(
+            &emu,
+            &http,
+            &access,
+            &format!("reports/TransactionList?columns=tx_date,doc_num&{bad}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+}

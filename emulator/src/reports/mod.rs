@@ -51,6 +51,7 @@ mod profit_and_loss;
 mod profit_and_loss_detail;
 mod rows;
 mod sales;
+mod sorting;
 mod tracking;
 mod transaction_lists;
 mod trial_balance;
@@ -141,7 +142,7 @@ fn build(
     params: &Params,
     time: ResponseTime,
 ) -> Result<Value, Fault> {
-    let (columns, rows, no_data, by) = match report {
+    let (columns, mut rows, no_data, by) = match report {
         Report::ProfitAndLoss => profit_and_loss::profit_and_loss(ds, written, params),
         Report::BalanceSheet => balance_sheet::balance_sheet(ds, written, params),
         Report::TrialBalance => trial_balance::trial_balance(ds, written, params),
@@ -182,6 +183,9 @@ fn build(
         Report::InventoryValuationSummary => inventory::summary(params),
         Report::InventoryValuationDetail => inventory::detail(params),
     }?;
+    if let Some((key, descending)) = &params.sort {
+        sorting::sort_rows(&columns, &mut rows, key, *descending)?;
+    }
     let mut header = Map::new();
     header.insert("Time".into(), time.to_string().into());
     header.insert("ReportName".into(), report.name().into());

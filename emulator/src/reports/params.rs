@@ -69,6 +69,8 @@ pub(super) struct Params {
     pub(super) vendors: Option<Vec<usize>>,
     /// `item`: item indexes to keep.
     pub(super) items: Option<Vec<usize>>,
+    /// `sort_by` (a column key) and whether `sort_order` is `descend`.
+    pub(super) sort: Option<(String, bool)>,
 }
 
 impl Params {
@@ -255,6 +257,19 @@ impl Params {
                 .collect::<Vec<_>>()
         });
         let list = |name: &str| get(name).map(|text| id_list(name, text)).transpose();
+        let descending = match get("sort_order") {
+            None => false,
+            Some(order) if order.eq_ignore_ascii_case("ascend") => false,
+            Some(order) if order.eq_ignore_ascii_case("descend") => true,
+            Some(other) => {
+                return Err(invalid_enumeration(
+                    "sort_order",
+                    other,
+                    "ascend or descend",
+                ));
+            }
+        };
+        let sort = get("sort_by").map(|key| (key.to_ascii_lowercase(), descending));
         Ok(Params {
             start,
             end,
@@ -267,6 +282,7 @@ impl Params {
             customers: list("customer")?,
             vendors: list("vendor")?,
             items: list("item")?,
+            sort,
         })
     }
 }
