@@ -861,3 +861,64 @@ async fn detail_reports_sort_by_a_column_either_way() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
     }
 }
+
+#[tokio::test]
+async fn agings_count_days_past_due_from_the_report_day_or_from_today() {
+    let emu = start(EmulatorConfig {
+        now: Some(crate::clock::parse_now("2023-06-30T12:00:00-07:00").expect("time")),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let http = client();
+    let (access, _) = login(&emu, &http).await;
+    let totals = |method: &'static str| {
+        let (emu, http, access) = (&emu, &http, &access);
+        async move {
+            let (status, _, body) = api_get(
+                emu,
+                http,
+                access,
+                &format!("reports/AgedReceivables?report_date=2023-03-31{method}"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let rows = body["Rows"]["Row"].as_array().cloned().unwrap_or_default();
+            let total = rows.last().expect("TOTAL")["Summary"]["ColData"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            total
+                .iter()
+                .skip(1)
+                .map(|c| {
+                    c["value"]
+                        .as_str()
+                        .unwrap_or("0")
+                        .parse::<f64>()
+                        .unwrap_or(0.0)
+                })
+                .collect::<Vec<f64>>()
+        }
+    };
+    let by_report_day = totals("").await;
+    assert_eq!(totals("&aging_method=Report_Date").await, by_report_day);
+    let by_today = totals("&aging_method=Current").await;
+    assert_eq!(by_today.last(), by_report_day.last(), "the same open items");
+    assert!(
+        by_today[0] < by_report_day[0],
+        "{by_today:?} vs {by_report_day:?}"
+    );
+    let oldest = by_today.len() - 2;
+    assert!(
+        by_today[oldest] > by_report_day[oldest],
+        "{by_today:?} vs {by_report_day:?}"
+    );
+    let (status, _, _) = api_get(
+        &emu,
+        &http,
+        &access,
+        "reports/AgedReceivables?aging_method=Someday",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

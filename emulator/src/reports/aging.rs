@@ -109,7 +109,7 @@ pub(super) fn aged_summary(
     params: &Params,
     side: Side,
 ) -> Result<Built, Fault> {
-    let day = params.end;
+    let day = params.aging_day;
     let buckets = params.num_periods as usize;
     let width = buckets + 2;
     let items = items(ds, written, params, side);
@@ -351,7 +351,7 @@ pub(super) fn aged_detail(
         Side::Payable => AP_DETAIL,
     };
     let keys = detail::chosen(catalog, params.columns.as_deref())?;
-    let day = params.end;
+    let day = params.aging_day;
     let buckets = params.num_periods as usize;
     let items = items(ds, written, params, side);
     let mut per_bucket: Vec<Vec<&(OpenItem, Txn)>> = vec![Vec::new(); buckets + 1];

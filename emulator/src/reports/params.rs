@@ -61,6 +61,9 @@ pub(super) struct Params {
     pub(super) by: By,
     pub(super) aging_period: i32,
     pub(super) num_periods: i32,
+    /// The day the agings count days past due from: the report's day (`aging_method=
+    /// Report_Date`, the default) or the company's today (`Current`).
+    pub(super) aging_day: i32,
     /// `columns`: the column keys asked for, in order (detail reports; checked by each report).
     pub(super) columns: Option<Vec<String>>,
     /// `customer`: customer indexes to keep (`None`: all).
@@ -270,6 +273,18 @@ impl Params {
             }
         };
         let sort = get("sort_by").map(|key| (key.to_ascii_lowercase(), descending));
+        let aging_day = match get("aging_method") {
+            None => end,
+            Some(m) if m.eq_ignore_ascii_case("report_date") => end,
+            Some(m) if m.eq_ignore_ascii_case("current") => today,
+            Some(other) => {
+                return Err(invalid_enumeration(
+                    "aging_method",
+                    other,
+                    "Report_Date or Current",
+                ));
+            }
+        };
         Ok(Params {
             start,
             end,
@@ -278,6 +293,7 @@ impl Params {
             by,
             aging_period,
             num_periods,
+            aging_day,
             columns,
             customers: list("customer")?,
             vendors: list("vendor")?,
