@@ -568,6 +568,7 @@ fn every_shipped_request_runs_against_the_emulator() {
         "create_estimates",
         "log_time",
         "create_accounts",
+        "attach_notes",
     ] {
         assert!(seen.iter().any(|s| s == expected), "missing {expected}");
     }
@@ -729,6 +730,7 @@ fn list_shows_methods_and_their_variables() {
         ("create_estimates", "Writes"),
         ("log_time", "Writes"),
         ("create_accounts", "Writes"),
+        ("attach_notes", "Writes"),
     ] {
         assert_eq!(group_of(name), group, "{name}");
     }
