@@ -27,7 +27,7 @@ fn previous<'a>(ctx: &Ctx<'a>) -> Result<&'a Map<String, Value>, Fault> {
 pub(super) fn preferences(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
     let previous = previous(ctx)?;
     for (section, was) in previous {
-        let Some(was) = was.as_object() else {
+        let Some(was) = was.as_object().filter(|_| section != "MetaData") else {
             continue;
         };
         let Some(given) = fields.get(section) else {
