@@ -12,7 +12,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::build::{self, Rate, bad_body};
+use crate::build::{self, CodeRate, Rate, bad_body};
 use crate::changes::Overlay;
 use crate::entity::Entity;
 use crate::fault::Fault;
@@ -53,7 +53,7 @@ pub(crate) async fn create_tax_code(
 
 fn apply(state: &State, overlay: &mut Overlay, body: &Map<String, Value>) -> Result<Value, Fault> {
     let service = build::check_tax_service(state.data(), overlay, body)?;
-    let mut rates: Vec<(String, String, String)> = Vec::with_capacity(service.rates.len());
+    let mut rates: Vec<CodeRate> = Vec::with_capacity(service.rates.len());
     let mut answered = Vec::with_capacity(service.rates.len());
     for rate in &service.rates {
         let (id, name, value, agency, applies_on) = match rate {
@@ -98,7 +98,11 @@ fn apply(state: &State, overlay: &mut Overlay, body: &Map<String, Value>) -> Res
             "TaxAgencyId": agency,
             "TaxApplicableOn": applies_on,
         }));
-        rates.push((id, name, applies_on));
+        rates.push(CodeRate {
+            id,
+            name,
+            applies_on,
+        });
     }
     let fields = build::new_code(&service.code, &rates);
     let code = create(state, overlay, Entity::TaxCode, |ctx| {

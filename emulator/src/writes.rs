@@ -102,7 +102,7 @@ pub(crate) fn apply(
             refuse_if_deposited(state, overlay, entity, index)?;
             let sparse = body.get("sparse") == Some(&Value::Bool(true));
             if entity == Entity::RecurringTransaction
-                && build::template_of(body)?.1.get("sparse") == Some(&Value::Bool(true))
+                && build::template_body(body)?.1.get("sparse") == Some(&Value::Bool(true))
             {
                 return Err(bad_body(
                     "a RecurringTransaction takes a full update: send the whole template",
@@ -405,7 +405,7 @@ fn target(
     body: &Map<String, Value>,
 ) -> Result<(usize, Map<String, Value>, u64), Fault> {
     let body = if entity == Entity::RecurringTransaction {
-        build::template_of(body)?.1
+        build::template_body(body)?.1
     } else {
         body
     };
@@ -425,7 +425,7 @@ fn target(
         })
         .ok_or_else(Fault::object_not_found)?;
     let stored = if entity == Entity::RecurringTransaction {
-        build::template_of(&record)?.1
+        build::template_body(&record)?.1
     } else {
         &record
     };
@@ -593,7 +593,7 @@ pub(crate) async fn write_entity(
             // QBO updates on the create path when the body names the record (python-quickbooks
             // and QBO's own samples send no `operation`).
             let record = match entity {
-                Entity::RecurringTransaction => build::template_of(&body).map_or(&body, |t| t.1),
+                Entity::RecurringTransaction => build::template_body(&body).map_or(&body, |t| t.1),
                 _ => &body,
             };
             let operation = match operation {

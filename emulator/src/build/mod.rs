@@ -47,12 +47,12 @@ pub(crate) use context::Ctx;
 pub(crate) use deposited::{deposit_holding, deposited_transaction};
 pub(crate) use invoice::INVOICE_ORDER;
 pub(crate) use party::CUSTOMER_ORDER;
-pub(crate) use recurring::unwrap as template_of;
+pub(crate) use recurring::template_body;
 pub(crate) use refusals::{
     bad_body, business, not_writable, operation_not_served, required, stale_object,
     void_by_operation, void_by_update,
 };
-pub(crate) use tax_service::{Rate, check as check_tax_service, new_code, new_rate};
+pub(crate) use tax_service::{CodeRate, Rate, check as check_tax_service, new_code, new_rate};
 pub(crate) use void::voided;
 
 use crate::entity::Entity;

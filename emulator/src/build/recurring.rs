@@ -35,7 +35,9 @@ const NOT_IN_TEMPLATES: [&str; 5] = ["DocNumber", "TxnDate", "DueDate", "Balance
 
 /// The template's type and its body, out of the wrapper of a RecurringTransaction body or
 /// stored record (exactly one member, a type QBO makes templates of).
-pub(crate) fn unwrap(body: &Map<String, Value>) -> Result<(Entity, &Map<String, Value>), Fault> {
+pub(crate) fn template_body(
+    body: &Map<String, Value>,
+) -> Result<(Entity, &Map<String, Value>), Fault> {
     let mut members = body.iter().filter(|(_, v)| v.is_object());
     let (Some((key, inner)), None) = (members.next(), members.next()) else {
         return Err(bad_body(
@@ -58,10 +60,10 @@ pub(super) fn template(
     input: &Map<String, Value>,
     transaction: impl FnOnce(&Ctx<'_>, &Map<String, Value>) -> Result<Map<String, Value>, Fault>,
 ) -> Result<Map<String, Value>, Fault> {
-    let (entity, body) = unwrap(input)?;
+    let (entity, body) = template_body(input)?;
     let previous = match ctx.previous {
         Some(previous) => {
-            let (was, inner) = unwrap(previous)?;
+            let (was, inner) = template_body(previous)?;
             if was != entity {
                 return Err(business(format!(
                     "a {} template cannot become a {} template",
@@ -124,7 +126,7 @@ fn recurring_info(ctx: &Ctx<'_>, info: Option<&Value>) -> Result<Value, Fault> {
                 .json(ctx.ds, Entity::RecurringTransaction, index)
         })
         .any(|record| {
-            unwrap(&record)
+            template_body(&record)
                 .ok()
                 .and_then(|(_, inner)| {
                     inner

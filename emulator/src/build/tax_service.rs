@@ -17,22 +17,42 @@ use crate::values::{id_text, index_of};
 /// One rate of a TaxService request, checked.
 #[derive(Debug, Clone)]
 pub(crate) enum Rate {
-    /// A rate the company has: its index and name.
+    /// A rate the company has (`TaxRateId`).
     Existing {
+        /// Its record index.
         index: usize,
+        /// Its `Name`.
         name: String,
+        /// Its `RateValue` (percent).
         value: Value,
+        /// Its agency's id.
         agency: String,
+        /// `Sales` or `Purchase`.
         applies_on: String,
     },
     /// A rate to create.
     New {
+        /// `TaxRateName`.
         name: String,
+        /// `RateValue` (percent).
         value: Value,
+        /// `TaxAgencyId`.
         agency: String,
+        /// The agency's `DisplayName`.
         agency_name: String,
+        /// `Sales` or `Purchase`.
         applies_on: String,
     },
+}
+
+/// A rate of a new tax code: its id, name, and whether it applies on `Sales` or `Purchase`.
+pub(crate) struct CodeRate {
+    /// The rate's `Id`.
+    pub(crate) id: String,
+    /// The rate's `Name`.
+    pub(crate) name: String,
+    /// `Sales` or `Purchase`.
+    pub(crate) applies_on: String,
 }
 
 /// A TaxService request, checked: the code's name and its rates.
@@ -167,14 +187,14 @@ pub(crate) fn new_rate(
     }
 }
 
-/// The fields of the new TaxCode over `rates` (each its id, name and where it applies).
-pub(crate) fn new_code(code: &str, rates: &[(String, String, String)]) -> Map<String, Value> {
+/// The fields of the new TaxCode over `rates`.
+pub(crate) fn new_code(code: &str, rates: &[CodeRate]) -> Map<String, Value> {
     let list = |on: &str| {
         let details: Vec<Value> = rates
             .iter()
-            .filter(|(_, _, applies)| applies == on)
+            .filter(|rate| rate.applies_on == on)
             .enumerate()
-            .map(|(order, (id, name, _))| {
+            .map(|(order, CodeRate { id, name, .. })| {
                 json!({"TaxRateRef": {"value": id, "name": name},
                        "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": order})
             })
