@@ -37,6 +37,7 @@
 //! | `state.rs` | the `Arc<State>` every handler shares |
 //! | `edits.rs` | records saved again after each query page (`--updates-per-page`) |
 //! | `api.rs`, `writes.rs`, `cdc.rs`, `oauth.rs` | the handlers: queries and reads; create, update, delete, void, batch; change data capture; authorize, token, revoke, discovery, OpenID userinfo and key set |
+//! | `multipart.rs` | `multipart/form-data` bodies as QBO reads them (CRLF or LF, base64 parts) |
 //! | `uploads.rs`, `tax_service.rs` | the handlers of `POST /upload` (multipart attachments) and `POST /taxservice/taxcode` (a tax code and its rates) |
 //! | `server.rs` | binding, the router, the gateway (authentication, limits, latency, injected faults, `intuit_tid`) |
 //! | `tests.rs`, `tests_writes.rs` | loopback tests driving a real instance with reqwest |
@@ -71,6 +72,7 @@ mod grants;
 mod ledger;
 mod limits;
 mod lists;
+mod multipart;
 mod oauth;
 mod query;
 mod records;

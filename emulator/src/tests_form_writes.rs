@@ -1126,6 +1126,31 @@ async fn files_are_uploaded_as_multipart_and_linked_to_records() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["Attachable"]["Size"], json!(150_000));
 
+    // As python-quickbooks sends it: LF line ends, the file base64-encoded, its name in the
+    // metadata only.
+    let boundary = "-------------PythonMultipartPost";
+    let lf = format!(
+        "\n--{boundary}\nContent-Disposition: form-data; name=\"file_metadata_01\"\nContent-Type: application/json\n\n{}\n\n--{boundary}\nContent-Disposition: form-data; name=\"file_content_01\"\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQgdGVzdA==\n\n--{boundary}--\n",
+        json!({"FileName": "receipt.pdf", "ContentType": "application/pdf",
+               "AttachableRef": [{"EntityRef": {"type": "Bill", "value": "2"}}]})
+    );
+    let res = http
+        .post(api_url(&emu, "upload"))
+        .bearer_auth(&access)
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(lf)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = serde_json::from_str(&res.text().await.expect("body")).expect("JSON");
+    let uploaded = &body["AttachableResponse"][0]["Attachable"];
+    assert_eq!(uploaded["FileName"], "receipt.pdf", "{body}");
+    assert_eq!(uploaded["Size"], json!(13), "the decoded bytes: {body}");
+
     // Not multipart, or no file part: refused.
     let (status, body) = post(&emu, &http, &access, "upload", &json!({"FileName": "x"})).await;
     assert_eq!(

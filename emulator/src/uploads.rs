@@ -2,22 +2,24 @@
 //! with a `file_metadata_NN` part (the Attachable's JSON: links, category, note, optionally
 //! `FileName` and `ContentType`) and a `file_content_NN` part (the bytes) per file. Each file
 //! becomes an Attachable, answered in `AttachableResponse` in the order of the parts' numbers,
-//! each with its record or its Fault. The bytes are counted, not kept: the emulator serves the
-//! record and its download link, not the file. A request over QBO's 100 MB is refused whole.
+//! each with its record or its Fault. The body is read by `multipart.rs` (CRLF or LF, base64
+//! content decoded); the bytes are counted, not kept: the emulator serves the record and its
+//! download link, not the file. A request over QBO's 100 MB is refused whole.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::rejection::PathRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State as AxumState};
-use axum::http::{StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::build::{self, Upload, bad_body};
 use crate::entity::Entity;
 use crate::fault::Fault;
+use crate::multipart;
 use crate::state::State;
 use crate::writes::{MAX_REQUEST_ID, answer, create, fault_json, idempotent, request_id};
 
@@ -49,28 +51,39 @@ struct Part {
     file: Option<Upload>,
 }
 
-/// The upload handler: reads the parts (counting each file's bytes as they stream), then
-/// creates the Attachables under the write lock, once per `requestid`.
+/// The upload handler: reads the parts, then creates the Attachables under the write lock,
+/// once per `requestid`.
 pub(crate) async fn upload(
     AxumState(state): AxumState<Arc<State>>,
     uri: Uri,
+    headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    multipart: Result<Multipart, MultipartRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Ok(Path(realm)) = path else {
         return Fault::object_not_found().into_response();
     };
-    let mut multipart = match multipart {
-        Ok(multipart) => multipart,
-        Err(err) => {
-            return bad_body(format!("an upload is multipart/form-data: {err}")).into_response();
+    let body = match body {
+        Ok(body) => body,
+        Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return too_large().into_response();
         }
+        Err(err) => {
+            return bad_body(format!("the upload could not be read: {err}")).into_response();
+        }
+    };
+    let Some(boundary) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(multipart::boundary)
+    else {
+        return bad_body("an upload is multipart/form-data with a boundary").into_response();
     };
     let request_id = match request_id(&uri, MAX_REQUEST_ID) {
         Ok(id) => id,
         Err(fault) => return fault.into_response(),
     };
-    let parts = match read_parts(&mut multipart).await {
+    let parts = match read_parts(&body, &boundary) {
         Ok(parts) => parts,
         Err(fault) => return fault.into_response(),
     };
@@ -110,54 +123,37 @@ pub(crate) async fn upload(
     .await
 }
 
-/// The request's parts by number: metadata parsed, file contents counted as they stream.
-async fn read_parts(multipart: &mut Multipart) -> Result<BTreeMap<String, Part>, Fault> {
+/// The request's parts by number: metadata parsed, file contents measured.
+fn read_parts(body: &[u8], boundary: &str) -> Result<BTreeMap<String, Part>, Fault> {
     let mut parts: BTreeMap<String, Part> = BTreeMap::new();
+    let read = multipart::parts(body, boundary)
+        .map_err(|err| bad_body(format!("the multipart body is malformed: {err}")))?;
     let mut total = 0usize;
-    loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => return Ok(parts),
-            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-            Err(err) => return Err(bad_body(format!("the multipart body is malformed: {err}"))),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
+    for part in read {
+        let name = part.name;
         if let Some(number) = name.strip_prefix(METADATA) {
-            let number = number.to_owned();
-            let mut bytes = Vec::new();
-            while let Some(chunk) = next_chunk(&mut field).await? {
-                bytes.extend_from_slice(&chunk);
-                if bytes.len() > MAX_METADATA {
-                    return Err(bad_body(format!(
-                        "{name} is larger than {MAX_METADATA} bytes"
-                    )));
-                }
+            if part.content.len() > MAX_METADATA {
+                return Err(bad_body(format!(
+                    "{name} is larger than {MAX_METADATA} bytes"
+                )));
             }
-            let metadata = match serde_json::from_slice::<Value>(&bytes) {
+            let metadata = match serde_json::from_slice::<Value>(&part.content) {
                 Ok(Value::Object(map)) => map,
                 Ok(_) => return Err(bad_body(format!("{name} must be a JSON object"))),
                 Err(err) => return Err(bad_body(format!("{name} is not JSON: {err}"))),
             };
-            parts.entry(number).or_default().metadata = Some(metadata);
+            parts.entry(number.to_owned()).or_default().metadata = Some(metadata);
         } else if let Some(number) = name.strip_prefix(CONTENT) {
-            let number = number.to_owned();
-            let file_name = field.file_name().unwrap_or_default().to_owned();
-            let content_type = field
-                .content_type()
-                .unwrap_or("application/octet-stream")
-                .to_owned();
-            let mut size = 0usize;
-            while let Some(chunk) = next_chunk(&mut field).await? {
-                size += chunk.len();
-                total += chunk.len();
-                if total > build::MAX_UPLOAD {
-                    return Err(too_large());
-                }
+            total += part.content.len();
+            if total > build::MAX_UPLOAD {
+                return Err(too_large());
             }
-            parts.entry(number).or_default().file = Some(Upload {
-                file_name,
-                content_type,
-                size,
+            parts.entry(number.to_owned()).or_default().file = Some(Upload {
+                file_name: part.file_name.unwrap_or_default(),
+                content_type: part
+                    .content_type
+                    .unwrap_or_else(|| "application/octet-stream".to_owned()),
+                size: part.content.len(),
             });
         } else {
             return Err(bad_body(format!(
@@ -165,14 +161,5 @@ async fn read_parts(multipart: &mut Multipart) -> Result<BTreeMap<String, Part>,
             )));
         }
     }
-}
-
-async fn next_chunk(
-    field: &mut axum::extract::multipart::Field<'_>,
-) -> Result<Option<axum::body::Bytes>, Fault> {
-    match field.chunk().await {
-        Ok(chunk) => Ok(chunk),
-        Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large()),
-        Err(err) => Err(bad_body(format!("the multipart body is malformed: {err}"))),
-    }
+    Ok(parts)
 }
