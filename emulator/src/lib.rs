@@ -76,6 +76,7 @@ mod rng;
 mod server;
 mod state;
 pub mod stats;
+mod stock;
 mod time;
 mod token;
 mod txns;
