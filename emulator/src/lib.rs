@@ -97,6 +97,8 @@ mod tests_extras;
 #[cfg(test)]
 mod tests_form_writes;
 #[cfg(test)]
+mod tests_inventory;
+#[cfg(test)]
 mod tests_posted;
 #[cfg(test)]
 mod tests_posted_writes;
