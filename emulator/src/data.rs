@@ -14,6 +14,11 @@
 //!   [`Dataset::class_of_line`]) are not stored either: each is drawn from a stream of its own
 //!   keyed by the record and the line, so adding them changed no other byte of a record.
 //!
+//! - Inventory items' stock (`stock.rs`) is counted per item and day while the invoices and the
+//!   other transactions are drawn; each item then starts with the least stock no day's sales
+//!   exceed, and its `QtyOnHand` is what is left. An invoice keeps the cost of the inventory it
+//!   sold ([`Invoice::cost`]), so the ledger posts Cost of Goods Sold without its lines.
+//!
 //! Ids are `index + 1` within each table. `MetaData` times rise strictly with `Id` for invoices,
 //! payments and bills, which lets the query planner serve `ORDERBY MetaData...` from the slice;
 //! with `tie_groups` (a bulk-edited company) runs of them share one `LastUpdatedTime`, and the

@@ -10,12 +10,18 @@
 //! | transaction | accrual (on its date) | cash |
 //! |---|---|---|
 //! | invoice | A/R + total; each line's item income account − amount; Sales Tax Payable − tax | nothing |
+//! | invoice of inventory items | Cost of Goods Sold + their cost; Inventory Asset − their cost | the same |
+//! | an item's starting stock, on its `InvStartDate` | Inventory Asset + its value; Opening Balance Equity − | the same |
 //! | payment | deposit account (Checking or Undeposited Funds) + amount; A/R − amount | deposit account + amount; the invoice's income accounts and tax −, on the payment's date |
 //! | bill | each line's expense account + amount; A/P − total | nothing |
 //! | bill paid (balance 0), on its due date | A/P + total; Checking − total | each line's expense account +; Checking − total |
 //!
 //! | sales receipt, refund, deposit, purchase, journal entry, transfer, card payment | its journal lines (`txns.rs`: the receipt's deposit account + total, income and tax −; ...) | the same |
-//! | credit memo, vendor credit | its journal lines (A/R −, income and tax +; A/P +, expenses −) | nothing |
+//! | credit memo, vendor credit | its journal lines (A/R −, income and tax +; A/P +, expenses −) | a credit memo's stock lines only (Inventory Asset +, Cost of Goods Sold −) |
+//!
+//! A sale's journal lines carry the cost of the inventory it sells (Cost of Goods Sold +,
+//! Inventory Asset −; a refund the other way), an expense's item lines debit Inventory Asset:
+//! stock moves on the transaction's date whether or not money does.
 //!
 //! So at the end of the data the accrual balances equal the accounts' `CurrentBalance`.
 //!

@@ -5,7 +5,10 @@
 //! Why it exists: QBO's books hold more than invoices and bills, and every one of these moves
 //! money between accounts. Each record keeps its own journal lines ([`Posted::lines`]: accounts
 //! and amounts in cents, debit positive, summing to zero), so the ledger posts exactly what the
-//! record's JSON shows and the accounts' `CurrentBalance` is the same sum. Records refer only to
+//! record's JSON shows and the accounts' `CurrentBalance` is the same sum. Inventory items are
+//! bought on expenses' `ItemBasedExpenseLineDetail` lines into Inventory Asset (restocks, tens
+//! of units at the item's cost), and a sale's lines carry the cost of the inventory it sells
+//! (Cost of Goods Sold against Inventory Asset; credit memos and refunds take it back). Records refer only to
 //! what exists: customers, vendors, items and accounts by index, deposits to payments that were
 //! put in Undeposited Funds before the deposit, card payments to the card charges of a statement.
 //! Like `lists.rs`, every row is a pure function of its inputs (its own SplitMix64 stream per

@@ -13,7 +13,10 @@
 //! `DescriptionOnly` line: the first income account), each sales line's `ClassRef` and the
 //! sale's `DepartmentRef` (what `ClassSales` and `DepartmentSales` group by),
 //! `TxnTaxDetail.TotalTax` to Sales Tax Payable, a payment's `DepositToAccountRef` and
-//! `Line[].LinkedTxn` invoices, a bill's line `AccountRef`s; the other posting transactions (`txns.rs`) as an [`Entry`] of journal lines
+//! `Line[].LinkedTxn` invoices, a bill's line `AccountRef`s (an `ItemBasedExpenseLineDetail`
+//! line: a seeded inventory item's stock into Inventory Asset at its cost, the rest of the
+//! amount to Cost of Goods Sold; another item's expense account), an invoice's or sale's
+//! inventory at cost to Cost of Goods Sold; the other posting transactions (`txns.rs`) as an [`Entry`] of journal lines
 //! read the same way (a sales receipt's lines as an invoice's, against its
 //! `DepositToAccountRef`; a journal entry's by `PostingType`). This module must never render
 //! JSON or know about HTTP.

@@ -1,4 +1,5 @@
-//! Items: QBO's key order, type, accounts and prices.
+//! Items: QBO's key order, type, accounts and prices; an inventory item's quantity on hand,
+//! start date and asset account.
 
 use serde_json::{Map, Value, json};
 

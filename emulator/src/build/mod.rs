@@ -127,7 +127,7 @@ pub(crate) fn build(
     input: &Map<String, Value>,
 ) -> Result<Map<String, Value>, Fault> {
     if ctx.entity == Entity::RecurringTransaction {
-        return recurring::template(ctx, input);
+        return recurring::template(ctx, input, build);
     }
     let mut fields: Map<String, Value> = input
         .iter()

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::context::Ctx;
+use super::context::{Builder, Ctx};
 use super::fields::{date_field, today};
 use super::names::{enumeration, text, whole};
 use super::refusals::{bad_body, business, duplicate_name, required};
@@ -51,10 +51,12 @@ pub(crate) fn unwrap(body: &Map<String, Value>) -> Result<(Entity, &Map<String, 
     Ok((entity, inner))
 }
 
-/// The stored wrapper of a template built from `input` (the client's wrapper).
+/// The stored wrapper of a template built from `input` (the client's wrapper), its transaction
+/// built by `build`.
 pub(super) fn template(
     ctx: &Ctx<'_>,
     input: &Map<String, Value>,
+    build: Builder,
 ) -> Result<Map<String, Value>, Fault> {
     let (entity, body) = unwrap(input)?;
     let previous = match ctx.previous {
@@ -82,7 +84,7 @@ pub(super) fn template(
         updated: ctx.updated,
         previous,
     };
-    let mut built = super::build(&inner_ctx, body)?;
+    let mut built = build(&inner_ctx, body)?;
     for key in NOT_IN_TEMPLATES {
         built.shift_remove(key);
     }
