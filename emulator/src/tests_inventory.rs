@@ -118,8 +118,8 @@ async fn written_sales_and_purchases_move_the_stock_and_its_value() {
     };
     let invoice =
         json!({"TxnDate": "2030-01-10", "CustomerRef": {"value": "3"}, "Line": [sold(3)]});
-    let (status, answer) = post(&emu, &http, &access, "invoice", &invoice).await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, invoiced) = post(&emu, &http, &access, "invoice", &invoice).await;
+    assert_eq!(status, StatusCode::OK, "{invoiced}");
     let receipt =
         json!({"TxnDate": "2030-01-11", "CustomerRef": {"value": "3"}, "Line": [sold(2)]});
     let (status, answer) = post(&emu, &http, &access, "salesreceipt", &receipt).await;
@@ -141,4 +141,13 @@ async fn written_sales_and_purchases_move_the_stock_and_its_value() {
         total, sheet,
         "the valuation is the balance sheet's Inventory Asset"
     );
+
+    // A voided invoice sells nothing.
+    let void =
+        json!({"Id": invoiced["Invoice"]["Id"], "SyncToken": invoiced["Invoice"]["SyncToken"]});
+    let (status, answer) = post(&emu, &http, &access, "invoice?operation=void", &void).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let ((voided, _), total, sheet) = stock_on(&emu, &http, &access, AIR_FILTER, day).await;
+    assert_eq!(voided.parse::<i64>().expect("units"), qty - 2 + 10);
+    assert_eq!(total, sheet);
 }

@@ -704,7 +704,24 @@ fn the_answer_has_qbos_shape() {
 #[test]
 #[ignore = "a measurement, run by hand in release mode"]
 fn timing_at_100k_invoices() {
+    let started = std::time::Instant::now();
     let ds = books(100_000);
+    println!("books of 100,000 invoices built: {:?}", started.elapsed());
+    // What paging the invoices costs the emulator: each record rendered as a page holds it.
+    let started = std::time::Instant::now();
+    let mut page_bytes = 0;
+    for index in 0..ds.invoices.len() {
+        let record = crate::records::Record {
+            ds: &ds,
+            entity: Entity::Invoice,
+            index,
+        };
+        page_bytes += serde_json::to_vec(&record).expect("JSON").len();
+    }
+    println!(
+        "100,000 invoices rendered: {:?}, {page_bytes} bytes",
+        started.elapsed()
+    );
     // The same books with 1,000 invoices written over them (500 new, 500 replacing seeded ones).
     let mut written = Written::default();
     let invoice = json!({
