@@ -720,6 +720,39 @@ fn summary_and_detail_reports_agree_with_each_other_and_with_the_transactions_se
         assert_eq!(detail, pl, "{basis}");
     }
 
+    // Inventory: the valuation's TOTAL is the balance sheet's Inventory Asset on the same day,
+    // and each item's movements in the detail add up to its quantity and value in the summary.
+    let valuation = rows("inventory_valuation_summary", &day);
+    let worth = cents(&summary_row(&valuation, "GrandTotal")["Asset Value"]);
+    assert!(worth > 0, "the books hold inventory");
+    let whole = ["start_date=2022-01-01", "end_date=2025-12-31"];
+    let sheet = rows("balance_sheet", &whole);
+    let asset = sheet
+        .iter()
+        .find(|r| data(r) && r["account"] == "Inventory Asset")
+        .expect("an Inventory Asset line");
+    assert_eq!(cents(&asset["Total"]), worth, "valuation = Inventory Asset");
+    let detail = rows("inventory_valuation_detail", &whole);
+    assert_eq!(
+        sums(&detail, data, "account", "FIFO Cost"),
+        sums(&valuation, data, "account", "Asset Value"),
+        "InventoryValuationDetail = InventoryValuationSummary per item"
+    );
+    let units = |rows: &[serde_json::Map<String, Value>], key: &str| -> BTreeMap<String, i64> {
+        let mut out = BTreeMap::new();
+        for row in rows.iter().filter(|r| data(r)) {
+            let name = row["account"].as_str().unwrap_or_default().to_owned();
+            let qty = match &row[key] {
+                Value::String(text) => text.parse::<i64>().expect("whole units"),
+                Value::Number(n) => n.as_i64().expect("whole units"),
+                other => panic!("not a quantity: {other}"),
+            };
+            *out.entry(name).or_default() += qty;
+        }
+        out
+    };
+    assert_eq!(units(&detail, "Qty"), units(&valuation, "Qty"));
+
     // The transaction list's amounts are the invoices' and bills' TotalAmt.
     let february = ["start_date=2023-02-01", "end_date=2023-02-28"];
     let list = rows("transaction_list", &february);

@@ -14,6 +14,11 @@
 //!   [`Dataset::class_of_line`]) are not stored either: each is drawn from a stream of its own
 //!   keyed by the record and the line, so adding them changed no other byte of a record.
 //!
+//! - Inventory items' stock (`stock.rs`) is counted per item and day while the invoices and the
+//!   other transactions are drawn; each item then starts with the least stock no day's sales
+//!   exceed, and its `QtyOnHand` is what is left. An invoice keeps the cost of the inventory it
+//!   sold ([`Invoice::cost`]), so the ledger posts Cost of Goods Sold without its lines.
+//!
 //! Ids are `index + 1` within each table. `MetaData` times rise strictly with `Id` for invoices,
 //! payments and bills, which lets the query planner serve `ORDERBY MetaData...` from the slice;
 //! with `tie_groups` (a bulk-edited company) runs of them share one `LastUpdatedTime`, and the
@@ -32,6 +37,7 @@ use crate::lists::{
     build_lists, build_purchase_orders,
 };
 use crate::rng::SplitMix64;
+use crate::stock::DailyStock;
 use crate::time::{day_of, days_from_civil, start_of_day};
 use crate::txns::{Chart, Inputs, ItemInfo, Kind, Posted, Undeposited};
 
@@ -106,6 +112,9 @@ pub(crate) struct Account {
 pub(crate) enum ItemKind {
     Service,
     NonInventory,
+    /// A product whose quantity on hand is tracked (`TrackQtyOnHand`), valued at its cost in
+    /// the Inventory Asset account.
+    Inventory,
 }
 
 impl ItemKind {
@@ -114,6 +123,7 @@ impl ItemKind {
         match self {
             ItemKind::Service => "Service",
             ItemKind::NonInventory => "NonInventory",
+            ItemKind::Inventory => "Inventory",
         }
     }
 }
@@ -131,9 +141,25 @@ pub(crate) struct Item {
     pub(crate) income_account: usize,
     pub(crate) expense_account: Option<usize>,
     pub(crate) sku: Option<String>,
+    /// What an inventory item's stock is valued in (`AssetAccountRef`); `None` when untracked.
+    pub(crate) asset_account: Option<usize>,
+    /// The quantity on hand at `inv_start` (QBO's "Inventory Starting Value").
+    pub(crate) start_qty: i64,
+    /// The quantity on hand the seeded transactions leave (`QtyOnHand`).
+    pub(crate) qty_on_hand: i64,
+    /// `InvStartDate`, a company-local day.
+    pub(crate) inv_start: i32,
     pub(crate) created: i64,
     pub(crate) updated: i64,
     pub(crate) sync_token: u32,
+}
+
+impl Item {
+    /// The unit cost its stock moves at, when its quantity is tracked: every seeded purchase
+    /// buys it at its `PurchaseCost`, so FIFO and average cost are both this.
+    pub(crate) fn stock_cost(&self) -> Option<i64> {
+        self.asset_account.map(|_| self.purchase_cost)
+    }
 }
 
 /// `QBO.Customer`.
@@ -204,6 +230,8 @@ pub(crate) struct Invoice {
     pub(crate) due_date: i32,
     /// Index + 1 of the payment that paid it; 0 when open.
     pub(crate) payment: u32,
+    /// The cost of the inventory its lines sold (Cost of Goods Sold), in cents.
+    pub(crate) cost: i64,
     pub(crate) sync_token: u8,
     pub(crate) term: u8,
     pub(crate) email_status: u8,
@@ -344,6 +372,12 @@ pub(crate) const ACCT_SALES_TAX: usize = 11;
 pub(crate) const ACCT_SAVINGS: usize = 1;
 /// Index of "Business Mastercard".
 pub(crate) const ACCT_CREDIT_CARD: usize = 10;
+/// Index of "Inventory Asset".
+pub(crate) const ACCT_INVENTORY: usize = 6;
+/// Index of "Opening Balance Equity" (what an item's starting stock is credited to).
+pub(crate) const ACCT_OPENING_EQUITY: usize = 13;
+/// Index of "Cost of Goods Sold".
+pub(crate) const ACCT_COGS: usize = 19;
 
 /// The accounts the other posting transactions use.
 pub(crate) const CHART_OF_POSTED: Chart = Chart {
@@ -360,10 +394,10 @@ pub(crate) const CHART_OF_POSTED: Chart = Chart {
     bank_charges: 22,
     interest: 32,
     cost_of_goods: ACCT_COGS,
+    inventory: ACCT_INVENTORY,
 };
 const ACCT_SERVICE_INCOME: usize = 16;
 const ACCT_PRODUCT_INCOME: usize = 17;
-const ACCT_COGS: usize = 19;
 const ACCT_ADVERTISING: usize = 20;
 const ACCT_AUTOMOBILE: usize = 21;
 const ACCT_INSURANCE: usize = 23;
@@ -421,30 +455,30 @@ const CHART: [(&str, &str, &str, &str, bool); 34] = [
 const ITEM_CATALOG: [(&str, &str, ItemKind, i64, bool); 30] = [
     ("HVAC Service", "Quarterly HVAC maintenance visit", ItemKind::Service, 15000, false),
     ("Emergency Call-out", "Emergency call-out, after hours", ItemKind::Service, 27500, false),
-    ("Air Filter", "Replacement air filter, 20x25x4", ItemKind::NonInventory, 4825, true),
+    ("Air Filter", "Replacement air filter, 20x25x4", ItemKind::Inventory, 4825, true),
     ("Duct Cleaning", "Whole-house duct cleaning", ItemKind::Service, 39500, false),
-    ("Thermostat", "Programmable smart thermostat", ItemKind::NonInventory, 18999, true),
+    ("Thermostat", "Programmable smart thermostat", ItemKind::Inventory, 18999, true),
     ("Installation Labor", "Installation labor, per hour", ItemKind::Service, 9500, false),
     ("Refrigerant", "R-410A refrigerant, per lb", ItemKind::NonInventory, 6250, true),
     ("Inspection", "Annual system inspection", ItemKind::Service, 12500, false),
     ("Water Heater Flush", "Water heater flush and anode check", ItemKind::Service, 14000, false),
-    ("Capacitor", "Run capacitor 45/5 MFD", ItemKind::NonInventory, 3875, true),
+    ("Capacitor", "Run capacitor 45/5 MFD", ItemKind::Inventory, 3875, true),
     ("Condensate Pump", "Condensate pump, 115V", ItemKind::NonInventory, 8400, true),
     ("Zoning Consultation", "Zoning and load calculation consultation", ItemKind::Service, 21000, false),
     ("Heat Pump Tune-up", "Heat pump seasonal tune-up", ItemKind::Service, 16500, false),
-    ("Blower Motor", "Blower motor, 1/2 HP", ItemKind::NonInventory, 31240, true),
+    ("Blower Motor", "Blower motor, 1/2 HP", ItemKind::Inventory, 31240, true),
     ("Ductwork", "Galvanized ductwork, per linear foot", ItemKind::NonInventory, 1860, true),
     ("Service Agreement", "Annual service agreement", ItemKind::Service, 48000, false),
     ("Trip Charge", "Standard trip charge", ItemKind::Service, 5900, false),
     ("Drain Line Cleaning", "Condensate drain line cleaning", ItemKind::Service, 8500, false),
     ("UV Lamp", "UV germicidal lamp replacement", ItemKind::NonInventory, 12900, true),
     ("Humidifier Pad", "Humidifier evaporator pad", ItemKind::NonInventory, 2495, true),
-    ("Gas Valve", "Furnace gas valve", ItemKind::NonInventory, 17630, true),
-    ("Ignitor", "Hot surface ignitor", ItemKind::NonInventory, 4550, true),
+    ("Gas Valve", "Furnace gas valve", ItemKind::Inventory, 17630, true),
+    ("Ignitor", "Hot surface ignitor", ItemKind::Inventory, 4550, true),
     ("Overtime Labor", "Overtime labor, per hour", ItemKind::Service, 14250, false),
     ("Permit Fee", "Municipal permit fee", ItemKind::Service, 7500, false),
     ("Mini-Split Install", "Ductless mini-split installation", ItemKind::Service, 185000, false),
-    ("Mini-Split Unit", "Ductless mini-split unit, 12k BTU", ItemKind::NonInventory, 124900, true),
+    ("Mini-Split Unit", "Ductless mini-split unit, 12k BTU", ItemKind::Inventory, 124900, true),
     ("Air Quality Test", "Indoor air quality test", ItemKind::Service, 19900, false),
     ("Vent Cover", "Decorative floor vent cover", ItemKind::NonInventory, 1299, true),
     ("Coil Cleaning", "Evaporator coil cleaning", ItemKind::Service, 17500, false),
@@ -689,7 +723,11 @@ impl Dataset {
                 on: config.multicurrency,
             },
         };
-        let tax = ds.build_invoices_and_payments(config.invoices);
+        let tracked = (0..ds.items.len())
+            .filter(|&i| ds.items[i].asset_account.is_some())
+            .collect();
+        let mut stock = DailyStock::new(tracked, day_of(company_start()), day_of(data_end()));
+        let tax = ds.build_invoices_and_payments(config.invoices, &mut stock);
         let bills = if ds.vendors.is_empty() {
             0
         } else {
@@ -728,7 +766,7 @@ impl Dataset {
             );
         ds.build_extras(config);
         ds.settle_account_balances(tax);
-        ds.build_posted(config.invoices);
+        ds.build_posted(config.invoices, stock);
         ds.tie_update_times(config.tie_groups);
         Ok(ds)
     }
@@ -832,13 +870,17 @@ impl Dataset {
     }
 
     /// Generate the invoices, then the payments of the paid ones; returns the total sales tax.
-    fn build_invoices_and_payments(&mut self, n: usize) -> i64 {
+    /// What the invoices sell of the inventory items is counted in `stock`.
+    fn build_invoices_and_payments(&mut self, n: usize, stock: &mut DailyStock) -> i64 {
         let mut invoices = Vec::with_capacity(n);
         let mut paid: Vec<(i64, u32, bool, Option<u32>)> = Vec::new();
         let mut tax = 0;
         for i in 0..n {
             let (inv, detail) = gen_invoice(self, n, i);
             tax += detail.tax.map_or(0, |t| t.1);
+            for line in &detail.lines {
+                stock.add(line.item as usize, inv.txn_date, -line.qty);
+            }
             if let Some(at) = detail.paid_at {
                 paid.push((
                     at,
@@ -955,8 +997,10 @@ impl Dataset {
     }
 
     /// Draw the other posting transactions (`txns.rs`) and add what they post to the customers'
-    /// and vendors' balances and to the balance-sheet accounts' `CurrentBalance`.
-    fn build_posted(&mut self, invoices: usize) {
+    /// and vendors' balances and to the balance-sheet accounts' `CurrentBalance`; then give each
+    /// inventory item the starting stock no day's sales exceed and the quantity left on hand
+    /// (`stock` holds what the invoices sold), and post both to the accounts.
+    fn build_posted(&mut self, invoices: usize, mut stock: DailyStock) {
         let customer_taxable: Vec<bool> = self.customers.iter().map(|c| c.taxable).collect();
         let items: Vec<ItemInfo> = self
             .items
@@ -970,6 +1014,7 @@ impl Dataset {
                 big: item.unit_price >= 50_000,
                 service: item.kind == ItemKind::Service,
                 active: item.active,
+                asset: item.asset_account,
             })
             .collect();
         let vendor_expense: Vec<usize> = self.vendors.iter().map(|v| v.expense_account).collect();
@@ -1020,6 +1065,24 @@ impl Dataset {
         for credit in &posted.vendor_credits {
             if let Some(v) = self.vendors.get_mut(credit.vendor as usize) {
                 v.balance -= credit.total;
+            }
+        }
+        posted.count_stock(&mut stock);
+        let mut start_value = 0;
+        for (index, item) in self.items.iter_mut().enumerate() {
+            let Some(unit) = item.stock_cost() else {
+                continue;
+            };
+            (item.start_qty, item.qty_on_hand) = stock.levels(index);
+            start_value += item.start_qty * unit;
+        }
+        let sold: i64 = self.invoices.iter().map(|i| i.cost).sum();
+        for (index, amount) in [
+            (ACCT_INVENTORY, start_value - sold),
+            (ACCT_OPENING_EQUITY, start_value),
+        ] {
+            if let Some(a) = self.accounts.get_mut(index) {
+                a.balance += amount;
             }
         }
         let mut lines = Vec::with_capacity(4);
@@ -1215,7 +1278,7 @@ fn gen_item(seed: u64, i: usize) -> Item {
     // Prices differ a little per seed (in whole dollars for services, so they look quoted).
     let unit_price = match kind {
         ItemKind::Service => (base_price + 100 * rng.range(-5, 5)).max(100),
-        ItemKind::NonInventory => (base_price + rng.range(-150, 150)).max(99),
+        ItemKind::NonInventory | ItemKind::Inventory => (base_price + rng.range(-150, 150)).max(99),
     };
     let created = company_start() + 7 * 86_400 + 120 * i as i64 + rng.range(0, 100);
     let retired = i == ITEM_CATALOG.len() - 1 || (i >= ITEM_CATALOG.len() && rng.chance(5));
@@ -1228,13 +1291,14 @@ fn gen_item(seed: u64, i: usize) -> Item {
     };
     let (income_account, expense_account, purchase_cost) = match kind {
         ItemKind::Service => (ACCT_SERVICE_INCOME, None, 0),
-        ItemKind::NonInventory => (
+        ItemKind::NonInventory | ItemKind::Inventory => (
             ACCT_PRODUCT_INCOME,
             Some(ACCT_COGS),
             unit_price * rng.range(45, 60) / 100,
         ),
     };
-    let sku = (kind == ItemKind::NonInventory).then(|| format!("SKU-{:05}", 10_000 + i * 37));
+    let sku = (kind != ItemKind::Service).then(|| format!("SKU-{:05}", 10_000 + i * 37));
+    let asset_account = (kind == ItemKind::Inventory).then_some(ACCT_INVENTORY);
     Item {
         name,
         description,
@@ -1246,6 +1310,10 @@ fn gen_item(seed: u64, i: usize) -> Item {
         income_account,
         expense_account,
         sku,
+        asset_account,
+        start_qty: 0,
+        qty_on_hand: 0,
+        inv_start: day_of(created),
         created,
         updated,
         sync_token,
@@ -1514,7 +1582,7 @@ fn gen_invoice(ds: &Dataset, n: usize, i: usize) -> (Invoice, InvoiceDetail) {
             // Big-ticket lines (installs, equipment) come one or two at a time.
             _ if it.unit_price >= 50_000 => rng.range(1, 2),
             ItemKind::Service => rng.range(1, 6),
-            ItemKind::NonInventory => rng.range(1, 12),
+            ItemKind::NonInventory | ItemKind::Inventory => rng.range(1, 12),
         };
         let service_date = rng.chance(40).then(|| txn_date - rng.range(0, 6) as i32);
         lines.push(SalesLine {
@@ -1531,6 +1599,13 @@ fn gen_invoice(ds: &Dataset, n: usize, i: usize) -> (Invoice, InvoiceDetail) {
     let tax = (customer_taxable && taxable_net > 0)
         .then(|| (taxable_net, (taxable_net * TAX_RATE_BP + 5_000) / 10_000));
     let total = subtotal + tax.map_or(0, |t| t.1);
+    let cost = lines
+        .iter()
+        .filter_map(|l| {
+            let unit = ds.items.get(l.item as usize)?.stock_cost()?;
+            Some(l.qty * unit)
+        })
+        .sum();
 
     let po_number = rng.chance(45).then(|| rng.range(10_000, 99_999) as u32);
     let memo = rng.chance(50);
@@ -1559,6 +1634,7 @@ fn gen_invoice(ds: &Dataset, n: usize, i: usize) -> (Invoice, InvoiceDetail) {
         txn_date,
         due_date,
         payment: 0,
+        cost,
         sync_token,
         term,
         email_status,
@@ -1681,6 +1757,45 @@ mod tests {
         let owed: i64 = ds.vendors.iter().map(|v| v.balance).sum();
         assert_eq!(owed, bills - vendor_credits);
         assert_eq!(ds.accounts[ACCT_AP].balance, owed);
+    }
+
+    #[test]
+    fn inventory_items_track_their_stock_from_a_start_that_covers_every_sale() {
+        let ds = small(42);
+        let inventory: Vec<&Item> = ds
+            .items
+            .iter()
+            .filter(|it| it.kind == ItemKind::Inventory)
+            .collect();
+        assert_eq!(inventory.len(), 7);
+        for item in &inventory {
+            assert_eq!(item.asset_account, Some(ACCT_INVENTORY));
+            assert_eq!(item.expense_account, Some(ACCT_COGS));
+            assert!(
+                item.purchase_cost > 0 && item.qty_on_hand >= 0,
+                "{}",
+                item.name
+            );
+            assert!(item.start_qty >= 0 && item.inv_start <= day_of(txn_span().0));
+        }
+        assert!(inventory.iter().any(|it| it.qty_on_hand > 0));
+        let value: i64 = inventory
+            .iter()
+            .map(|it| it.qty_on_hand * it.purchase_cost)
+            .sum();
+        assert_eq!(ds.accounts[ACCT_INVENTORY].balance, value);
+        // Restocks are bought on expenses, into the asset account.
+        let restocks = ds
+            .posted
+            .purchases
+            .iter()
+            .flat_map(|p| p.lines.iter())
+            .filter(|l| l.account as usize == ACCT_INVENTORY)
+            .count();
+        assert!(restocks > 10);
+        // What the invoices sold is their cost.
+        let sold: i64 = ds.invoices.iter().map(|i| i.cost).sum();
+        assert!(sold > 0);
     }
 
     #[test]

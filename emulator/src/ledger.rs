@@ -10,12 +10,18 @@
 //! | transaction | accrual (on its date) | cash |
 //! |---|---|---|
 //! | invoice | A/R + total; each line's item income account − amount; Sales Tax Payable − tax | nothing |
+//! | invoice of inventory items | Cost of Goods Sold + their cost; Inventory Asset − their cost | the same |
+//! | an item's starting stock, on its `InvStartDate` | Inventory Asset + its value; Opening Balance Equity − | the same |
 //! | payment | deposit account (Checking or Undeposited Funds) + amount; A/R − amount | deposit account + amount; the invoice's income accounts and tax −, on the payment's date |
 //! | bill | each line's expense account + amount; A/P − total | nothing |
 //! | bill paid (balance 0), on its due date | A/P + total; Checking − total | each line's expense account +; Checking − total |
 //!
 //! | sales receipt, refund, deposit, purchase, journal entry, transfer, card payment | its journal lines (`txns.rs`: the receipt's deposit account + total, income and tax −; ...) | the same |
-//! | credit memo, vendor credit | its journal lines (A/R −, income and tax +; A/P +, expenses −) | nothing |
+//! | credit memo, vendor credit | its journal lines (A/R −, income and tax +; A/P +, expenses −) | a credit memo's stock lines only (Inventory Asset +, Cost of Goods Sold −) |
+//!
+//! A sale's journal lines carry the cost of the inventory it sells (Cost of Goods Sold +,
+//! Inventory Asset −; a refund the other way), an expense's item lines debit Inventory Asset:
+//! stock moves on the transaction's date whether or not money does.
 //!
 //! So at the end of the data the accrual balances equal the accounts' `CurrentBalance`.
 //!
@@ -27,7 +33,10 @@
 //! This module must never render JSON or know about HTTP.
 
 use crate::currency::Currency;
-use crate::data::{ACCT_AP, ACCT_AR, ACCT_CHECKING, CHART_OF_POSTED, Dataset};
+use crate::data::{
+    ACCT_AP, ACCT_AR, ACCT_CHECKING, ACCT_COGS, ACCT_INVENTORY, ACCT_OPENING_EQUITY,
+    CHART_OF_POSTED, Dataset,
+};
 use crate::txns::Kind;
 use crate::written::{Shadow, Written, allocate};
 
@@ -66,6 +75,9 @@ pub(crate) enum Source {
     /// A sales receipt, credit memo, refund, deposit, purchase, journal entry, transfer, vendor
     /// credit or card payment (`txns.rs`).
     Posted(Kind, usize),
+    /// The starting stock of item `usize` on its `InvStartDate` (QBO's "Inventory Starting
+    /// Value": Inventory Asset debited, Opening Balance Equity credited).
+    InventoryStart(usize),
 }
 
 /// The other side of a posting, as the general ledger's `Split` column shows it.
@@ -105,6 +117,30 @@ pub(crate) fn for_each(
 ) {
     let inside = |day: i32| day <= to && from.is_none_or(|from| day >= from);
     let mut lines: Vec<(usize, i64)> = Vec::with_capacity(4);
+    for (index, item) in ds.items.iter().enumerate() {
+        let value = item.stock_cost().map_or(0, |unit| unit * item.start_qty);
+        if value != 0 && inside(item.inv_start) {
+            let equity = [(ACCT_OPENING_EQUITY, value)];
+            let source = Source::InventoryStart(index);
+            double(item.inv_start, ACCT_INVENTORY, value, &equity, source, post);
+        }
+    }
+    // What a seeded invoice sold of the inventory leaves Inventory Asset for Cost of Goods Sold
+    // on its date, on either basis (on the accrual basis right after the invoice's own lines).
+    let sold = |index: usize, invoice: &crate::data::Invoice, post: &mut dyn FnMut(Posting)| {
+        if invoice.cost != 0 {
+            let stock = [(ACCT_INVENTORY, invoice.cost)];
+            let source = Source::Invoice(index);
+            double(
+                invoice.txn_date,
+                ACCT_COGS,
+                invoice.cost,
+                &stock,
+                source,
+                post,
+            );
+        }
+    };
     match basis {
         Basis::Accrual => {
             for (index, invoice) in ds.invoices.iter().enumerate() {
@@ -114,6 +150,7 @@ pub(crate) fn for_each(
                         .home_entry(invoice.total, &mut lines);
                     let source = Source::Invoice(index);
                     double(invoice.txn_date, ACCT_AR, total, &lines, source, post);
+                    sold(index, invoice, post);
                 }
             }
             for (index, payment) in ds.payments.iter().enumerate() {
@@ -164,6 +201,7 @@ pub(crate) fn for_each(
                         source,
                         post,
                     );
+                    written_sold(index, invoice, post);
                 }
             }
             for (index, payment) in written.payments() {
@@ -217,6 +255,19 @@ pub(crate) fn for_each(
             }
         }
         Basis::Cash => {
+            for (index, invoice) in ds.invoices.iter().enumerate() {
+                if invoice.cost != 0
+                    && inside(invoice.txn_date)
+                    && is_seeded(written.invoice(index))
+                {
+                    sold(index, invoice, post);
+                }
+            }
+            for (index, invoice) in written.invoices() {
+                if inside(invoice.day) {
+                    written_sold(index, invoice, post);
+                }
+            }
             let mut parts: Vec<(usize, i64)> = Vec::with_capacity(4);
             for (index, payment) in ds.payments.iter().enumerate() {
                 if inside(payment.txn_date) && is_seeded(written.payment(index)) {
@@ -300,6 +351,25 @@ pub(crate) fn for_each(
     }
     for kind in Kind::ALL {
         if basis == Basis::Cash && !kind.on_cash_basis() {
+            // No money moved, but the stock did.
+            for index in 0..ds.posted.len(kind) {
+                if is_seeded(written.posted(kind, index))
+                    && let Some(day) =
+                        ds.posted
+                            .stock_lines(kind, index, &CHART_OF_POSTED, &mut lines)
+                    && !lines.is_empty()
+                    && inside(day)
+                {
+                    journal(day, &lines, Source::Posted(kind, index), post);
+                }
+            }
+            for (index, entry) in written.posted_of(kind) {
+                if entry.cost != 0 && inside(entry.day) {
+                    let stock = [(ACCT_INVENTORY, entry.cost)];
+                    let source = Source::Posted(kind, index);
+                    double(entry.day, ACCT_COGS, entry.cost, &stock, source, post);
+                }
+            }
             continue;
         }
         for index in 0..ds.posted.len(kind) {
@@ -317,6 +387,16 @@ pub(crate) fn for_each(
                 journal(entry.day, &entry.lines, Source::Posted(kind, index), post);
             }
         }
+    }
+}
+
+/// Posts what written invoice `index` sold of the inventory: Cost of Goods Sold debited,
+/// Inventory Asset credited, on its date.
+fn written_sold(index: usize, invoice: &crate::written::Invoice, post: &mut dyn FnMut(Posting)) {
+    if invoice.cost != 0 {
+        let stock = [(ACCT_INVENTORY, invoice.cost)];
+        let source = Source::Invoice(index);
+        double(invoice.day, ACCT_COGS, invoice.cost, &stock, source, post);
     }
 }
 
@@ -611,6 +691,7 @@ mod tests {
                         Source::BillPayment(i) => (3, i),
                         Source::WrittenBillPayment(i) => (20, i),
                         Source::Posted(kind, i) => (4 + kind as u8, i),
+                        Source::InventoryStart(i) => (21, i),
                     };
                     *per_source.entry(key).or_default() += p.amount;
                 });
@@ -661,6 +742,10 @@ mod tests {
             assert_eq!(cash[ACCT_AP], 0);
             assert_eq!(cash[ACCT_CHECKING], accrual[ACCT_CHECKING]);
             assert_eq!(cash[ACCT_UNDEPOSITED], accrual[ACCT_UNDEPOSITED]);
+            // Stock moves whether or not money does.
+            assert_ne!(accrual[ACCT_INVENTORY], 0);
+            assert_eq!(cash[ACCT_INVENTORY], accrual[ACCT_INVENTORY]);
+            assert_eq!(cash[ACCT_OPENING_EQUITY], accrual[ACCT_OPENING_EQUITY]);
         }
     }
 }

@@ -81,6 +81,7 @@ mod rng;
 mod server;
 mod state;
 pub mod stats;
+mod stock;
 mod tax_service;
 mod time;
 mod token;
@@ -102,6 +103,8 @@ mod tests_entities;
 mod tests_extras;
 #[cfg(test)]
 mod tests_form_writes;
+#[cfg(test)]
+mod tests_inventory;
 #[cfg(test)]
 mod tests_posted;
 #[cfg(test)]

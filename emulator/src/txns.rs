@@ -5,7 +5,10 @@
 //! Why it exists: QBO's books hold more than invoices and bills, and every one of these moves
 //! money between accounts. Each record keeps its own journal lines ([`Posted::lines`]: accounts
 //! and amounts in cents, debit positive, summing to zero), so the ledger posts exactly what the
-//! record's JSON shows and the accounts' `CurrentBalance` is the same sum. Records refer only to
+//! record's JSON shows and the accounts' `CurrentBalance` is the same sum. Inventory items are
+//! bought on expenses' `ItemBasedExpenseLineDetail` lines into Inventory Asset (restocks, tens
+//! of units at the item's cost), and a sale's lines carry the cost of the inventory it sells
+//! (Cost of Goods Sold against Inventory Asset; credit memos and refunds take it back). Records refer only to
 //! what exists: customers, vendors, items and accounts by index, deposits to payments that were
 //! put in Undeposited Funds before the deposit, card payments to the card charges of a statement.
 //! Like `lists.rs`, every row is a pure function of its inputs (its own SplitMix64 stream per
@@ -88,6 +91,8 @@ pub(crate) struct Chart {
     pub(crate) bank_charges: usize,
     pub(crate) interest: usize,
     pub(crate) cost_of_goods: usize,
+    /// Inventory Asset: what the tracked items' stock is worth.
+    pub(crate) inventory: usize,
 }
 
 /// An item as a sale or purchase line needs it.
@@ -102,6 +107,9 @@ pub(crate) struct ItemInfo {
     pub(crate) service: bool,
     /// Still sold and bought (a retired item is on old invoices only).
     pub(crate) active: bool,
+    /// The asset account its stock is kept in, when its quantity is tracked (bought into it,
+    /// sold out of it at `cost`).
+    pub(crate) asset: Option<usize>,
 }
 
 /// A customer payment as a deposit needs it.
@@ -266,6 +274,9 @@ pub(crate) struct Posted {
     pub(crate) transfers: Vec<Move>,
     pub(crate) vendor_credits: Vec<Cost>,
     pub(crate) card_payments: Vec<Move>,
+    /// The tracked items and their unit costs, by item index (ascending): a sale of one posts
+    /// its cost from Inventory Asset to Cost of Goods Sold.
+    pub(crate) stock_costs: Box<[(u32, i64)]>,
 }
 
 /// `n / per`, rounded up (a company with any invoices has at least one of each).
@@ -319,6 +330,79 @@ impl Posted {
                 .collect(),
             vendor_credits: costs(50, STREAM_VENDOR_CREDIT, true),
             card_payments,
+            stock_costs: inputs
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(_, item)| item.asset.is_some())
+                .map(|(index, item)| (index as u32, item.cost))
+                .collect(),
+        }
+    }
+
+    /// The unit cost of `item`'s stock, when its quantity is tracked.
+    pub(crate) fn stock_cost(&self, item: u32) -> Option<i64> {
+        let at = self
+            .stock_costs
+            .binary_search_by_key(&item, |&(index, _)| index)
+            .ok()?;
+        self.stock_costs.get(at).map(|&(_, cost)| cost)
+    }
+
+    /// The sales, returns and purchases of tracked items (sales receipts out; credit memos,
+    /// refunds and expenses in), counted in `stock` on their days.
+    pub(crate) fn count_stock(&self, stock: &mut crate::stock::DailyStock) {
+        for (table, sign) in [
+            (&self.sales_receipts, -1),
+            (&self.credit_memos, 1),
+            (&self.refund_receipts, 1),
+        ] {
+            for sale in table {
+                for line in sale.lines.iter() {
+                    stock.add(line.item as usize, sale.txn_date, sign * line.qty);
+                }
+            }
+        }
+        for purchase in &self.purchases {
+            for line in purchase.lines.iter() {
+                if let Some((item, qty)) = line.item {
+                    stock.add(item as usize, purchase.txn_date, qty);
+                }
+            }
+        }
+    }
+
+    /// The stock lines alone of sale `index` of `kind` (a sales receipt, credit memo or refund)
+    /// into `out`: Cost of Goods Sold and Inventory Asset, the cost of the tracked items it sold
+    /// or took back; and its day. What the cash basis posts of a credit memo (stock moves
+    /// whether or not money does).
+    pub(crate) fn stock_lines(
+        &self,
+        kind: Kind,
+        index: usize,
+        chart: &Chart,
+        out: &mut Vec<(usize, i64)>,
+    ) -> Option<i32> {
+        out.clear();
+        let (sale, sign) = match kind {
+            Kind::SalesReceipt => (self.sales_receipts.get(index)?, 1),
+            Kind::CreditMemo => (self.credit_memos.get(index)?, -1),
+            Kind::RefundReceipt => (self.refund_receipts.get(index)?, -1),
+            _ => return None,
+        };
+        self.add_stock_lines(sale, sign, chart, out);
+        Some(sale.txn_date)
+    }
+
+    /// Adds the cost of `sale`'s tracked items to `out`: Cost of Goods Sold debited and
+    /// Inventory Asset credited (`sign` -1: a return, the other way).
+    fn add_stock_lines(&self, sale: &Sale, sign: i64, chart: &Chart, out: &mut Vec<(usize, i64)>) {
+        for line in sale.lines.iter() {
+            if let Some(unit) = self.stock_cost(line.item) {
+                let cost = sign * line.qty * unit;
+                add(out, chart.cost_of_goods, cost);
+                add(out, chart.inventory, -cost);
+            }
         }
     }
 
@@ -356,6 +440,7 @@ impl Posted {
             if let Some((_, tax)) = s.tax {
                 add(out, chart.sales_tax, -sign * tax);
             }
+            self.add_stock_lines(s, sign, chart, out);
             s.txn_date
         };
         let cost = |c: &Cost, sign: i64, out: &mut Vec<(usize, i64)>| {
@@ -577,9 +662,14 @@ fn gen_cost(
             None
         };
         if let Some((item, info)) = bought {
-            let qty = rng.range(1, 10);
+            // Stock is bought to last (a restock); other products as a job needs them.
+            let qty = match info.asset {
+                Some(_) if info.big => rng.range(20, 40),
+                Some(_) => rng.range(80, 170),
+                None => rng.range(1, 10),
+            };
             lines.push(CostLine {
-                account: info.expense.unwrap_or(chart.cost_of_goods) as u32,
+                account: info.asset.or(info.expense).unwrap_or(chart.cost_of_goods) as u32,
                 amount: qty * info.cost,
                 item: Some((item as u32, qty)),
             });

@@ -13,7 +13,10 @@
 //! `DescriptionOnly` line: the first income account), each sales line's `ClassRef` and the
 //! sale's `DepartmentRef` (what `ClassSales` and `DepartmentSales` group by),
 //! `TxnTaxDetail.TotalTax` to Sales Tax Payable, a payment's `DepositToAccountRef` and
-//! `Line[].LinkedTxn` invoices, a bill's line `AccountRef`s; the other posting transactions (`txns.rs`) as an [`Entry`] of journal lines
+//! `Line[].LinkedTxn` invoices, a bill's line `AccountRef`s (an `ItemBasedExpenseLineDetail`
+//! line: a seeded inventory item's stock into Inventory Asset at its cost, the rest of the
+//! amount to Cost of Goods Sold; another item's expense account), an invoice's or sale's
+//! inventory at cost to Cost of Goods Sold; the other posting transactions (`txns.rs`) as an [`Entry`] of journal lines
 //! read the same way (a sales receipt's lines as an invoice's, against its
 //! `DepositToAccountRef`; a journal entry's by `PostingType`). This module must never render
 //! JSON or know about HTTP.
@@ -52,6 +55,8 @@ pub(crate) struct Invoice {
     pub(crate) income: Vec<Income>,
     /// Its location (`DepartmentRef`).
     pub(crate) department: Option<Tag>,
+    /// The cost of the inventory its lines sell (Cost of Goods Sold), in cents.
+    pub(crate) cost: i64,
 }
 
 /// A class or location a written transaction names: the index its reference points at and the
@@ -126,6 +131,9 @@ pub(crate) struct Bill {
     /// The seeded bill payment that paid it (its `LinkedTxn`, with `Balance` zero): it still
     /// pays it by check on the due date unless that payment was itself written.
     pub(crate) seeded_payment: Option<usize>,
+    /// The inventory its `ItemBasedExpenseLineDetail` lines buy: item index, `Qty` in
+    /// thousandths.
+    pub(crate) stock: Vec<(usize, i64)>,
 }
 
 impl Bill {
@@ -173,6 +181,60 @@ pub(crate) struct Entry {
     pub(crate) income: Vec<Income>,
     /// A sales receipt's, credit memo's or refund's location (`DepartmentRef`).
     pub(crate) department: Option<Tag>,
+    /// The inventory it moves: item index, `Qty` in thousandths (in positive: bought or taken
+    /// back; out negative: sold or returned to the vendor).
+    pub(crate) stock: Vec<(usize, i64)>,
+    /// What it debits Cost of Goods Sold for the stock it sells (negative: takes back), cents.
+    pub(crate) cost: i64,
+}
+
+/// The unit cost, in cents, of seeded inventory item `item`'s stock (`None`: untracked).
+pub(crate) fn stock_cost(ds: &Dataset, item: usize) -> Option<i64> {
+    ds.items.get(item)?.stock_cost()
+}
+
+/// What `qty` thousandths of a unit cost at `unit` cents, to the nearest cent.
+pub(crate) fn cost_of(unit: i64, qty: i64) -> i64 {
+    let milli = i128::from(unit) * i128::from(qty);
+    let cents = (milli + 500 * milli.signum()) / 1000;
+    i64::try_from(cents).unwrap_or(0)
+}
+
+/// The `Qty` of a line's detail, in thousandths (1 when absent).
+fn quantity(detail: Option<&Value>) -> i64 {
+    detail
+        .and_then(|d| d.get("Qty"))
+        .and_then(Value::as_f64)
+        .filter(|q| q.is_finite() && q.abs() < 1e12)
+        .map_or(1000, |q| (q * 1000.0).round() as i64)
+}
+
+/// Adds an `ItemBasedExpenseLineDetail` line of `amount` (`detail`) to `debits`: a tracked
+/// item's stock to Inventory Asset at its cost, what was paid over (or under) that to Cost of
+/// Goods Sold, and its quantity to `stock`; another item's amount to its expense account. `None`
+/// when the line names no seeded item.
+fn bought(
+    ds: &Dataset,
+    detail: Option<&Value>,
+    amount: i64,
+    debits: &mut Vec<(usize, i64)>,
+    stock: &mut Vec<(usize, i64)>,
+) -> Option<()> {
+    let index = reference(detail?.get("ItemRef"))?;
+    let item = ds.items.get(index)?;
+    match (item.asset_account, item.stock_cost()) {
+        (Some(asset), Some(unit)) => {
+            let qty = quantity(detail);
+            let value = cost_of(unit, qty);
+            add(debits, asset, value);
+            if amount != value {
+                add(debits, crate::data::ACCT_COGS, amount - value);
+            }
+            stock.push((index, qty));
+        }
+        _ => add(debits, item.expense_account?, amount),
+    }
+    Some(())
 }
 
 /// Written records of one transaction type by index; `None`: deleted.
@@ -397,6 +459,7 @@ fn invoice(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<Inv
     let mut credits = Vec::with_capacity(2);
     let mut items = Vec::with_capacity(2);
     let mut tracked = Vec::with_capacity(2);
+    let mut cost = 0;
     for line in lines(json) {
         let value = amount(line, "Amount");
         match line.get("DetailType").and_then(Value::as_str) {
@@ -404,11 +467,10 @@ fn invoice(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<Inv
                 let detail = line.get("SalesItemLineDetail");
                 let item = reference(detail.and_then(|d| d.get("ItemRef")));
                 if let Some(index) = item.filter(|&i| i < ds.items.len()) {
-                    let qty = detail
-                        .and_then(|d| d.get("Qty"))
-                        .and_then(Value::as_f64)
-                        .filter(|q| q.is_finite() && q.abs() < 1e12)
-                        .map_or(1000, |q| (q * 1000.0).round() as i64);
+                    let qty = quantity(detail);
+                    if let Some(unit) = stock_cost(ds, index) {
+                        cost += cost_of(unit, qty);
+                    }
                     items.push((index, qty, value));
                 }
                 let of_item = item
@@ -452,6 +514,7 @@ fn invoice(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<Inv
         items,
         income: tracked,
         department: tag(json.get("DepartmentRef")),
+        cost,
     })
 }
 
@@ -528,16 +591,25 @@ fn bill(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<Bill> 
     let day = day(json, "TxnDate")?;
     let expense = first_of(ds, "Expense");
     let mut debits = Vec::with_capacity(2);
+    let mut stock = Vec::new();
     for line in lines(json) {
+        let value = amount(line, "Amount");
+        if bought(
+            ds,
+            line.get("ItemBasedExpenseLineDetail"),
+            value,
+            &mut debits,
+            &mut stock,
+        )
+        .is_some()
+        {
+            continue;
+        }
         let named = reference(
             line.get("AccountBasedExpenseLineDetail")
                 .and_then(|d| d.get("AccountRef")),
         );
-        add(
-            &mut debits,
-            chart.or(ds, named, expense),
-            amount(line, "Amount"),
-        );
+        add(&mut debits, chart.or(ds, named, expense), value);
     }
     let total: i64 = debits.iter().map(|(_, a)| a).sum();
     Some(Bill {
@@ -550,6 +622,7 @@ fn bill(ds: &Dataset, chart: &Chart, json: &Map<String, Value>) -> Option<Bill> 
         seeded_payment: linked(json, "BillPayment")
             .next()
             .filter(|&k| k < ds.bill_payments.len() && amount(json, "Balance") == 0 && total != 0),
+        stock,
     })
 }
 
@@ -576,10 +649,20 @@ fn entry(ds: &Dataset, chart: &Chart, kind: Kind, json: &Map<String, Value>) -> 
     let customer = reference(json.get("CustomerRef"));
     let mut party = reference_of(json.get("CustomerRef"));
     let mut income = Vec::new();
+    let mut stock = Vec::new();
+    let mut cost = 0;
     match kind {
         Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt => {
             let sale = invoice(ds, chart, json)?;
             income = sale.income;
+            let sign = if kind == Kind::SalesReceipt { 1 } else { -1 };
+            stock = sale
+                .items
+                .iter()
+                .filter(|(item, _, _)| stock_cost(ds, *item).is_some())
+                .map(|&(item, qty, _)| (item, -sign * qty))
+                .collect();
+            cost = sign * sale.cost;
             let credits = sale.credits;
             let total: i64 = credits.iter().map(|(_, a)| a).sum();
             let sign = if kind == Kind::SalesReceipt { 1 } else { -1 };
@@ -593,21 +676,31 @@ fn entry(ds: &Dataset, chart: &Chart, kind: Kind, json: &Map<String, Value>) -> 
             for (acct, amount) in credits {
                 add(&mut out, acct, -sign * amount);
             }
+            if cost != 0 {
+                add(&mut out, crate::data::ACCT_COGS, cost);
+                add(&mut out, crate::data::ACCT_INVENTORY, -cost);
+            }
         }
         Kind::Purchase | Kind::VendorCredit => {
             let expense = first_of(ds, "Cost of Goods Sold");
             let mut debits = Vec::with_capacity(2);
             for line in lines(json) {
+                let value = amount(line, "Amount");
+                if bought(
+                    ds,
+                    line.get("ItemBasedExpenseLineDetail"),
+                    value,
+                    &mut debits,
+                    &mut stock,
+                )
+                .is_some()
+                {
+                    continue;
+                }
                 let by_account = line
                     .get("AccountBasedExpenseLineDetail")
                     .and_then(|d| reference(d.get("AccountRef")));
-                let by_item = line
-                    .get("ItemBasedExpenseLineDetail")
-                    .and_then(|d| reference(d.get("ItemRef")))
-                    .and_then(|item| ds.items.get(item))
-                    .and_then(|item| item.expense_account);
-                let acct = chart.or(ds, by_account.or(by_item), expense);
-                add(&mut debits, acct, amount(line, "Amount"));
+                add(&mut debits, chart.or(ds, by_account, expense), value);
             }
             let total: i64 = debits.iter().map(|(_, a)| a).sum();
             // A card credit (`Credit: true`) is a refund onto the card.
@@ -617,6 +710,10 @@ fn entry(ds: &Dataset, chart: &Chart, kind: Kind, json: &Map<String, Value>) -> 
                 } else {
                     1
                 };
+            // A credit sends the stock back.
+            for (_, qty) in &mut stock {
+                *qty *= sign;
+            }
             if kind == Kind::VendorCredit {
                 head(&mut out, "APAccountRef", ACCT_AP, total);
                 party = reference_of(json.get("VendorRef"));
@@ -694,6 +791,8 @@ fn entry(ds: &Dataset, chart: &Chart, kind: Kind, json: &Map<String, Value>) -> 
                 Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt
             )
         }),
+        stock,
+        cost,
     })
 }
 

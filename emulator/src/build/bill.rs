@@ -1,4 +1,5 @@
-//! Bills: QBO's key order, the vendor, expense lines against accounts, totals and balance.
+//! Bills: QBO's key order, the vendor, expense lines against accounts or items (an inventory
+//! item's stock bought), totals and balance.
 
 use serde_json::{Map, Value, json};
 
@@ -9,7 +10,7 @@ use crate::data::ACCT_AP;
 use crate::entity::Entity;
 use crate::fault::Fault;
 use crate::time::day_text;
-use crate::values::money;
+use crate::values::{cents, money};
 
 pub(super) const BILL_ORDER: [&str; 17] = [
     "SyncToken",
@@ -37,32 +38,7 @@ pub(super) fn bill(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(),
         "VendorRef".into(),
         named_ref(&vendor_id, &vendor, "DisplayName"),
     );
-    let given = fields
-        .get("Line")
-        .and_then(Value::as_array)
-        .filter(|l| !l.is_empty())
-        .cloned()
-        .ok_or_else(|| required("Line"))?;
-    let mut lines = Vec::with_capacity(given.len());
-    let mut total = 0i64;
-    for (at, line) in given.iter().enumerate() {
-        let Some(line) = line.as_object() else {
-            return Err(business(format!("Line {} is not an object", at + 1)));
-        };
-        let (d, amount) = account_expense(ctx, line)?;
-        total += amount;
-        let mut built = Map::new();
-        built.insert("Id".into(), json!((at + 1).to_string()));
-        built.insert("LineNum".into(), json!(at + 1));
-        built.insert(
-            "Description".into(),
-            line.get("Description").cloned().unwrap_or(json!("")),
-        );
-        built.insert("Amount".into(), money(amount));
-        built.insert("DetailType".into(), json!("AccountBasedExpenseLineDetail"));
-        built.insert("AccountBasedExpenseLineDetail".into(), Value::Object(d));
-        lines.push(Value::Object(built));
-    }
+    let (lines, total) = expense_lines(ctx, fields.get("Line"))?;
     fields.insert("Line".into(), Value::Array(lines));
     let txn_date = date_field(fields, "TxnDate")?.unwrap_or_else(|| today(ctx));
     fields.insert("TxnDate".into(), json!(day_text(txn_date)));
@@ -82,6 +58,66 @@ pub(super) fn bill(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(),
     );
     default(fields, "LinkedTxn", json!([]));
     Ok(())
+}
+
+/// Expense lines by account (`AccountBasedExpenseLineDetail`) or by item
+/// (`ItemBasedExpenseLineDetail`), numbered, references named; and their total.
+pub(super) fn expense_lines(
+    ctx: &Ctx<'_>,
+    lines: Option<&Value>,
+) -> Result<(Vec<Value>, i64), Fault> {
+    let given = lines
+        .and_then(Value::as_array)
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| required("Line"))?;
+    let mut out = Vec::with_capacity(given.len());
+    let mut total = 0i64;
+    for (at, line) in given.iter().enumerate() {
+        let Some(line) = line.as_object() else {
+            return Err(business(format!("Line {} is not an object", at + 1)));
+        };
+        let mut built = Map::new();
+        built.insert("Id".into(), json!((at + 1).to_string()));
+        built.insert("LineNum".into(), json!(at + 1));
+        built.insert(
+            "Description".into(),
+            line.get("Description").cloned().unwrap_or(json!("")),
+        );
+        if let Some(detail) = line
+            .get("ItemBasedExpenseLineDetail")
+            .and_then(Value::as_object)
+        {
+            let (item_id, item) = reference(
+                ctx,
+                Entity::Item,
+                detail.get("ItemRef"),
+                "Line.ItemBasedExpenseLineDetail.ItemRef",
+            )?;
+            let qty = detail.get("Qty").and_then(Value::as_f64);
+            let unit = detail.get("UnitPrice").and_then(cents);
+            let amount = match (money_field(line, "Amount")?, qty, unit) {
+                (Some(amount), _, _) => amount,
+                (None, Some(qty), Some(unit)) => (qty * unit as f64).round() as i64,
+                _ => return Err(required("Line.Amount")),
+            };
+            total += amount;
+            let mut d = detail.clone();
+            d.insert("ItemRef".into(), named_ref(&item_id, &item, "Name"));
+            default(&mut d, "BillableStatus", json!("NotBillable"));
+            default(&mut d, "TaxCodeRef", json!({"value": "NON"}));
+            built.insert("Amount".into(), money(amount));
+            built.insert("DetailType".into(), json!("ItemBasedExpenseLineDetail"));
+            built.insert("ItemBasedExpenseLineDetail".into(), Value::Object(d));
+        } else {
+            let (d, amount) = account_expense(ctx, line)?;
+            total += amount;
+            built.insert("Amount".into(), money(amount));
+            built.insert("DetailType".into(), json!("AccountBasedExpenseLineDetail"));
+            built.insert("AccountBasedExpenseLineDetail".into(), Value::Object(d));
+        }
+        out.push(Value::Object(built));
+    }
+    Ok((out, total))
 }
 
 /// An expense line against an account (`AccountBasedExpenseLineDetail`, of a bill, purchase or

@@ -22,3 +22,9 @@ pub(crate) struct Ctx<'a> {
     /// The record as it read before this write (updates), for amounts already paid.
     pub(crate) previous: Option<&'a Map<String, Value>>,
 }
+
+/// The builder of a stored record from the client's fields (`build::build`), handed to a
+/// builder that builds another record inside its own (a recurring template's transaction), so
+/// that it need not import its parent.
+pub(crate) type Builder =
+    fn(&Ctx<'_>, &Map<String, Value>) -> Result<Map<String, Value>, crate::fault::Fault>;

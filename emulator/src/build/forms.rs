@@ -5,11 +5,12 @@
 
 use serde_json::{Map, Value, json};
 
+use super::bill::expense_lines;
 use super::context::Ctx;
 use super::fields::{date_field, default, named_ref, reference};
 use super::invoice::customer_and_sales;
 use super::names::enumeration;
-use super::posted::{account_ref, expense_lines, txn_date, usd};
+use super::posted::{account_ref, txn_date, usd};
 use super::refusals::business;
 use crate::data::ACCT_AP;
 use crate::entity::Entity;

@@ -1,15 +1,17 @@
-//! Items: QBO's key order, type, accounts and prices.
+//! Items: QBO's key order, type, accounts and prices; an inventory item's quantity on hand,
+//! start date and asset account.
 
 use serde_json::{Map, Value, json};
 
 use super::context::Ctx;
-use super::fields::{default, named_ref, reference};
+use super::fields::{date_field, default, named_ref, reference};
 use super::refusals::{business, duplicate_name, required};
 use crate::changes::Current;
 use crate::entity::Entity;
 use crate::fault::Fault;
+use crate::time::Day;
 
-pub(super) const ITEM_ORDER: [&str; 17] = [
+pub(super) const ITEM_ORDER: [&str; 20] = [
     "Name",
     "Description",
     "Active",
@@ -21,6 +23,9 @@ pub(super) const ITEM_ORDER: [&str; 17] = [
     "PurchaseCost",
     "ExpenseAccountRef",
     "TrackQtyOnHand",
+    "QtyOnHand",
+    "InvStartDate",
+    "AssetAccountRef",
     "Sku",
     "domain",
     "sparse",
@@ -61,10 +66,14 @@ pub(super) fn item(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(),
         .and_then(Value::as_str)
         .unwrap_or("Service")
         .to_owned();
-    if !matches!(kind.as_str(), "Service" | "NonInventory") {
+    if !matches!(kind.as_str(), "Service" | "NonInventory" | "Inventory") {
         return Err(business(format!(
-            "item Type {kind} is not supported by this emulator (Service or NonInventory)"
+            "item Type {kind} is not supported by this emulator (Service, NonInventory or \
+             Inventory)"
         )));
+    }
+    if kind == "Inventory" {
+        inventory(ctx, fields)?;
     }
     let (account_id, account) = reference(
         ctx,
@@ -84,5 +93,26 @@ pub(super) fn item(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(),
     default(fields, "UnitPrice", json!(0));
     default(fields, "PurchaseCost", json!(0));
     default(fields, "TrackQtyOnHand", json!(false));
+    Ok(())
+}
+
+/// What QBO requires of an inventory item besides its income account: the quantity on hand at
+/// `InvStartDate`, that date, and the asset account its stock is kept in (2020 without any of
+/// them), and an expense account (its Cost of Goods Sold); it tracks its quantity.
+fn inventory(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
+    let qty = fields
+        .get("QtyOnHand")
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| required("QtyOnHand"))?;
+    if !qty.as_f64().is_some_and(f64::is_finite) {
+        return Err(business(format!("QtyOnHand {qty} is not a number")));
+    }
+    let start = date_field(fields, "InvStartDate")?.ok_or_else(|| required("InvStartDate"))?;
+    fields.insert("InvStartDate".into(), json!(Day(start).to_string()));
+    for key in ["AssetAccountRef", "ExpenseAccountRef"] {
+        let (id, account) = reference(ctx, Entity::Account, fields.get(key), key)?;
+        fields.insert(key.into(), named_ref(&id, &account, "Name"));
+    }
+    fields.insert("TrackQtyOnHand".into(), json!(true));
     Ok(())
 }

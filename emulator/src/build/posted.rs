@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::bill::account_expense;
+use super::bill::expense_lines;
 use super::context::Ctx;
 use super::deposited::deposit_holding;
 use super::fields::{date_field, default, money_field, named_ref, reference, today};
@@ -17,7 +17,7 @@ use crate::entity::Entity;
 use crate::fault::Fault;
 use crate::time::day_text;
 use crate::txns::{Kind, doc_number};
-use crate::values::{cents, money};
+use crate::values::money;
 
 /// QBO's key order of a SalesReceipt, CreditMemo or RefundReceipt (seeded ones read the same).
 pub(super) const SALE_ORDER: [&str; 23] = [
@@ -227,66 +227,6 @@ pub(super) fn sale(
         }
     }
     Ok(())
-}
-
-/// Expense lines by account (`AccountBasedExpenseLineDetail`) or by item
-/// (`ItemBasedExpenseLineDetail`), numbered, references named; and their total.
-pub(super) fn expense_lines(
-    ctx: &Ctx<'_>,
-    lines: Option<&Value>,
-) -> Result<(Vec<Value>, i64), Fault> {
-    let given = lines
-        .and_then(Value::as_array)
-        .filter(|l| !l.is_empty())
-        .ok_or_else(|| required("Line"))?;
-    let mut out = Vec::with_capacity(given.len());
-    let mut total = 0i64;
-    for (at, line) in given.iter().enumerate() {
-        let Some(line) = line.as_object() else {
-            return Err(business(format!("Line {} is not an object", at + 1)));
-        };
-        let mut built = Map::new();
-        built.insert("Id".into(), json!((at + 1).to_string()));
-        built.insert("LineNum".into(), json!(at + 1));
-        built.insert(
-            "Description".into(),
-            line.get("Description").cloned().unwrap_or(json!("")),
-        );
-        if let Some(detail) = line
-            .get("ItemBasedExpenseLineDetail")
-            .and_then(Value::as_object)
-        {
-            let (item_id, item) = reference(
-                ctx,
-                Entity::Item,
-                detail.get("ItemRef"),
-                "Line.ItemBasedExpenseLineDetail.ItemRef",
-            )?;
-            let qty = detail.get("Qty").and_then(Value::as_f64);
-            let unit = detail.get("UnitPrice").and_then(cents);
-            let amount = match (money_field(line, "Amount")?, qty, unit) {
-                (Some(amount), _, _) => amount,
-                (None, Some(qty), Some(unit)) => (qty * unit as f64).round() as i64,
-                _ => return Err(required("Line.Amount")),
-            };
-            total += amount;
-            let mut d = detail.clone();
-            d.insert("ItemRef".into(), named_ref(&item_id, &item, "Name"));
-            default(&mut d, "BillableStatus", json!("NotBillable"));
-            default(&mut d, "TaxCodeRef", json!({"value": "NON"}));
-            built.insert("Amount".into(), money(amount));
-            built.insert("DetailType".into(), json!("ItemBasedExpenseLineDetail"));
-            built.insert("ItemBasedExpenseLineDetail".into(), Value::Object(d));
-        } else {
-            let (d, amount) = account_expense(ctx, line)?;
-            total += amount;
-            built.insert("Amount".into(), money(amount));
-            built.insert("DetailType".into(), json!("AccountBasedExpenseLineDetail"));
-            built.insert("AccountBasedExpenseLineDetail".into(), Value::Object(d));
-        }
-        out.push(Value::Object(built));
-    }
-    Ok((out, total))
 }
 
 /// A Purchase: paid now from a bank account (`Cash`, `Check`) or a card (`CreditCard`).

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::context::Ctx;
+use super::context::{Builder, Ctx};
 use super::fields::{date_field, today};
 use super::names::{enumeration, text, whole};
 use super::refusals::{bad_body, business, duplicate_name, required};
@@ -58,7 +58,7 @@ pub(crate) fn template_body(
 pub(super) fn template(
     ctx: &Ctx<'_>,
     input: &Map<String, Value>,
-    transaction: impl FnOnce(&Ctx<'_>, &Map<String, Value>) -> Result<Map<String, Value>, Fault>,
+    transaction: Builder,
 ) -> Result<Map<String, Value>, Fault> {
     let (entity, body) = template_body(input)?;
     let previous = match ctx.previous {

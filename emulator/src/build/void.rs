@@ -11,8 +11,11 @@ pub(crate) fn voided(record: &mut Map<String, Value>) {
                 if line.contains_key("Amount") {
                     line.insert("Amount".into(), json!(0));
                 }
-                if let Some(Value::Object(detail)) = line.get_mut("SalesItemLineDetail") {
-                    detail.insert("Qty".into(), json!(0));
+                // No stock moves either.
+                for kind in ["SalesItemLineDetail", "ItemBasedExpenseLineDetail"] {
+                    if let Some(Value::Object(detail)) = line.get_mut(kind) {
+                        detail.insert("Qty".into(), json!(0));
+                    }
                 }
             }
         }

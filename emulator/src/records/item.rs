@@ -29,6 +29,12 @@ pub(crate) struct ItemView<'a> {
     pub(crate) expense_account: Option<Ref<'a, IdStr>>,
     #[serde(rename = "TrackQtyOnHand")]
     pub(crate) track_qty: bool,
+    #[serde(rename = "QtyOnHand", skip_serializing_if = "Option::is_none")]
+    pub(crate) qty_on_hand: Option<i64>,
+    #[serde(rename = "InvStartDate", skip_serializing_if = "Option::is_none")]
+    pub(crate) inv_start: Option<String>,
+    #[serde(rename = "AssetAccountRef", skip_serializing_if = "Option::is_none")]
+    pub(crate) asset_account: Option<Ref<'a, IdStr>>,
     #[serde(rename = "Sku", skip_serializing_if = "Option::is_none")]
     pub(crate) sku: Option<&'a str>,
     pub(crate) domain: &'static str,
@@ -56,7 +62,14 @@ pub(crate) fn item_view(ds: &Dataset, i: usize) -> Option<ItemView<'_>> {
         expense_account: it
             .expense_account
             .map(|a| named(id_of(a), ds.account_name(a))),
-        track_qty: false,
+        track_qty: it.asset_account.is_some(),
+        qty_on_hand: it.asset_account.map(|_| it.qty_on_hand),
+        inv_start: it
+            .asset_account
+            .map(|_| crate::time::Day(it.inv_start).to_string()),
+        asset_account: it
+            .asset_account
+            .map(|a| named(id_of(a), ds.account_name(a))),
         sku: it.sku.as_deref(),
         domain: "QBO",
         sparse: false,

@@ -114,7 +114,7 @@ pub(crate) fn preferences_view(ds: &Dataset) -> PreferencesView {
             for_sales: true,
             for_purchase: true,
             quantity_with_price: true,
-            quantity_on_hand: false,
+            quantity_on_hand: true,
         },
         sales_forms: SalesForms {
             allow_deposit: false,

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::columns::meta;
 use super::params::invalid_enumeration;
-use super::rows::{cell, cell_with_id, money};
+use super::rows::{cell, cell_with_id, money, units_text};
 use super::txn::{Party, Txn};
 use crate::chart::Chart;
 use crate::data::Dataset;
@@ -142,6 +142,8 @@ pub(super) struct Line<'a> {
     /// The amounts are in the transaction's currency (its `TotalAmt`), not the home currency
     /// the ledger posts in.
     pub(super) in_txn_currency: bool,
+    /// An inventory movement (`qty`, `rate`, `inv_asset_amt`, `qty_on_hand`, `asset_value`).
+    pub(super) stock: Option<Stock>,
 }
 
 impl Line<'_> {
@@ -169,6 +171,34 @@ impl Line<'_> {
     }
 }
 
+/// What an inventory valuation line shows of the stock.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Stock {
+    /// Thousandths of a unit moved, in positive.
+    pub(super) qty: i64,
+    /// Unit cost, cents.
+    pub(super) rate: i64,
+    /// The cost moved, cents (`inv_asset_amt`).
+    pub(super) cost: i64,
+    /// Thousandths of a unit on hand after it.
+    pub(super) on_hand: i64,
+    /// What they are worth, cents.
+    pub(super) value: i64,
+}
+
+/// The cell of `key` for `stock`, when `key` is a stock column; `rate` only on a data line.
+fn stock_cell(key: &str, stock: Option<Stock>, with_rate: bool) -> Option<Value> {
+    let stock = stock?;
+    Some(match key {
+        "qty" => cell(units_text(stock.qty)),
+        "rate" if with_rate => cell(money(stock.rate)),
+        "inv_asset_amt" => cell(money(stock.cost)),
+        "qty_on_hand" => cell(units_text(stock.on_hand)),
+        "asset_value" => cell(money(stock.value)),
+        _ => return None,
+    })
+}
+
 fn amount_cell(value: Option<i64>) -> Value {
     value.map_or_else(|| cell(""), |v| cell(money(v)))
 }
@@ -179,6 +209,9 @@ pub(super) fn cells(ds: &Dataset, chart: &Chart, keys: &[String], line: &Line<'_
     keys.iter()
         .map(|key| {
             let txn = line.txn;
+            if let Some(stock) = stock_cell(key, line.stock, true) {
+                return stock;
+            }
             match key.as_str() {
                 "tx_date" => txn.map_or_else(|| cell(""), |t| cell(Day(t.day).to_string())),
                 "txn_type" => txn.map_or_else(
@@ -260,6 +293,7 @@ pub(super) fn summary_cells(label: &str, keys: &[String], line: &Line<'_>) -> Ve
 fn cells_of_amounts(keys: &[String], line: &Line<'_>) -> Vec<Value> {
     keys.iter()
         .map(|key| match key.as_str() {
+            _ if let Some(stock) = stock_cell(key, line.stock, false) => stock,
             "subt_nat_amount" | "subt_amount" | "subt_neg_amount" => amount_cell(line.amount),
             "subt_open_bal" | "subt_neg_open_bal" | "nat_open_bal" => amount_cell(line.open),
             "debt_amt" => amount_cell(line.debit),

@@ -209,6 +209,12 @@ pub(super) fn ledger_cells(
             };
             (kind.report_name(), Some(id(i)), name.0, name.1)
         }
+        Source::InventoryStart(_) => (
+            super::txn::INVENTORY_START,
+            None,
+            super::txn::INVENTORY_START_NUMBER.to_owned(),
+            None,
+        ),
     };
     vec![
         cell(Day(posting.day).to_string()),

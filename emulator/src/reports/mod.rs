@@ -180,8 +180,8 @@ fn build(
         Report::DepartmentSales => sales::tracked_sales(ds, written, params, Tracking::Department),
         Report::TaxSummary => sales::tax_summary(ds, written, params),
         Report::AccountList => account_list::account_list(ds, written, params),
-        Report::InventoryValuationSummary => inventory::summary(params),
-        Report::InventoryValuationDetail => inventory::detail(params),
+        Report::InventoryValuationSummary => inventory::summary(ds, written, params),
+        Report::InventoryValuationDetail => inventory::detail(ds, written, params),
     }?;
     if let Some((key, descending)) = &params.sort {
         sorting::sort_rows(&columns, &mut rows, key, *descending)?;

@@ -12,6 +12,18 @@ pub(super) fn money(cents: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// Thousandths of a unit as QBO writes a quantity: `"12"`, `"2.5"`, `"-0.125"`.
+pub(super) fn units_text(milli: i64) -> String {
+    let sign = if milli < 0 { "-" } else { "" };
+    let (whole, part) = (milli.unsigned_abs() / 1000, milli.unsigned_abs() % 1000);
+    if part == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let fraction = format!("{part:03}");
+        format!("{sign}{whole}.{}", fraction.trim_end_matches('0'))
+    }
+}
+
 pub(super) fn cell(value: impl Into<String>) -> Value {
     let mut cell = Map::new();
     cell.insert("value".into(), Value::String(value.into()));

@@ -189,6 +189,13 @@ fn profit_and_loss_income_is_the_sales_lines_of_the_period() {
             }
         }
     }
+    // What the invoices sold of the inventory is its cost (the receipts' is in their lines).
+    cogs += ds
+        .invoices
+        .iter()
+        .filter(|i| (start..=end).contains(&i.txn_date))
+        .map(|i| i.cost)
+        .sum::<i64>();
     assert!(lines > 0 && product > 0 && cogs > 0 && expenses > 0 && other > 0);
     assert!(sales_receipts > 0);
 
@@ -697,7 +704,24 @@ fn the_answer_has_qbos_shape() {
 #[test]
 #[ignore = "a measurement, run by hand in release mode"]
 fn timing_at_100k_invoices() {
+    let started = std::time::Instant::now();
     let ds = books(100_000);
+    println!("books of 100,000 invoices built: {:?}", started.elapsed());
+    // What paging the invoices costs the emulator: each record rendered as a page holds it.
+    let started = std::time::Instant::now();
+    let mut page_bytes = 0;
+    for index in 0..ds.invoices.len() {
+        let record = crate::records::Record {
+            ds: &ds,
+            entity: Entity::Invoice,
+            index,
+        };
+        page_bytes += serde_json::to_vec(&record).expect("JSON").len();
+    }
+    println!(
+        "100,000 invoices rendered: {:?}, {page_bytes} bytes",
+        started.elapsed()
+    );
     // The same books with 1,000 invoices written over them (500 new, 500 replacing seeded ones).
     let mut written = Written::default();
     let invoice = json!({
@@ -1486,4 +1510,191 @@ fn transaction_lists_name_each_sales_location() {
         }
     }
     assert!(named > 100, "{named}");
+}
+
+/// The balance sheet's Inventory Asset line (cents) in its only column.
+fn inventory_asset(report: &Value) -> i64 {
+    data_of(report)
+        .iter()
+        .find(|row| row["ColData"][0]["value"] == "Inventory Asset")
+        .map_or(0, |row| cell_cents(row, 1))
+}
+
+fn units(cell: &Value) -> i64 {
+    cell["value"]
+        .as_str()
+        .expect("text")
+        .parse()
+        .expect("a whole number of units")
+}
+
+/// Per item id, the inventory valuation summary's (quantity, asset value), and its TOTAL's.
+fn valuation(report: &Value) -> (BTreeMap<String, (i64, i64)>, (i64, i64)) {
+    let items = data_of(report)
+        .iter()
+        .map(|row| {
+            let cells = &row["ColData"];
+            (
+                cells[0]["id"].as_str().expect("an id").to_owned(),
+                (
+                    units(&cells[2]),
+                    cents(cells[3]["value"].as_str().expect("text")),
+                ),
+            )
+        })
+        .collect();
+    let total = all_sections(report)
+        .into_iter()
+        .find(|s| s["group"] == "GrandTotal")
+        .expect("a TOTAL");
+    let cells = &total["Summary"]["ColData"];
+    let total = (
+        units(&cells[2]),
+        cents(cells[3]["value"].as_str().expect("text")),
+    );
+    (items, total)
+}
+
+#[test]
+fn inventory_valuation_is_the_balance_sheets_inventory_and_the_items_quantities() {
+    let ds = books(3000);
+    let tracked: Vec<usize> = (0..ds.items.len())
+        .filter(|&i| ds.items[i].stock_cost().is_some())
+        .collect();
+    assert!(tracked.len() >= 5);
+    for date in ["2022-01-20", "2023-03-31", "2023-08-31", "2025-09-19"] {
+        let report = run(
+            &ds,
+            Report::InventoryValuationSummary,
+            &format!("report_date={date}"),
+        );
+        let (items, total) = valuation(&report);
+        assert_eq!(items.len(), tracked.len(), "{date}");
+        assert_eq!(items.values().map(|v| v.0).sum::<i64>(), total.0, "{date}");
+        assert_eq!(items.values().map(|v| v.1).sum::<i64>(), total.1, "{date}");
+        assert!(items.values().all(|&(qty, _)| qty >= 0), "{date}");
+        assert!(total.1 > 0, "{date}");
+        for basis in ["Accrual", "Cash"] {
+            let sheet = run(
+                &ds,
+                Report::BalanceSheet,
+                &format!("accounting_method={basis}&start_date=2022-01-01&end_date={date}"),
+            );
+            assert_eq!(inventory_asset(&sheet), total.1, "{basis} {date}");
+        }
+    }
+    // At the end of the data: each item's QtyOnHand, and the account's CurrentBalance.
+    let (items, total) = valuation(&run(&ds, Report::InventoryValuationSummary, ""));
+    for &index in &tracked {
+        let item = &ds.items[index];
+        let (qty, value) = items[&(index + 1).to_string()];
+        assert_eq!(qty, item.qty_on_hand, "{}", item.name);
+        assert_eq!(value, qty * item.purchase_cost, "{}", item.name);
+    }
+    assert_eq!(total.1, ds.accounts[crate::data::ACCT_INVENTORY].balance);
+}
+
+#[test]
+fn no_day_sells_more_of_an_item_than_is_on_hand() {
+    let ds = books(3000);
+    let mut moves: BTreeMap<(usize, i32), (i64, i64)> = BTreeMap::new();
+    inventory::for_each_movement(&ds, &Written::default(), i32::MAX, &mut |m| {
+        assert_eq!(m.qty % 1000, 0, "the seeded books move whole units");
+        let units = m.qty / 1000;
+        let day = moves.entry((m.item, m.day)).or_default();
+        if units > 0 {
+            day.0 += units
+        } else {
+            day.1 -= units
+        }
+    });
+    let mut on_hand: BTreeMap<usize, i64> = BTreeMap::new();
+    let mut sold = 0;
+    for ((item, day), (arrived, left)) in moves {
+        let units = on_hand.entry(item).or_default();
+        *units -= left;
+        sold += left;
+        assert!(*units >= 0, "item {item} on day {day}");
+        *units += arrived;
+    }
+    assert!(sold > 1000);
+    for (item, units) in on_hand {
+        assert_eq!(units, ds.items[item].qty_on_hand);
+    }
+}
+
+#[test]
+fn inventory_valuation_detail_adds_up_to_the_summary_per_item() {
+    let ds = books(3000);
+    for (eve, start, end) in [
+        ("2021-12-31", "2022-01-01", "2025-09-19"),
+        ("2023-03-31", "2023-04-01", "2023-06-30"),
+    ] {
+        let detail = run(
+            &ds,
+            Report::InventoryValuationDetail,
+            &format!("start_date={start}&end_date={end}"),
+        );
+        let before = run(
+            &ds,
+            Report::InventoryValuationSummary,
+            &format!("report_date={eve}"),
+        );
+        let after = run(
+            &ds,
+            Report::InventoryValuationSummary,
+            &format!("report_date={end}"),
+        );
+        let (opening, _) = valuation(&before);
+        let (closing, closing_total) = valuation(&after);
+        let [qty, cost, on_hand, value] =
+            ["qty", "inv_asset_amt", "qty_on_hand", "asset_value"].map(|key| column(&detail, key));
+        let mut rows_seen = 0;
+        let mut moved_total = (0, 0);
+        for section in all_sections(&detail) {
+            let Some(id) = section["Header"]["ColData"][0]["id"].as_str() else {
+                continue;
+            };
+            let rows = section["Rows"]["Row"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let summary = &section["Summary"]["ColData"];
+            let moved: i64 = rows.iter().map(|r| units(&r["ColData"][qty])).sum();
+            let moved_cost: i64 = rows.iter().map(|r| cell_cents(r, cost)).sum();
+            assert_eq!(units(&summary[qty]), moved, "{id}");
+            assert_eq!(
+                cents(summary[cost]["value"].as_str().expect("text")),
+                moved_cost
+            );
+            let (open_qty, open_value) = opening[id];
+            let (close_qty, close_value) = closing[id];
+            assert_eq!(open_qty + moved, close_qty, "{id} {start}");
+            assert_eq!(open_value + moved_cost, close_value, "{id} {start}");
+            assert_eq!(units(&summary[on_hand]), close_qty, "{id}");
+            assert_eq!(
+                cents(summary[value]["value"].as_str().expect("text")),
+                close_value
+            );
+            if let Some(last) = rows.last() {
+                assert_eq!(units(&last["ColData"][on_hand]), close_qty, "{id}");
+                assert_eq!(cell_cents(last, value), close_value, "{id}");
+            }
+            rows_seen += rows.len();
+            moved_total.0 += moved;
+            moved_total.1 += moved_cost;
+        }
+        assert!(rows_seen > 10, "{start}: {rows_seen} {detail}");
+        let total = all_sections(&detail)
+            .into_iter()
+            .find(|s| s["group"] == "GrandTotal")
+            .expect("a TOTAL");
+        let cells = &total["Summary"]["ColData"];
+        assert_eq!(units(&cells[qty]), moved_total.0);
+        assert_eq!(units(&cells[on_hand]), closing_total.0);
+        assert_eq!(
+            cents(cells[value]["value"].as_str().expect("text")),
+            closing_total.1
+        );
+    }
 }

@@ -76,6 +76,11 @@ fn vendor_name(ds: &Dataset, index: usize, written: &str) -> String {
     }
 }
 
+/// The transaction type QBO's reports give an item's starting stock.
+pub(super) const INVENTORY_START: &str = "Inventory Starting Value";
+/// The `Num` QBO shows for an item's starting stock.
+pub(super) const INVENTORY_START_NUMBER: &str = "START";
+
 /// The transaction `source` stands for.
 /// A transaction as reports name it, in the currency it is in.
 pub(super) fn view(ds: &Dataset, written: &Written, source: Source) -> Txn {
@@ -204,6 +209,23 @@ fn named(ds: &Dataset, written: &Written, source: Source) -> Txn {
             }
         },
         Source::Posted(kind, i) => posted(ds, written, kind, i),
+        Source::InventoryStart(i) => {
+            let item = ds.items.get(i);
+            Txn {
+                currency: HOME,
+                kind: INVENTORY_START,
+                id: None,
+                number: INVENTORY_START_NUMBER.to_owned(),
+                party: Party::None,
+                party_name: String::new(),
+                day: item.map_or(0, |it| it.inv_start),
+                due: None,
+                amount: item.map_or(0, |it| {
+                    it.stock_cost().map_or(0, |unit| unit * it.start_qty)
+                }),
+                department: None,
+            }
+        }
         Source::WrittenBillPayment(i) => {
             let payment = match written.bill_payment(i) {
                 Shadow::Live(payment) => Some(payment),
