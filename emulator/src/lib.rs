@@ -17,6 +17,7 @@
 //! | `lists.rs` | the name lists (terms, tax codes, rates, agency, payment methods, classes, departments, employees) the bill payments of paid bills, the estimates invoices were made from, the purchase orders bills were billed on |
 //! | `txns.rs` | the other posting transactions (sales receipts, credit memos, refunds, deposits, purchases, journal entries, transfers, vendor credits, card payments), each with the journal lines it posts |
 //! | `extras.rs` | the records beside the postings: attachments of invoices and bills, budgets, currencies and daily exchange rates, journal codes, recurring invoice templates, time activities |
+//! | `stock.rs` | the seeded inventory items' stock per day while the books are built: the least starting stock no day's sales exceed, what is left |
 //! | `data.rs` | the seeded, compact tables of the company's books |
 //! | `entity.rs` | served entities and their queryable fields |
 //! | `records/` | a seeded record as QBO JSON, one file per entity, from the pieces in `parts.rs` |
