@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use super::context::Ctx;
-use super::fields::reference;
+use super::fields::{name_in_use, reference};
 use super::names::{active, enumeration, text};
 use super::refusals::{bad_body, business, duplicate_name, required};
 use crate::entity::Entity;
@@ -142,15 +142,7 @@ pub(super) fn account(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<
             name.clone()
         }
     };
-    let taken = (0..ctx.overlay.count(ctx.ds, Entity::Account))
-        .filter(|&index| index != ctx.index)
-        .filter_map(|index| ctx.overlay.json(ctx.ds, Entity::Account, index))
-        .any(|record| {
-            record
-                .get("FullyQualifiedName")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(&full_name))
-        });
+    let taken = name_in_use(ctx, Entity::Account, "FullyQualifiedName", &full_name);
     if taken {
         return Err(duplicate_name());
     }

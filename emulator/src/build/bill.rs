@@ -4,13 +4,15 @@
 use serde_json::{Map, Value, json};
 
 use super::context::Ctx;
-use super::fields::{date_field, default, money_field, named_ref, paid_before, reference, today};
+use super::fields::{
+    date_field, default, line_amount, money_field, named_ref, paid_before, reference, today,
+};
 use super::refusals::{business, required};
 use crate::data::ACCT_AP;
 use crate::entity::Entity;
 use crate::fault::Fault;
 use crate::time::day_text;
-use crate::values::{cents, money};
+use crate::values::money;
 
 pub(super) const BILL_ORDER: [&str; 17] = [
     "SyncToken",
@@ -33,13 +35,7 @@ pub(super) const BILL_ORDER: [&str; 17] = [
 ];
 
 pub(super) fn bill(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
-    let (vendor_id, vendor) = reference(ctx, Entity::Vendor, fields.get("VendorRef"), "VendorRef")?;
-    fields.insert(
-        "VendorRef".into(),
-        named_ref(&vendor_id, &vendor, "DisplayName"),
-    );
-    let (lines, total) = expense_lines(ctx, fields.get("Line"))?;
-    fields.insert("Line".into(), Value::Array(lines));
+    let total = vendor_and_expenses(ctx, fields)?;
     let txn_date = date_field(fields, "TxnDate")?.unwrap_or_else(|| today(ctx));
     fields.insert("TxnDate".into(), json!(day_text(txn_date)));
     let due = date_field(fields, "DueDate")?.unwrap_or(txn_date + 30);
@@ -58,6 +54,22 @@ pub(super) fn bill(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(),
     );
     default(fields, "LinkedTxn", json!([]));
     Ok(())
+}
+
+/// The vendor and expense lines of a purchase from a vendor (bill, purchase order, vendor
+/// credit): `VendorRef` named, the lines built; returns their total.
+pub(super) fn vendor_and_expenses(
+    ctx: &Ctx<'_>,
+    fields: &mut Map<String, Value>,
+) -> Result<i64, Fault> {
+    let (vendor_id, vendor) = reference(ctx, Entity::Vendor, fields.get("VendorRef"), "VendorRef")?;
+    fields.insert(
+        "VendorRef".into(),
+        named_ref(&vendor_id, &vendor, "DisplayName"),
+    );
+    let (lines, total) = expense_lines(ctx, fields.get("Line"))?;
+    fields.insert("Line".into(), Value::Array(lines));
+    Ok(total)
 }
 
 /// Expense lines by account (`AccountBasedExpenseLineDetail`) or by item
@@ -93,13 +105,7 @@ pub(super) fn expense_lines(
                 detail.get("ItemRef"),
                 "Line.ItemBasedExpenseLineDetail.ItemRef",
             )?;
-            let qty = detail.get("Qty").and_then(Value::as_f64);
-            let unit = detail.get("UnitPrice").and_then(cents);
-            let amount = match (money_field(line, "Amount")?, qty, unit) {
-                (Some(amount), _, _) => amount,
-                (None, Some(qty), Some(unit)) => (qty * unit as f64).round() as i64,
-                _ => return Err(required("Line.Amount")),
-            };
+            let amount = line_amount(line, detail)?;
             total += amount;
             let mut d = detail.clone();
             d.insert("ItemRef".into(), named_ref(&item_id, &item, "Name"));

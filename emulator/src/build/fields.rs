@@ -68,6 +68,34 @@ pub(super) fn money_field(fields: &Map<String, Value>, key: &str) -> Result<Opti
     }
 }
 
+/// The cents of an item line: its `Amount`, else its detail's `Qty` times `UnitPrice`.
+pub(super) fn line_amount(
+    line: &Map<String, Value>,
+    detail: &Map<String, Value>,
+) -> Result<i64, Fault> {
+    let qty = detail.get("Qty").and_then(Value::as_f64);
+    let unit = detail.get("UnitPrice").and_then(cents);
+    match (money_field(line, "Amount")?, qty, unit) {
+        (Some(amount), _, _) => Ok(amount),
+        (None, Some(qty), Some(unit)) => Ok((qty * unit as f64).round() as i64),
+        _ => Err(required("Line.Amount")),
+    }
+}
+
+/// Whether a live record of `entity` other than record `except` has `key` equal to `name`, as
+/// QBO compares names (case-insensitive).
+pub(super) fn name_in_use(ctx: &Ctx<'_>, entity: Entity, key: &str, name: &str) -> bool {
+    (0..ctx.overlay.count(ctx.ds, entity))
+        .filter(|&index| index != ctx.index)
+        .filter_map(|index| ctx.overlay.json(ctx.ds, entity, index))
+        .any(|record| {
+            record
+                .get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+}
+
 /// Cents already paid on the record before this write (`TotalAmt - Balance`).
 pub(super) fn paid_before(ctx: &Ctx<'_>) -> i64 {
     ctx.previous

@@ -5,15 +5,14 @@
 
 use serde_json::{Map, Value, json};
 
-use super::bill::expense_lines;
+use super::bill::vendor_and_expenses;
 use super::context::Ctx;
-use super::fields::{date_field, default, named_ref, reference};
+use super::fields::{date_field, default};
 use super::invoice::customer_and_sales;
 use super::names::enumeration;
 use super::posted::{account_ref, txn_date, usd};
 use super::refusals::business;
 use crate::data::ACCT_AP;
-use crate::entity::Entity;
 use crate::fault::Fault;
 use crate::time::day_text;
 use crate::values::money;
@@ -130,13 +129,7 @@ pub(super) fn estimate(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result
 /// A PurchaseOrder: a vendor, expense lines by account or item, the A/P account it will be
 /// billed through, `Open` until the client closes it.
 pub(super) fn purchase_order(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
-    let (vendor_id, vendor) = reference(ctx, Entity::Vendor, fields.get("VendorRef"), "VendorRef")?;
-    fields.insert(
-        "VendorRef".into(),
-        named_ref(&vendor_id, &vendor, "DisplayName"),
-    );
-    let (lines, total) = expense_lines(ctx, fields.get("Line"))?;
-    fields.insert("Line".into(), Value::Array(lines));
+    let total = vendor_and_expenses(ctx, fields)?;
     txn_date(ctx, fields)?;
     if let Some(due) = date_field(fields, "DueDate")? {
         fields.insert("DueDate".into(), json!(day_text(due)));

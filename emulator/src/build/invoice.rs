@@ -4,7 +4,9 @@
 use serde_json::{Map, Value, json};
 
 use super::context::Ctx;
-use super::fields::{date_field, default, money_field, named_ref, paid_before, reference, today};
+use super::fields::{
+    date_field, default, line_amount, money_field, named_ref, paid_before, reference, today,
+};
 use super::refusals::{business, required};
 use crate::data::TERMS;
 use crate::entity::Entity;
@@ -120,13 +122,7 @@ fn sales_lines(ctx: &Ctx<'_>, lines: Option<&Value>) -> Result<(Vec<Value>, i64)
                     detail.get("ItemRef"),
                     "Line.SalesItemLineDetail.ItemRef",
                 )?;
-                let qty = detail.get("Qty").and_then(Value::as_f64);
-                let unit = detail.get("UnitPrice").and_then(cents);
-                let amount = match (money_field(line, "Amount")?, qty, unit) {
-                    (Some(amount), _, _) => amount,
-                    (None, Some(qty), Some(unit)) => (qty * unit as f64).round() as i64,
-                    _ => return Err(required("Line.Amount")),
-                };
+                let amount = line_amount(line, detail)?;
                 subtotal += amount;
                 let description = line
                     .get("Description")

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::context::Ctx;
-use super::fields::reference;
+use super::fields::{name_in_use, reference};
 use super::party::{display_name, name_taken};
 use super::refusals::{bad_body, business, duplicate_name, required};
 use crate::entity::Entity;
@@ -189,15 +189,7 @@ pub(super) fn tax_agency(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Resu
         .filter(|n| !n.is_empty())
         .map(str::to_owned)
         .ok_or_else(|| required("DisplayName"))?;
-    let taken = (0..ctx.overlay.count(ctx.ds, Entity::TaxAgency))
-        .filter(|&index| index != ctx.index)
-        .filter_map(|index| ctx.overlay.json(ctx.ds, Entity::TaxAgency, index))
-        .any(|record| {
-            record
-                .get("DisplayName")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-        });
+    let taken = name_in_use(ctx, Entity::TaxAgency, "DisplayName", &name);
     if taken {
         return Err(duplicate_name());
     }
@@ -237,15 +229,7 @@ pub(super) const TAX_AGENCY_ORDER: [&str; 8] = [
 /// other employee uses.
 pub(super) fn employee(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
     let display = display_name(fields).ok_or_else(|| required("DisplayName"))?;
-    let employees_taken = (0..ctx.overlay.count(ctx.ds, Entity::Employee))
-        .filter(|&index| index != ctx.index)
-        .filter_map(|index| ctx.overlay.json(ctx.ds, Entity::Employee, index))
-        .any(|record| {
-            record
-                .get("DisplayName")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(&display))
-        });
+    let employees_taken = name_in_use(ctx, Entity::Employee, "DisplayName", &display);
     if employees_taken || name_taken(ctx, Entity::Employee, &display) {
         return Err(duplicate_name());
     }
@@ -276,15 +260,7 @@ fn unique_name(
             "the name {name:?} contains ':', which separates a sub-record from its parent"
         )));
     }
-    let taken = (0..ctx.overlay.count(ctx.ds, entity))
-        .filter(|&index| index != ctx.index)
-        .filter_map(|index| ctx.overlay.json(ctx.ds, entity, index))
-        .any(|record| {
-            record
-                .get("Name")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-        });
+    let taken = name_in_use(ctx, entity, "Name", &name);
     if taken {
         return Err(duplicate_name());
     }

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::bill::expense_lines;
+use super::bill::{expense_lines, vendor_and_expenses};
 use super::context::Ctx;
 use super::deposited::deposit_holding;
 use super::fields::{date_field, default, money_field, named_ref, reference, today};
@@ -282,13 +282,7 @@ pub(super) fn purchase(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result
 
 /// A VendorCredit: a vendor, expense lines, A/P; all of it still to use.
 pub(super) fn vendor_credit(ctx: &Ctx<'_>, fields: &mut Map<String, Value>) -> Result<(), Fault> {
-    let (vendor_id, vendor) = reference(ctx, Entity::Vendor, fields.get("VendorRef"), "VendorRef")?;
-    fields.insert(
-        "VendorRef".into(),
-        named_ref(&vendor_id, &vendor, "DisplayName"),
-    );
-    let (lines, total) = expense_lines(ctx, fields.get("Line"))?;
-    fields.insert("Line".into(), Value::Array(lines));
+    let total = vendor_and_expenses(ctx, fields)?;
     txn_date(ctx, fields)?;
     usd(fields);
     account_ref(ctx, fields, "APAccountRef", Some(ACCT_AP))?;
