@@ -35,6 +35,28 @@ pub fn identity(record: &Value) -> Option<String> {
     })
 }
 
+/// The paths [`identity`] reads, for projections that must keep what it needs.
+pub const IDENTITY_PATHS: [&str; 4] = ["$.Id", "$.SyncToken", "$.status", "$.entity"];
+
+/// What a [`Cursor`] needs of one record, read where the record is read (so that the record
+/// need not be kept until it is written): its cursor value and its [`identity`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CursorRead {
+    value: Option<String>,
+    identity: Option<String>,
+}
+
+impl CursorRead {
+    /// What the cursor at `path` reads of `record` (whole, or projected to the path and to
+    /// [`IDENTITY_PATHS`]).
+    #[must_use]
+    pub fn of(path: &JsonPath, record: &Value) -> CursorRead {
+        let value = path.first(record).and_then(state::cursor_text);
+        let identity = value.as_ref().and_then(|_| identity(record));
+        CursorRead { value, identity }
+    }
+}
+
 /// The cursor of one run.
 #[derive(Debug)]
 pub struct Cursor<'p> {
@@ -67,28 +89,34 @@ impl<'p> Cursor<'p> {
     /// written: `false` when the last run already wrote this version at the cursor. A written
     /// record's cursor value is kept if it is the highest so far.
     pub fn admit(&mut self, record: &Value) -> bool {
-        let Some(value) = self.path.first(record).and_then(state::cursor_text) else {
+        self.admit_read(&CursorRead::of(self.path, record))
+    }
+
+    /// [`Cursor::admit`] for what was read of a record by [`CursorRead::of`] with this
+    /// cursor's path.
+    pub fn admit_read(&mut self, read: &CursorRead) -> bool {
+        let Some(value) = read.value.as_deref() else {
             return true;
         };
-        let id = identity(record);
-        if let (Some((resumed, written)), Some(id)) = (&self.resumed, &id)
-            && compare_cursors(&value, resumed).is_eq()
+        let id = read.identity.as_deref();
+        if let (Some((resumed, written)), Some(id)) = (&self.resumed, id)
+            && compare_cursors(value, resumed).is_eq()
             && written.contains(id)
         {
             return false;
         }
         let order = match &self.highest {
-            Some(current) => compare_cursors(&value, current),
+            Some(current) => compare_cursors(value, current),
             None => std::cmp::Ordering::Greater,
         };
         if order.is_gt() {
-            self.highest = Some(value);
+            self.highest = Some(value.to_owned());
             self.at_highest.clear();
         }
         if order.is_ge()
             && let Some(id) = id
         {
-            self.at_highest.insert(id);
+            self.at_highest.insert(id.to_owned());
         }
         true
     }

@@ -816,7 +816,7 @@ fn fast_page_reading_gives_the_same_bytes_as_whole_pages() {
         output
     };
     for (format, plan) in [
-        ("csv", "records projected to the columns"),
+        ("csv", "records read into their CSV cells"),
         ("jsonl", "records as the server's text"),
     ] {
         let fast_output = run(&fast, format);

@@ -7,10 +7,10 @@ use super::connections::Connections;
 use super::job::{LoadedRun, load_run};
 use crate::cli::{Companies, ManyOptions, RunOptions};
 use crate::connection::ResolvedConnection;
-use crate::cursor::Cursor;
+use crate::cursor::{Cursor, CursorRead};
 use crate::diagnostics::{self, Error, ErrorKind};
 use crate::engine::{self, PagePlan, RecordSink, RunStats};
-use crate::output::{Column, Destination, Format, OutputSpec, RecordWriter};
+use crate::output::{CellRow, Column, Destination, Format, OutputSpec, RecordWriter};
 use crate::render::{self, RenderedRequest};
 use crate::report::ReportRows;
 use crate::secret::{Secret, redact};
@@ -58,11 +58,10 @@ impl RecordSink for Collector<'_> {
         .map_err(|err| Error::output(err.to_string()))
     }
 
-    fn raw_record(&mut self, raw: &str, projected: Option<&Value>) -> Result<(), Error> {
+    fn raw_record(&mut self, raw: &str, read: Option<&CursorRead>) -> Result<(), Error> {
         if let Some(cursor) = &mut self.cursor {
-            // The projection keeps the cursor path and the record's identity.
-            let admitted = match projected {
-                Some(projected) => cursor.admit(projected),
+            let admitted = match read {
+                Some(read) => cursor.admit_read(read),
                 None => {
                     let record: Value = serde_json::from_str(raw).map_err(|err| {
                         Error::new(ErrorKind::Remote, format!("a record is not JSON: {err}"))
@@ -89,6 +88,24 @@ impl RecordSink for Collector<'_> {
         }
         .map_err(|err| Error::output(err.to_string()))
     }
+
+    fn cells(&mut self, row: CellRow<'_>, read: Option<&CursorRead>) -> Result<(), Error> {
+        if let Some(cursor) = &mut self.cursor {
+            let Some(read) = read else {
+                return Err(Error::new(
+                    ErrorKind::Internal,
+                    "a row of cells came without what the cursor reads of it",
+                ));
+            };
+            if !cursor.admit_read(read) {
+                return Ok(());
+            }
+        }
+        self.progress.inc(1);
+        self.writer
+            .write_cells(self.realm, row)
+            .map_err(|err| Error::output(err.to_string()))
+    }
 }
 
 /// The CSV columns of `job` in `format` (none for the JSON formats or without `columns:`).
@@ -105,6 +122,16 @@ pub(super) fn columns_for(job: &LoadedRun, format: Format) -> Option<Vec<Column>
         }),
         _ => None,
     }
+}
+
+/// The columns a run's pages read into cells: all of `columns`, or with the company stamped
+/// on each row those [`with_realm_column`] keeps after the company's.
+fn plan_columns(columns: &[Column], stamp: bool) -> Vec<Column> {
+    columns
+        .iter()
+        .filter(|c| !stamp || c.name != "realm_id")
+        .cloned()
+        .collect()
 }
 
 /// `columns` with `realm_id` first, for a run over several companies.
@@ -204,9 +231,16 @@ async fn run_loaded(
         }
         let columns = columns_for(job, format);
         let cursor = job.request.incremental.as_ref().map(|i| &i.cursor);
+        // Rows read into their cells hold the columns the output writes, less the company's
+        // (the collector writes that cell); windows add columns of their own, so their records
+        // stay records.
+        let read_columns = columns
+            .as_ref()
+            .filter(|_| job.request.window.is_none())
+            .map(|columns| plan_columns(columns, company.stamp));
         let plan = Arc::new(match job.request.extract {
             Extract::Records => {
-                PagePlan::new(&job.request.records, format, columns.as_deref(), cursor)
+                PagePlan::new(&job.request.records, format, read_columns.as_deref(), cursor)
             }
             _ => PagePlan::whole(&job.request.records),
         });

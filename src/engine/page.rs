@@ -7,14 +7,14 @@
 //! text as soon as its last byte is in) and gives a [`Page`]; [`Page::write`] then runs on the
 //! writer, one page after another, and does as little as possible. There are three forms:
 //!
-//! * **projected**: CSV with declared columns whose paths (and the cursor) are all on the fast
+//! * **cells**: CSV with declared columns whose paths (and the cursor) are all on the fast
 //!   route of [`JsonPath`], and records at `$.QueryResponse.<Entity>[*]` or
 //!   `$.QueryResponse.*[*]`. Each record is parsed with a [`Projection`] that keeps only what
-//!   the columns and the cursor read; its text is not kept.
+//!   the columns and the cursor read, and its CSV cells are rendered at once ([`CellRows`]):
+//!   the page keeps the cells' text, not the record.
 //! * **raw**: JSON Lines, JSON and flattened CSV with such records. Each record's text is kept
-//!   and the writer gets it as the server sent it, plus the record projected to the cursor path
-//!   if the run is incremental (JSON and flattened CSV parse the text as they write it, into
-//!   the same value the whole page would have held).
+//!   and the writer gets it as the server sent it (JSON and flattened CSV parse the text as
+//!   they write it, into the same value the whole page would have held).
 //! * **whole**: anything else (other records paths, columns or cursors off the fast route).
 //!   The page is parsed into a [`Value`] and the records path is applied by the writer, as it
 //!   always was.
@@ -22,14 +22,15 @@
 //! Whatever the form, each record also gives its [`RowKey`] (its `Id`, `SyncToken` and
 //! `MetaData.LastUpdatedTime`, kept by the projection), which the walk (`walk.rs`) uses to fit
 //! pages together and to write every record once; [`Page::retain`] drops the records it has
-//! already written.
+//! already written. In an incremental run the cells and raw forms also read what the cursor
+//! needs of each record ([`CursorRead`]) when the record is read.
 //!
 //! Whatever the form, the records and the row count are the ones the whole page would give:
 //! a page whose envelope is not the plain QBO shape (not an object, `QueryResponse` not an
 //! object, a duplicate key in it, an object where rows are expected) or not JSON is asked for
 //! again and read as a whole page (`fetch.rs`), which gives its records or the parse error.
 //! Memory is bounded by the pages in flight: a page holds at most its records' text (raw) or
-//! their projections, and the record being read.
+//! their cells, and the record being read.
 
 use std::fmt;
 use std::sync::Arc;
@@ -38,10 +39,11 @@ use serde_json::Value;
 
 use super::scan::{Envelope, RowSink, Surprise};
 use super::sink::RecordSink;
+use crate::cursor::{CursorRead, IDENTITY_PATHS};
 use crate::diagnostics::Error;
 use crate::extract::{JsonPath, Projection, QueryRows};
 use crate::http::Pace;
-use crate::output::{Column, Format};
+use crate::output::{CellRows, Column, Format};
 
 /// How the pages of one run are read; decided once, shared by every page's blocking task.
 #[derive(Debug)]
@@ -62,10 +64,20 @@ enum Rows {
 enum Form {
     /// The whole page as a [`Value`].
     Whole,
-    /// Each record projected (to the columns, the cursor and its key).
-    Projected { rows: Rows, projection: Projection },
-    /// Each record's text, with the record projected to the cursor path and its key.
-    Raw { rows: Rows, keys: Projection },
+    /// Each record's CSV cells; `projection` keeps what the columns, the cursor and the key
+    /// read.
+    Cells {
+        rows: Rows,
+        projection: Projection,
+        columns: Vec<JsonPath>,
+        cursor: Option<JsonPath>,
+    },
+    /// Each record's text; `keys` keeps what the cursor and the key read.
+    Raw {
+        rows: Rows,
+        keys: Projection,
+        cursor: Option<JsonPath>,
+    },
 }
 
 /// What tells the records of a walk apart and shows whether one changed between two pages: its
@@ -100,11 +112,17 @@ impl RowKey {
     }
 }
 
-/// The paths a record's [`RowKey`] is read from.
-fn key_paths() -> Vec<JsonPath> {
+/// The paths a record's [`RowKey`] is read from, and with a cursor those its
+/// [`CursorRead`] needs.
+fn key_paths(cursor: Option<&JsonPath>) -> Vec<JsonPath> {
+    let identity = cursor
+        .map(|_| IDENTITY_PATHS.as_slice())
+        .unwrap_or_default();
     ["$.Id", "$.SyncToken", "$.MetaData.LastUpdatedTime"]
         .iter()
+        .chain(identity)
         .filter_map(|source| JsonPath::parse(source).ok())
+        .chain(cursor.cloned())
         .collect()
 }
 
@@ -195,9 +213,9 @@ pub enum Unread {
     NotJson(serde_json::Error),
 }
 
-/// One page's body read as it arrives: for the projected and raw forms only the current
+/// One page's body read as it arrives: for the cells and raw forms only the current
 /// record and the unread end of the last chunk are held besides what the page keeps (the
-/// projected records, or the records' text); the whole form gathers the body.
+/// records' cells, or their text); the whole form gathers the body.
 #[derive(Debug)]
 pub struct PageReader {
     plan: Arc<PagePlan>,
@@ -209,7 +227,7 @@ pub struct PageReader {
 enum Reading {
     /// Whole form: the body so far.
     Gather(Vec<u8>),
-    /// Projected and raw forms: the envelope reader and the records so far.
+    /// Cells and raw forms: the envelope reader and the records so far.
     Split(Envelope, Taken),
     /// The body is not a plain page.
     NotPlain,
@@ -221,8 +239,12 @@ struct Taken {
     /// Raw form: each record's text, in an allocation of its own size (one text for the page
     /// would grow by doubling and copying).
     texts: Vec<Box<str>>,
-    /// Each record projected (to the columns or the cursor, and its key).
-    projected: Vec<Value>,
+    /// Cells form: each record's cells.
+    cells: CellRows,
+    /// Each record's key.
+    keys: Vec<RowKey>,
+    /// With a cursor: what it reads of each record.
+    cursors: Vec<CursorRead>,
 }
 
 /// The [`RowSink`] of one feed: the plan's form and the records so far.
@@ -234,7 +256,7 @@ struct Taker<'a> {
 impl RowSink for Taker<'_> {
     fn wants(&self, key: &str) -> bool {
         let rows = match self.form {
-            Form::Projected { rows, .. } | Form::Raw { rows, .. } => rows,
+            Form::Cells { rows, .. } | Form::Raw { rows, .. } => rows,
             Form::Whole => return false,
         };
         match rows {
@@ -244,16 +266,22 @@ impl RowSink for Taker<'_> {
     }
 
     fn row(&mut self, text: &str) -> Result<(), Surprise> {
-        let projected = match self.form {
-            Form::Projected { projection, .. } => projection.parse(text),
-            Form::Raw { keys, .. } => {
-                self.taken.texts.push(Box::from(text));
-                keys.parse(text)
-            }
+        let (projection, cursor) = match self.form {
+            Form::Cells {
+                projection, cursor, ..
+            } => (projection, cursor),
+            Form::Raw { keys, cursor, .. } => (keys, cursor),
             Form::Whole => return Err(Surprise),
         };
-        let projected = projected.map_err(|_| Surprise)?;
-        self.taken.projected.push(projected);
+        let record = projection.parse(text).map_err(|_| Surprise)?;
+        match self.form {
+            Form::Cells { columns, .. } => self.taken.cells.push(columns, &record),
+            _ => self.taken.texts.push(Box::from(text)),
+        }
+        self.taken.keys.push(RowKey::of(&record));
+        if let Some(cursor) = cursor {
+            self.taken.cursors.push(CursorRead::of(cursor, &record));
+        }
         Ok(())
     }
 }
@@ -287,9 +315,14 @@ impl Reading {
     fn of(form: &Form) -> Reading {
         match form {
             Form::Whole => Reading::Gather(Vec::new()),
-            Form::Projected { .. } | Form::Raw { .. } => {
-                Reading::Split(Envelope::default(), Taken::default())
-            }
+            Form::Cells { columns, .. } => Reading::Split(
+                Envelope::default(),
+                Taken {
+                    cells: CellRows::new(columns.len()),
+                    ..Taken::default()
+                },
+            ),
+            Form::Raw { .. } => Reading::Split(Envelope::default(), Taken::default()),
         }
     }
 
@@ -319,13 +352,15 @@ impl Reading {
                 taken: &mut taken,
             })
             .map_err(|_| Unread::NotPlain)?;
-        let keys = taken.projected.iter().map(RowKey::of).collect();
+        let Taken {
+            texts,
+            cells,
+            keys,
+            cursors,
+        } = taken;
         let records = match form {
-            Form::Raw { .. } => Records::Raw {
-                texts: taken.texts,
-                projected: taken.projected,
-            },
-            _ => Records::Projected(taken.projected),
+            Form::Cells { .. } => Records::Cells { cells, cursors },
+            _ => Records::Raw { texts, cursors },
         };
         Ok(Page {
             rows,
@@ -340,7 +375,7 @@ impl fmt::Display for PagePlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.form {
             Form::Whole => f.write_str("whole pages"),
-            Form::Projected { .. } => f.write_str("records projected to the columns"),
+            Form::Cells { .. } => f.write_str("records read into their CSV cells"),
             Form::Raw { .. } => f.write_str("records as the server's text"),
         }
     }
@@ -358,18 +393,25 @@ impl Form {
             QueryRows::Entity(name) => Rows::Entity(name.to_owned()),
             QueryRows::Every => Rows::Every,
         };
-        let keys = key_paths();
+        let keys = key_paths(cursor);
+        let cursor = cursor.cloned();
         match (format, columns) {
             (Format::Csv, Some(columns)) => {
-                let paths = columns.iter().map(|c| &c.path).chain(cursor).chain(&keys);
+                let paths = columns.iter().map(|c| &c.path).chain(&keys);
                 let projection = Projection::of(paths)?;
-                (!projection.is_whole()).then_some(Form::Projected { rows, projection })
+                let columns = columns.iter().map(|c| c.path.clone()).collect();
+                (!projection.is_whole()).then_some(Form::Cells {
+                    rows,
+                    projection,
+                    columns,
+                    cursor,
+                })
             }
             // JSON and flattened CSV parse each record's text when they write it: the page keeps
             // the text, a fraction of the parsed page's size.
             (Format::Jsonl | Format::Json, _) | (Format::Csv, None) => {
-                let keys = Projection::of(cursor.into_iter().chain(&keys))?;
-                Some(Form::Raw { rows, keys })
+                let keys = Projection::of(&keys)?;
+                Some(Form::Raw { rows, keys, cursor })
             }
         }
     }
@@ -388,13 +430,16 @@ pub struct Page {
 enum Records {
     /// The whole page; the records path is applied when writing.
     Whole(Value),
-    /// The page's records, projected.
-    Projected(Vec<Value>),
-    /// Each record's text as the server sent it; `projected[i]` is record `i` projected to the
-    /// cursor path and its key.
+    /// The page's records' CSV cells; `cursors[i]`: what the cursor read of record `i`
+    /// (empty without a cursor).
+    Cells {
+        cells: CellRows,
+        cursors: Vec<CursorRead>,
+    },
+    /// Each record's text as the server sent it, and what the cursor read of it.
     Raw {
         texts: Vec<Box<str>>,
-        projected: Vec<Value>,
+        cursors: Vec<CursorRead>,
     },
 }
 
@@ -431,24 +476,13 @@ impl Page {
                     });
                 }
             }
-            Records::Projected(records) => {
-                let mut at = 0;
-                records.retain(|_| {
-                    at += 1;
-                    kept(at - 1)
-                });
+            Records::Cells { cells, cursors } => {
+                cells.retain(kept);
+                retain_at(cursors, kept);
             }
-            Records::Raw { texts, projected } => {
-                let mut at = 0;
-                texts.retain(|_| {
-                    at += 1;
-                    kept(at - 1)
-                });
-                let mut at = 0;
-                projected.retain(|_| {
-                    at += 1;
-                    kept(at - 1)
-                });
+            Records::Raw { texts, cursors } => {
+                retain_at(texts, kept);
+                retain_at(cursors, kept);
             }
         }
     }
@@ -467,21 +501,30 @@ impl Page {
                     written += 1;
                 }
             }
-            Records::Projected(records) => {
-                for record in records {
-                    sink.record(record)?;
+            Records::Cells { cells, cursors } => {
+                for (at, row) in cells.rows().enumerate() {
+                    sink.cells(row, cursors.get(at))?;
                     written += 1;
                 }
             }
-            Records::Raw { texts, projected } => {
+            Records::Raw { texts, cursors } => {
                 for (at, raw) in texts.iter().enumerate() {
-                    sink.raw_record(raw, projected.get(at))?;
+                    sink.raw_record(raw, cursors.get(at))?;
                     written += 1;
                 }
             }
         }
         Ok(written)
     }
+}
+
+/// Keeps the items of `items` whose `kept(i)` is true.
+fn retain_at<T>(items: &mut Vec<T>, kept: impl Fn(usize) -> bool) {
+    let mut at = 0;
+    items.retain(|_| {
+        at += 1;
+        kept(at - 1)
+    });
 }
 
 /// Parse the whole page.

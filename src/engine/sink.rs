@@ -1,6 +1,8 @@
 //! Where the engine hands records ([`RecordSink`]) and what a run did ([`RunStats`]).
 
+use crate::cursor::CursorRead;
 use crate::diagnostics::{Error, ErrorKind};
+use crate::output::CellRow;
 use serde_json::Value;
 
 /// Where the engine hands records, page by page.
@@ -9,15 +11,27 @@ pub trait RecordSink {
     fn record(&mut self, record: &Value) -> Result<(), Error>;
 
     /// Takes one record as the JSON text the server sent (one JSON value, validated), with
-    /// `projected`: the record reduced to what the run's [`super::PagePlan`] keeps for the sink (the
-    /// incremental cursor), when the plan keeps anything.
+    /// what the run's incremental cursor read of it when the run has one.
     ///
     /// The default parses the text and calls [`RecordSink::record`].
-    fn raw_record(&mut self, raw: &str, projected: Option<&Value>) -> Result<(), Error> {
-        let _ = projected;
+    fn raw_record(&mut self, raw: &str, cursor: Option<&CursorRead>) -> Result<(), Error> {
+        let _ = cursor;
         let record: Value = serde_json::from_str(raw)
             .map_err(|err| Error::new(ErrorKind::Remote, format!("a record is not JSON: {err}")))?;
         self.record(&record)
+    }
+
+    /// Takes one record as the CSV cells of the run's columns (read by a
+    /// [`super::PagePlan`] for CSV with columns), with what the run's incremental cursor read
+    /// of it when the run has one.
+    ///
+    /// The default refuses them: only a sink that writes CSV with those columns can take them.
+    fn cells(&mut self, row: CellRow<'_>, cursor: Option<&CursorRead>) -> Result<(), Error> {
+        let _ = (row, cursor);
+        Err(Error::new(
+            ErrorKind::Internal,
+            "rows of CSV cells were handed to a sink that takes records",
+        ))
     }
 
     /// Called after each page's records.

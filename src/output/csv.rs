@@ -9,6 +9,7 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
+use super::cells::{CellRow, cell_text};
 use super::sink::BUFFER_SIZE;
 use super::spec::Column;
 
@@ -20,21 +21,6 @@ pub(super) fn csv_writer<W: Write>(out: W) -> ::csv::Writer<W> {
         .terminator(::csv::Terminator::Any(b'\n'))
         .buffer_capacity(BUFFER_SIZE)
         .from_writer(out)
-}
-
-/// Append the text of the cell for `value` to `out` (before CSV quoting):
-/// a string as is, a number or bool as JSON prints it, null as nothing, an
-/// object or array as compact JSON. The one definition of a cell, used by
-/// declared columns and by flattening.
-pub(super) fn cell_text(value: &Value, out: &mut Vec<u8>) -> io::Result<()> {
-    match value {
-        Value::Null => {}
-        Value::String(text) => out.extend_from_slice(text.as_bytes()),
-        Value::Bool(true) => out.extend_from_slice(b"true"),
-        Value::Bool(false) => out.extend_from_slice(b"false"),
-        other => serde_json::to_writer(&mut *out, other)?,
-    }
-    Ok(())
 }
 
 /// Write the cell for `value` (`None`: no match, an empty cell).
@@ -116,6 +102,25 @@ impl<W: Write> ColumnsCsv<W> {
         }
         for column in &self.columns {
             write_cell(&mut self.csv, &mut self.scratch, column.path.first(record))?;
+        }
+        end_row(&mut self.csv)
+    }
+
+    /// Write a row of cells rendered ahead ([`CellRow`]), after `first` when given (the
+    /// company of a run over several, whose column comes first).
+    pub(super) fn write_cells(&mut self, first: Option<&[u8]>, row: CellRow<'_>) -> io::Result<()> {
+        let width = row.width() + usize::from(first.is_some());
+        if width != self.columns.len() {
+            return Err(io::Error::other(format!(
+                "a row of {width} cells for {} columns",
+                self.columns.len()
+            )));
+        }
+        if !self.header_written {
+            self.write_header()?;
+        }
+        for cell in first.into_iter().chain(row.cells()) {
+            self.csv.write_field(cell).map_err(csv_error)?;
         }
         end_row(&mut self.csv)
     }

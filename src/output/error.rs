@@ -61,6 +61,9 @@ pub enum OutputError {
     /// A record handed over as text is not JSON.
     #[error("a record is not JSON: {0}")]
     NotJson(#[source] serde_json::Error),
+    /// Cells rendered ahead were handed to an output that is not CSV with their columns.
+    #[error("rows of cells were handed to an output that is not CSV with the same columns")]
+    NotCells,
     /// A CSV spec declared an empty column list.
     #[error("CSV output declares no columns; omit `columns` to flatten records instead")]
     NoColumns,

@@ -33,7 +33,8 @@ use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
 use serde_json::Value;
 
-use super::csv::{cell_text, csv_error, csv_writer, end_row};
+use super::cells::cell_text;
+use super::csv::{csv_error, csv_writer, end_row};
 use super::sink::BUFFER_SIZE;
 
 /// The column name of a record that is not an object.

@@ -73,6 +73,7 @@
 //! * Write anything but records to stdout (diagnostics belong to stderr,
 //!   elsewhere).
 
+mod cells;
 mod csv;
 mod error;
 mod flatten;
@@ -84,6 +85,7 @@ mod writer;
 #[cfg(test)]
 mod tests;
 
+pub use cells::{CellRow, CellRows};
 pub use error::OutputError;
 pub use spec::{Column, Destination, Format, OutputSpec, ParseFormatError};
 pub use writer::RecordWriter;

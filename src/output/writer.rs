@@ -5,6 +5,7 @@ use std::io;
 
 use serde_json::Value;
 
+use super::cells::CellRow;
 use super::csv::ColumnsCsv;
 use super::error::OutputError;
 use super::flatten::{FlattenCsv, FlattenError};
@@ -147,6 +148,29 @@ impl RecordWriter {
         }
         let value: Value = serde_json::from_str(record).map_err(OutputError::NotJson)?;
         self.write(&value)
+    }
+
+    /// Write one row of cells rendered ahead from a record by [`super::CellRows::push`] with this
+    /// output's columns (less the first, when `first` gives its cell).
+    ///
+    /// # Errors
+    ///
+    /// [`OutputError::NotCells`] if this output is not CSV with columns of that width;
+    /// otherwise as [`RecordWriter::write`].
+    pub fn write_cells(
+        &mut self,
+        first: Option<&str>,
+        row: CellRow<'_>,
+    ) -> Result<(), OutputError> {
+        if self.encoder.sink().is_closed() {
+            return Ok(());
+        }
+        let Encoder::Csv(e) = &mut self.encoder else {
+            return Err(OutputError::NotCells);
+        };
+        e.write_cells(first.map(str::as_bytes), row)
+            .map_err(|s| write_error(&self.destination, s))?;
+        self.written()
     }
 
     /// After a record was handed to the encoder: flush for a terminal, count it.

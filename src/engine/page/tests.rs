@@ -1,4 +1,4 @@
-//! Page reading: the projected and raw forms give the same records, cells, cursors and row
+//! Page reading: the cells and raw forms give the same records, cells, cursors and row
 //! counts as reading the whole page, for every shipped request.
 
 use super::*;
@@ -112,61 +112,76 @@ fn read(plan: &PagePlan, body: &str) -> Page {
     }
 }
 
-/// What a sink sees: for each record, the first match of each path, and the raw text if any.
-/// The paths from `cursor_at` on are read from the projection a raw record comes with.
+/// What a sink sees: for each record, the CSV cell of each path before `cursor_at`, and what
+/// the cursor at the path from `cursor_at` on (if any) reads of it; and the raw text if any.
 struct Seen<'a> {
-    paths: &'a [JsonPath],
-    cursor_at: usize,
-    cells: Vec<Vec<Option<Value>>>,
+    columns: &'a [JsonPath],
+    cursor: Option<&'a JsonPath>,
+    cells: Vec<Vec<String>>,
+    cursors: Vec<Option<CursorRead>>,
     raw: Vec<String>,
+}
+
+/// Everything a sink saw.
+type Sight = (u64, Vec<Vec<String>>, Vec<Option<CursorRead>>, Vec<String>);
+
+fn texts(row: crate::output::CellRow<'_>) -> Vec<String> {
+    row.cells()
+        .map(|cell| String::from_utf8_lossy(cell).into_owned())
+        .collect()
+}
+
+impl Seen<'_> {
+    fn whole(&mut self, record: &Value) {
+        let mut row = CellRows::new(self.columns.len());
+        row.push(self.columns, record);
+        self.cells.extend(row.rows().map(texts));
+        self.cursors
+            .push(self.cursor.map(|path| CursorRead::of(path, record)));
+    }
 }
 
 impl RecordSink for Seen<'_> {
     fn record(&mut self, record: &Value) -> Result<(), Error> {
-        self.cells.push(
-            self.paths
-                .iter()
-                .map(|p| p.first(record).cloned())
-                .collect(),
-        );
+        self.whole(record);
         Ok(())
     }
 
-    fn raw_record(&mut self, raw: &str, projected: Option<&Value>) -> Result<(), Error> {
+    fn raw_record(&mut self, raw: &str, read: Option<&CursorRead>) -> Result<(), Error> {
         self.raw.push(raw.to_owned());
         let record: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
-        self.cells.push(
-            self.paths
-                .iter()
-                .enumerate()
-                .map(|(at, p)| {
-                    let from = match projected {
-                        Some(projected) if at >= self.cursor_at => projected,
-                        _ => &record,
-                    };
-                    p.first(from).cloned()
-                })
-                .collect(),
-        );
+        self.whole(&record);
+        if self.cursor.is_some()
+            && let Some(last) = self.cursors.last_mut()
+        {
+            *last = read.cloned();
+        }
+        Ok(())
+    }
+
+    fn cells(
+        &mut self,
+        row: crate::output::CellRow<'_>,
+        read: Option<&CursorRead>,
+    ) -> Result<(), Error> {
+        self.cells.push(texts(row));
+        self.cursors.push(self.cursor.and(read.cloned()));
         Ok(())
     }
 }
 
-fn seen(
-    plan: &PagePlan,
-    page: &Page,
-    paths: &[JsonPath],
-    cursor_at: usize,
-) -> (u64, Vec<Vec<Option<Value>>>, Vec<String>) {
+fn seen(plan: &PagePlan, page: &Page, paths: &[JsonPath], cursor_at: usize) -> Sight {
     let mut sink = Seen {
-        paths,
-        cursor_at,
+        columns: &paths[..cursor_at.min(paths.len())],
+        cursor: paths.get(cursor_at),
         cells: Vec::new(),
+        cursors: Vec::new(),
         raw: Vec::new(),
     };
     let written = page.write(plan, &mut sink).unwrap_or(u64::MAX);
     assert_eq!(written as usize, sink.cells.len());
-    (page.rows(), sink.cells, sink.raw)
+    assert_eq!(written as usize, sink.cursors.len());
+    (page.rows(), sink.cells, sink.cursors, sink.raw)
 }
 
 fn path(source: &str) -> JsonPath {
@@ -228,9 +243,10 @@ fn projection_gives_the_cells_of_the_whole_record_for_every_shipped_request() {
             let got = seen(&plan, &read(&plan, &body), &paths, cursor_at);
             assert_eq!(got.0, expected.0, "{} {format}: rows", file.display());
             assert_eq!(got.1, expected.1, "{} {format}: cells", file.display());
+            assert_eq!(got.2, expected.2, "{} {format}: cursor", file.display());
             if format == Format::Jsonl {
                 let texts: Vec<String> = records.iter().map(Value::to_string).collect();
-                assert_eq!(got.2, texts, "{}: raw text", file.display());
+                assert_eq!(got.3, texts, "{}: raw text", file.display());
             }
         }
         checked += 1;
@@ -265,7 +281,7 @@ fn array_indexes_missing_fields_and_nulls_project_like_the_whole_record() {
         seen(&plan, &read(&plan, &body), &paths, paths.len()),
         expected
     );
-    assert_eq!(expected.1[0][0], Some(json!("75")));
+    assert_eq!(expected.1[0][0], "75");
 }
 
 #[test]
@@ -280,12 +296,12 @@ fn plans_choose_the_cheap_form_only_when_it_is_exact() {
         |records: &JsonPath, format, columns: Option<&[Column]>, cursor: Option<&JsonPath>| {
             match PagePlan::new(records, format, columns, cursor).form {
                 Form::Whole => "whole",
-                Form::Projected { .. } => "projected",
+                Form::Cells { .. } => "cells",
                 Form::Raw { .. } => "raw",
             }
         };
-    assert_eq!(form(&entity, Format::Csv, Some(&plain), None), "projected");
-    assert_eq!(form(&every, Format::Csv, Some(&plain), None), "projected");
+    assert_eq!(form(&entity, Format::Csv, Some(&plain), None), "cells");
+    assert_eq!(form(&every, Format::Csv, Some(&plain), None), "cells");
     assert_eq!(form(&filtered, Format::Csv, Some(&plain), None), "whole");
     assert_eq!(form(&entity, Format::Csv, Some(&deep), None), "whole");
     assert_eq!(form(&entity, Format::Csv, Some(&root), None), "whole");
@@ -432,7 +448,7 @@ fn every_form_gives_the_same_keys_and_drops_the_same_records() {
             .map(|(key, _)| key.clone())
             .collect();
         assert_eq!(page.keys(), kept.as_slice(), "{plan}");
-        let (_, cells, _) = seen(plan, &page, &doc, 1);
+        let (_, cells, _, _) = seen(plan, &page, &doc, 1);
         kept_by_form.push(cells);
     }
     // The filtering path selects only records with an amount; the other forms select all kept.
@@ -544,11 +560,7 @@ fn pages_off_the_plain_shape_are_not_taken_for_plain_ones_in_pieces() {
 
 /// What the sink sees of `body` read in one piece by `plan`, checked to have the rows and
 /// cells of the whole page.
-fn one_piece(
-    plan: &Arc<PagePlan>,
-    body: &[u8],
-    paths: &[JsonPath],
-) -> (u64, Vec<Vec<Option<Value>>>, Vec<String>) {
+fn one_piece(plan: &Arc<PagePlan>, body: &[u8], paths: &[JsonPath]) -> Sight {
     let page = read_in_pieces(plan, body, &[]).expect("a plain page");
     let got = seen(plan, &page, paths, paths.len());
     let whole_page = plan
