@@ -20,8 +20,8 @@
 //!
 //! Pages are fetched concurrently as before (`count(*)` tells how many, up to `max_in_flight`
 //! are in flight, they are written in order; past the [`READ_AHEAD`] pages behind the one being
-//! written, a page reads its first [`crate::http::HELD_BACK_AFTER`] bytes and leaves the rest in
-//! the socket until its turn, see [`Turns`]), so a record edited while the walk runs may have
+//! written, a page takes none of its body and leaves it in the socket until its turn, see
+//! [`Turns`]), so a record edited while the walk runs may have
 //! left the page that would have read it before a page further on was fetched. After a walk of
 //! more than one page, a **catch-up** query asks for the rows of the same statement changed
 //! since the walk began (`Metadata.LastUpdatedTime >=` a second before the `count(*)` answer's

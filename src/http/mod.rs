@@ -10,7 +10,7 @@ mod pace;
 pub use fault::{FailedCall, Fault, FaultError, fault_from_json, parse_fault, parse_oauth_error};
 pub use governor::{Governor, Slot};
 pub use limit::{Limiter, LimiterRegistry, Permit};
-pub use pace::{HELD_BACK_AFTER, Pace, Turns};
+pub use pace::{Pace, Turns};
 
 use crate::diagnostics::{Error, ErrorKind};
 use crate::secret::Secret;
@@ -508,13 +508,13 @@ fn looks_like_fault(head: &[u8]) -> bool {
 const FAULT_PREFIX: usize = 8;
 
 /// Hands a successful body to a reader of `make` chunk by chunk, through a channel of one
-/// chunk to a blocking thread (the body is held only as far as the reader holds it); one
+/// piece to a blocking thread (the body is held only as far as the reader holds it); one
 /// that begins like a Fault is gathered whole instead. Returns what the reader gave (or why it
 /// stopped) and the bytes read.
 ///
-/// A reader with a [`Pace`] that is not yet its turn reads its budget of chunks (kept as they
-/// came, and not fed: no thread is taken until the turn) and the rest waits in the socket until
-/// the turn comes. The call keeps its permit meanwhile (the
+/// A reader with a [`Pace`] that is not yet its turn takes none of the body until the turn
+/// comes: what the server has sent waits in the HTTP client's read buffer (one read's worth)
+/// and in the socket, and no thread is taken. The call keeps its permit meanwhile (the
 /// server is still sending), so the wait also ends as soon as another call of the process waits
 /// for a permit of `limiter` (the body it may wait for could be that call's). Bodies are never
 /// held back over HTTP/2 (the streams of a connection share one window, so a stream not read
@@ -525,29 +525,35 @@ async fn read_streamed<R: BodyReader>(
     make: &(dyn Fn() -> R + Sync),
     limiter: &Limiter,
 ) -> Result<(Body<Result<R::Output, String>>, usize), reqwest::Error> {
-    let mut head = Vec::new();
-    while head.len() < FAULT_PREFIX {
-        match response.chunk().await? {
-            Some(chunk) => head.extend_from_slice(&chunk),
-            None => break,
-        }
-    }
-    if looks_like_fault(&head) {
-        while let Some(chunk) = response.chunk().await? {
-            head.extend_from_slice(&chunk);
-        }
-        return Ok((Body::Whole(bytes::Bytes::from(head)), 0));
-    }
-    let mut taken = head.len();
     let mut reader = make();
-    let mut early = vec![bytes::Bytes::from(head)];
-    let mut ended = false;
     if let Some(pace) = reader
         .pace()
         .filter(|_| response.version() < reqwest::Version::HTTP_2 && !limiter.is_shared())
     {
-        ended = hold_back(&mut response, pace, limiter, &mut early, &mut taken).await?;
+        wait_for_turn(pace, limiter).await;
     }
+    // The first chunks are kept as they came (a chunk may be hundreds of KiB: copying it to
+    // look at eight bytes would hold it twice).
+    let mut early: Vec<bytes::Bytes> = Vec::new();
+    let mut head = Vec::with_capacity(FAULT_PREFIX);
+    while head.len() < FAULT_PREFIX {
+        match response.chunk().await? {
+            Some(chunk) => {
+                let wanted = (FAULT_PREFIX - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..wanted]);
+                early.push(chunk);
+            }
+            None => break,
+        }
+    }
+    if looks_like_fault(&head) {
+        let mut body: Vec<u8> = early.concat();
+        while let Some(chunk) = response.chunk().await? {
+            body.extend_from_slice(&chunk);
+        }
+        return Ok((Body::Whole(bytes::Bytes::from(body)), 0));
+    }
+    let mut taken = early.iter().map(bytes::Bytes::len).sum();
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<bytes::Bytes>(1);
     let task = tokio::task::spawn_blocking(move || {
         while let Some(chunk) = receiver.blocking_recv() {
@@ -560,17 +566,17 @@ async fn read_streamed<R: BodyReader>(
     let mut lost = None;
     let mut open = true;
     for chunk in early {
-        if sender.send(chunk).await.is_err() {
+        if !hand_on(&sender, chunk).await {
             open = false;
             break;
         }
     }
-    if open && !ended {
+    if open {
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
                     taken += chunk.len();
-                    if sender.send(chunk).await.is_err() {
+                    if !hand_on(&sender, chunk).await {
                         break;
                     }
                 }
@@ -590,39 +596,46 @@ async fn read_streamed<R: BodyReader>(
     Ok((Body::Read(output), taken))
 }
 
-/// Reads a body that is not yet its turn up to its budget into `early` (unfed: a page waiting for
-/// its turn needs no thread of its own), then waits for the turn, for a call of the process to
-/// wait for a permit, or for the pace's longest wait. Returns whether the body has ended.
-async fn hold_back(
-    response: &mut reqwest::Response,
-    mut pace: Pace,
-    limiter: &Limiter,
-    early: &mut Vec<bytes::Bytes>,
-    taken: &mut usize,
-) -> Result<bool, reqwest::Error> {
-    while *taken < pace.budget() && !pace.is_turn() {
-        match response.chunk().await? {
-            Some(chunk) => {
-                *taken += chunk.len();
-                early.push(chunk);
-            }
-            None => return Ok(true),
+/// The most of a body in one piece handed to its reader.
+const PIECE: usize = 64 * 1024;
+
+/// Hands `chunk` to the reader through `sender` in copied pieces of at most [`PIECE`] bytes;
+/// returns `false` once the reader has stopped.
+///
+/// A chunk is a slice of the HTTP client's read buffer (which grows to about 400 KiB on a fast
+/// connection). Kept while the client reads on, it would make the client take a new buffer for
+/// every read; copied and dropped before the next read, the one buffer is used again, and the
+/// reader's channel holds a piece, not a chunk.
+async fn hand_on(sender: &tokio::sync::mpsc::Sender<bytes::Bytes>, chunk: bytes::Bytes) -> bool {
+    for piece in chunk.chunks(PIECE) {
+        if sender
+            .send(bytes::Bytes::copy_from_slice(piece))
+            .await
+            .is_err()
+        {
+            return false;
         }
     }
-    if !pace.is_turn() {
-        tokio::select! {
-            turn = pace.wait_turn() => if !turn {
-                tracing::debug!(
-                    waited_ms = pace.most_wait().as_millis() as u64,
-                    "a body held back for its turn reads on"
-                );
-            },
-            () = limiter.wanted() => tracing::debug!(
-                "a call waits for a permit: a body held back for its turn reads on"
-            ),
-        }
+    true
+}
+
+/// Waits for the turn of a body not yet read: until the turn comes, a call of the process
+/// waits for a permit of `limiter`, or the pace's longest wait.
+async fn wait_for_turn(mut pace: Pace, limiter: &Limiter) {
+    if pace.is_turn() {
+        return;
     }
-    Ok(false)
+    tokio::select! {
+        turn = pace.wait_turn() => if !turn {
+            tracing::debug!(
+                waited_ms = pace.most_wait().as_millis() as u64,
+                "a body held back for its turn reads on"
+            );
+        },
+        () = limiter.wanted() => tracing::debug!(
+            "a call waits for a permit: a body held back for its turn reads on"
+        ),
+    }
 }
 
 fn excerpt(body: &[u8]) -> String {
@@ -788,7 +801,7 @@ mod pacing_tests {
 
     fn page_body() -> Vec<u8> {
         let mut body = b"[".to_vec();
-        body.resize(3 * HELD_BACK_AFTER, b' ');
+        body.resize(384 * 1024, b' ');
         body.push(b']');
         body
     }

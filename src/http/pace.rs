@@ -1,11 +1,11 @@
 //! Pacing of bodies read concurrently but used in order: a body that is not yet next in line
-//! reads a little, then stops taking bytes until its turn comes, so the network (the socket's
-//! buffers and the server) holds the rest instead of this process's memory.
+//! takes no bytes until its turn comes, so the network (the socket's buffers and the server)
+//! holds the rest instead of this process's memory.
 //!
 //! The walk over a query's pages keeps up to `max_in_flight` pages in flight and writes them in
 //! order; without pacing, every page behind the one being written is read and held whole. With
-//! it, a page behind holds at most [`Pace::budget`] bytes of its body (and what its reader kept
-//! of them) until every page before it is written. The wait is bounded: past
+//! it, a page behind holds only what the HTTP client read with its answer's head (one read, at
+//! most its read buffer) until every page before it is written. The wait is bounded: past
 //! [`Pace::most_wait`] a body reads on (holding what it must), so a slow page ahead never makes
 //! the ones behind it fail their request timeout.
 
@@ -14,9 +14,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::watch;
-
-/// How many bytes of a body waiting for its turn are read before it stops.
-pub const HELD_BACK_AFTER: usize = 128 * 1024;
 
 /// The order of a run's bodies: which place may read freely now. Held by whoever uses the
 /// bodies in order; each body gets its [`Pace`].
@@ -32,7 +29,6 @@ pub struct Turns {
 pub struct Pace {
     head: watch::Receiver<u64>,
     place: u64,
-    budget: usize,
     most_wait: Duration,
     held_back: Arc<AtomicU64>,
 }
@@ -54,7 +50,6 @@ impl Turns {
         Pace {
             head: self.head.subscribe(),
             place,
-            budget: HELD_BACK_AFTER,
             held_back: Arc::clone(&self.held_back),
             most_wait: self.most_wait,
         }
@@ -77,12 +72,6 @@ impl Turns {
 }
 
 impl Pace {
-    /// How many bytes the body may read before it waits for its turn.
-    #[must_use]
-    pub fn budget(&self) -> usize {
-        self.budget
-    }
-
     /// How long the body waits for its turn at most.
     #[must_use]
     pub fn most_wait(&self) -> Duration {
