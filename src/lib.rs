@@ -20,6 +20,7 @@ pub mod diagnostics;
 pub mod engine;
 pub mod extract;
 pub mod http;
+pub mod memory;
 pub mod output;
 pub mod render;
 pub mod report;

@@ -4,6 +4,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    qbo_run::memory::tune();
     qbo_run::cli::complete_if_asked();
     let cli = qbo_run::cli::Cli::parse();
     let code = qbo_run::app::main(cli);
