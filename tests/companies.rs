@@ -125,7 +125,17 @@ fn all_realms_gives_every_company_once_equal_to_the_runs_of_each() {
     let text = stdout(&csv);
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("realm_id,id,total"));
-    assert_eq!(lines.count(), 3 * INVOICES);
+    // Each row names its company first, and the rows are the records of the JSON Lines run.
+    let rows: BTreeSet<(String, String)> = lines
+        .map(|line| {
+            let mut cells = line.split(',');
+            let realm = cells.next().unwrap_or_default().to_string();
+            let id = cells.next().unwrap_or_default().to_string();
+            (realm, id)
+        })
+        .collect();
+    assert_eq!(rows.len(), 3 * INVOICES);
+    assert_eq!(rows, union, "CSV rows with their companies");
     let stats = firm.emulator.stats();
     let companies = stats["companies"].as_object().expect("per company");
     assert!(companies.values().all(|c| c["throttled"] == 0), "{stats}");
@@ -271,6 +281,50 @@ fn output_dir_writes_a_file_per_company_and_state_is_kept_per_company() {
         let text = std::fs::read_to_string(dir.join(realm).join("changed.jsonl")).expect("file");
         assert!(
             text.lines().count() < INVOICES,
+            "resumed at the cursor: {realm}"
+        );
+    }
+}
+
+#[test]
+fn output_dir_csv_rows_name_their_company_first_and_resume_at_their_cursor() {
+    let firm = three_companies();
+    let request = firm.project.file(
+        "requests/changed_rows.yaml",
+        "method: GET\npath: /v3/company/{{ realm_id }}/query\nvars: { since: { default: \"2000-01-01T00:00:00-07:00\" } }\nparams: { query: \"select * from Invoice where Metadata.LastUpdatedTime >= '{{ since }}'\" }\npaginate: { style: qbo-query, page_size: 100 }\nrecords: $.QueryResponse.Invoice[*]\nincremental: { cursor: $.MetaData.LastUpdatedTime, var: since }\noutput: { format: csv, columns: { id: $.Id, realm_id: $.Nothing, updated: $.MetaData.LastUpdatedTime } }\n",
+    );
+    let dir = firm.project.files.path().join("rows");
+    let run = || {
+        let out = firm.project.run([
+            path(&request),
+            "--connection",
+            path(&firm.connection),
+            "--all-realms",
+            "--output-dir",
+            path(&dir),
+        ]);
+        assert_ok(&out);
+    };
+    run();
+    for realm in &firm.realms {
+        let text = std::fs::read_to_string(dir.join(realm).join("changed_rows.csv")).expect("file");
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("realm_id,id,updated"), "{realm}");
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        assert_eq!(rows.len(), INVOICES, "{realm}");
+        assert!(
+            rows.iter()
+                .all(|cells| cells.len() == 3 && cells[0] == realm.as_str()),
+            "every row names {realm} first: {text}"
+        );
+        assert!(rows.iter().all(|cells| cells[2].starts_with("20")));
+    }
+    // The cursor read with each row's cells was kept: the next run writes less.
+    run();
+    for realm in &firm.realms {
+        let text = std::fs::read_to_string(dir.join(realm).join("changed_rows.csv")).expect("file");
+        assert!(
+            text.lines().count() <= INVOICES,
             "resumed at the cursor: {realm}"
         );
     }
