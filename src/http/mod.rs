@@ -603,9 +603,9 @@ const PIECE: usize = 64 * 1024;
 /// returns `false` once the reader has stopped.
 ///
 /// A chunk is a slice of the HTTP client's read buffer (which grows to about 400 KiB on a fast
-/// connection). Kept while the client reads on, it would make the client take a new buffer for
-/// every read; copied and dropped before the next read, the one buffer is used again, and the
-/// reader's channel holds a piece, not a chunk.
+/// connection): handed on whole, it would stay alive, and keep that buffer alive, until the
+/// reader is done with it. In pieces, the channel holds a piece, and the chunk is dropped as
+/// soon as its last piece is sent.
 async fn hand_on(sender: &tokio::sync::mpsc::Sender<bytes::Bytes>, chunk: bytes::Bytes) -> bool {
     for piece in chunk.chunks(PIECE) {
         if sender
