@@ -232,11 +232,9 @@ async fn run_loaded(
         let columns = columns_for(job, format);
         let cursor = job.request.incremental.as_ref().map(|i| &i.cursor);
         // Rows read into their cells hold the columns the output writes, less the company's
-        // (the collector writes that cell); windows add columns of their own, so their records
-        // stay records.
+        // (the collector writes that cell). Windows are for reports, whose pages are read whole.
         let read_columns = columns
             .as_ref()
-            .filter(|_| job.request.window.is_none())
             .map(|columns| plan_columns(columns, company.stamp));
         let plan = Arc::new(match job.request.extract {
             Extract::Records => {
