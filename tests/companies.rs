@@ -60,6 +60,30 @@ impl Companies {
     }
 }
 
+/// A request file `requests/NAME.yaml` for the invoices changed since `since` (incremental on
+/// `MetaData.LastUpdatedTime`), written as `output` says.
+fn changed_request(firm: &Companies, name: &str, output: &str) -> PathBuf {
+    firm.project.file(
+        &format!("requests/{name}.yaml"),
+        &format!("method: GET\npath: /v3/company/{{{{ realm_id }}}}/query\nvars: {{ since: {{ default: \"2000-01-01T00:00:00-07:00\" }} }}\nparams: {{ query: \"select * from Invoice where Metadata.LastUpdatedTime >= '{{{{ since }}}}'\" }}\npaginate: {{ style: qbo-query, page_size: 100 }}\nrecords: $.QueryResponse.Invoice[*]\nincremental: {{ cursor: $.MetaData.LastUpdatedTime, var: since }}\noutput: {output}\n"),
+    )
+}
+
+impl Companies {
+    /// Runs `request` over every company, a file per company under `dir`; checks it succeeded.
+    fn run_into(&self, request: &Path, dir: &Path) {
+        let out = self.project.run([
+            path(request),
+            "--connection",
+            path(&self.connection),
+            "--all-realms",
+            "--output-dir",
+            path(dir),
+        ]);
+        assert_ok(&out);
+    }
+}
+
 /// (realm, Id) of every JSON Lines record, checking `realm_id` comes first.
 fn stamped_ids(text: &str) -> Vec<(String, String)> {
     text.lines()
@@ -234,20 +258,9 @@ fn one_company_refused_leaves_the_others_whole_and_exits_4() {
 #[test]
 fn output_dir_writes_a_file_per_company_and_state_is_kept_per_company() {
     let firm = three_companies();
-    let request = firm.project.file(
-        "requests/changed.yaml",
-        "method: GET\npath: /v3/company/{{ realm_id }}/query\nvars: { since: { default: \"2000-01-01T00:00:00-07:00\" } }\nparams: { query: \"select * from Invoice where Metadata.LastUpdatedTime >= '{{ since }}'\" }\npaginate: { style: qbo-query, page_size: 100 }\nrecords: $.QueryResponse.Invoice[*]\nincremental: { cursor: $.MetaData.LastUpdatedTime, var: since }\noutput: { format: jsonl }\n",
-    );
+    let request = changed_request(&firm, "changed", "{ format: jsonl }");
     let dir = firm.project.files.path().join("out");
-    let out = firm.project.run([
-        path(&request),
-        "--connection",
-        path(&firm.connection),
-        "--all-realms",
-        "--output-dir",
-        path(&dir),
-    ]);
-    assert_ok(&out);
+    firm.run_into(&request, &dir);
     for realm in &firm.realms {
         let file = dir.join(realm).join("changed.jsonl");
         let ids = stamped_ids(&std::fs::read_to_string(&file).expect("per-company file"));
@@ -268,15 +281,7 @@ fn output_dir_writes_a_file_per_company_and_state_is_kept_per_company() {
         );
     }
     // The next run resumes each company at its own cursor: nothing new, nothing again.
-    let again = firm.project.run([
-        path(&request),
-        "--connection",
-        path(&firm.connection),
-        "--all-realms",
-        "--output-dir",
-        path(&dir),
-    ]);
-    assert_ok(&again);
+    firm.run_into(&request, &dir);
     for realm in &firm.realms {
         let text = std::fs::read_to_string(dir.join(realm).join("changed.jsonl")).expect("file");
         assert!(
@@ -289,22 +294,13 @@ fn output_dir_writes_a_file_per_company_and_state_is_kept_per_company() {
 #[test]
 fn output_dir_csv_rows_name_their_company_first_and_resume_at_their_cursor() {
     let firm = three_companies();
-    let request = firm.project.file(
-        "requests/changed_rows.yaml",
-        "method: GET\npath: /v3/company/{{ realm_id }}/query\nvars: { since: { default: \"2000-01-01T00:00:00-07:00\" } }\nparams: { query: \"select * from Invoice where Metadata.LastUpdatedTime >= '{{ since }}'\" }\npaginate: { style: qbo-query, page_size: 100 }\nrecords: $.QueryResponse.Invoice[*]\nincremental: { cursor: $.MetaData.LastUpdatedTime, var: since }\noutput: { format: csv, columns: { id: $.Id, realm_id: $.Nothing, updated: $.MetaData.LastUpdatedTime } }\n",
+    let request = changed_request(
+        &firm,
+        "changed_rows",
+        "{ format: csv, columns: { id: $.Id, realm_id: $.Nothing, updated: $.MetaData.LastUpdatedTime } }",
     );
     let dir = firm.project.files.path().join("rows");
-    let run = || {
-        let out = firm.project.run([
-            path(&request),
-            "--connection",
-            path(&firm.connection),
-            "--all-realms",
-            "--output-dir",
-            path(&dir),
-        ]);
-        assert_ok(&out);
-    };
+    let run = || firm.run_into(&request, &dir);
     run();
     for realm in &firm.realms {
         let text = std::fs::read_to_string(dir.join(realm).join("changed_rows.csv")).expect("file");
