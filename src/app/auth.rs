@@ -168,7 +168,7 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
                         );
                     }
                     _ => {
-                        let client = one_call_client(&spec, &http);
+                        let client = one_call_client(&spec, &http)?;
                         let info = company_info(&session, &client).await?;
                         let _ = writeln!(
                             out,
@@ -212,9 +212,12 @@ pub(super) async fn auth_command(command: AuthCommand) -> Result<(), Error> {
 }
 
 /// A client for one call at a time within the connection's limits.
-pub(super) fn one_call_client(spec: &ConnectionSpec, http: &reqwest::Client) -> ApiClient {
-    ApiClient {
-        http: http.clone(),
+pub(super) fn one_call_client(
+    spec: &ConnectionSpec,
+    http: &reqwest::Client,
+) -> Result<ApiClient, Error> {
+    Ok(ApiClient {
+        transport: http::Transport::new(http.clone(), &spec.timeouts)?,
         limiter: std::sync::Arc::new(http::Limiter::new(
             spec.limits.max_in_flight,
             spec.limits.requests_per_minute,
@@ -222,7 +225,7 @@ pub(super) fn one_call_client(spec: &ConnectionSpec, http: &reqwest::Client) -> 
         policy: RetryPolicy::from(&spec.retry),
         max_in_flight: 1,
         request_timeout: std::time::Duration::from_secs(spec.timeouts.request_secs),
-    }
+    })
 }
 
 /// Reads the new company's name (CompanyInfo) and keeps it with its tokens, for `auth list`;
@@ -237,7 +240,7 @@ async fn remember_company_name(
     let session = Session::open(connection.clone(), http.clone(), store.clone(), Some(realm))
         .await
         .ok()?;
-    let name = match company_info(&session, &one_call_client(spec, http)).await {
+    let name = match company_info(&session, &one_call_client(spec, http).ok()?).await {
         Ok(name) => name,
         Err(error) => {
             tracing::warn!(realm, error = %error.message(), "could not read the company's name");

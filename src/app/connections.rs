@@ -19,8 +19,10 @@ use tokio::sync::OnceCell;
 pub(super) struct Resolved {
     /// URLs, client, realm.
     pub(super) connection: ResolvedConnection,
-    /// The connection's HTTP client.
+    /// The connection's HTTP client (OAuth, and API calls through a proxy).
     pub(super) http: reqwest::Client,
+    /// How its API calls reach the server.
+    pub(super) transport: http::Transport,
     /// Where its tokens are.
     pub(super) store: TokenStore,
 }
@@ -73,10 +75,12 @@ impl Connections {
                     emulators.push(emulator);
                 }
                 let http = http::client_with(&spec.timeouts)?;
+                let transport = http::Transport::new(http.clone(), &spec.timeouts)?;
                 let store = TokenStore::open(&connection.name, &connection.token_store)?;
                 Ok::<_, Error>(Arc::new(Resolved {
                     connection,
                     http,
+                    transport,
                     store,
                 }))
             })
@@ -118,7 +122,7 @@ impl Connections {
                 Ok::<_, Error>(Arc::new(Opened {
                     session,
                     client: ApiClient {
-                        http: resolved.http.clone(),
+                        transport: resolved.transport.clone(),
                         limiter,
                         policy: RetryPolicy::from(&spec.retry),
                         max_in_flight: spec.limits.max_in_flight,

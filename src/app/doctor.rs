@@ -305,8 +305,8 @@ async fn check_online(report: &mut Report, spec: &ConnectionSpec, connection: Re
     }
     let secret = connection.oauth.client_secret.clone();
     let realm = (stored.len() > 1).then(|| stored[0].realm_id.clone());
-    let client = one_call_client(spec, &http);
     let answer = async {
+        let client = one_call_client(spec, &http)?;
         let session = Session::open(connection, http.clone(), store, realm.as_deref()).await?;
         let name = company_info(&session, &client).await?;
         Ok::<_, Error>((session.realm_id().to_string(), name))

@@ -1,4 +1,4 @@
-//! HTTP for API calls: one shared client, retries with backoff for what may pass by itself,
+//! HTTP for API calls: one transport per connection, retries with backoff for what may pass by itself,
 //! and every failure turned into an error naming the status, QBO's code, message and detail, and
 //! `intuit_tid`. It knows nothing of tokens beyond the header it is handed.
 
@@ -6,19 +6,20 @@ mod fault;
 mod governor;
 mod limit;
 mod pace;
+mod transport;
 
 pub use fault::{FailedCall, Fault, FaultError, fault_from_json, parse_fault, parse_oauth_error};
 pub use governor::{Governor, Slot};
 pub use limit::{Limiter, LimiterRegistry, Permit};
 pub use pace::{Pace, Turns};
+pub use transport::{
+    Answer, Failure, Outgoing, READ_BUFFER_MOST, Transport, TransportError, USER_AGENT, without_url,
+};
 
 use crate::diagnostics::{Error, ErrorKind};
 use crate::secret::Secret;
 use rand::Rng;
 use std::time::Duration;
-
-/// The `User-Agent` qbo-run sends.
-pub const USER_AGENT: &str = concat!("qbo-run/", env!("CARGO_PKG_VERSION"));
 
 /// Builds the HTTP client of a connection: no automatic redirects (OAuth needs to see them),
 /// and its connect and whole-request timeouts.
@@ -101,8 +102,8 @@ impl RetryPolicy {
 /// policy.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
-    /// The connection's HTTP client.
-    pub http: reqwest::Client,
+    /// How the calls reach the server.
+    pub transport: Transport,
     /// The company's limits, shared with every other run in the process.
     pub limiter: std::sync::Arc<Limiter>,
     /// The connection's retry policy.
@@ -294,7 +295,6 @@ async fn exchange<R: BodyReader>(
     token: &Secret,
     make: Option<&(dyn Fn() -> R + Sync)>,
 ) -> Result<(Body<R::Output>, Option<String>), SendError> {
-    let http = &client.http;
     let policy = &client.policy;
     let max_attempts = if call.retry_safe() {
         policy.max_attempts
@@ -308,46 +308,42 @@ async fn exchange<R: BodyReader>(
             SendError::Failed(error.note(format!("request: {}", call.describe())))
         })?;
         let started = std::time::Instant::now();
-        let mut builder = http
-            .request(call.method.clone(), call.url.clone())
-            .bearer_auth(token.expose())
-            .header(reqwest::header::ACCEPT, "application/json");
-        for (name, value) in &call.headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        if let Some((content_type, body)) = &call.body {
-            builder = builder
-                .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
-                .body(body.clone());
-        }
-        let outcome = builder.send().await;
+        let outcome = client
+            .transport
+            .send(transport::Outgoing {
+                method: &call.method,
+                url: &call.url,
+                headers: &call.headers,
+                body: call
+                    .body
+                    .as_ref()
+                    .map(|(content_type, body)| (content_type.as_str(), body.as_str())),
+                token,
+            })
+            .await;
         let response = match outcome {
             Ok(response) => response,
             Err(err) => {
                 permit.release().await;
-                let transient = err.is_timeout() || err.is_connect() || err.is_request();
-                tracing::warn!(request = %call.describe(), attempt, elapsed_ms = started.elapsed().as_millis() as u64, error = %without_url(&err), "HTTP call failed");
-                if transient && attempt < max_attempts {
+                tracing::warn!(request = %call.describe(), attempt, elapsed_ms = started.elapsed().as_millis() as u64, error = %err, "HTTP call failed");
+                if err.is_transient() && attempt < max_attempts {
                     tokio::time::sleep(policy.backoff(attempt, None, None)).await;
                     continue;
                 }
-                let what = if err.is_timeout() {
+                let what = if err.failure == Failure::Timeout {
                     "QBO did not answer in time"
                 } else {
                     "cannot reach QBO"
                 };
                 return Err(SendError::Failed(
-                    Error::new(
-                        ErrorKind::Transient,
-                        format!("{what}: {}", without_url(&err)),
-                    )
-                    .note(format!("request: {}", call.describe()))
-                    .note(format!("after {attempt} attempt(s)")),
+                    Error::new(ErrorKind::Transient, format!("{what}: {err}"))
+                        .note(format!("request: {}", call.describe()))
+                        .note(format!("after {attempt} attempt(s)")),
                 ));
             }
         };
         let status = response.status();
-        let intuit_tid = header(&response, "intuit_tid");
+        let intuit_tid = response.header("intuit_tid");
         let retry_after = retry_after(&response);
         let read = match make {
             Some(make) if status.is_success() => {
@@ -385,7 +381,7 @@ async fn exchange<R: BodyReader>(
             }
             Err(err) => {
                 permit.release().await;
-                tracing::warn!(request = %call.describe(), attempt, error = %without_url(&err), "connection lost while reading the answer");
+                tracing::warn!(request = %call.describe(), attempt, error = %err, "connection lost while reading the answer");
                 if attempt < max_attempts {
                     tokio::time::sleep(policy.backoff(attempt, None, None)).await;
                     continue;
@@ -395,7 +391,7 @@ async fn exchange<R: BodyReader>(
                     format!(
                         "connection lost while reading the answer to {}: {}",
                         call.describe(),
-                        without_url(&err)
+                        err
                     ),
                 )));
             }
@@ -460,8 +456,8 @@ pub fn header(response: &reqwest::Response, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    let value = header(response, "retry-after")?;
+fn retry_after(response: &Answer) -> Option<Duration> {
+    let value = response.header("retry-after")?;
     if let Ok(seconds) = value.trim().parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
@@ -470,25 +466,10 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     wait.to_std().ok()
 }
 
-/// A reqwest error's text without its URL (which may carry query values).
-pub fn without_url(err: &reqwest::Error) -> String {
-    let mut text = err.to_string();
-    if let Some(url) = err.url() {
-        text = text.replace(url.as_str(), url.path());
-    }
-    let mut source = std::error::Error::source(err);
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
-}
-
 /// Reads the whole body into one buffer sized from `Content-Length` (capped, so a lying server
 /// cannot make us reserve gigabytes up front): one allocation and no copy when the length is
 /// known, where collecting chunks would grow and copy a multi-megabyte page.
-async fn read_body(mut response: reqwest::Response) -> Result<bytes::Bytes, reqwest::Error> {
+async fn read_body(mut response: Answer) -> Result<bytes::Bytes, TransportError> {
     const MOST_RESERVED: u64 = 64 * 1024 * 1024;
     let expected = response.content_length().unwrap_or(0).min(MOST_RESERVED);
     let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
@@ -521,14 +502,14 @@ const FAULT_PREFIX: usize = 8;
 /// could stall the one it waits for) nor when the limits are shared with other processes (a
 /// call of theirs cannot say it waits).
 async fn read_streamed<R: BodyReader>(
-    mut response: reqwest::Response,
+    mut response: Answer,
     make: &(dyn Fn() -> R + Sync),
     limiter: &Limiter,
-) -> Result<(Body<Result<R::Output, String>>, usize), reqwest::Error> {
+) -> Result<(Body<Result<R::Output, String>>, usize), TransportError> {
     let mut reader = make();
     if let Some(pace) = reader
         .pace()
-        .filter(|_| response.version() < reqwest::Version::HTTP_2 && !limiter.is_shared())
+        .filter(|_| response.version() < http::Version::HTTP_2 && !limiter.is_shared())
     {
         wait_for_turn(pace, limiter).await;
     }
@@ -602,8 +583,8 @@ const PIECE: usize = 64 * 1024;
 /// Hands `chunk` to the reader through `sender` in copied pieces of at most [`PIECE`] bytes;
 /// returns `false` once the reader has stopped.
 ///
-/// A chunk is a slice of the HTTP client's read buffer (which grows to about 400 KiB on a fast
-/// connection): handed on whole, it would stay alive, and keep that buffer alive, until the
+/// A chunk is a slice of the HTTP client's read buffer (up to [`READ_BUFFER_MOST`] direct,
+/// about 400 KiB through a proxy): handed on whole, it would stay alive, and keep that buffer alive, until the
 /// reader is done with it. In pieces, the channel holds a piece, and the chunk is dropped as
 /// soon as its last piece is sent.
 async fn hand_on(sender: &tokio::sync::mpsc::Sender<bytes::Bytes>, chunk: bytes::Bytes) -> bool {
@@ -772,7 +753,7 @@ mod pacing_tests {
     ) -> tokio::task::JoinHandle<usize> {
         let url = serve_once(body).await;
         tokio::spawn(async move {
-            let response = reqwest::get(&url).await.expect("answer");
+            let response = get(&url).await;
             let make = || Counting {
                 fed: Arc::clone(&fed),
                 pace: Some(pace.clone()),
@@ -782,6 +763,24 @@ mod pacing_tests {
                 other => panic!("not read: {other:?}"),
             }
         })
+    }
+
+    /// The answer to a GET of `url`, its body still to be read.
+    async fn get(url: &str) -> Answer {
+        let transport =
+            Transport::new(client().expect("client"), &crate::spec::Timeouts::default())
+                .expect("transport");
+        let url = url::Url::parse(url).expect("url");
+        transport
+            .send(Outgoing {
+                method: &http::Method::GET,
+                url: &url,
+                headers: &[],
+                body: None,
+                token: &Secret::new("token"),
+            })
+            .await
+            .expect("answer")
     }
 
     /// Returns once a body has been held back; fails the test when none is within 30 s.
