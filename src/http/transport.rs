@@ -74,14 +74,18 @@ impl Transport {
         proxied: reqwest::Client,
         timeouts: &crate::spec::Timeouts,
     ) -> Result<Transport, Error> {
-        Transport::with_proxies(proxied, timeouts, Matcher::from_env())
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        Transport::build(proxied, timeouts, Matcher::from_env(), roots)
     }
 
-    /// [`Transport::new`] with the proxies `proxies` names instead of the environment's.
-    fn with_proxies(
+    /// [`Transport::new`] with the proxies `proxies` names and the TLS roots `roots`.
+    fn build(
         proxied: reqwest::Client,
         timeouts: &crate::spec::Timeouts,
         proxies: Matcher,
+        roots: rustls::RootCertStore,
     ) -> Result<Transport, Error> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
@@ -91,9 +95,7 @@ impl Transport {
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|err| Error::new(ErrorKind::Internal, format!("TLS setup: {err}")))?
-            .with_root_certificates(rustls::RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            })
+            .with_root_certificates(roots)
             .with_no_client_auth();
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
@@ -177,7 +179,7 @@ impl Transport {
             status: parts.status,
             version: parts.version,
             headers: parts.headers,
-            body: AnswerBody::Direct(body),
+            body: AnswerBody::Direct(Box::new(body)),
             deadline,
         })
     }
@@ -240,7 +242,7 @@ pub struct Answer {
 }
 
 enum AnswerBody {
-    Direct(DecompressionBody<hyper::body::Incoming>),
+    Direct(Box<DecompressionBody<hyper::body::Incoming>>),
     Proxied(reqwest::Response),
 }
 
@@ -410,10 +412,11 @@ mod tests {
             .http("http://127.0.0.1:3128")
             .no("127.0.0.1,.intuit.com")
             .build();
-        let transport = Transport::with_proxies(
+        let transport = Transport::build(
             reqwest::Client::new(),
             &crate::spec::Timeouts::default(),
             proxies,
+            rustls::RootCertStore::empty(),
         )
         .expect("transport");
         let url = |text: &str| url::Url::parse(text).expect("url");
@@ -424,5 +427,174 @@ mod tests {
             !transport.is_proxied(&url("https://qbo.test/v3/company/1")),
             "no HTTPS proxy is named"
         );
+    }
+
+    const BODY: &[u8] = br#"{"CompanyInfo": {"Id": "1", "CompanyName": "Over TLS"}}"#;
+
+    /// A certificate authority of the test's own, and a server certificate for 127.0.0.1 it
+    /// signed: the authority's certificate, and the server's chain and key.
+    fn certificates() -> (
+        rustls::pki_types::CertificateDer<'static>,
+        rustls::pki_types::CertificateDer<'static>,
+        rustls::pki_types::PrivateKeyDer<'static>,
+    ) {
+        let mut authority = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        authority.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let authority = rcgen::CertifiedIssuer::self_signed(
+            authority,
+            rcgen::KeyPair::generate().expect("key"),
+        )
+        .expect("authority");
+        let key = rcgen::KeyPair::generate().expect("key");
+        let server = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+            .expect("params")
+            .signed_by(&key, &authority)
+            .expect("server certificate");
+        (
+            authority.as_ref().der().clone(),
+            server.der().clone(),
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+    }
+
+    /// A TLS server on loopback that offers `protocol` by ALPN and answers one request with
+    /// [`BODY`]; its URL, and the `authorization` and `user-agent` the request carried.
+    async fn serve_tls(
+        protocol: &'static [u8],
+        chain: rustls::pki_types::CertificateDer<'static>,
+        key: rustls::pki_types::PrivateKeyDer<'static>,
+    ) -> (url::Url, tokio::sync::oneshot::Receiver<(String, String)>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![chain], key)
+            .expect("server config");
+        config.alpn_protocols = vec![protocol.to_vec()];
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let (told, heard) = tokio::sync::oneshot::channel();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.expect("accept");
+            let Ok(mut tls) = acceptor.accept(socket).await else {
+                return;
+            };
+            if protocol == b"h2" {
+                let mut connection = h2::server::handshake(tls).await.expect("h2");
+                if let Some(Ok((request, mut respond))) = connection.accept().await {
+                    let header = |name: &str| {
+                        request
+                            .headers()
+                            .get(name)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    let _ = told.send((header("authorization"), header("user-agent")));
+                    let head = http::Response::builder()
+                        .status(200)
+                        .header("content-type", "application/json")
+                        .body(())
+                        .expect("head");
+                    let mut stream = respond.send_response(head, false).expect("send head");
+                    stream
+                        .send_data(Bytes::from_static(BODY), true)
+                        .expect("send body");
+                }
+                while connection.accept().await.is_some() {}
+                return;
+            }
+            let mut head = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match tls.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(read) => head.extend_from_slice(&buffer[..read]),
+                }
+            }
+            let head = String::from_utf8_lossy(&head).to_lowercase();
+            let header = |name: &str| {
+                head.lines()
+                    .find_map(|line| line.strip_prefix(&format!("{name}: ")))
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let _ = told.send((header("authorization"), header("user-agent")));
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                BODY.len()
+            );
+            let _ = tls.write_all(answer.as_bytes()).await;
+            let _ = tls.write_all(BODY).await;
+            let _ = tls.flush().await;
+        });
+        let url =
+            url::Url::parse(&format!("https://{address}/v3/company/1/companyinfo/1")).expect("url");
+        (url, heard)
+    }
+
+    fn trusting(authority: Option<rustls::pki_types::CertificateDer<'static>>) -> Transport {
+        let mut roots = rustls::RootCertStore::empty();
+        if let Some(authority) = authority {
+            roots.add(authority).expect("root");
+        }
+        Transport::build(
+            reqwest::Client::new(),
+            &crate::spec::Timeouts::default(),
+            Matcher::builder().build(),
+            roots,
+        )
+        .expect("transport")
+    }
+
+    async fn get(transport: &Transport, url: &url::Url) -> Result<Answer, TransportError> {
+        transport
+            .send(Outgoing {
+                method: &http::Method::GET,
+                url,
+                headers: &[],
+                body: None,
+                token: &Secret::new("the-token"),
+            })
+            .await
+    }
+
+    #[tokio::test]
+    async fn https_speaks_http1_or_http2_as_the_server_offers() {
+        for (protocol, version) in [
+            (&b"http/1.1"[..], http::Version::HTTP_11),
+            (&b"h2"[..], http::Version::HTTP_2),
+        ] {
+            let (authority, chain, key) = certificates();
+            let (url, heard) = serve_tls(protocol, chain, key).await;
+            let transport = trusting(Some(authority));
+            let mut answer = get(&transport, &url).await.expect("answer");
+            assert_eq!(answer.status(), http::StatusCode::OK);
+            assert_eq!(answer.version(), version);
+            let mut body = Vec::new();
+            while let Some(chunk) = answer.chunk().await.expect("chunk") {
+                body.extend_from_slice(&chunk);
+            }
+            assert_eq!(body, BODY, "{version:?}");
+            let (authorization, user_agent) = heard.await.expect("request seen");
+            assert_eq!(authorization.to_lowercase(), "bearer the-token");
+            assert!(user_agent.starts_with("qbo-run/"), "{user_agent}");
+        }
+    }
+
+    #[tokio::test]
+    async fn https_refuses_a_certificate_no_root_vouches_for() {
+        let (_, chain, key) = certificates();
+        let (url, _) = serve_tls(b"http/1.1", chain, key).await;
+        let err = get(&trusting(None), &url)
+            .await
+            .expect_err("an unknown authority is refused");
+        assert_eq!(err.failure, Failure::Connect, "{err}");
+        assert!(err.to_string().contains("certificate"), "{err}");
     }
 }
