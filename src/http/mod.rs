@@ -1,6 +1,6 @@
-//! HTTP for API calls: one transport per connection, retries with backoff for what may pass by itself,
-//! and every failure turned into an error naming the status, QBO's code, message and detail, and
-//! `intuit_tid`. It knows nothing of tokens beyond the header it is handed.
+//! HTTP for API calls: one transport per connection, retries with backoff for what may pass by
+//! itself, and every failure turned into an error naming the status, QBO's code, message and
+//! detail, and `intuit_tid`. It knows nothing of tokens beyond the header it is handed.
 
 mod fault;
 mod governor;
