@@ -281,7 +281,7 @@ fn main() {
             let (seq, floor) = (median(seq), median(floor));
             let mut line = format!("{invoices:>8}  {latency:>4} ms  ");
             for (wall, cpu, rss) in &medians {
-                line.push_str(&format!("{wall:>6.2} s {cpu:>6.2} s {rss:>5.0} MiB  "));
+                line.push_str(&format!("{wall:>6.2} s {cpu:>6.2} s {rss:>5.1} MiB  "));
             }
             let (csv_wall, csv_cpu, _) = medians[0];
             let jsonl_cpu = medians[2].1;
