@@ -7,8 +7,10 @@
 //! each, and prints medians of wall time, user+sys CPU and peak RSS for CSV with the request's
 //! columns, flattened CSV (no columns) and JSON Lines. Settings (environment):
 //! `QBO_BENCH_SIZES=10000,100000` (replaces the sizes), `QBO_BENCH_LATENCIES=0,100`,
-//! `QBO_BENCH_REPEAT=3`. Peak RSS (VmHWM) and CPU (utime + stime) are read from /proc while the
-//! process runs (Linux only); the emulator is a process of its own and is not counted.
+//! `QBO_BENCH_REPEAT=3`, `QBO_BENCH_QBO_RUN=<path>` (measures that qbo-run binary instead of
+//! this build's: an older build on the same emulator and pages). Peak RSS (VmHWM) and CPU
+//! (utime + stime) are read from /proc while the process runs (Linux only); the emulator is a
+//! process of its own and is not counted.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -167,6 +169,10 @@ fn main() {
         default_sizes.push(1_000_000);
     }
     let sizes = env_list("QBO_BENCH_SIZES", &default_sizes);
+    let qbo_run = std::env::var_os("QBO_BENCH_QBO_RUN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(QBO_RUN));
+    println!("qbo-run: {}", qbo_run.display());
     let latencies = env_list("QBO_BENCH_LATENCIES", &[0, 100]);
     let repeat = env_list("QBO_BENCH_REPEAT", &[3])[0].max(1) as usize;
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -212,7 +218,7 @@ fn main() {
                 };
                 let out: PathBuf = dir.path().join(format!("out.{form}"));
                 let cost = measure(
-                    Command::new(QBO_RUN)
+                    Command::new(&qbo_run)
                         .arg(file)
                         .arg("--connection")
                         .arg(&connection)
@@ -237,7 +243,7 @@ fn main() {
                 cost
             };
             // Log in once (the emulator consents) so the runs below measure extraction only.
-            let status = Command::new(QBO_RUN)
+            let status = Command::new(&qbo_run)
                 .args(["auth", "login"])
                 .arg(&connection)
                 .env("QBO_RUN_HOME", home.path())
