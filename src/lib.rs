@@ -30,4 +30,5 @@ pub mod spec;
 pub mod state;
 pub mod statement;
 pub mod template;
+pub mod tls;
 pub mod write;

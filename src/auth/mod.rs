@@ -320,15 +320,11 @@ pub async fn login_automatically(
 ) -> Result<StoredTokens, Error> {
     let login = oauth.start_login()?;
     tracing::info!(connection = %connection.name, "logging in (the emulator consents by itself)");
-    let response = http.get(login.url.clone()).send().await.map_err(|err| {
-        Error::new(
-            ErrorKind::Transient,
-            format!(
-                "cannot reach the authorization endpoint: {}",
-                crate::http::without_url(&err)
-            ),
-        )
-    })?;
+    let response = http
+        .get(login.url.clone())
+        .send()
+        .await
+        .map_err(|err| crate::http::unreachable("the authorization endpoint", &err))?;
     let location = crate::http::header(&response, "location").ok_or_else(|| {
         Error::new(
             ErrorKind::Remote,

@@ -167,15 +167,7 @@ impl OAuthServer {
             .body(serde_json::json!({ "token": token.expose() }).to_string())
             .send()
             .await
-            .map_err(|err| {
-                Error::new(
-                    ErrorKind::Transient,
-                    format!(
-                        "cannot reach the revoke endpoint: {}",
-                        crate::http::without_url(&err)
-                    ),
-                )
-            })?;
+            .map_err(|err| crate::http::unreachable("the revoke endpoint", &err))?;
         let status = response.status();
         let tid = crate::http::header(&response, "intuit_tid");
         if status.is_success() {
@@ -298,12 +290,9 @@ impl OAuthServer {
                 }
                 Err(error)
             }
-            Err(RequestTokenError::Request(err)) => Err(Error::new(
-                ErrorKind::Transient,
-                format!(
-                    "cannot reach the OAuth server while {doing}: {}",
-                    crate::http::without_url(&err)
-                ),
+            Err(RequestTokenError::Request(err)) => Err(crate::http::unreachable(
+                &format!("the OAuth server while {doing}"),
+                &err,
             )
             .note(endpoint)),
             Err(RequestTokenError::Parse(err, body)) => {

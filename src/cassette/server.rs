@@ -132,11 +132,13 @@ pub struct Recorder {
 impl Recorder {
     /// Starts forwarding to `upstream` (an origin such as `https://quickbooks.api.intuit.com`).
     pub async fn start(upstream: &url::Url) -> Result<Recorder, Error> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(180))
-            .build()
-            .map_err(|err| Error::new(ErrorKind::Internal, format!("HTTP client: {err}")))?;
+        let client = crate::http::trusting_extra_ca(
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(180)),
+        )?
+        .build()
+        .map_err(|err| Error::new(ErrorKind::Internal, format!("HTTP client: {err}")))?;
         let state = Arc::new(RecordState {
             upstream: upstream.as_str().trim_end_matches('/').to_string(),
             client,

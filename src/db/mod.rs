@@ -182,33 +182,7 @@ fn label_of(config: &tokio_postgres::Config) -> String {
 /// rustls with the Mozilla roots, plus the certificates of `QBO_RUN_STORE_CA` (a PEM file) for
 /// a private CA.
 fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, Error> {
-    let mut roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    if let Some(path) = std::env::var_os("QBO_RUN_STORE_CA").filter(|p| !p.is_empty()) {
-        use rustls::pki_types::CertificateDer;
-        use rustls::pki_types::pem::PemObject;
-        let certs = CertificateDer::pem_file_iter(&path).map_err(|err| {
-            Error::usage(format!(
-                "QBO_RUN_STORE_CA {}: {err}",
-                std::path::Path::new(&path).display()
-            ))
-        })?;
-        for cert in certs {
-            let cert = cert.map_err(|err| {
-                Error::usage(format!(
-                    "QBO_RUN_STORE_CA {}: {err}",
-                    std::path::Path::new(&path).display()
-                ))
-            })?;
-            roots.add(cert).map_err(|err| {
-                Error::usage(format!(
-                    "QBO_RUN_STORE_CA {}: {err}",
-                    std::path::Path::new(&path).display()
-                ))
-            })?;
-        }
-    }
+    let roots = crate::tls::roots(crate::tls::STORE_CA)?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

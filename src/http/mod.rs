@@ -13,7 +13,8 @@ pub use governor::{Governor, Slot};
 pub use limit::{Limiter, LimiterRegistry, Permit};
 pub use pace::{Pace, Turns};
 pub use transport::{
-    Answer, Failure, Outgoing, READ_BUFFER_MOST, Transport, TransportError, USER_AGENT, without_url,
+    Answer, Failure, Outgoing, READ_BUFFER_MOST, Transport, TransportError, USER_AGENT,
+    certificate_help, refused_certificate, without_url,
 };
 
 use crate::diagnostics::{Error, ErrorKind};
@@ -22,21 +23,50 @@ use rand::Rng;
 use std::time::Duration;
 
 /// Builds the HTTP client of a connection: no automatic redirects (OAuth needs to see them),
-/// and its connect and whole-request timeouts.
+/// its connect and whole-request timeouts, and the extra CA of `QBO_RUN_CA` trusted.
+///
+/// # Errors
+///
+/// When `QBO_RUN_CA` names a file that holds no usable certificate.
 pub fn client_with(timeouts: &crate::spec::Timeouts) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(timeouts.connect_secs))
         .timeout(Duration::from_secs(timeouts.request_secs))
-        .pool_max_idle_per_host(16)
-        .build()
-        .map_err(|err| {
-            Error::new(
-                ErrorKind::Internal,
-                format!("cannot build HTTP client: {err}"),
-            )
-        })
+        .pool_max_idle_per_host(16);
+    trusting_extra_ca(builder)?.build().map_err(|err| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("cannot build HTTP client: {err}"),
+        )
+    })
+}
+
+/// The error of a call that got no answer: `cannot reach {what}: {why}`, transient, with help
+/// when the server's certificate was refused.
+pub fn unreachable(what: &str, err: &reqwest::Error) -> Error {
+    Error::new(
+        ErrorKind::Transient,
+        format!("cannot reach {what}: {}", without_url(err)),
+    )
+    .note_opt(certificate_help(err))
+}
+
+/// `builder` trusting the certificates of `QBO_RUN_CA` besides its roots.
+///
+/// # Errors
+///
+/// When `QBO_RUN_CA` names a file that holds no usable certificate.
+pub fn trusting_extra_ca(
+    mut builder: reqwest::ClientBuilder,
+) -> Result<reqwest::ClientBuilder, Error> {
+    for certificate in crate::tls::extra_roots(crate::tls::API_CA)? {
+        let certificate = reqwest::Certificate::from_der(certificate.as_ref())
+            .map_err(|err| Error::usage(format!("{}: {err}", crate::tls::API_CA)))?;
+        builder = builder.add_root_certificate(certificate);
+    }
+    Ok(builder)
 }
 
 /// The HTTP client with the default timeouts.
@@ -338,7 +368,8 @@ async fn exchange<R: BodyReader>(
                 return Err(SendError::Failed(
                     Error::new(ErrorKind::Transient, format!("{what}: {err}"))
                         .note(format!("request: {}", call.describe()))
-                        .note(format!("after {attempt} attempt(s)")),
+                        .note(format!("after {attempt} attempt(s)"))
+                        .note_opt(err.help().map(str::to_string)),
                 ));
             }
         };

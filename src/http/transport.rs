@@ -5,7 +5,8 @@
 //! The pool is hyper's, built with a bounded read buffer: hyper grows a connection's buffer
 //! to about 400 KiB on a fast link, and with ten pages in flight those buffers were most of
 //! what a long run's memory grew by (`reqwest` does not let that bound be set). TLS is rustls
-//! with the Mozilla roots, HTTP/2 by ALPN, gzip decoded on the way, as `reqwest` does.
+//! with the Mozilla roots (and `QBO_RUN_CA`'s), HTTP/2 by ALPN, gzip decoded on the way, as
+//! `reqwest` does.
 
 use crate::diagnostics::{Error, ErrorKind};
 use crate::secret::Secret;
@@ -65,18 +66,16 @@ pub struct Outgoing<'a> {
 impl Transport {
     /// The transport of a connection: `proxied` (the connection's client) for URLs the
     /// environment's proxy variables cover, a pool of its own for the others; both with the
-    /// connect and whole-request timeouts.
+    /// connect and whole-request timeouts, trusting the Mozilla roots and `QBO_RUN_CA`'s.
     ///
     /// # Errors
     ///
-    /// When TLS cannot be set up.
+    /// When TLS cannot be set up or `QBO_RUN_CA` names a file without usable certificates.
     pub fn new(
         proxied: reqwest::Client,
         timeouts: &crate::spec::Timeouts,
     ) -> Result<Transport, Error> {
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
+        let roots = crate::tls::roots(crate::tls::API_CA)?;
         Transport::build(proxied, timeouts, Matcher::from_env(), roots)
     }
 
@@ -165,6 +164,8 @@ impl Transport {
             Ok(Err(err)) => {
                 let failure = if timed_out(&err) {
                     Failure::Timeout
+                } else if refused_certificate(&err).is_some() {
+                    Failure::Certificate
                 } else if err.is_connect() {
                     Failure::Connect
                 } else {
@@ -215,6 +216,45 @@ impl Transport {
             deadline,
         })
     }
+}
+
+/// The refusal of a server's certificate among an error's causes (rustls's, however deep it
+/// is wrapped: `std::io::Error`s nest, and their `source` skips the error they wrap).
+pub fn refused_certificate<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a rustls::CertificateError> {
+    let mut cause = Some(err);
+    while let Some(inner) = cause {
+        let mut unwrapped = inner;
+        while let Some(wrapped) = unwrapped
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            unwrapped = wrapped;
+        }
+        if let Some(rustls::Error::InvalidCertificate(refusal)) =
+            unwrapped.downcast_ref::<rustls::Error>()
+        {
+            return Some(refusal);
+        }
+        cause = inner.source();
+    }
+    None
+}
+
+/// The help for an error whose server certificate no trusted root vouches for: how to trust a
+/// private authority.
+pub fn certificate_help(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    matches!(
+        refused_certificate(err),
+        Some(rustls::CertificateError::UnknownIssuer)
+    )
+    .then(|| {
+        format!(
+            "help: no trusted root vouches for the server's certificate; if your organisation signs it (a TLS-inspecting proxy, a private CA), name that authority's PEM file in {}",
+            crate::tls::API_CA
+        )
+    })
 }
 
 /// Whether an error's causes include a timed-out socket (a connect timeout).
@@ -323,6 +363,8 @@ pub enum Failure {
     Timeout,
     /// No connection could be made.
     Connect,
+    /// The server's certificate was refused (not worth a retry).
+    Certificate,
     /// The connection failed while the request was sent or the answer read.
     Send,
     /// The request could not be made at all (not worth a retry).
@@ -335,6 +377,7 @@ pub struct TransportError {
     /// What kind of failure.
     pub failure: Failure,
     text: String,
+    help: Option<String>,
 }
 
 impl TransportError {
@@ -349,19 +392,26 @@ impl TransportError {
             }
             cause = inner.source();
         }
-        TransportError { failure, text }
+        TransportError {
+            failure,
+            text,
+            help: certificate_help(err),
+        }
     }
 
     fn timeout() -> TransportError {
         TransportError {
             failure: Failure::Timeout,
             text: "operation timed out".to_string(),
+            help: None,
         }
     }
 
     fn of_reqwest(err: &reqwest::Error) -> TransportError {
         let failure = if err.is_timeout() {
             Failure::Timeout
+        } else if refused_certificate(err).is_some() {
+            Failure::Certificate
         } else if err.is_connect() {
             Failure::Connect
         } else if err.is_request() || err.is_body() || err.is_decode() {
@@ -372,12 +422,18 @@ impl TransportError {
         TransportError {
             failure,
             text: without_url(err),
+            help: certificate_help(err),
         }
     }
 
     /// Whether the call may pass when sent again.
     pub fn is_transient(&self) -> bool {
-        self.failure != Failure::Invalid
+        !matches!(self.failure, Failure::Invalid | Failure::Certificate)
+    }
+
+    /// What the user can do about it, when something can be said.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
     }
 }
 
@@ -594,7 +650,10 @@ mod tests {
         let err = get(&trusting(None), &url)
             .await
             .expect_err("an unknown authority is refused");
-        assert_eq!(err.failure, Failure::Connect, "{err}");
+        assert_eq!(err.failure, Failure::Certificate, "{err}");
+        assert!(!err.is_transient(), "sending again cannot help");
         assert!(err.to_string().contains("certificate"), "{err}");
+        let help = err.help().expect("help");
+        assert!(help.contains("QBO_RUN_CA"), "{help}");
     }
 }

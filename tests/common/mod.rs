@@ -45,6 +45,7 @@ impl Project {
             .env("QBO_RUN_HOME", self.home.path())
             .env("HOME", self.home.path())
             .env_remove("QBO_RUN_LOG")
+            .env_remove("QBO_RUN_CA")
             .env_remove("QBO_CLIENT_ID")
             .env_remove("QBO_CLIENT_SECRET")
             .env_remove("QBO_REALM_ID")
@@ -85,7 +86,8 @@ impl Project {
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("QBO_RUN_HOME", self.home.path())
             .env("HOME", self.home.path())
-            .env_remove("QBO_RUN_LOG");
+            .env_remove("QBO_RUN_LOG")
+            .env_remove("QBO_RUN_CA");
         command
     }
 }
