@@ -195,3 +195,46 @@ fn qbo_run_ca_naming_a_file_without_a_certificate_is_a_usage_error() {
         "nothing was sent"
     );
 }
+
+#[test]
+fn doctor_names_qbo_run_ca_when_the_certificate_is_refused() {
+    let emulator = EmulatorProcess::start(&[]);
+    let front = TlsFront::start(&emulator.base_url);
+    let project = Project::new();
+    let connection = connection_behind(&project, &front);
+    let doctor = |ca: Option<&std::path::Path>| {
+        let mut command = project.command();
+        command.arg("doctor").arg(&connection);
+        if let Some(ca) = ca {
+            command.env("QBO_RUN_CA", ca);
+        }
+        command.output().expect("doctor")
+    };
+    let check = |out: &str, name: &str| -> String {
+        out.lines()
+            .find(|line| line.split_whitespace().nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("a `{name}` line in:\n{out}"))
+            .to_string()
+    };
+
+    let refused = doctor(None);
+    let out = common::stdout(&refused);
+    assert_eq!(refused.status.code(), Some(6), "{out}");
+    let clock = check(&out, "clock");
+    assert!(
+        clock.starts_with("fail  ") && clock.contains("UnknownIssuer"),
+        "{out}"
+    );
+    let next = out.lines().last().unwrap_or_default();
+    assert!(
+        next.starts_with("next: ") && next.contains("QBO_RUN_CA"),
+        "{out}"
+    );
+
+    let ca = project.file("private-ca.pem", &front.authority_pem);
+    let trusted = doctor(Some(&ca));
+    let out = common::stdout(&trusted);
+    assert!(check(&out, "clock").starts_with("ok  "), "{out}");
+    assert!(check(&out, "QBO").starts_with("ok  "), "{out}");
+    assert!(!out.contains("UnknownIssuer"), "{out}");
+}
