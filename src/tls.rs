@@ -21,34 +21,15 @@ pub const STORE_CA: &str = "QBO_RUN_STORE_CA";
 /// A usage error naming the variable and the file when the file cannot be read or holds no
 /// certificate.
 pub fn extra_roots(variable: &str) -> Result<Vec<CertificateDer<'static>>, Error> {
-    Ok(read_extra(variable)?
-        .map(|(_, certificates)| certificates)
-        .unwrap_or_default())
-}
-
-/// The Mozilla roots and the certificates of the PEM file `variable` names.
-///
-/// # Errors
-///
-/// As [`extra_roots`].
-pub fn roots(variable: &str) -> Result<rustls::RootCertStore, Error> {
-    let mut roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    roots.add_parsable_certificates(extra_roots(variable)?);
-    Ok(roots)
-}
-
-/// The file `variable` names and its certificates, each one a trust anchor can be made of.
-fn read_extra(variable: &str) -> Result<Option<(PathBuf, Vec<CertificateDer<'static>>)>, Error> {
     let Some(path) = std::env::var_os(variable).filter(|path| !path.is_empty()) else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let path = PathBuf::from(path);
     let certificates = CertificateDer::pem_file_iter(&path)
         .map_err(|err| refused(variable, &path, &err))?
         .collect::<Result<Vec<_>, _>>()
         .map_err(|err| refused(variable, &path, &err))?;
+    // Each must be one a trust anchor can be made of, whichever TLS client takes it.
     for (at, certificate) in certificates.iter().enumerate() {
         rustls::RootCertStore::empty()
             .add(certificate.clone())
@@ -71,7 +52,20 @@ fn read_extra(variable: &str) -> Result<Option<(PathBuf, Vec<CertificateDer<'sta
             &"no certificate (-----BEGIN CERTIFICATE-----) in it",
         ));
     }
-    Ok(Some((path, certificates)))
+    Ok(certificates)
+}
+
+/// The Mozilla roots and the certificates of the PEM file `variable` names.
+///
+/// # Errors
+///
+/// As [`extra_roots`].
+pub fn roots(variable: &str) -> Result<rustls::RootCertStore, Error> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    roots.add_parsable_certificates(extra_roots(variable)?);
+    Ok(roots)
 }
 
 fn refused(variable: &str, path: &Path, why: &dyn std::fmt::Display) -> Error {
