@@ -344,10 +344,9 @@ async fn check_clock(report: &mut Report, http: &reqwest::Client, connection: &R
                     connection.base_url,
                     crate::http::without_url(&err)
                 ),
-                crate::http::certificate_help(&err).map_or_else(
-                    || "check the network (proxy, firewall) and base_url".to_string(),
-                    |help| help.trim_start_matches("help: ").to_string(),
-                ),
+                crate::http::certificate_advice(&err).unwrap_or_else(|| {
+                    "check the network (proxy, firewall) and base_url".to_string()
+                }),
                 ErrorKind::Transient,
             );
             return;

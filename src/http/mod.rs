@@ -14,7 +14,7 @@ pub use limit::{Limiter, LimiterRegistry, Permit};
 pub use pace::{Pace, Turns};
 pub use transport::{
     Answer, Failure, Outgoing, READ_BUFFER_MOST, Transport, TransportError, USER_AGENT,
-    certificate_help, refused_certificate, without_url,
+    certificate_advice, certificate_help, without_url,
 };
 
 use crate::diagnostics::{Error, ErrorKind};

@@ -218,13 +218,19 @@ impl Transport {
     }
 }
 
+/// `err` and the errors that caused it, outermost first.
+fn causes<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(err), |inner| inner.source())
+}
+
 /// The refusal of a server's certificate among an error's causes (rustls's, however deep it
 /// is wrapped: `std::io::Error`s nest, and their `source` skips the error they wrap).
 pub fn refused_certificate<'a>(
     err: &'a (dyn std::error::Error + 'static),
 ) -> Option<&'a rustls::CertificateError> {
-    let mut cause = Some(err);
-    while let Some(inner) = cause {
+    causes(err).find_map(|inner| {
         let mut unwrapped = inner;
         while let Some(wrapped) = unwrapped
             .downcast_ref::<std::io::Error>()
@@ -232,43 +238,40 @@ pub fn refused_certificate<'a>(
         {
             unwrapped = wrapped;
         }
-        if let Some(rustls::Error::InvalidCertificate(refusal)) =
-            unwrapped.downcast_ref::<rustls::Error>()
-        {
-            return Some(refusal);
+        match unwrapped.downcast_ref::<rustls::Error>() {
+            Some(rustls::Error::InvalidCertificate(refusal)) => Some(refusal),
+            _ => None,
         }
-        cause = inner.source();
-    }
-    None
+    })
 }
 
-/// The help for an error whose server certificate no trusted root vouches for: how to trust a
-/// private authority.
-pub fn certificate_help(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+/// What to do when no trusted root vouches for the server's certificate: trust the private
+/// authority that signed it.
+pub fn certificate_advice(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     matches!(
         refused_certificate(err),
         Some(rustls::CertificateError::UnknownIssuer)
     )
     .then(|| {
         format!(
-            "help: no trusted root vouches for the server's certificate; if your organisation signs it (a TLS-inspecting proxy, a private CA), name that authority's PEM file in {}",
+            "no trusted root vouches for the server's certificate; if your organisation signs it (a TLS-inspecting proxy, a private CA), name that authority's PEM file in {}",
             crate::tls::API_CA
         )
     })
 }
 
+/// [`certificate_advice`] as the `help:` note of an error.
+pub fn certificate_help(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    certificate_advice(err).map(|advice| format!("help: {advice}"))
+}
+
 /// Whether an error's causes include a timed-out socket (a connect timeout).
 fn timed_out(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause = Some(err);
-    while let Some(inner) = cause {
-        if let Some(io) = inner.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::TimedOut
-        {
-            return true;
-        }
-        cause = inner.source();
-    }
-    false
+    causes(err).any(|inner| {
+        inner
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+    })
 }
 
 /// An answer whose body is still to be read.
@@ -383,14 +386,12 @@ pub struct TransportError {
 impl TransportError {
     fn new(failure: Failure, err: &(dyn std::error::Error + 'static)) -> TransportError {
         let mut text = err.to_string();
-        let mut cause = err.source();
-        while let Some(inner) = cause {
+        for inner in causes(err).skip(1) {
             let more = inner.to_string();
             if !text.ends_with(&more) {
                 text.push_str(": ");
                 text.push_str(&more);
             }
-            cause = inner.source();
         }
         TransportError {
             failure,
