@@ -91,30 +91,55 @@ impl TlsFront {
     }
 }
 
-/// A connection whose company, authorize and token URLs are all behind `front`.
-fn connection_behind(project: &Project, front: &TlsFront) -> std::path::PathBuf {
-    project.file(
-        "connections/private.yaml",
-        &format!(
-            "environment: emulator\nbase_url: {base}\noauth2:\n  auth_url: {base}/connect/oauth2\n  token_url: {base}/oauth2/v1/tokens/bearer\n",
-            base = front.base_url
-        ),
-    )
+/// An emulator process behind a TLS front, and a project whose connection's company,
+/// authorize and token URLs are all behind the front.
+struct BehindPrivateCa {
+    emulator: EmulatorProcess,
+    front: TlsFront,
+    project: Project,
+    connection: std::path::PathBuf,
 }
 
-fn company_info(
-    project: &Project,
-    connection: &std::path::Path,
-    ca: Option<&std::path::Path>,
-) -> std::process::Output {
-    let mut command = project.command();
-    command
-        .args(["requests/company_info.yaml", "--connection"])
-        .arg(connection);
-    if let Some(ca) = ca {
-        command.env("QBO_RUN_CA", ca);
+impl BehindPrivateCa {
+    fn start() -> BehindPrivateCa {
+        let emulator = EmulatorProcess::start(&[]);
+        let front = TlsFront::start(&emulator.base_url);
+        let project = Project::new();
+        let connection = project.file(
+            "connections/private.yaml",
+            &format!(
+                "environment: emulator\nbase_url: {base}\noauth2:\n  auth_url: {base}/connect/oauth2\n  token_url: {base}/oauth2/v1/tokens/bearer\n",
+                base = front.base_url
+            ),
+        );
+        BehindPrivateCa {
+            emulator,
+            front,
+            project,
+            connection,
+        }
     }
-    command.output().expect("run")
+
+    /// Runs `qbo-run <command> <connection>` (`QBO_RUN_CA` set to `ca` when given).
+    fn run(&self, command: &[&str], ca: Option<&std::path::Path>) -> std::process::Output {
+        let mut run = self.project.command();
+        run.args(command).arg(&self.connection);
+        if let Some(ca) = ca {
+            run.env("QBO_RUN_CA", ca);
+        }
+        run.output().expect("run")
+    }
+
+    /// The shipped `company_info` request on the connection.
+    fn company_info(&self, ca: Option<&std::path::Path>) -> std::process::Output {
+        self.run(&["requests/company_info.yaml", "--connection"], ca)
+    }
+
+    /// The authority's certificate, written to a PEM file.
+    fn authority_file(&self) -> std::path::PathBuf {
+        self.project
+            .file("private-ca.pem", &self.front.authority_pem)
+    }
 }
 
 /// Asserts `output` is the refusal of a certificate: exit code 6 (the network's failure), a
@@ -128,19 +153,17 @@ fn assert_refused(output: &std::process::Output) {
 
 #[test]
 fn a_company_behind_a_private_ca_is_reached_once_qbo_run_ca_names_it() {
-    let emulator = EmulatorProcess::start(&[]);
-    let front = TlsFront::start(&emulator.base_url);
-    let project = Project::new();
-    let connection = connection_behind(&project, &front);
+    let setup = BehindPrivateCa::start();
+    let (emulator, front) = (&setup.emulator, &setup.front);
 
     // Logging in (reqwest, as every OAuth call) is refused at the authorize URL.
-    assert_refused(&company_info(&project, &connection, None));
+    assert_refused(&setup.company_info(None));
     assert_eq!(front.connections.load(Ordering::SeqCst), 1);
     assert_eq!(front.handshakes.load(Ordering::SeqCst), 0);
     assert_eq!(emulator.stat("code_exchanges"), 0);
 
-    let ca = project.file("private-ca.pem", &front.authority_pem);
-    let reached = company_info(&project, &connection, Some(&ca));
+    let ca = setup.authority_file();
+    let reached = setup.company_info(Some(&ca));
     let text = output_text(&reached);
     assert!(reached.status.success(), "{text}");
     assert!(text.contains("CompanyName"), "{text}");
@@ -154,7 +177,7 @@ fn a_company_behind_a_private_ca_is_reached_once_qbo_run_ca_names_it() {
     // With tokens stored, the API call itself (the pool of its own) is refused, and not sent
     // again.
     let before = front.connections.load(Ordering::SeqCst);
-    let refused = company_info(&project, &connection, None);
+    let refused = setup.company_info(None);
     assert_refused(&refused);
     assert!(output_text(&refused).contains("after 1 attempt(s)"));
     assert_eq!(front.connections.load(Ordering::SeqCst), before + 1);
@@ -163,9 +186,7 @@ fn a_company_behind_a_private_ca_is_reached_once_qbo_run_ca_names_it() {
 
 #[test]
 fn qbo_run_ca_naming_a_file_without_a_certificate_is_a_usage_error() {
-    let project = Project::new();
-    let front = TlsFront::start("http://127.0.0.1:9");
-    let connection = connection_behind(&project, &front);
+    let setup = BehindPrivateCa::start();
     for (name, text) in [
         ("empty.pem", ""),
         (
@@ -177,20 +198,20 @@ fn qbo_run_ca_naming_a_file_without_a_certificate_is_a_usage_error() {
             "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
         ),
     ] {
-        let ca = project.file(name, text);
-        let output = company_info(&project, &connection, Some(&ca));
+        let ca = setup.project.file(name, text);
+        let output = setup.company_info(Some(&ca));
         let message = output_text(&output);
         assert_eq!(output.status.code(), Some(2), "{message}");
         assert!(message.contains("QBO_RUN_CA"), "{message}");
         assert!(message.contains(name), "names the file: {message}");
     }
-    let missing = project.files.path().join("missing.pem");
-    let output = company_info(&project, &connection, Some(&missing));
+    let missing = setup.project.files.path().join("missing.pem");
+    let output = setup.company_info(Some(&missing));
     let message = output_text(&output);
     assert_eq!(output.status.code(), Some(2), "{message}");
     assert!(message.contains("missing.pem"), "{message}");
     assert_eq!(
-        front.connections.load(Ordering::SeqCst),
+        setup.front.connections.load(Ordering::SeqCst),
         0,
         "nothing was sent"
     );
@@ -198,18 +219,8 @@ fn qbo_run_ca_naming_a_file_without_a_certificate_is_a_usage_error() {
 
 #[test]
 fn doctor_names_qbo_run_ca_when_the_certificate_is_refused() {
-    let emulator = EmulatorProcess::start(&[]);
-    let front = TlsFront::start(&emulator.base_url);
-    let project = Project::new();
-    let connection = connection_behind(&project, &front);
-    let doctor = |ca: Option<&std::path::Path>| {
-        let mut command = project.command();
-        command.arg("doctor").arg(&connection);
-        if let Some(ca) = ca {
-            command.env("QBO_RUN_CA", ca);
-        }
-        command.output().expect("doctor")
-    };
+    let setup = BehindPrivateCa::start();
+    let doctor = |ca: Option<&std::path::Path>| setup.run(&["doctor"], ca);
     let check = |out: &str, name: &str| -> String {
         out.lines()
             .find(|line| line.split_whitespace().nth(1) == Some(name))
@@ -231,8 +242,7 @@ fn doctor_names_qbo_run_ca_when_the_certificate_is_refused() {
         "{out}"
     );
 
-    let ca = project.file("private-ca.pem", &front.authority_pem);
-    let trusted = doctor(Some(&ca));
+    let trusted = doctor(Some(&setup.authority_file()));
     let out = common::stdout(&trusted);
     assert!(check(&out, "clock").starts_with("ok  "), "{out}");
     assert!(check(&out, "QBO").starts_with("ok  "), "{out}");
